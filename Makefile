@@ -1,0 +1,46 @@
+# Ward Safety Inspect: `make run` serves the demo, `make test` runs the whole suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export RL_useA85 := 0
+
+.PHONY: install run serve test test-fast migrate seed bench clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/flask --app wsgi db upgrade
+
+seed: migrate
+	$(BIN)/flask --app wsgi seed-demo --if-empty
+
+run: seed
+	@echo ""
+	@echo "  Ward Safety Inspect on http://$(HOST):$(PORT)"
+	@echo "  Demo logins (password: ward-demo-pass):"
+	@echo "    inspector@demo.nhs.test   inspector (estates)"
+	@echo "    manager@demo.nhs.test     ward manager (Larch and Willow wards)"
+	@echo "    safety@demo.nhs.test      patient safety lead"
+	@echo "    admin@demo.nhs.test       administrator"
+	@echo ""
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+serve: migrate
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" -x -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,47 @@
+"""Flask-Login wiring: user loading, and JSON 401s for the API instead of redirects.
+
+A redirect to the sign-in page would look like a 200 to the offline queue's ``fetch`` and
+could make it drop an unsent item (tech-notes §2.11), so ``/api/`` answers 401 JSON.
+"""
+from __future__ import annotations
+
+from flask import Flask, flash, g, jsonify, redirect, request, url_for
+from flask_login import LoginManager
+
+from inspect_app.extensions import db
+
+
+def init_login(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _fresh_globals_per_request() -> None:
+        # A request normally gets a fresh ``g``. When an outer app context is already pushed
+        # (tests, CLI) ``g`` is shared between requests, so forget what an earlier request cached
+        # there (Flask-Login's user, Flask-WTF's CSRF token).
+        for key in list(vars(g)):
+            delattr(g, key)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from inspect_app.auth.models import User
+
+        try:
+            raw_id, version = user_id.split(":", 1)
+            user = db.session.get(User, int(raw_id))
+        except (ValueError, TypeError):
+            return None
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return jsonify(error="unauthorized", message="Your session has ended. Sign in again."), 401
+        if request.method == "GET":
+            flash("Please sign in to continue.", "info")
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        flash("Your session has ended. Sign in again; nothing was saved from that last request.", "warning")
+        return redirect(url_for("auth.login"))

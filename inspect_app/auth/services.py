@@ -1,0 +1,143 @@
+"""Account use cases: sign-in with throttling, account creation and password changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from inspect_app.audit.services import record
+from inspect_app.auth.models import LoginThrottle, User
+from inspect_app.auth.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
+from inspect_app.domain.workflow import Role
+from inspect_app.extensions import db
+
+BAD_CREDENTIALS = "Email or password is incorrect."
+
+
+class AccountError(ValueError):
+    """A refused account operation, with a message for the user."""
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    message: str | None
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str, *, now: datetime, max_failures: int, lock_minutes: int) -> SignInResult:
+    """Check credentials, counting failures per email whether or not the account exists.
+
+    The message is the same for an unknown email and a wrong password, and a lock-out applies
+    to both, so neither the wording nor the lock reveals which emails have accounts.
+    """
+    email = normalise_email(email)[:254]
+    throttle = db.session.get(LoginThrottle, email) or LoginThrottle(email=email, failures=0)
+    if throttle.locked_until and throttle.locked_until > now:
+        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+        return SignInResult(None, f"Too many failed sign-in attempts. Try again in {minutes} minutes, "
+                                  "or ask an administrator to reset your password.")
+    user = find_user(email)
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password or "")
+    if ok and user is not None and user.active:
+        if throttle.failures:
+            throttle.failures = 0
+            throttle.locked_until = None
+            db.session.add(throttle)
+        user.last_login_at = now
+        record("user.sign_in", user, by=user, now=now)
+        return SignInResult(user, None)
+    # A long quiet spell forgives old failures.
+    if throttle.last_failure_at and now - throttle.last_failure_at > timedelta(minutes=lock_minutes):
+        throttle.failures = 0
+    throttle.failures = (throttle.failures or 0) + 1
+    throttle.last_failure_at = now
+    if throttle.failures >= max_failures:
+        throttle.locked_until = now + timedelta(minutes=lock_minutes)
+        throttle.failures = 0
+        db.session.add(throttle)
+        return SignInResult(None, f"Too many failed sign-in attempts. Try again in {lock_minutes} minutes, "
+                                  "or ask an administrator to reset your password.")
+    db.session.add(throttle)
+    if user is not None and ok and not user.active:
+        return SignInResult(None, BAD_CREDENTIALS)
+    return SignInResult(None, BAD_CREDENTIALS)
+
+
+def create_user(*, email: str, name: str, role: str, password: str, by: User | None, now: datetime,
+                ward_ids: list[int] | None = None, must_change_password: bool = False) -> User:
+    """Create an account after checking the email, role and password policy."""
+    from inspect_app.estates.models import Ward
+
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("Enter a valid email address.")
+    if find_user(email) is not None:
+        raise AccountError("An account with that email already exists.")
+    try:
+        Role(role)
+    except ValueError:
+        raise AccountError("Choose a valid role.") from None
+    name = (name or "").strip()
+    if not name:
+        raise AccountError("Enter the person's name.")
+    problems = policy_problems(password, email=email, name=name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(email=email, name=name, role=role, password_hash=hash_password(password),
+                active=True, must_change_password=must_change_password, created_at=now)
+    if ward_ids:
+        user.managed_wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids))))
+    db.session.add(user)
+    record("user.create", user, by=by, now=now,
+           new={"email": email, "name": name, "role": role, "wards": sorted(ward_ids or [])})
+    return user
+
+
+def change_password(user: User, *, current: str, new: str, by: User, now: datetime) -> None:
+    if not verify_password(user.password_hash, current or ""):
+        raise AccountError("Your current password is incorrect.")
+    set_password(user, new, by=by, now=now, forced=False)
+
+
+def set_password(user: User, new: str, *, by: User | None, now: datetime, forced: bool) -> None:
+    """Set a password; ``forced`` means an admin reset it and the user must choose their own."""
+    problems = policy_problems(new, email=user.email, name=user.name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = hash_password(new)
+    user.must_change_password = forced
+    user.session_version = (user.session_version or 1) + 1
+    record("user.password_reset" if forced else "user.password_change", user, by=by, now=now)
+
+
+def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: list[int], by: User,
+                now: datetime) -> None:
+    from inspect_app.estates.models import Ward
+
+    try:
+        Role(role)
+    except ValueError:
+        raise AccountError("Choose a valid role.") from None
+    if user.id == by.id and (not active or role != user.role):
+        raise AccountError("You cannot deactivate your own account or change your own role.")
+    old = {"name": user.name, "role": user.role, "active": user.active,
+           "wards": sorted(w.id for w in user.managed_wards)}
+    user.name = (name or "").strip() or user.name
+    user.role = role
+    if user.active and not active:
+        user.session_version = (user.session_version or 1) + 1  # sign them out everywhere
+    user.active = active
+    user.managed_wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids or [0]))))
+    new = {"name": user.name, "role": user.role, "active": user.active, "wards": sorted(ward_ids or [])}
+    if old != new:
+        record("user.update", user, by=by, now=now, old={k: old[k] for k in new if old[k] != new[k]},
+               new={k: new[k] for k in new if old[k] != new[k]})

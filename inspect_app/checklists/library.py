@@ -1,0 +1,177 @@
+"""Import, export, versioning and publishing of checklist templates.
+
+The JSON format is the one of ``data/library.json``: area types, each with ordered items.
+Item codes are stable across versions so findings can be compared between inspections.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from inspect_app.audit.services import record
+from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus
+from inspect_app.domain.risk import Tier
+from inspect_app.extensions import db
+
+BUILTIN_PATH = Path(__file__).parent / "data" / "library.json"
+FORMAT = "ward-safety-inspect/checklist-library"
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+
+
+class LibraryError(ValueError):
+    """The library file or the requested change is not acceptable; the message says why."""
+
+
+def load_builtin() -> dict[str, Any]:
+    return json.loads(BUILTIN_PATH.read_text(encoding="utf-8"))
+
+
+def _text(obj: dict, key: str, where: str, *, required: bool = True, limit: int = 2000) -> str | None:
+    value = obj.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise LibraryError(f"{where}: '{key}' is missing.")
+        return None
+    if not isinstance(value, str):
+        raise LibraryError(f"{where}: '{key}' must be text.")
+    if len(value) > limit:
+        raise LibraryError(f"{where}: '{key}' is longer than {limit} characters.")
+    return value.strip()
+
+
+def validate(data: Any) -> dict[str, Any]:
+    """Check a library document and return it normalised; raise LibraryError with the first problem."""
+    if not isinstance(data, dict):
+        raise LibraryError("The file must contain a JSON object.")
+    name = _text(data, "name", "Library", limit=200)
+    version = _text(data, "version", "Library", limit=40)
+    areas = data.get("area_types")
+    if not isinstance(areas, list) or not areas:
+        raise LibraryError("Library: 'area_types' must be a non-empty list.")
+    seen_codes: set[str] = set()
+    seen_areas: set[str] = set()
+    clean_areas = []
+    for a_index, area in enumerate(areas, 1):
+        if not isinstance(area, dict):
+            raise LibraryError(f"Area type {a_index} must be an object.")
+        code = _text(area, "code", f"Area type {a_index}", limit=20)
+        if not CODE_RE.match(code) or code in seen_areas:
+            raise LibraryError(f"Area type {a_index}: code '{code}' is invalid or repeated.")
+        seen_areas.add(code)
+        tier = _text(area, "default_tier", f"Area type {code}", limit=4)
+        try:
+            Tier(tier)
+        except ValueError:
+            raise LibraryError(f"Area type {code}: default_tier must be T1, T2, T3 or NP.") from None
+        items = area.get("items")
+        if not isinstance(items, list):
+            raise LibraryError(f"Area type {code}: 'items' must be a list.")
+        clean_items = []
+        for i_index, item in enumerate(items, 1):
+            where = f"Area type {code}, item {i_index}"
+            if not isinstance(item, dict):
+                raise LibraryError(f"{where} must be an object.")
+            icode = _text(item, "code", where, limit=20)
+            if not CODE_RE.match(icode) or icode in seen_codes:
+                raise LibraryError(f"{where}: code '{icode}' is invalid or repeated.")
+            seen_codes.add(icode)
+            clean = {
+                "code": icode,
+                "category": _text(item, "category", where, limit=80),
+                "prompt": _text(item, "prompt", where),
+                "guidance": _text(item, "guidance", where, required=False),
+            }
+            for extra in ("alerts",):  # carried through untouched for features that use them
+                if extra in item:
+                    clean[extra] = item[extra]
+            clean_items.append(clean)
+        clean_areas.append({
+            "code": code,
+            "name": _text(area, "name", f"Area type {code}", limit=120),
+            "default_tier": tier,
+            "description": _text(area, "description", f"Area type {code}", required=False),
+            "items": clean_items,
+        })
+    return {**data, "name": name, "version": version, "area_types": clean_areas,
+            "source_reference": _text(data, "source_reference", "Library", required=False, limit=4000)}
+
+
+def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> ChecklistTemplate:
+    """Create a new template version from a library document (a draft unless ``publish``)."""
+    doc = validate(data)
+    exists = db.session.scalar(select(ChecklistTemplate).where(
+        ChecklistTemplate.name == doc["name"], ChecklistTemplate.version == doc["version"]))
+    if exists is not None:
+        raise LibraryError(f"{doc['name']} version {doc['version']} already exists; give the file a new version.")
+    areas = {a.code: a for a in db.session.scalars(select(AreaType))}
+    template = ChecklistTemplate(name=doc["name"], version=doc["version"], status=TemplateStatus.DRAFT.value,
+                                 source_reference=doc.get("source_reference"), created_at=now)
+    db.session.add(template)
+    for area_doc in doc["area_types"]:
+        area = areas.get(area_doc["code"])
+        if area is None:
+            area = AreaType(code=area_doc["code"])
+            db.session.add(area)
+            areas[area.code] = area
+        area.name = area_doc["name"]
+        area.default_tier = area_doc["default_tier"]
+        area.description = area_doc["description"]
+        for order, item in enumerate(area_doc["items"], 1):
+            template.items.append(ChecklistItem(area_type=area, code=item["code"], category=item["category"],
+                                                prompt=item["prompt"], guidance=item["guidance"], order=order))
+    record("checklist.import", template, by=by, now=now,
+           new={"name": template.name, "version": template.version, "items": len(template.items)})
+    if publish:
+        publish_template(template, by=by, now=now)
+    return template
+
+
+def publish_template(template: ChecklistTemplate, *, by, now: datetime) -> None:
+    """Publish a draft; the previously published version of the same name is archived.
+
+    Inspections keep the template they pinned, so nothing about them changes.
+    """
+    if template.status != TemplateStatus.DRAFT.value:
+        raise LibraryError("Only a draft can be published.")
+    if not template.items:
+        raise LibraryError("A checklist with no items cannot be published.")
+    for other in db.session.scalars(select(ChecklistTemplate).where(
+            ChecklistTemplate.name == template.name, ChecklistTemplate.status == TemplateStatus.PUBLISHED.value)):
+        other.status = TemplateStatus.ARCHIVED.value
+        record("checklist.archive", other, by=by, now=now, new={"status": other.status})
+    template.status = TemplateStatus.PUBLISHED.value
+    template.published_at = now
+    record("checklist.publish", template, by=by, now=now, new={"status": template.status})
+
+
+def current_published(name: str | None = None) -> ChecklistTemplate | None:
+    """The newest published template (of ``name`` when given)."""
+    query = select(ChecklistTemplate).where(ChecklistTemplate.status == TemplateStatus.PUBLISHED.value)
+    if name:
+        query = query.where(ChecklistTemplate.name == name)
+    return db.session.scalar(query.order_by(ChecklistTemplate.published_at.desc(), ChecklistTemplate.id.desc()))
+
+
+def export_template(template: ChecklistTemplate) -> dict[str, Any]:
+    """The template as a library document that ``import_library`` accepts (after a version bump)."""
+    areas: dict[int, dict[str, Any]] = {}
+    for item in sorted(template.items, key=lambda i: (i.area_type.code, i.order)):
+        area = item.area_type
+        doc = areas.setdefault(area.id, {"code": area.code, "name": area.name, "default_tier": area.default_tier,
+                                         "description": area.description, "items": []})
+        doc["items"].append({"code": item.code, "category": item.category, "prompt": item.prompt,
+                             "guidance": item.guidance})
+    return {"format": FORMAT, "format_version": 1, "name": template.name, "version": template.version,
+            "source_reference": template.source_reference, "area_types": list(areas.values())}
+
+
+def new_draft_from(template: ChecklistTemplate, *, version: str, by, now: datetime) -> ChecklistTemplate:
+    """Start a new draft version as a copy of ``template``."""
+    doc = export_template(template)
+    doc["version"] = (version or "").strip()
+    return import_library(doc, by=by, now=now, publish=False)

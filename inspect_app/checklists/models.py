@@ -1,0 +1,66 @@
+"""Checklist library: versioned templates of items per area type."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+
+class TemplateStatus(str, Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class AreaType(db.Model):
+    """A kind of room (bedroom, en-suite, lounge...). Stable across template versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    default_tier: Mapped[str] = mapped_column(String(4))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class ChecklistTemplate(db.Model):
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default=TemplateStatus.DRAFT.value)
+    source_reference: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    items: Mapped[list[ChecklistItem]] = relationship(
+        back_populates="template", order_by="(ChecklistItem.area_type_id, ChecklistItem.order)"
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    def items_for(self, area_type_id: int) -> list[ChecklistItem]:
+        return [item for item in self.items if item.area_type_id == area_type_id]
+
+
+class ChecklistItem(db.Model):
+    __table_args__ = (UniqueConstraint("template_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"), index=True)
+    area_type_id: Mapped[int] = mapped_column(ForeignKey("area_type.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(80))
+    prompt: Mapped[str] = mapped_column(Text)
+    guidance: Mapped[str | None] = mapped_column(Text)
+    order: Mapped[int] = mapped_column(Integer, default=0)
+
+    template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
+    area_type: Mapped[AreaType] = relationship()

@@ -1,0 +1,129 @@
+"""Checklist library screens: list, view, import, export, new version, publish."""
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import func, select
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from inspect_app.checklists import library
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
+from inspect_app.clock import utcnow
+from inspect_app.domain.workflow import Role
+from inspect_app.extensions import db
+from inspect_app.security.access import requires
+
+bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Checklist library file (JSON)", validators=[FileRequired("Choose a JSON file.")])
+    submit = SubmitField("Import as draft")
+
+
+class NewVersionForm(FlaskForm):
+    version = StringField("New version number", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Start new draft version")
+
+
+class PublishForm(FlaskForm):
+    submit = SubmitField("Publish this version")
+
+
+@bp.get("/")
+@requires(Role.ADMIN, Role.SAFETY_LEAD)
+def index():
+    counts = dict(db.session.execute(select(ChecklistItem.template_id, func.count())
+                                     .group_by(ChecklistItem.template_id)).all())
+    templates = db.session.scalars(select(ChecklistTemplate).order_by(
+        ChecklistTemplate.name, ChecklistTemplate.created_at.desc(), ChecklistTemplate.id.desc())).all()
+    return render_template("checklists/index.html", templates=templates, counts=counts, form=ImportForm())
+
+
+@bp.get("/<int:template_id>")
+@requires(Role.ADMIN, Role.SAFETY_LEAD)
+def detail(template_id: int):
+    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    items = sorted(template.items, key=lambda i: (i.area_type.name, i.order))
+    groups = [(area, list(group)) for area, group in groupby(items, key=lambda i: i.area_type)]
+    return render_template("checklists/detail.html", template=template, groups=groups,
+                           new_version=NewVersionForm(), publish=PublishForm())
+
+
+@bp.post("/import")
+@requires(Role.ADMIN)
+def import_file():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs) or "Choose a JSON file.", "error")
+        return redirect(url_for("checklists.index")), 303
+    raw = form.file.data.read(2 * 1024 * 1024 + 1)
+    try:
+        if len(raw) > 2 * 1024 * 1024:
+            raise library.LibraryError("The file is larger than 2 MB.")
+        data = json.loads(raw.decode("utf-8-sig"))
+        template = library.import_library(data, by=current_user, now=utcnow())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        db.session.rollback()
+        flash("That file is not valid JSON text.", "error")
+        return redirect(url_for("checklists.index")), 303
+    except library.LibraryError as exc:
+        db.session.rollback()
+        flash(f"Not imported: {exc}", "error")
+        return redirect(url_for("checklists.index")), 303
+    db.session.commit()
+    flash(f"Imported {template.title} as a draft.", "success")
+    return redirect(url_for("checklists.detail", template_id=template.id))
+
+
+@bp.get("/<int:template_id>/export.json")
+@requires(Role.ADMIN, Role.SAFETY_LEAD)
+def export(template_id: int):
+    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    body = json.dumps(library.export_template(template), indent=1, ensure_ascii=False)
+    safe = "".join(c if c.isalnum() else "-" for c in f"{template.name}-v{template.version}").strip("-")
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.json"'})
+
+
+@bp.post("/<int:template_id>/publish")
+@requires(Role.ADMIN)
+def publish(template_id: int):
+    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        library.publish_template(template, by=current_user, now=utcnow())
+    except library.LibraryError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("checklists.detail", template_id=template.id)), 303
+    db.session.commit()
+    flash(f"Published {template.title}. New inspections use it; earlier inspections keep their version.",
+          "success")
+    return redirect(url_for("checklists.detail", template_id=template.id))
+
+
+@bp.post("/<int:template_id>/new-version")
+@requires(Role.ADMIN)
+def new_version(template_id: int):
+    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    form = NewVersionForm()
+    if not form.validate_on_submit():
+        flash("Enter a version number.", "error")
+        return redirect(url_for("checklists.detail", template_id=template.id)), 303
+    try:
+        draft = library.new_draft_from(template, version=form.version.data, by=current_user, now=utcnow())
+    except library.LibraryError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("checklists.detail", template_id=template.id)), 303
+    db.session.commit()
+    flash(f"Draft {draft.title} created.", "success")
+    return redirect(url_for("checklists.detail", template_id=draft.id))

@@ -1,0 +1,28 @@
+"""``flask --app wsgi seed-demo``: the invented demo trust and its four accounts."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from inspect_app.clock import utcnow
+from inspect_app.demo import seed
+from inspect_app.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Create the demo trust (2 sites, 6 wards, 20+ rooms each) and the demo accounts."""
+    if if_empty and seed.has_users():
+        click.echo("The database already has users; demo seed skipped.")
+        return
+    try:
+        seed.seed_demo(now=utcnow())
+    except seed.SeedRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo("Demo trust created. Demo logins (password: %s):" % seed.DEMO_PASSWORD)
+    for email, name, role in seed.DEMO_ACCOUNTS:
+        click.echo(f"  {email:28} {role}")

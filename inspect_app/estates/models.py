@@ -1,0 +1,120 @@
+"""The estate: trust, sites, wards and the rooms walked in an inspection."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+if TYPE_CHECKING:
+    from inspect_app.auth.models import User
+    from inspect_app.checklists.models import AreaType
+
+
+class PatientGroup(str, Enum):
+    ACUTE = "acute"
+    PICU = "picu"
+    OLDER_ADULT = "older_adult"
+    LEARNING_DISABILITY = "learning_disability"
+    CAMHS = "camhs"
+    REHABILITATION = "rehabilitation"
+    FORENSIC = "forensic"
+    EATING_DISORDER = "eating_disorder"
+    PERINATAL = "perinatal"
+
+    @property
+    def label(self) -> str:
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    PatientGroup.ACUTE: "Acute adult",
+    PatientGroup.PICU: "Psychiatric intensive care (PICU)",
+    PatientGroup.OLDER_ADULT: "Older adult",
+    PatientGroup.LEARNING_DISABILITY: "Learning disability",
+    PatientGroup.CAMHS: "Children and young people (CAMHS)",
+    PatientGroup.REHABILITATION: "Rehabilitation",
+    PatientGroup.FORENSIC: "Forensic / secure",
+    PatientGroup.EATING_DISORDER: "Eating disorder",
+    PatientGroup.PERINATAL: "Perinatal (mother and baby)",
+}
+
+ward_managers = Table(
+    "ward_manager",
+    db.metadata,
+    Column("ward_id", ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Trust(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    # Per-trust band policy (domain.risk.BandPolicy.to_dict()); None means the NPSA default.
+    band_policy: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(back_populates="trust", order_by="Site.name")
+
+
+class Site(db.Model):
+    __table_args__ = (UniqueConstraint("trust_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trust_id: Mapped[int] = mapped_column(ForeignKey("trust.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+
+    trust: Mapped[Trust] = relationship(back_populates="sites")
+    wards: Mapped[list[Ward]] = relationship(back_populates="site", order_by="Ward.name")
+
+
+class Ward(db.Model):
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    patient_group: Mapped[str] = mapped_column(String(40))
+    bed_count: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    site: Mapped[Site] = relationship(back_populates="wards")
+    rooms: Mapped[list[Room]] = relationship(back_populates="ward", order_by="(Room.position, Room.id)")
+    managers: Mapped[list[User]] = relationship(
+        secondary=ward_managers, back_populates="managed_wards", order_by="User.name"
+    )
+
+    @property
+    def patient_group_label(self) -> str:
+        try:
+            return PatientGroup(self.patient_group).label
+        except ValueError:
+            return self.patient_group
+
+    @property
+    def active_rooms(self) -> list[Room]:
+        return [room for room in self.rooms if room.active]
+
+
+class Room(db.Model):
+    __table_args__ = (UniqueConstraint("ward_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    area_type_id: Mapped[int] = mapped_column(ForeignKey("area_type.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(4))  # domain.risk.Tier value
+    floor: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)  # walk order within the ward
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    ward: Mapped[Ward] = relationship(back_populates="rooms")
+    area_type: Mapped[AreaType] = relationship()

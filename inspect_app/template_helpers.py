@@ -1,0 +1,47 @@
+"""Jinja filters and globals shared by every template."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from inspect_app.clock import utcnow
+from inspect_app.domain import risk
+from inspect_app.domain.workflow import Role
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y, %H:%M") if value else "—"
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    return value.strftime("%-d %b %Y") if value else "—"
+
+
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """A short relative time: "just now", "2 h ago", "3 days ago"."""
+    if value is None:
+        return "never"
+    seconds = int(((now or utcnow()) - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    days = seconds // 86400
+    return f"{days} day{'s' if days != 1 else ''} ago"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
+    app.jinja_env.globals.update(
+        Role=Role,
+        Tier=risk.Tier,
+        Band=risk.Band,
+        LIKELIHOOD_LABELS=risk.LIKELIHOOD_LABELS,
+        CONSEQUENCE_LABELS=risk.CONSEQUENCE_LABELS,
+        DEFAULT_POLICY=risk.DEFAULT_POLICY,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

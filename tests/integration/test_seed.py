@@ -1,0 +1,51 @@
+"""The demo seed: shape of the invented trust, and its refusal to mix with real accounts."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.extensions import db
+
+
+def test_demo_trust_has_two_sites_six_wards_and_20_plus_rooms_each(demo):
+    assert db.session.scalar(select(func.count()).select_from(Site)) == 2
+    wards = db.session.scalars(select(Ward)).all()
+    assert len(wards) == 6
+    assert len({w.patient_group for w in wards}) == 6
+    for ward in wards:
+        rooms = db.session.scalars(select(Room).where(Room.ward_id == ward.id)).all()
+        assert len(rooms) >= 20, ward.name
+        assert {"T3", "T2", "NP"} <= {r.tier for r in rooms}
+
+
+def test_demo_manager_manages_two_wards(demo):
+    from inspect_app.auth.models import User
+
+    manager = db.session.scalar(select(User).where(User.email == "manager@demo.nhs.test"))
+    assert len(manager.managed_wards) == 2
+
+
+def test_seed_command_refuses_a_database_with_users(app, make_user):
+    make_user("admin")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "already holds user accounts" in result.output
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+
+
+def test_seed_command_and_checklist_import_cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "inspector@demo.nhs.test" in result.output
+    again = runner.invoke(args=["checklists", "import"])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_create_user_cli(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "--email", "real@trust.test", "--name", "Real Person",
+                                                "--role", "admin", "--password", "a-strong-password-77"])
+    assert result.exit_code == 0, result.output
+    weak = app.test_cli_runner().invoke(args=["create-user", "--email", "b@trust.test", "--name", "B",
+                                              "--role", "admin", "--password", "short"])
+    assert weak.exit_code != 0 and "at least 12" in weak.output
