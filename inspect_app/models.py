@@ -1,8 +1,14 @@
 """Every model, imported in one place so Alembic and the schema test see the whole metadata."""
+from inspect_app.actions.models import Action, ActionEvent
+from inspect_app.api.models import SyncReceipt
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import LoginThrottle, User
 from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
 from inspect_app.estates.models import Room, Site, Trust, Ward, ward_managers
+from inspect_app.findings.models import Finding, FindingGrade
+from inspect_app.inspections.models import Answer, CarryForward, Inspection, RoomVisit
+from inspect_app.photos.models import Photo
 
-__all__ = ["AreaType", "AuditEvent", "ChecklistItem", "ChecklistTemplate", "LoginThrottle", "Room", "Site",
-           "Trust", "User", "Ward", "ward_managers"]
+__all__ = ["Action", "ActionEvent", "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
+           "ChecklistTemplate", "Finding", "FindingGrade", "Inspection", "LoginThrottle", "Photo", "Room",
+           "RoomVisit", "Site", "SyncReceipt", "Trust", "User", "Ward", "ward_managers"]

@@ -1,0 +1,100 @@
+"""Remediation actions and their event history.
+
+Status values and the allowed moves come from ``domain.workflow``; ``Action.transition`` (in
+services) checks them. Every move, comment and acknowledgement is an ActionEvent.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.clock import utcnow
+from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
+from inspect_app.extensions import db
+
+if TYPE_CHECKING:
+    from inspect_app.auth.models import User
+    from inspect_app.estates.models import Ward
+    from inspect_app.findings.models import Finding
+
+ESTATES_TEAM = "Estates team"
+
+
+class Action(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)  # one action per point
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True)
+    band: Mapped[str] = mapped_column(String(20), index=True)  # follows the finding's current grade
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    owner_team: Mapped[str | None] = mapped_column(String(120), default=ESTATES_TEAM)
+    target_date: Mapped[date] = mapped_column(index=True)
+    interim_by: Mapped[datetime | None]  # deadline for an interim control (High and Extreme)
+    # The interim control in place (the latest one recorded)
+    interim_control: Mapped[str | None] = mapped_column(Text)
+    interim_control_by: Mapped[str | None] = mapped_column(String(120))
+    interim_review_date: Mapped[date | None]
+    interim_in_place_at: Mapped[datetime | None]
+    work_reference: Mapped[str | None] = mapped_column(String(120))  # estates job / CAFM
+    risk_register_ref: Mapped[str | None] = mapped_column(String(120))
+    capital_ref: Mapped[str | None] = mapped_column(String(120))
+    product_fitted: Mapped[str | None] = mapped_column(Text)
+    remediated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    remediated_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    verified_at: Mapped[datetime | None]
+    accepted_rationale: Mapped[str | None] = mapped_column(Text)
+    accepted_review_date: Mapped[date | None]
+    residual_likelihood: Mapped[int | None] = mapped_column(Integer)
+    residual_consequence: Mapped[int | None] = mapped_column(Integer)
+    ward_acknowledged_at: Mapped[datetime | None]
+    ward_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    finding: Mapped[Finding] = relationship()
+    ward: Mapped[Ward] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    events: Mapped[list[ActionEvent]] = relationship(back_populates="action", order_by="ActionEvent.id")
+
+    @property
+    def ref(self) -> str:
+        return f"ACT-{self.id:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return ActionStatus(self.status) in OPEN_STATUSES
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner.name if self.owner else (self.owner_team or ESTATES_TEAM)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.target_date < today
+
+    def interim_missing(self, now: datetime) -> bool:
+        return (self.is_open and self.interim_by is not None and self.interim_in_place_at is None
+                and self.interim_by < now)
+
+
+class ActionEvent(db.Model):
+    """One step in an action's history: a transition, a comment, an acknowledgement or a re-grade."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="transition")  # transition|comment|acknowledge|regrade|create
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    by_name: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str | None] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    action: Mapped[Action] = relationship(back_populates="events")

@@ -1,0 +1,88 @@
+"""Ligature points ("findings") and their grade history.
+
+A ligature point is one record for as long as it exists: a re-inspection that finds it still
+present links to it (CarryForward) rather than copying it. Grades are never overwritten: each
+re-grade adds a FindingGrade, and the finding caches the current one for querying.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+if TYPE_CHECKING:
+    from inspect_app.checklists.models import ChecklistItem
+    from inspect_app.estates.models import Room, Ward
+    from inspect_app.photos.models import Photo
+
+
+class Finding(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Client-generated UUID when created on a device (offline sync); unique so a replay cannot duplicate.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)  # first identified in
+    last_inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)  # last seen in
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"), index=True)  # None: ad hoc
+    category: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    existing_controls: Mapped[str] = mapped_column(Text, default="")
+    mitigation: Mapped[str | None] = mapped_column(String(20))  # domain.risk.MITIGATIONS code
+    recommended_action: Mapped[str] = mapped_column(Text, default="")
+    low_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Current grade (a copy of the latest FindingGrade, for filtering and sorting).
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    consequence: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[str | None] = mapped_column(String(20), index=True)
+    # present | fixed | removed (deleted in error, kept for the audit trail)
+    state: Mapped[str] = mapped_column(String(20), default="present", index=True)
+    resolved_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When each field was last edited on the device that edited it, for field-by-field merges.
+    field_edited_at: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    ward: Mapped[Ward] = relationship()
+    room: Mapped[Room] = relationship()
+    item: Mapped[ChecklistItem | None] = relationship()
+    grades: Mapped[list[FindingGrade]] = relationship(back_populates="finding", order_by="FindingGrade.id")
+    photos: Mapped[list[Photo]] = relationship(
+        primaryjoin="and_(Photo.finding_id == Finding.id, Photo.removed_at.is_(None))",
+        order_by="Photo.id", viewonly=True)
+
+    @property
+    def ref(self) -> str:
+        return f"LP-{self.id:05d}"
+
+    @property
+    def is_graded(self) -> bool:
+        return self.score is not None
+
+
+class FindingGrade(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="initial")  # initial | regrade | residual
+    likelihood: Mapped[int] = mapped_column(Integer)
+    consequence: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    calculated_band: Mapped[str] = mapped_column(String(20))  # from the matrix alone
+    band: Mapped[str] = mapped_column(String(20))  # after the tier and height rules
+    tier: Mapped[str] = mapped_column(String(4))
+    low_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    graded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    graded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    finding: Mapped[Finding] = relationship(back_populates="grades")

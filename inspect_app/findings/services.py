@@ -1,0 +1,160 @@
+"""Ligature point use cases: record, grade and re-grade, edit. Services flush and audit; views commit."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from inspect_app.audit.services import record
+from inspect_app.domain import risk
+from inspect_app.estates.models import Room, Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding, FindingGrade
+
+EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "mitigation",
+                   "recommended_action", "low_level")
+TEXT_LIMITS = {"description": 2000, "location": 500, "category": 80, "existing_controls": 2000,
+               "recommended_action": 2000}
+
+
+class FindingError(ValueError):
+    """A refused change to a ligature point, with a message for the user."""
+
+
+def policy_for(ward: Ward) -> risk.BandPolicy:
+    """The trust's band policy (the NPSA default unless the trust configured its own)."""
+    raw = ward.site.trust.band_policy
+    return risk.BandPolicy.from_dict(raw) if raw else risk.DEFAULT_POLICY
+
+
+def _clean(field: str, value: Any) -> Any:
+    if field == "low_level":
+        if not isinstance(value, bool):
+            raise FindingError("Low-level must be yes or no.")
+        return value
+    if field == "mitigation":
+        if value in (None, ""):
+            return None
+        if value not in risk.MITIGATIONS:
+            raise FindingError("Choose a recommended mitigation from the list.")
+        return value
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise FindingError(f"{field.replace('_', ' ').capitalize()} must be text.")
+    value = value.strip()
+    if len(value) > TEXT_LIMITS[field]:
+        raise FindingError(f"{field.replace('_', ' ').capitalize()} is longer than {TEXT_LIMITS[field]} characters.")
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise FindingError(f"{field.replace('_', ' ').capitalize()} contains control characters.")
+    return value
+
+
+def _snapshot(finding: Finding) -> dict[str, Any]:
+    return {f: getattr(finding, f) for f in EDITABLE_FIELDS}
+
+
+def record_finding(*, inspection, room: Room, by, now: datetime, item=None, category: str | None = None,
+                   description: str = "", location: str = "", existing_controls: str = "",
+                   mitigation: str | None = None, recommended_action: str = "", low_level: bool = False,
+                   likelihood: int | None = None, consequence: int | None = None,
+                   client_id: str | None = None) -> Finding:
+    """Record a new ligature point in a room during an inspection, graded when L and C are given.
+
+    :param inspection: an in-progress inspection of the room's ward.
+    :param item: the checklist item it answers, or None for an ad-hoc point.
+    :param client_id: the device's UUID for the point (offline capture), unique.
+    """
+    if inspection.is_read_only:
+        raise FindingError("This inspection is signed off and read-only; start a correction to change it.")
+    if room.ward_id != inspection.ward_id:
+        raise FindingError("That room is not on this inspection's ward.")
+    category = category or (item.category if item is not None else "")
+    values = {"description": description, "location": location, "category": category,
+              "existing_controls": existing_controls, "mitigation": mitigation,
+              "recommended_action": recommended_action, "low_level": bool(low_level)}
+    clean = {k: _clean(k, v) for k, v in values.items()}
+    if not clean["category"]:
+        raise FindingError("Choose the fixture category.")
+    finding = Finding(client_id=client_id, ward_id=room.ward_id, room_id=room.id, inspection_id=inspection.id,
+                      last_inspection_id=inspection.id, item_id=item.id if item is not None else None,
+                      created_by_id=by.id, created_at=now, updated_at=now, state="present",
+                      field_edited_at={}, **clean)
+    db.session.add(finding)
+    db.session.flush()
+    record("finding.create", finding, by=by, now=now, ward_id=finding.ward_id, inspection_id=inspection.id,
+           new={**clean, "room": room.name, "item": item.code if item is not None else None})
+    if likelihood is not None or consequence is not None:
+        apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection)
+    return finding
+
+
+def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: str, by, now: datetime,
+                inspection=None, comment: str | None = None) -> FindingGrade:
+    """Add a grade record (never overwriting an earlier one) and make it the finding's current grade."""
+    room = finding.room or db.session.get(Room, finding.room_id)
+    try:
+        result = risk.grade(likelihood, consequence, tier=room.tier, low_level=finding.low_level,
+                            policy=policy_for(room.ward))
+    except risk.RiskError as exc:
+        raise FindingError(str(exc)) from None
+    old = {"likelihood": finding.likelihood, "consequence": finding.consequence, "score": finding.score,
+           "band": finding.band}
+    entry = FindingGrade(finding_id=finding.id, inspection_id=inspection.id if inspection else None, kind=kind,
+                         likelihood=result.likelihood, consequence=result.consequence, score=result.score,
+                         calculated_band=result.calculated_band.value, band=result.band.value, tier=room.tier,
+                         low_level=finding.low_level, reasons=list(result.reasons), comment=comment,
+                         graded_by_id=by.id, graded_at=now)
+    db.session.add(entry)
+    finding.likelihood, finding.consequence = result.likelihood, result.consequence
+    finding.score, finding.band = result.score, result.band.value
+    finding.updated_at = now
+    db.session.flush()
+    record("finding.grade", finding, by=by, now=now, ward_id=finding.ward_id,
+           inspection_id=inspection.id if inspection else None, old=old,
+           new={"likelihood": result.likelihood, "consequence": result.consequence, "score": result.score,
+                "band": result.band.value, "kind": kind, "reasons": list(result.reasons)})
+    from inspect_app.actions import services as actions
+
+    actions.on_finding_graded(finding, by=by, now=now)
+    return entry
+
+
+def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: datetime,
+                   edited_at: dict[str, str] | None = None, inspection=None) -> dict[str, Any]:
+    """Change some fields of a ligature point; returns the fields that changed.
+
+    :param edited_at: per-field ISO times from the editing device. A field whose stored edit is
+        newer than the incoming one is left as it is (field-by-field merge, later edit wins);
+        both versions stay in the audit trail.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    clean = {k: _clean(k, v) for k, v in changes.items()}
+    stored_times = dict(finding.field_edited_at or {})
+    before = _snapshot(finding)
+    applied: dict[str, Any] = {}
+    skipped: dict[str, Any] = {}
+    for field, value in clean.items():
+        incoming = (edited_at or {}).get(field)
+        if incoming and stored_times.get(field) and stored_times[field] > incoming:
+            skipped[field] = value  # a later edit already won this field
+            continue
+        if before[field] != value:
+            setattr(finding, field, value)
+            applied[field] = value
+        if incoming:
+            stored_times[field] = max(incoming, stored_times.get(field, ""))
+    finding.field_edited_at = stored_times
+    if applied:
+        finding.updated_at = now
+        record("finding.update", finding, by=by, now=now, ward_id=finding.ward_id,
+               inspection_id=inspection.id if inspection else finding.last_inspection_id,
+               old={k: before[k] for k in applied}, new=applied)
+    if skipped:
+        record("finding.update_superseded", finding, by=by, now=now, ward_id=finding.ward_id,
+               new=skipped, comment="Older offline edit kept in history; a later edit won these fields.")
+    if "low_level" in applied and finding.likelihood is not None:
+        apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
+                    inspection=inspection, comment="Low-level flag changed")
+    return applied

@@ -1,0 +1,112 @@
+"""Inspections of a ward: the pinned checklist, each room's visit, answers, carry-forward outcomes."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+if TYPE_CHECKING:
+    from inspect_app.auth.models import User
+    from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
+    from inspect_app.estates.models import Room, Ward
+
+
+class InspectionStatus:
+    IN_PROGRESS = "in_progress"
+    SIGNED_OFF = "signed_off"
+    SUPERSEDED = "superseded"  # a correction made a newer version; this one is kept as it was
+
+
+class Inspection(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"), index=True)  # pinned version
+    inspection_type: Mapped[str] = mapped_column(String(20))  # domain.checklist.InspectionType
+    status: Mapped[str] = mapped_column(String(20), default=InspectionStatus.IN_PROGRESS, index=True)
+    # Assessment team by name: [{"name": "...", "role": "Estates officer"}, ...]
+    team: Mapped[list] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    lead_inspector_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # The ward's previous signed-off inspection, whose open points are carried forward.
+    previous_inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    signed_off_at: Mapped[datetime | None]
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signature_name: Mapped[str | None] = mapped_column(String(120))
+    attestation: Mapped[str | None] = mapped_column(Text)
+    # Corrections: version 2 points at version 1 with the reason; version 1 is kept unchanged.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    ward: Mapped[Ward] = relationship()
+    template: Mapped[ChecklistTemplate] = relationship()
+    started_by: Mapped[User] = relationship(foreign_keys=[started_by_id])
+    lead_inspector: Mapped[User] = relationship(foreign_keys=[lead_inspector_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    previous_inspection: Mapped[Inspection | None] = relationship(
+        foreign_keys=[previous_inspection_id], remote_side="Inspection.id")
+    corrects: Mapped[Inspection | None] = relationship(foreign_keys=[corrects_id], remote_side="Inspection.id")
+    visits: Mapped[list[RoomVisit]] = relationship(back_populates="inspection")
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status != InspectionStatus.IN_PROGRESS
+
+    @property
+    def ref(self) -> str:
+        return f"INS-{self.id:05d}" + (f"-v{self.version}" if self.version > 1 else "")
+
+
+class RoomVisit(db.Model):
+    """The state of one room within one inspection (created when the room is first opened)."""
+
+    __table_args__ = (UniqueConstraint("inspection_id", "room_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    not_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_accessible_reason: Mapped[str | None] = mapped_column(Text)
+    first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="visits")
+    room: Mapped[Room] = relationship()
+
+
+class Answer(db.Model):
+    """One checklist item answered for one room in one inspection; saved the moment it is tapped."""
+
+    __table_args__ = (UniqueConstraint("inspection_id", "room_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"), index=True)
+    value: Mapped[str] = mapped_column(String(30))  # domain.checklist.Answer value
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class CarryForward(db.Model):
+    """What became of a still-open ligature point from the ward's previous inspection."""
+
+    __table_args__ = (UniqueConstraint("inspection_id", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # domain.checklist carry-forward outcome value
+    comment: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
