@@ -1,0 +1,304 @@
+"""Inspection use cases: start, answer, room access, carry-forward, sign-off and correction.
+
+Services take keyword-only ``by`` and ``now``, flush, write the audit record and never commit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from inspect_app.audit.services import record
+from inspect_app.checklists.library import current_published
+from inspect_app.checklists.models import ChecklistItem
+from inspect_app.domain import checklist as rules
+from inspect_app.domain.checklist import Answer as AnswerValue
+from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
+from inspect_app.estates.models import Room, Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
+
+MAX_TEAM = 10
+
+
+class InspectionError(ValueError):
+    """A refused inspection step, with a message for the user."""
+
+
+def _writable(inspection: Inspection) -> None:
+    if inspection.is_read_only:
+        raise InspectionError("This inspection is signed off and read-only. Start a correction to change it.")
+
+
+def _clean_team(team: Any) -> list[dict[str, str]]:
+    if not isinstance(team, list):
+        raise InspectionError("The assessment team must be a list of names.")
+    clean = []
+    for member in team[:MAX_TEAM + 1]:
+        if isinstance(member, str):
+            member = {"name": member, "role": ""}
+        if not isinstance(member, dict):
+            raise InspectionError("Each team member needs a name.")
+        name = str(member.get("name") or "").strip()
+        role = str(member.get("role") or "").strip()
+        if not name:
+            continue
+        if len(name) > 120 or len(role) > 120:
+            raise InspectionError("Team names and roles are at most 120 characters.")
+        clean.append({"name": name, "role": role})
+    if len(clean) > MAX_TEAM:
+        raise InspectionError(f"Record at most {MAX_TEAM} people in the assessment team.")
+    if not clean:
+        raise InspectionError("Name at least one person in the assessment team.")
+    return clean
+
+
+def last_signed_off(ward_id: int, *, before_id: int | None = None) -> Inspection | None:
+    query = select(Inspection).where(Inspection.ward_id == ward_id,
+                                     Inspection.status == InspectionStatus.SIGNED_OFF)
+    if before_id is not None:
+        query = query.where(Inspection.id != before_id)
+    return db.session.scalar(query.order_by(Inspection.signed_off_at.desc(), Inspection.id.desc()))
+
+
+def in_progress_for(ward_id: int) -> Inspection | None:
+    return db.session.scalar(select(Inspection).where(Inspection.ward_id == ward_id,
+                                                      Inspection.status == InspectionStatus.IN_PROGRESS)
+                             .order_by(Inspection.id.desc()))
+
+
+def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: datetime) -> Inspection:
+    """Start an inspection of a ward with the currently published checklist pinned to it."""
+    try:
+        InspectionType(inspection_type)
+    except ValueError:
+        raise InspectionError("Choose the type of inspection.") from None
+    if not ward.active:
+        raise InspectionError("This ward is closed; reopen it in the estate settings first.")
+    template = current_published()
+    if template is None:
+        raise InspectionError("No checklist is published yet. Ask an administrator to publish one.")
+    running = in_progress_for(ward.id)
+    if running is not None:
+        raise InspectionError(f"{ward.name} already has an inspection in progress ({running.ref}); "
+                              "continue that one.")
+    previous = last_signed_off(ward.id)
+    inspection = Inspection(ward_id=ward.id, template_id=template.id, inspection_type=inspection_type,
+                            status=InspectionStatus.IN_PROGRESS, team=_clean_team(team), started_at=now,
+                            started_by_id=by.id, lead_inspector_id=by.id,
+                            previous_inspection_id=previous.id if previous else None, updated_at=now)
+    db.session.add(inspection)
+    db.session.flush()
+    record("inspection.start", inspection, by=by, now=now, ward_id=ward.id, inspection_id=inspection.id,
+           new={"type": inspection_type, "template": template.title, "team": inspection.team})
+    return inspection
+
+
+def room_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
+    """The pinned checklist's items for the room's area type, in order."""
+    return list(db.session.scalars(select(ChecklistItem).where(
+        ChecklistItem.template_id == inspection.template_id, ChecklistItem.area_type_id == room.area_type_id)
+        .order_by(ChecklistItem.order)))
+
+
+def _room_in(inspection: Inspection, room: Room) -> None:
+    if room.ward_id != inspection.ward_id or not room.active:
+        raise InspectionError("That room is not part of this inspection's ward.")
+
+
+def visit(inspection: Inspection, room: Room, *, now: datetime) -> RoomVisit:
+    """The room's visit record, created the first time the room is opened."""
+    _room_in(inspection, room)
+    found = db.session.scalar(select(RoomVisit).where(RoomVisit.inspection_id == inspection.id,
+                                                      RoomVisit.room_id == room.id))
+    if found is None:
+        found = RoomVisit(inspection_id=inspection.id, room_id=room.id, first_opened_at=now, updated_at=now)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, value: str, by, now: datetime,
+                  comment: str | None = None) -> Answer:
+    """Save (or change) one checklist answer the moment it is given."""
+    _writable(inspection)
+    _room_in(inspection, room)
+    if item.template_id != inspection.template_id or item.area_type_id != room.area_type_id:
+        raise InspectionError("That checklist item does not belong to this room's checklist.")
+    try:
+        AnswerValue(value)
+    except ValueError:
+        raise InspectionError("Choose compliant, ligature point, ligature point with controls, "
+                              "or not applicable.") from None
+    if comment is not None and len(comment) > 2000:
+        raise InspectionError("Comments are at most 2000 characters.")
+    visit(inspection, room, now=now)
+    answer = db.session.scalar(select(Answer).where(Answer.inspection_id == inspection.id,
+                                                    Answer.room_id == room.id, Answer.item_id == item.id))
+    old = None
+    if answer is None:
+        answer = Answer(inspection_id=inspection.id, room_id=room.id, item_id=item.id, value=value,
+                        comment=comment, answered_by_id=by.id, answered_at=now)
+        db.session.add(answer)
+    else:
+        if answer.value == value and (comment is None or comment == answer.comment):
+            return answer
+        old = {"value": answer.value, "comment": answer.comment}
+        answer.value, answer.answered_by_id, answer.answered_at = value, by.id, now
+        if comment is not None:
+            answer.comment = comment
+    record("answer.set", answer, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
+           old=old, new={"room": room.name, "item": item.code, "value": value, "comment": answer.comment})
+    return answer
+
+
+def set_not_accessible(*, inspection: Inspection, room: Room, reason: str | None, by, now: datetime,
+                       accessible: bool = False) -> RoomVisit:
+    """Mark a room not accessible (a reason is required), or accessible again to revisit it."""
+    _writable(inspection)
+    room_visit = visit(inspection, room, now=now)
+    old = {"not_accessible": room_visit.not_accessible, "reason": room_visit.not_accessible_reason}
+    if accessible:
+        room_visit.not_accessible, room_visit.not_accessible_reason = False, None
+    else:
+        reason = (reason or "").strip()
+        if not reason:
+            raise InspectionError("Give the reason the room could not be inspected.")
+        if len(reason) > 1000:
+            raise InspectionError("The reason is at most 1000 characters.")
+        room_visit.not_accessible, room_visit.not_accessible_reason = True, reason
+    room_visit.updated_at = now
+    record("room.access", room_visit, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
+           old=old, new={"room": room.name, "not_accessible": room_visit.not_accessible,
+                         "reason": room_visit.not_accessible_reason})
+    return room_visit
+
+
+def carried_forward(inspection: Inspection, room: Room | None = None) -> list[Finding]:
+    """Points still open from the ward's previous inspection that this inspection must re-check."""
+    if inspection.previous_inspection_id is None:
+        return []
+    query = select(Finding).where(Finding.ward_id == inspection.ward_id, Finding.state == "present",
+                                  Finding.inspection_id != inspection.id,
+                                  Finding.created_at <= inspection.started_at)
+    if room is not None:
+        query = query.where(Finding.room_id == room.id)
+    return list(db.session.scalars(query.order_by(Finding.room_id, Finding.id)))
+
+
+def record_carry_forward(*, inspection: Inspection, finding: Finding, outcome: str, by, now: datetime,
+                         comment: str | None = None) -> CarryForward:
+    """Record what became of an earlier point: still present, fixed, or fixed but defective.
+
+    A point still present (or defective) stays the same record, now last seen in this inspection.
+    """
+    _writable(inspection)
+    try:
+        result = CarryForwardOutcome(outcome)
+    except ValueError:
+        raise InspectionError("Choose still present, fixed, or fixed but defective.") from None
+    if finding.ward_id != inspection.ward_id or finding.inspection_id == inspection.id:
+        raise InspectionError("That ligature point is not carried forward into this inspection.")
+    entry = db.session.scalar(select(CarryForward).where(CarryForward.inspection_id == inspection.id,
+                                                         CarryForward.finding_id == finding.id))
+    old = None
+    if entry is None:
+        entry = CarryForward(inspection_id=inspection.id, finding_id=finding.id, outcome=result.value,
+                             comment=comment, recorded_by_id=by.id, recorded_at=now)
+        db.session.add(entry)
+    else:
+        old = {"outcome": entry.outcome}
+        entry.outcome, entry.comment, entry.recorded_by_id, entry.recorded_at = result.value, comment, by.id, now
+    finding.last_inspection_id = inspection.id
+    record("finding.carry_forward", finding, by=by, now=now, ward_id=finding.ward_id,
+           inspection_id=inspection.id, old=old, new={"outcome": result.value, "comment": comment})
+    return entry
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    room: Room
+    progress: rules.RoomProgress
+    not_accessible_reason: str | None
+    findings: int
+    highest_band: Any
+
+    @property
+    def name(self) -> str:
+        return self.room.name
+
+    @property
+    def state(self) -> rules.RoomState:
+        return self.progress.state
+
+
+def ward_progress(inspection: Inspection) -> list[RoomStatus]:
+    """Every active room of the ward in walk order, with its progress (a fixed number of queries)."""
+    rooms = list(db.session.scalars(select(Room).where(Room.ward_id == inspection.ward_id, Room.active.is_(True))
+                                    .order_by(Room.position, Room.id)))
+    items: dict[int, list[str]] = {}
+    for area_type_id, code in db.session.execute(
+            select(ChecklistItem.area_type_id, ChecklistItem.code)
+            .where(ChecklistItem.template_id == inspection.template_id).order_by(ChecklistItem.order)):
+        items.setdefault(area_type_id, []).append(code)
+    answers: dict[int, dict[str, str]] = {}
+    for room_id, code, value in db.session.execute(
+            select(Answer.room_id, ChecklistItem.code, Answer.value).join(ChecklistItem)
+            .where(Answer.inspection_id == inspection.id)):
+        answers.setdefault(room_id, {})[code] = value
+    visits = {v.room_id: v for v in db.session.scalars(select(RoomVisit).where(
+        RoomVisit.inspection_id == inspection.id))}
+    bands: dict[int, list[str]] = {}
+    for room_id, band in db.session.execute(select(Finding.room_id, Finding.band).where(
+            Finding.last_inspection_id == inspection.id, Finding.state == "present")):
+        bands.setdefault(room_id, []).append(band)
+    out = []
+    for room in rooms:
+        room_visit = visits.get(room.id)
+        progress = rules.room_progress(items.get(room.area_type_id, []), answers.get(room.id, {}),
+                                       not_accessible=bool(room_visit and room_visit.not_accessible))
+        out.append(RoomStatus(room, progress, room_visit.not_accessible_reason if room_visit else None,
+                              len(bands.get(room.id, [])), rules.highest_band(bands.get(room.id, []))))
+    return out
+
+
+def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, by, now: datetime) -> list:
+    """Sign the inspection off; returns the remediation actions created.
+
+    Refused while a room is unanswered (unless marked not accessible with a reason), while a
+    carried-forward point has no outcome, or while a ligature point has no grade.
+    """
+    _writable(inspection)
+    if by.id != inspection.lead_inspector_id and by.role not in {"admin"}:
+        raise InspectionError("Only the lead inspector can sign this inspection off.")
+    signature_name = (signature_name or "").strip()
+    if not signature_name or len(signature_name) > 120:
+        raise InspectionError("Type your full name to sign.")
+    problems = rules.signoff_blockers(ward_progress(inspection))
+    pending = {f.id for f in carried_forward(inspection)} - set(db.session.scalars(
+        select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id)))
+    if pending:
+        problems.append(f"{len(pending)} ligature point(s) from the last inspection still need an outcome.")
+    ungraded = db.session.scalar(select(func.count()).select_from(Finding).where(
+        Finding.last_inspection_id == inspection.id, Finding.state == "present", Finding.score.is_(None)))
+    if ungraded:
+        problems.append(f"{ungraded} ligature point(s) have no grade yet.")
+    if problems:
+        raise InspectionError("Cannot sign off yet: " + " ".join(problems))
+    inspection.status = InspectionStatus.SIGNED_OFF
+    inspection.signed_off_at, inspection.signed_off_by_id = now, by.id
+    inspection.signature_name, inspection.attestation = signature_name, (attestation or "").strip()
+    # Points judged fixed at this inspection are resolved now.
+    for entry in db.session.scalars(select(CarryForward).where(CarryForward.inspection_id == inspection.id,
+                                                               CarryForward.outcome == "fixed")):
+        finding = db.session.get(Finding, entry.finding_id)
+        if finding.state == "present":
+            finding.state, finding.resolved_at = "fixed", now
+    record("inspection.sign_off", inspection, by=by, now=now, ward_id=inspection.ward_id,
+           inspection_id=inspection.id, new={"signature": signature_name, "attestation": inspection.attestation})
+    from inspect_app.actions import services as actions
+
+    return actions.on_inspection_signed_off(inspection, by=by, now=now)
