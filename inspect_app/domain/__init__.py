@@ -1,0 +1,1 @@
+"""Pure domain rules: risk grading, the action workflow, checklist completeness."""

@@ -1,0 +1,180 @@
+"""Checklist answers and inspection completeness, computed over plain data.
+
+An inspection can be signed off only when every room is either fully answered or marked
+not accessible with a reason; the functions here say which rooms stand in the way, in
+words the inspector can act on, and which room to walk to next.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .bands import Band
+from .labelled import LabelledEnum
+
+
+class ChecklistError(ValueError):
+    """Checklist data that cannot be read, such as an answer code that does not exist."""
+
+
+class Answer(LabelledEnum):
+    """The four answers to a checklist item (the library's response options)."""
+
+    OK = "compliant", "Compliant"
+    LP = "ligature_point", "Ligature point"
+    CTRL = "ligature_point_controlled", "Ligature point with existing controls"
+    NA = "not_applicable", "Not applicable"
+
+    @property
+    def is_ligature_point(self) -> bool:
+        """True when the answer records a ligature point, which must then be graded."""
+        return self in (Answer.LP, Answer.CTRL)
+
+
+class InspectionType(LabelledEnum):
+    """Why the inspection is being done; decides which checklist template is offered."""
+
+    ANNUAL = "annual", "Annual ligature assessment"
+    REASSESSMENT = "reassessment", "Re-assessment after an incident or building works"
+    ROUTINE = "routine", "Routine environmental check"
+
+
+class RoomState(LabelledEnum):
+    """Where a room stands in the walk-round."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    NOT_ACCESSIBLE = "not_accessible", "Not accessible"
+
+
+class CarryForwardOutcome(LabelledEnum):
+    """What the inspector found at a point raised by the previous inspection."""
+
+    STILL_PRESENT = "still_present", "Still present"
+    FIXED = "fixed", "Fixed"
+    FIXED_DEFECTIVE = "fixed_defective", "Fixed but defective"
+
+    @property
+    def needs_finding(self) -> bool:
+        """True when the point is still a hazard, so the new inspection must grade it again."""
+        return self is not CarryForwardOutcome.FIXED
+
+
+# The name the specification uses for the outcome choices; same class.
+carry_forward_outcomes = CarryForwardOutcome
+
+
+@dataclass(frozen=True)
+class RoomProgress:
+    """How far a room's checklist has got; ``unanswered`` keeps the checklist's order."""
+
+    answered: int
+    total: int
+    state: RoomState
+    unanswered: tuple[str, ...] = ()
+
+
+def _answer(code: str, value: object) -> Answer | None:
+    # A blank value is a draft field the inspector has not filled in yet, not an error.
+    if value is None or value == "":
+        return None
+    try:
+        return Answer(value)
+    except ValueError:
+        raise ChecklistError(f"Item {code}: {value!r} is not a checklist answer.") from None
+
+
+def room_progress(item_codes: Iterable[str], answers: Mapping[str, object], *,
+                  not_accessible: bool = False) -> RoomProgress:
+    """Count a room's answers against its checklist.
+
+    :param item_codes: the room's checklist item codes, in order; repeats count once.
+    :param answers: item code to :class:`Answer` or its value; codes not in the checklist
+        (for example from an older template) are ignored, blanks count as unanswered.
+    :param not_accessible: the inspector could not enter the room; this wins over answers.
+    :raises ChecklistError: for an answer value that is not an :class:`Answer`.
+    """
+    codes = tuple(dict.fromkeys(item_codes))
+    unanswered = tuple(code for code in codes if _answer(code, answers.get(code)) is None)
+    answered, total = len(codes) - len(unanswered), len(codes)
+    if not_accessible:
+        state = RoomState.NOT_ACCESSIBLE
+    elif answered == total:
+        # Includes a room whose checklist has no items: there is nothing left to answer, and
+        # blocking sign-off would leave the inspector no way forward.
+        state = RoomState.COMPLETE
+    elif answered == 0:
+        state = RoomState.NOT_STARTED
+    else:
+        state = RoomState.IN_PROGRESS
+    return RoomProgress(answered, total, state, unanswered)
+
+
+@dataclass(frozen=True)
+class RoomSummary:
+    """The little a sign-off check needs to know about a room."""
+
+    name: str
+    state: RoomState
+    not_accessible_reason: str | None = None
+
+
+def _unpack(room: object) -> tuple[str, RoomState, str | None]:
+    # Accept anything with the three attributes (a model row, a RoomSummary, a namedtuple)
+    # or a plain (name, state, reason) tuple, so callers need not convert.
+    if hasattr(room, "name") and hasattr(room, "state"):
+        name, state, reason = room.name, room.state, getattr(room, "not_accessible_reason", None)
+    else:
+        name, state, reason = room
+    try:
+        return name, RoomState(state), reason
+    except ValueError:
+        raise ChecklistError(f"{name}: {state!r} is not a room state.") from None
+
+
+def _blocker(room: object) -> str | None:
+    name, state, reason = _unpack(room)
+    if state is RoomState.NOT_STARTED:
+        return f"{name} has not been inspected yet."
+    if state is RoomState.IN_PROGRESS:
+        return f"{name} has unanswered items."
+    if state is RoomState.NOT_ACCESSIBLE and not (reason or "").strip():
+        return f"{name} is marked not accessible, but no reason is recorded."
+    return None
+
+
+def signoff_blockers(rooms: Iterable[RoomSummary | tuple]) -> list[str]:
+    """Messages for each room that stops the inspection being signed off; empty means go ahead.
+
+    An inspection with no rooms at all cannot be signed off: it would certify nothing.
+
+    :param rooms: room summaries (or ``(name, state, not_accessible_reason)`` tuples), in walk
+        order so the messages read in the order the inspector walks.
+    """
+    rooms = list(rooms)
+    if not rooms:
+        return ["The inspection has no rooms to sign off."]
+    return [message for message in map(_blocker, rooms) if message]
+
+
+def next_unfinished(rooms: Sequence[RoomSummary | tuple], *,
+                    after: int | None = None) -> int | None:
+    """Index of the next room that still blocks sign-off, or None when all are done.
+
+    :param rooms: room summaries in walk order.
+    :param after: the index of the room just finished; the search continues from the room
+        after it and wraps round to the start, so skipped rooms are not forgotten.
+    """
+    start = 0 if after is None else after + 1
+    order = list(range(start, len(rooms))) + list(range(min(start, len(rooms))))
+    return next((index for index in order if _blocker(rooms[index])), None)
+
+
+def highest_band(bands: Iterable[Band | str | None]) -> Band | None:
+    """The most severe band, ignoring ungraded (None) entries; None if there is none.
+
+    :param bands: bands of a room's or an inspection's findings.
+    """
+    graded = [Band(band) for band in bands if band is not None]
+    return max(graded, default=None)
