@@ -51,15 +51,31 @@ def register_extensions(app: Flask) -> None:
     login.init_login(app, login_manager)
 
 
-def register_blueprints(app: Flask) -> None:
-    from inspect_app.auth.admin_views import bp as admin_users_bp
-    from inspect_app.auth.views import bp as auth_bp
-    from inspect_app.checklists.views import bp as checklists_bp
-    from inspect_app.estates.views import bp as estates_bp
-    from inspect_app.home.views import bp as home_bp
+def _feature_modules(suffix: str):
+    """Modules named ``views``/``*_views`` (or ``cli``) in each feature package, in a stable order.
 
-    for bp in (home_bp, auth_bp, admin_users_bp, estates_bp, checklists_bp):
-        app.register_blueprint(bp)
+    Features register themselves by where they live, so adding a feature does not mean editing
+    a central list that every feature touches.
+    """
+    import importlib
+    import pkgutil
+
+    import inspect_app
+
+    for package in sorted(pkgutil.iter_modules(inspect_app.__path__), key=lambda m: m.name):
+        if not package.ispkg:
+            continue
+        pkg = importlib.import_module(f"inspect_app.{package.name}")
+        for module in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if module.name == suffix or module.name.endswith(f"_{suffix}"):
+                yield importlib.import_module(f"inspect_app.{package.name}.{module.name}")
+
+
+def register_blueprints(app: Flask) -> None:
+    for module in _feature_modules("views"):
+        bp = getattr(module, "bp", None)
+        if bp is not None:
+            app.register_blueprint(bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -69,13 +85,9 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from inspect_app.auth.cli import create_user_command
-    from inspect_app.checklists.cli import checklists_cli
-    from inspect_app.demo.cli import seed_demo_command
-
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(checklists_cli)
-    app.cli.add_command(seed_demo_command)
+    for module in _feature_modules("cli"):
+        for command in getattr(module, "COMMANDS", ()):
+            app.cli.add_command(command)
 
 
 def register_templates(app: Flask) -> None:

@@ -26,6 +26,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# Each feature keeps its fixtures and factories in tests/fixtures/<feature>.py.
+pytest_plugins = sorted(f"tests.fixtures.{p.stem}" for p in (ROOT / "tests" / "fixtures").glob("*.py")
+                        if p.stem != "__init__")
+
 
 def pytest_configure(config):
     # Argon2 at production cost would spend most of the suite hashing; the algorithm is the same.
@@ -59,13 +63,13 @@ def migrated_url(tmp_path_factory) -> str:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-            upgrade(directory=str(ROOT / "migrations"))
+            upgrade(directory=str(ROOT / "migrations"), revision="heads")
             db.engine.dispose()
         return url
     url = f"sqlite:///{work / 'template.db'}"
     app = _make_app(url, work)
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
         db.engine.dispose()
     return url
 

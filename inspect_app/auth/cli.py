@@ -25,3 +25,6 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
+
+
+COMMANDS = [create_user_command]

@@ -40,3 +40,6 @@ def export_command(template_id: int, path: Path) -> None:
         raise click.ClickException(f"No checklist template with id {template_id}.")
     path.write_text(json.dumps(library.export_template(template), indent=1, ensure_ascii=False), encoding="utf-8")
     click.echo(f"Wrote {template.title} to {path}.")
+
+
+COMMANDS = [checklists_cli]

@@ -26,3 +26,6 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Demo trust created. Demo logins (password: %s):" % seed.DEMO_PASSWORD)
     for email, name, role in seed.DEMO_ACCOUNTS:
         click.echo(f"  {email:28} {role}")
+
+
+COMMANDS = [seed_demo_command]
