@@ -1,6 +1,8 @@
 """Ward Safety Inspect: ligature-point inspection and remediation for mental-health wards."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from config import INSECURE_KEYS, Config, ProductionConfig, config_from_env
@@ -17,6 +19,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     _check_config(app, config_class)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
