@@ -1,0 +1,187 @@
+"""Frozen, database-free snapshots of what a PDF report shows.
+
+The report services collect these from the database; the renderers in
+:mod:`inspect_app.reports.pdf` turn them into bytes and never see a session. Collections are
+tuples so a snapshot cannot change while it is being rendered. The larger classes are
+keyword-only: they have many fields of the same type, and a positional mix-up would print a
+wrong but plausible report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator
+
+#: What ``ReportFinding.carry_forward`` means, as printed in reports.
+CARRY_FORWARD_LABELS = {
+    None: "New",
+    "still_present": "Still present",
+    "fixed": "Fixed",
+    "fixed_defective": "Fixed but defective",
+}
+
+
+@dataclass(frozen=True)
+class BandInfo:
+    """A risk band and how to print it (colours are ``#rrggbb``)."""
+
+    code: str  # low / moderate / high / extreme
+    label: str
+    colour: str
+    text_colour: str
+
+
+@dataclass(frozen=True)
+class ReportPhoto:
+    """A photo rendition already on disk.
+
+    ``path`` must be an absolute path to a JPEG about 800 px on its long edge with the
+    orientation baked in: ReportLab embeds it byte for byte and ignores EXIF orientation.
+    """
+
+    path: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportFinding:
+    ref: str
+    room: str
+    location: str
+    category: str
+    description: str
+    likelihood: int
+    consequence: int
+    score: int
+    band: BandInfo
+    tier: str
+    existing_controls: str
+    mitigation: str
+    recommended_action: str
+    carry_forward: str | None  # None = new, "still_present", "fixed", "fixed_defective"
+    photos: tuple[ReportPhoto, ...] = ()
+    grade_reasons: tuple[str, ...] = ()
+
+    @property
+    def carry_forward_label(self) -> str:
+        return CARRY_FORWARD_LABELS.get(self.carry_forward, str(self.carry_forward))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRoom:
+    name: str
+    area_type: str
+    tier: str
+    state: str  # complete / not_accessible / in_progress / not_started
+    not_accessible_reason: str | None
+    items_answered: int
+    items_total: int
+    findings: tuple[ReportFinding, ...] = ()
+
+    @property
+    def is_not_accessible(self) -> bool:
+        return self.state == "not_accessible"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportAction:
+    ref: str
+    finding_ref: str
+    room: str
+    summary: str
+    band: BandInfo
+    owner: str
+    target_date: date
+    interim_control: str | None
+    interim_by: datetime | None
+    status: str  # human label, e.g. "Open", "Awaiting verification"
+    age_days: int
+    overdue_days: int  # 0 when not overdue
+    ward: str
+    site: str
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """How this inspection's findings compare with the previous inspection of the ward."""
+
+    new: int
+    still_present: int
+    fixed: int
+    fixed_defective: int
+    previous_inspection: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InspectionReport:
+    trust: str
+    site: str
+    ward: str
+    patient_group: str
+    inspection_ref: str
+    inspection_type: str
+    started_at: datetime
+    signed_off_at: datetime | None
+    signed_off_by: str | None
+    attestation: str | None
+    team: tuple[str, ...]
+    checklist_name: str
+    checklist_version: str
+    rooms: tuple[ReportRoom, ...]
+    actions: tuple[ReportAction, ...]
+    heatmap: tuple[tuple[int, ...], ...]  # 5x5 counts: heatmap[likelihood - 1][consequence - 1]
+    band_matrix: tuple[tuple[BandInfo, ...], ...]  # 5x5 band per cell, indexed like heatmap
+    band_counts: tuple[tuple[BandInfo, int], ...]  # lowest band first
+    change: ChangeSummary
+    generated_at: datetime
+    generated_by: str
+    marking: str = "OFFICIAL-SENSITIVE"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.signed_off_at is None
+
+    @property
+    def findings(self) -> Iterator[ReportFinding]:
+        for room in self.rooms:
+            yield from room.findings
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(room.findings) for room in self.rooms)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackerReport:
+    trust: str
+    scope: str  # "Whole trust", a site or a ward
+    filters: tuple[tuple[str, str], ...]  # (name, value) pairs as shown to the user
+    actions: tuple[ReportAction, ...]  # already sorted: band, then overdue first
+    generated_at: datetime
+    generated_by: str
+    marking: str = "OFFICIAL-SENSITIVE"
+    # Every band of the trust's matrix, lowest first, so the summary shows empty bands too.
+    # When empty the summary uses the bands that appear in ``actions``.
+    bands: tuple[BandInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoomLabel:
+    room: str
+    ward: str
+    site: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelSheet:
+    trust: str
+    ward: str
+    site: str
+    labels: tuple[RoomLabel, ...]
+    generated_at: datetime
+    marking: str = "OFFICIAL-SENSITIVE"

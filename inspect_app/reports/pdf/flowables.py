@@ -1,0 +1,79 @@
+"""Small flowables the renderers share: band chips, headings, progress markers."""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
+
+from .styles import FONT_BOLD, STYLES, Para, band_colours
+
+
+class BandChip(Flowable):
+    """A rounded pill in the band's colours, e.g. "High · 12"; used in cards and tables."""
+
+    def __init__(self, band, text: str | None = None, font_size: float = 8.5):
+        super().__init__()
+        self.band = band
+        self.text = text if text is not None else band.label
+        self.font_size = font_size
+        self.pad_x = font_size * 0.7
+        self._width = stringWidth(self.text, FONT_BOLD, font_size) + 2 * self.pad_x
+        self._height = font_size * 1.75
+
+    def wrap(self, avail_width, avail_height):
+        return self._width, self._height
+
+    def draw(self):
+        fill, ink = band_colours(self.band)
+        canv = self.canv
+        canv.setFillColor(fill)
+        canv.setStrokeColor(fill)
+        canv.roundRect(0, 0, self._width, self._height, self._height / 2.6, stroke=0, fill=1)
+        canv.setFillColor(ink)
+        canv.setFont(FONT_BOLD, self.font_size)
+        canv.drawCentredString(self._width / 2, self._height * 0.31, self.text)
+
+
+class ProgressMark(Flowable):
+    """An invisible flowable; once it is placed the renderer reports ``(done, total)``."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__()
+        self.progress_mark = (done, total)
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class CountedTable(Table):
+    """A data table whose rows count as progress as each part of it is placed on a page.
+
+    Table.split builds its parts with ``self.__class__``, so every part is a CountedTable.
+    """
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.progress_rows = len(self._cellvalues) - self.repeatRows
+
+
+def heading(text: str, style: str, level: int | None = None) -> Paragraph:
+    """A heading ``Paragraph`` (user text escaped by the caller) that may add an outline entry."""
+    para = Para(text, STYLES[style])
+    if level is not None:
+        para.outline = (para.getPlainText(), level)
+    return para
+
+
+def table_heading(text: str, style: str, level: int | None = None) -> list[Flowable]:
+    """A heading for a long table: it must not use keepWithNext.
+
+    keepWithNext wraps heading and table in a KeepTogether, which moves a table taller than
+    the space left to the next page, leaving the rest of this page blank. A CondPageBreak
+    keeps the heading off the very bottom of a page instead.
+    """
+    para = heading(text, style, level)
+    para.keepWithNext = 0
+    return [CondPageBreak(40 * mm), para]

@@ -1,0 +1,286 @@
+"""The ligature risk assessment report for one inspection of one ward (A4 portrait).
+
+Sections: cover, executive summary (figures, bands, change since last time, heat map),
+rooms not accessible, ligature points room by room, action plan, sign-off. An unsigned
+inspection carries a DRAFT watermark on every page.
+"""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table
+
+from ..data import InspectionReport, ReportRoom
+from .base import Output, Progress, ReportRenderer, fit_text
+from .findings import FindingCardBuilder
+from .flowables import BandChip, ProgressMark, heading, table_heading
+from .heatmap import band_scores, heatmap_table, score_range
+from .styles import (
+    FONT_BOLD, MUTED, NHS_BLUE, PALE, PALE_BLUE, RED, RED_HEX, RULE, STYLES, WHITE, Para,
+    data_table_style, fmt_date, fmt_datetime, para_text,
+)
+
+ROOM_STATES = {"complete": "Inspected", "not_accessible": "Not accessible",
+               "in_progress": "Incomplete", "not_started": "Not started"}
+
+
+class InspectionRenderer(ReportRenderer):
+    cover_band_top = 13 * mm  # the blue band on the cover, from the top edge
+    cover_band_height = 24 * mm
+    fact_label_width = 48 * mm
+
+    def __init__(self, report: InspectionReport, progress=None):
+        super().__init__(report, progress)
+        self.watermark = "DRAFT" if report.is_draft else None
+        self.cards = FindingCardBuilder(self.frame_width, self.frame_height)
+
+    # -- metadata and page furniture ---------------------------------------------------
+    def _title(self) -> str:
+        r = self.report
+        return f"Ligature risk assessment \u2014 {r.ward} \u2014 {fmt_date(r.started_at)}"
+
+    def _subject(self) -> str:
+        return f"{self.report.marking} ligature point inspection report"
+
+    def _header_left(self) -> str:
+        r = self.report
+        return f"Ligature risk assessment \u00b7 {r.ward}, {r.site}"
+
+    def _header_right(self) -> str:
+        draft = " \u00b7 DRAFT" if self.report.is_draft else ""
+        return f"{self.report.inspection_ref}{draft}"
+
+    def _first_page_frames(self, doc):
+        top = self.page_height - self.cover_band_top - self.cover_band_height - 12 * mm
+        return [self._frame(doc.leftMargin, doc.bottomMargin, doc.width, top - doc.bottomMargin,
+                            "cover")]
+
+    def _on_first_page(self, canv, doc) -> None:
+        super()._on_first_page(canv, doc)
+        y = self.page_height - self.cover_band_top - self.cover_band_height
+        canv.saveState()
+        canv.setFillColor(NHS_BLUE)
+        canv.rect(0, y, self.page_width, self.cover_band_height, stroke=0, fill=1)
+        canv.setFillColor(WHITE)
+        canv.setFont(FONT_BOLD, 15)
+        canv.drawString(self.left_margin, y + 13 * mm,
+                        fit_text(self.report.trust, FONT_BOLD, 15, self.frame_width))
+        canv.setFont(FONT_BOLD, 9)
+        canv.drawString(self.left_margin, y + 6.5 * mm,
+                        "Ligature point inspection \u00b7 NHS 5\u00d75 risk matrix")
+        canv.restoreState()
+
+    # -- story -------------------------------------------------------------------------
+    def _story(self) -> list[Flowable]:
+        return [
+            *self._cover(), PageBreak(),
+            *self._summary(),
+            *self._not_accessible(), PageBreak(),
+            *self._rooms(), PageBreak(),
+            *self._action_plan(),
+            *self._sign_off(),
+        ]
+
+    def _cover(self) -> list[Flowable]:
+        r = self.report
+        facts = [
+            ("Trust", r.trust), ("Site", r.site), ("Ward", r.ward),
+            ("Patient group", r.patient_group), ("Inspection reference", r.inspection_ref),
+            ("Inspection type", r.inspection_type), ("Started", fmt_datetime(r.started_at)),
+            ("Signed off", fmt_datetime(r.signed_off_at) if r.signed_off_at else "Not signed off"),
+            ("Assessment team", ", ".join(r.team)),
+            ("Checklist", f"{r.checklist_name} (version {r.checklist_version})"),
+            ("Report generated", f"{fmt_datetime(r.generated_at)} by {r.generated_by}"),
+        ]
+        about = (f"This report records the ligature points found on {para_text(r.ward)}, each "
+                 "graded on the NHS 5\u00d75 matrix (likelihood \u00d7 consequence, 1\u201325), "
+                 "with the controls in place and the actions agreed. It is marked "
+                 f"{para_text(r.marking)}: it describes how patients could harm themselves, so "
+                 "keep it to staff who need it and do not share it outside the trust.")
+        return [
+            Para("Ligature risk assessment", STYLES["Title"]),
+            Para(f"{para_text(r.ward)}, {para_text(r.site)}", STYLES["Subtitle"]),
+            self._status_box(), Spacer(1, 8 * mm), self._facts_table(facts), Spacer(1, 10 * mm),
+            Para(about, STYLES["Muted"]),
+        ]
+
+    def _facts_table(self, facts, *, boxed: bool = False) -> Table:
+        """Label/value rows (values are user text) for the cover and the sign-off block."""
+        rows = [[Para(label, STYLES["FieldLabel"]), Para(para_text(value), STYLES["Body"])]
+                for label, value in facts]
+        style = [("LINEBELOW", (0, 0), (-1, -2 if boxed else -1), 0.25, RULE),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]
+        style.append(("BOX", (0, 0), (-1, -1), 0.75, RULE) if boxed
+                     else ("LEFTPADDING", (0, 0), (-1, -1), 0))
+        return Table(rows, style=style, colWidths=[self.fact_label_width,
+                                                   self.frame_width - self.fact_label_width])
+
+    def _status_box(self) -> Table:
+        r = self.report
+        if r.is_draft:
+            text = ("DRAFT \u2014 not signed off. Findings and grades may still change; "
+                    "do not rely on this copy as the final assessment.")
+            colour, fill = RED, PALE
+        else:
+            text = (f"Signed off by {para_text(r.signed_off_by)} on "
+                    f"{fmt_datetime(r.signed_off_at)}")
+            colour, fill = NHS_BLUE, PALE_BLUE
+        para = Para(text, STYLES["Notice"].clone("Status", textColor=colour))
+        return Table([[para]], colWidths=[self.frame_width], style=[
+            ("BOX", (0, 0), (-1, -1), 1.2, colour), ("BACKGROUND", (0, 0), (-1, -1), fill),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 7),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
+
+    def _summary(self) -> list[Flowable]:
+        r = self.report
+        return [
+            heading("1. Executive summary", "H1", level=0),
+            self._figures(), Spacer(1, 4 * mm),
+            Table([[self._band_table(), self._change_table()]],
+                  colWidths=[self.frame_width * 0.52, self.frame_width * 0.48],
+                  style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                         ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+            heading("Risk matrix: ligature points by likelihood and consequence", "H3"),
+            heatmap_table(r.heatmap, r.band_matrix),
+            Spacer(1, 2 * mm),
+            Para("Each cell shows how many ligature points were graded at that likelihood and "
+                 "consequence; the colour is the cell's risk band.", STYLES["Muted"]),
+        ]
+
+    def _figures(self) -> Table:
+        r = self.report
+        rooms = r.rooms
+        not_accessible = sum(room.is_not_accessible for room in rooms)
+        inspected = sum(room.state == "complete" for room in rooms)
+        overdue = sum(action.is_overdue for action in r.actions)
+        figures = [(f"{inspected} of {len(rooms)}", "rooms inspected"),
+                   (str(not_accessible), "rooms not accessible"),
+                   (str(r.finding_count), "ligature points"),
+                   (str(len(r.actions)), f"actions ({overdue} overdue)")]
+        cells = [[Para(value, STYLES["Figure"]), Para(label, STYLES["FigureLabel"])]
+                 for value, label in figures]
+        width = self.frame_width / len(cells)
+        return Table([cells], colWidths=[width] * len(cells), style=[
+            ("BACKGROUND", (0, 0), (-1, -1), PALE),
+            ("LINEAFTER", (0, 0), (-2, -1), 3, WHITE),
+            ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
+
+    def _band_table(self) -> list[Flowable]:
+        r = self.report
+        total = sum(count for _, count in r.band_counts) or 1
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Band", "Scores", "Points", "Share")]]
+        worst_first = sorted(r.band_counts,
+                             key=lambda bc: -max(band_scores(bc[0], r.band_matrix), default=0))
+        for band, count in worst_first:
+            rows.append([BandChip(band), score_range(band, r.band_matrix), str(count),
+                         f"{round(100 * count / total)}%"])
+        rows.append(["Total", "", str(sum(c for _, c in r.band_counts)), ""])
+        style = data_table_style() + [("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                                      ("FONT", (0, -1), (-1, -1), FONT_BOLD, 8.5),
+                                      ("LINEABOVE", (0, -1), (-1, -1), 0.75, MUTED)]
+        table = Table(rows, colWidths=[28 * mm, 20 * mm, 20 * mm, 18 * mm], style=style,
+                      hAlign="LEFT")
+        return [heading("Ligature points by band", "H3"), table]
+
+    def _change_table(self) -> list[Flowable]:
+        change = self.report.change
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Since last inspection", "Points")],
+                ["New", str(change.new)], ["Still present", str(change.still_present)],
+                ["Fixed", str(change.fixed)], ["Fixed but defective", str(change.fixed_defective)]]
+        style = data_table_style() + [("ALIGN", (1, 0), (1, -1), "RIGHT")]
+        if change.fixed_defective:
+            style.append(("TEXTCOLOR", (0, -1), (-1, -1), RED))
+        previous = (f"Compared with inspection {para_text(change.previous_inspection)}."
+                    if change.previous_inspection
+                    else "No earlier inspection of this ward on record.")
+        return [heading("Change since last inspection", "H3"),
+                Table(rows, colWidths=[45 * mm, 20 * mm], style=style, hAlign="LEFT"),
+                Spacer(1, 2 * mm), Para(previous, STYLES["Muted"])]
+
+    def _not_accessible(self) -> list[Flowable]:
+        rooms = [room for room in self.report.rooms if room.is_not_accessible]
+        flow: list[Flowable] = [Spacer(1, 4 * mm),
+                                *table_heading("2. Rooms not accessible", "H1", level=0)]
+        if not rooms:
+            return flow + [Para("Every room in scope was accessed.", STYLES["Body"])]
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Room", "Area type", "Tier", "Reason")]]
+        rows += [[Para(para_text(room.name), STYLES["CellBold"]),
+                  Para(para_text(room.area_type), STYLES["Cell"]),
+                  Para(para_text(room.tier), STYLES["Cell"]),
+                  Para(para_text(room.not_accessible_reason, "No reason recorded"),
+                       STYLES["Cell"])]
+                 for room in rooms]
+        widths = [40 * mm, 35 * mm, 20 * mm, self.frame_width - 95 * mm]
+        return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1,
+                             hAlign="LEFT")]
+
+    def _rooms(self) -> list[Flowable]:
+        flow: list[Flowable] = [heading("3. Ligature points by room", "H1", level=0)]
+        total = self.report.finding_count
+        done = 0
+        for room in self.report.rooms:
+            flow += self._room_heading(room)
+            if room.is_not_accessible:
+                reason = para_text(room.not_accessible_reason, "No reason recorded")
+                flow.append(Para(f"<b>Not accessible:</b> {reason}", STYLES["Body"]))
+            elif not room.findings:
+                flow.append(Para("No ligature points recorded.", STYLES["Body"]))
+            for finding in room.findings:
+                flow += self.cards.build(finding)
+                done += 1
+                flow.append(ProgressMark(done, total))
+        return flow
+
+    def _room_heading(self, room: ReportRoom) -> list[Flowable]:
+        count = len(room.findings)
+        meta = " \u00b7 ".join([
+            para_text(room.area_type), para_text(room.tier),
+            para_text(ROOM_STATES.get(room.state, room.state.replace("_", " ").capitalize())),
+            f"{room.items_answered} of {room.items_total} checklist items answered",
+            f"{count} ligature point{'' if count == 1 else 's'}"])
+        return [heading(para_text(room.name), "H2", level=1), Para(meta, STYLES["RoomMeta"])]
+
+    def _action_plan(self) -> list[Flowable]:
+        actions = self.report.actions
+        flow: list[Flowable] = table_heading("4. Action plan", "H1", level=0)
+        if not actions:
+            return flow + [Para("No actions were raised.", STYLES["Body"])]
+        head = ("Ref", "Room", "Action", "Band", "Owner", "Target date", "Status")
+        rows = [[Para(h, STYLES["TableHead"]) for h in head]]
+        for a in actions:
+            status = para_text(a.status)
+            if a.is_overdue:
+                overdue = f"{a.overdue_days} days overdue"
+                status += f'<br/><font color="{RED_HEX}"><b>{overdue}</b></font>'
+            ref = f"<b>{para_text(a.ref)}</b><br/><font size=7>{para_text(a.finding_ref)}</font>"
+            rows.append([Para(ref, STYLES["Cell"]),
+                         Para(para_text(a.room), STYLES["Cell"]),
+                         Para(para_text(a.summary), STYLES["Cell"]),
+                         BandChip(a.band, font_size=7.5),
+                         Para(para_text(a.owner), STYLES["Cell"]),
+                         Para(fmt_date(a.target_date), STYLES["Cell"]),
+                         Para(status, STYLES["Cell"])])
+        widths = [19, 22, 0, 18, 27, 21, 22]
+        widths[2] = self.frame_width / mm - sum(widths)
+        return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
+                             style=data_table_style(), hAlign="LEFT")]
+
+    def _sign_off(self) -> list[Flowable]:
+        r = self.report
+        flow: list[Flowable] = [Spacer(1, 6 * mm), heading("5. Sign-off", "H1", level=0)]
+        if r.is_draft:
+            return flow + [self._status_box()]
+        return flow + [self._facts_table([("Signed off by", r.signed_off_by),
+                                          ("Signed off at", fmt_datetime(r.signed_off_at)),
+                                          ("Attestation", r.attestation)], boxed=True)]
+
+
+def render_inspection(report: InspectionReport, out: Output = None,
+                      progress: Progress | None = None) -> bytes | None:
+    """Render the inspection report.
+
+    :param report: the snapshot to print.
+    :param out: a path or binary file to write to; when omitted the PDF bytes are returned.
+    :param progress: called with ``(findings laid out, total findings)`` during layout.
+    """
+    return InspectionRenderer(report, progress).render(out)

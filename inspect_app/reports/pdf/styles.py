@@ -1,0 +1,134 @@
+"""The one stylesheet, the palette and the small text helpers every renderer shares.
+
+Fonts are ReportLab's base-14 Helvetica: nothing is embedded, so files stay small, but only
+WinAnsi (Western European) characters print. Every piece of user text goes through
+:func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
+input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle the report.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.platypus import Paragraph
+
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+
+# NHS identity colours (service-manual palette).
+NHS_BLUE = colors.HexColor("#005EB8")
+NHS_DARK_BLUE = colors.HexColor("#003087")
+TEXT = colors.HexColor("#212B32")
+MUTED_HEX = "#4C6272"
+MUTED = colors.HexColor(MUTED_HEX)
+RULE = colors.HexColor("#D8DDE0")
+PALE = colors.HexColor("#F0F4F5")
+PALE_BLUE = colors.HexColor("#E8EFF8")
+RED_HEX = "#D5281B"
+RED = colors.HexColor(RED_HEX)
+PALE_RED = colors.HexColor("#FBE4E2")
+WHITE = colors.white
+
+EMPTY = "\u2014"  # an em dash for "nothing recorded"; WinAnsi has it
+
+
+def para_text(value: object, empty: str = EMPTY) -> str:
+    """User text made safe for a ``Paragraph``: markup escaped, line breaks kept."""
+    if value is None or value == "":
+        return empty
+    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def fmt_date(value: date | None) -> str:
+    return value.strftime("%d %b %Y").lstrip("0") if value else EMPTY
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    return f"{fmt_date(value)} {value:%H:%M}" if value else EMPTY
+
+
+def band_colours(band) -> tuple[colors.Color, colors.Color]:
+    """(fill, text) colours of a :class:`~inspect_app.reports.data.BandInfo`."""
+    return colors.HexColor(band.colour), colors.HexColor(band.text_colour)
+
+
+def tint(colour: colors.Color, amount: float) -> colors.Color:
+    """``colour`` mixed with white; ``amount`` 0 keeps it, 1 gives white."""
+    return colors.Color(*(c + (1 - c) * amount for c in (colour.red, colour.green, colour.blue)))
+
+
+def build_stylesheet() -> StyleSheet1:
+    sheet = StyleSheet1()
+
+    def add(name, parent=None, **kw):
+        sheet.add(ParagraphStyle(name=name, parent=sheet[parent] if parent else None, **kw))
+
+    add("Body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=TEXT)
+    add("Small", "Body", fontSize=8.5, leading=10.5)
+    add("SmallBold", "Small", fontName=FONT_BOLD)
+    add("Muted", "Small", textColor=MUTED)
+    add("Tiny", "Small", fontSize=6.5, leading=8, textColor=MUTED)
+    add("FieldLabel", "Small", fontName=FONT_BOLD, fontSize=8, textColor=MUTED)
+    add("Title", "Body", fontName=FONT_BOLD, fontSize=26, leading=31, textColor=NHS_DARK_BLUE,
+        spaceAfter=4)
+    add("Subtitle", "Body", fontSize=15, leading=19, textColor=TEXT, spaceAfter=14)
+    add("H1", "Body", fontName=FONT_BOLD, fontSize=16, leading=20, textColor=NHS_DARK_BLUE,
+        spaceBefore=4, spaceAfter=8, keepWithNext=1)
+    add("H2", "Body", fontName=FONT_BOLD, fontSize=12.5, leading=15.5, textColor=TEXT,
+        spaceBefore=10, spaceAfter=1, keepWithNext=1)
+    add("H3", "Body", fontName=FONT_BOLD, fontSize=10.5, leading=13, textColor=TEXT,
+        spaceBefore=8, spaceAfter=4, keepWithNext=1)
+    add("RoomMeta", "Small", textColor=MUTED, spaceAfter=5, keepWithNext=1)
+    add("TableHead", "Small", fontName=FONT_BOLD, textColor=WHITE)
+    add("Cell", "Small")
+    add("CellBold", "Small", fontName=FONT_BOLD)
+    add("CellCentre", "Small", alignment=TA_CENTER)
+    add("FindingHead", "Body", fontName=FONT_BOLD, fontSize=10.5, leading=13)
+    add("Figure", "Body", fontName=FONT_BOLD, fontSize=22, leading=25, textColor=NHS_DARK_BLUE,
+        alignment=TA_CENTER)
+    add("FigureLabel", "Small", textColor=MUTED, alignment=TA_CENTER)
+    add("Notice", "Body", fontName=FONT_BOLD, fontSize=11, leading=14, textColor=RED)
+    add("LabelRoom", "Body", fontName=FONT_BOLD, fontSize=15, leading=18)
+    return sheet
+
+
+STYLES = build_stylesheet()
+
+
+class Para(Paragraph):
+    """A ``Paragraph`` that remembers its last wrap.
+
+    A table wraps every cell when it measures rows and again when it draws them, and again
+    on the next page when a card did not fit; line breaking is the largest cost of a long
+    report. ``Paragraph.wrap`` depends only on the width (and the fixed style), so the
+    result for the same width is reused.
+    """
+
+    _wrapped_width = None
+
+    def wrap(self, avail_width, avail_height):
+        if avail_width == self._wrapped_width:
+            return self.width, self.height
+        size = super().wrap(avail_width, avail_height)
+        self._wrapped_width = avail_width
+        return size
+
+
+def data_table_style(header_rows: int = 1):
+    """Commands shared by the action plan and the tracker: blue header, zebra rows, hairlines."""
+    return [
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), NHS_BLUE),
+        ("FONT", (0, header_rows), (-1, -1), FONT, 8.5),  # plain-string cells match "Cell"
+        ("TEXTCOLOR", (0, header_rows), (-1, -1), TEXT),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, header_rows - 1), "MIDDLE"),
+        ("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [WHITE, PALE]),
+        ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+    ]
