@@ -19,6 +19,7 @@ from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
+from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
 
 MAX_TEAM = 10
@@ -155,6 +156,12 @@ def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, va
     return answer
 
 
+def answer_value(inspection: Inspection, room: Room, item: ChecklistItem) -> str | None:
+    """The stored answer to one item in one room, or None if it is unanswered."""
+    return db.session.scalar(select(Answer.value).where(Answer.inspection_id == inspection.id,
+                                                        Answer.room_id == room.id, Answer.item_id == item.id))
+
+
 def set_not_accessible(*, inspection: Inspection, room: Room, reason: str | None, by, now: datetime,
                        accessible: bool = False) -> RoomVisit:
     """Mark a room not accessible (a reason is required), or accessible again to revisit it."""
@@ -181,9 +188,12 @@ def carried_forward(inspection: Inspection, room: Room | None = None) -> list[Fi
     """Points still open from the ward's previous inspection that this inspection must re-check."""
     if inspection.previous_inspection_id is None:
         return []
+    # A correction starts later than its original: points first recorded in an earlier version
+    # of this same inspection are its own points, not carried forward.
+    own = versions.earlier_ids(inspection)
+    first = db.session.scalar(select(func.min(Inspection.started_at)).where(Inspection.id.in_(own)))
     query = select(Finding).where(Finding.ward_id == inspection.ward_id, Finding.state == "present",
-                                  Finding.inspection_id != inspection.id,
-                                  Finding.created_at <= inspection.started_at)
+                                  Finding.inspection_id.not_in(own), Finding.created_at <= first)
     if room is not None:
         query = query.where(Finding.room_id == room.id)
     return list(db.session.scalars(query.order_by(Finding.room_id, Finding.id)))
@@ -200,7 +210,7 @@ def record_carry_forward(*, inspection: Inspection, finding: Finding, outcome: s
         result = CarryForwardOutcome(outcome)
     except ValueError:
         raise InspectionError("Choose still present, fixed, or fixed but defective.") from None
-    if finding.ward_id != inspection.ward_id or finding.inspection_id == inspection.id:
+    if finding.ward_id != inspection.ward_id or finding.inspection_id in versions.earlier_ids(inspection):
         raise InspectionError("That ligature point is not carried forward into this inspection.")
     entry = db.session.scalar(select(CarryForward).where(CarryForward.inspection_id == inspection.id,
                                                          CarryForward.finding_id == finding.id))
@@ -253,7 +263,7 @@ def ward_progress(inspection: Inspection) -> list[RoomStatus]:
         RoomVisit.inspection_id == inspection.id))}
     bands: dict[int, list[str]] = {}
     for room_id, band in db.session.execute(select(Finding.room_id, Finding.band).where(
-            Finding.last_inspection_id == inspection.id, Finding.state == "present")):
+            *seen_in(inspection), Finding.state == "present")):
         bands.setdefault(room_id, []).append(band)
     out = []
     for room in rooms:
@@ -263,6 +273,46 @@ def ward_progress(inspection: Inspection) -> list[RoomStatus]:
         out.append(RoomStatus(room, progress, room_visit.not_accessible_reason if room_visit else None,
                               len(bands.get(room.id, [])), rules.highest_band(bands.get(room.id, []))))
     return out
+
+
+def signoff_problems(inspection: Inspection, progress: list[RoomStatus] | None = None) -> list[str]:
+    """Everything that stops sign-off, in words the inspector can act on; empty means go ahead.
+
+    :param progress: ``ward_progress(inspection)`` when the caller already has it.
+    """
+    problems = rules.signoff_blockers(progress if progress is not None else ward_progress(inspection))
+    pending = {f.id for f in carried_forward(inspection)} - set(db.session.scalars(
+        select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id)))
+    if pending:
+        problems.append(f"{len(pending)} ligature point(s) from the last inspection still need an outcome.")
+    ungraded = db.session.scalar(select(func.count()).select_from(Finding).where(
+        Finding.last_inspection_id == inspection.id, Finding.state == "present", Finding.score.is_(None)))
+    if ungraded:
+        problems.append(f"{ungraded} ligature point(s) have no grade yet.")
+    return problems
+
+
+def seen_in(inspection: Inspection) -> tuple:
+    """Conditions selecting the ligature points recorded or re-checked in this inspection.
+
+    A superseded version handed its points on to its correction (they are one record each), so
+    for it the points are those now on a later version that already existed when it was signed.
+    """
+    if inspection.status != InspectionStatus.SUPERSEDED:
+        # A carried-forward point judged fixed is last seen here, but it is no longer a hazard.
+        fixed = select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id,
+                                                      CarryForward.outcome == CarryForwardOutcome.FIXED.value)
+        return (Finding.last_inspection_id == inspection.id, Finding.id.not_in(fixed))
+    ids = [inspection.id] + [v.id for v in versions.later_versions(inspection)]
+    return (Finding.last_inspection_id.in_(ids), Finding.created_at <= inspection.signed_off_at)
+
+
+def findings_in(inspection: Inspection, room: Room | None = None) -> list[Finding]:
+    """Ligature points present in this inspection (optionally one room), in the order recorded."""
+    query = select(Finding).where(*seen_in(inspection), Finding.state == "present")
+    if room is not None:
+        query = query.where(Finding.room_id == room.id)
+    return list(db.session.scalars(query.order_by(Finding.room_id, Finding.id)))
 
 
 def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, by, now: datetime) -> list:
@@ -277,15 +327,7 @@ def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, b
     signature_name = (signature_name or "").strip()
     if not signature_name or len(signature_name) > 120:
         raise InspectionError("Type your full name to sign.")
-    problems = rules.signoff_blockers(ward_progress(inspection))
-    pending = {f.id for f in carried_forward(inspection)} - set(db.session.scalars(
-        select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id)))
-    if pending:
-        problems.append(f"{len(pending)} ligature point(s) from the last inspection still need an outcome.")
-    ungraded = db.session.scalar(select(func.count()).select_from(Finding).where(
-        Finding.last_inspection_id == inspection.id, Finding.state == "present", Finding.score.is_(None)))
-    if ungraded:
-        problems.append(f"{ungraded} ligature point(s) have no grade yet.")
+    problems = signoff_problems(inspection)
     if problems:
         raise InspectionError("Cannot sign off yet: " + " ".join(problems))
     inspection.status = InspectionStatus.SIGNED_OFF

@@ -1,0 +1,67 @@
+"""Loading walk-through records for a view, with ward scoping, and the roles that may write.
+
+Anything on a ward the user may not see is a 404 (not 403) so that ids cannot be probed.
+Ward managers and safety leads see inspections read-only; inspectors and admins run them.
+"""
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_login import current_user
+
+from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections.models import Inspection
+from inspect_app.security.access import can_see_ward
+
+WRITERS = (Role.INSPECTOR, Role.ADMIN)
+DISCREET_COOKIE = "wsi_discreet"
+
+
+def can_write() -> bool:
+    return current_user.is_authenticated and current_user.role in {r.value for r in WRITERS}
+
+
+def inspection_or_404(inspection_id: int | None) -> Inspection:
+    inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
+    if inspection is None or not can_see_ward(current_user, inspection.ward_id):
+        abort(404)
+    return inspection
+
+
+def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
+    room = db.session.get(Room, room_id) if room_id else None
+    if room is None or room.ward_id != inspection.ward_id:
+        abort(404)
+    return room
+
+
+def finding_or_404(finding_id: int | None) -> Finding:
+    finding = db.session.get(Finding, finding_id) if finding_id else None
+    if finding is None or finding.state == "removed" or not can_see_ward(current_user, finding.ward_id):
+        abort(404)
+    return finding
+
+
+def writable_or_409(inspection: Inspection) -> None:
+    """Refuse a change to a signed-off (or superseded) inspection before any work is done."""
+    if inspection.is_read_only:
+        abort(409, "This inspection is signed off and read-only. Start a correction to change it.")
+
+
+def first_error(form) -> str:
+    for field, errors in form.errors.items():
+        if errors:
+            label = getattr(getattr(form, field, None), "label", None)
+            text = errors[0] if isinstance(errors[0], str) else "is not valid"
+            return text if text.endswith(".") else f"{label.text if label else field}: {text}."
+    return "Check what you entered and try again."
+
+
+def room_url(inspection_id: int, room_id: int, anchor: str | None = None) -> str:
+    return url_for("rooms.room", inspection_id=inspection_id, room_id=room_id, _anchor=anchor)
+
+
+def is_discreet() -> bool:
+    return request.cookies.get(DISCREET_COOKIE) == "1"

@@ -1,0 +1,128 @@
+"""The room page and its one-tap writes: answer an item, room access, carry-forward outcomes.
+
+Every answer is its own small POST form, saved the moment it is tapped (no page-level save).
+Without JavaScript each write redirects back to the item it changed (``#item-<id>``); the
+offline queue replays the same forms (``data-op``) and updates the page itself.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.checklists.models import ChecklistItem
+from inspect_app.clock import utcnow
+from inspect_app.domain import checklist as rules
+from inspect_app.domain.checklist import Answer as AnswerValue
+from inspect_app.domain.checklist import CarryForwardOutcome
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections import services
+from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm
+from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
+                                            room_or_404, room_url, writable_or_409)
+from inspect_app.inspections.models import Answer, CarryForward, RoomVisit
+from inspect_app.security.access import requires
+
+bp = Blueprint("rooms", __name__, url_prefix="/inspections")
+
+
+@bp.get("/<int:inspection_id>/rooms/<int:room_id>")
+@requires()
+def room(inspection_id: int, room_id: int):
+    inspection = inspection_or_404(inspection_id)
+    room_ = room_or_404(inspection, room_id)
+    items = services.room_items(inspection, room_)
+    answers = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
+        Answer.inspection_id == inspection.id, Answer.room_id == room_.id)).all())
+    visit = db.session.scalar(select(RoomVisit).where(RoomVisit.inspection_id == inspection.id,
+                                                      RoomVisit.room_id == room_.id))
+    findings = services.findings_in(inspection, room_)
+    by_item: dict[int | None, list[Finding]] = {}
+    for finding in findings:
+        by_item.setdefault(finding.item_id, []).append(finding)
+    carried = services.carried_forward(inspection, room_)
+    outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
+        CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried] or [0])))}
+    progress = services.ward_progress(inspection)
+    here = next(i for i, status in enumerate(progress) if status.room.id == room_.id) \
+        if any(s.room.id == room_.id for s in progress) else None
+    upcoming = rules.next_unfinished(progress, after=here)
+    return render_template(
+        "inspections/room.html", inspection=inspection, room=room_, visit=visit, answers=answers,
+        groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
+        progress=progress[here].progress if here is not None else None, by_item=by_item,
+        points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
+        next_room=progress[upcoming].room if upcoming is not None and upcoming != here else None,
+        answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
+        access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
+
+
+@bp.post("/answer")
+@requires(*WRITERS)
+def answer():
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400, first_error(form))
+    inspection = inspection_or_404(form.inspection_id.data)
+    writable_or_409(inspection)
+    room_ = room_or_404(inspection, form.room_id.data)
+    item = db.session.get(ChecklistItem, form.item_id.data)
+    if item is None:
+        abort(404)
+    try:
+        services.record_answer(inspection=inspection, room=room_, item=item, value=form.value.data,
+                               by=current_user, now=utcnow())
+    except services.InspectionError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
+            *services.seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
+            Finding.state == "present")):
+        # Straight to the ligature point form, item and category filled in: the photo comes next.
+        return redirect(url_for("findings.new", inspection_id=inspection.id, room_id=room_.id, item_id=item.id))
+    return redirect(room_url(inspection.id, room_.id, f"item-{item.id}"))
+
+
+@bp.post("/room-access")
+@requires(*WRITERS)
+def access():
+    form = AccessForm()
+    if not form.validate_on_submit():
+        abort(400, first_error(form))
+    inspection = inspection_or_404(form.inspection_id.data)
+    writable_or_409(inspection)
+    room_ = room_or_404(inspection, form.room_id.data)
+    accessible = form.not_accessible.data == "0"
+    try:
+        services.set_not_accessible(inspection=inspection, room=room_, reason=form.reason.data, by=current_user,
+                                    now=utcnow(), accessible=accessible)
+    except services.InspectionError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    flash(f"{room_.name} is " + ("accessible again: answer its items." if accessible
+                                 else "marked not accessible. You can come back to it later."), "success")
+    return redirect(room_url(inspection.id, room_.id))
+
+
+@bp.post("/carry-forward")
+@requires(*WRITERS)
+def carry_forward():
+    form = CarryForwardForm()
+    if not form.validate_on_submit():
+        abort(400, first_error(form))
+    inspection = inspection_or_404(form.inspection_id.data)
+    writable_or_409(inspection)
+    finding = finding_or_404(form.finding_id.data)
+    try:
+        services.record_carry_forward(inspection=inspection, finding=finding, outcome=form.outcome.data,
+                                      comment=form.comment.data or None, by=current_user, now=utcnow())
+    except services.InspectionError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    return redirect(room_url(inspection.id, finding.room_id, f"finding-{finding.id}"))

@@ -1,0 +1,175 @@
+"""Inspection pages: the list, starting one, the ward overview, sign-off and corrections.
+
+Transport only: parse, call a service, commit once, redirect. A refused step shows the
+service's message with a 4xx status and nothing saved. The room page lives in room_views.py.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from inspect_app.checklists.library import current_published
+from inspect_app.clock import utcnow
+from inspect_app.domain import checklist as rules
+from inspect_app.domain import risk
+from inspect_app.domain.checklist import InspectionType
+from inspect_app.domain.workflow import Role
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections import services, versions
+from inspect_app.inspections.forms import ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
+from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
+                                            is_discreet)
+from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+REFUSALS = (services.InspectionError, versions.CorrectionError)
+
+
+@bp.app_context_processor
+def walkthrough_helpers():
+    """``inspection_in_progress(ward_id)`` for the per-ward links on home pages, and discreet mode."""
+    return {"inspection_in_progress": services.in_progress_for, "can_write_inspections": can_write,
+            "discreet": is_discreet(), "InspectionType": InspectionType, "MITIGATIONS": risk.MITIGATIONS,
+            "LOW_LEVEL_REASON": risk.LOW_LEVEL_REASON}
+
+
+@bp.get("/")
+@requires()
+def index():
+    ids = visible_ward_ids(current_user)
+    query = select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
+    if ids is not None:
+        query = query.where(Inspection.ward_id.in_(ids or [0]))
+    return render_template("inspections/index.html", inspections=db.session.scalars(query).all())
+
+
+@bp.route("/start/<int:ward_id>", methods=["GET", "POST"])
+@requires(*WRITERS)
+def start(ward_id: int):
+    ward = ward_or_404(ward_id)
+    running = services.in_progress_for(ward.id)
+    if running is not None:
+        flash(f"{ward.name} already has an inspection in progress; continue it here.", "warning")
+        return redirect(url_for("inspections.overview", inspection_id=running.id))
+    form = StartForm()
+    if request.method == "GET":
+        form.team[0].form.name.data = current_user.name
+        form.team[0].form.role.data = "Lead inspector (estates)"
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            inspection = services.start_inspection(ward=ward, inspection_type=form.inspection_type.data,
+                                                   team=form.members(), by=current_user, now=utcnow())
+        except REFUSALS as exc:
+            db.session.rollback()
+            error, status = str(exc), 422
+        else:
+            db.session.commit()
+            flash(f"Inspection {inspection.ref} of {ward.name} started.", "success")
+            return redirect(url_for("inspections.overview", inspection_id=inspection.id))
+    elif request.method == "POST":
+        error, status = first_error(form), 422
+    previous = services.last_signed_off(ward.id)
+    still_open = db.session.scalar(select(func.count()).select_from(Finding).where(
+        Finding.ward_id == ward.id, Finding.state == "present")) if previous else 0
+    return render_template("inspections/start.html", ward=ward, form=form, error=error,
+                           checklist=current_published(), previous=previous, still_open=still_open), status
+
+
+@bp.get("/<int:inspection_id>")
+@requires()
+def overview(inspection_id: int):
+    inspection = inspection_or_404(inspection_id)
+    progress = services.ward_progress(inspection)
+    upcoming = rules.next_unfinished(progress)
+    carried = services.carried_forward(inspection)
+    return render_template(
+        "inspections/overview.html", inspection=inspection, progress=progress,
+        next_room=progress[upcoming].room if upcoming is not None else None,
+        carried=carried, carried_by_room=_count_by_room(carried),
+        points=sum(status.findings for status in progress),
+        done=sum(1 for s in progress if s.state in (rules.RoomState.COMPLETE, rules.RoomState.NOT_ACCESSIBLE)),
+        problems=services.signoff_problems(inspection, progress) if not inspection.is_read_only else [],
+        later=versions.later_versions(inspection), writer=can_write())
+
+
+def _count_by_room(findings) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for finding in findings:
+        counts[finding.room_id] = counts.get(finding.room_id, 0) + 1
+    return counts
+
+
+@bp.route("/<int:inspection_id>/sign-off", methods=["GET", "POST"])
+@requires()
+def signoff(inspection_id: int):
+    inspection = inspection_or_404(inspection_id)
+    form, error, status = SignOffForm(), None, 200
+    if request.method == "POST":
+        if not can_write():
+            abort(403)
+        if not form.validate_on_submit():
+            error, status = first_error(form), 422
+        else:
+            try:
+                created = services.sign_off(inspection=inspection, signature_name=form.signature_name.data,
+                                            attestation=ATTESTATION, by=current_user, now=utcnow())
+            except REFUSALS as exc:
+                db.session.rollback()
+                error, status = str(exc), 409 if inspection.is_read_only else 422
+            else:
+                db.session.commit()
+                flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
+                return redirect(url_for("inspections.overview", inspection_id=inspection.id))
+    problems = [] if inspection.is_read_only else services.signoff_problems(inspection)
+    return render_template("inspections/signoff.html", inspection=inspection, form=form, error=error,
+                           problems=problems, attestation=ATTESTATION, writer=can_write(),
+                           correction_form=CorrectionForm(formdata=None),
+                           may_sign=current_user.id == inspection.lead_inspector_id
+                           or current_user.role == Role.ADMIN.value), status
+
+
+@bp.post("/<int:inspection_id>/correction")
+@requires(*WRITERS)
+def correction(inspection_id: int):
+    inspection = inspection_or_404(inspection_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        abort(422, first_error(form))
+    try:
+        new = versions.start_correction(inspection=inspection, reason=form.reason.data, by=current_user,
+                                        now=utcnow())
+    except REFUSALS as exc:
+        db.session.rollback()
+        abort(409, str(exc))
+    db.session.commit()
+    flash(f"Correction {new.ref} started. The signed original {inspection.ref} is kept unchanged.", "success")
+    return redirect(url_for("inspections.overview", inspection_id=new.id))
+
+
+@bp.post("/discreet")
+@requires()
+def discreet():
+    """Toggle discreet mode without JavaScript: a cookie on this device (room.js also keeps localStorage)."""
+    form = DiscreetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = form.next.data or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    response = redirect(target)
+    turn_on = not is_discreet()
+    response.set_cookie(DISCREET_COOKIE, "1" if turn_on else "0", max_age=365 * 86400, samesite="Lax",
+                        secure=request.is_secure, httponly=False)  # room.js reads it to stay in step
+    return response
+
+
+def inspection_status_label(inspection: Inspection) -> str:
+    return {InspectionStatus.IN_PROGRESS: "In progress", InspectionStatus.SIGNED_OFF: "Signed off",
+            InspectionStatus.SUPERSEDED: "Superseded by a correction"}.get(inspection.status, inspection.status)
+
+
+bp.add_app_template_filter(inspection_status_label, "inspection_status")

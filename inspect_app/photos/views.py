@@ -1,0 +1,119 @@
+"""Ligature point photos: serve a rendition, add one to a point, take one off with a reason.
+
+Photos are served only to signed-in users who may see the photo's ward, with
+``Cache-Control: private`` so that no shared cache keeps a copy. A removed photo is no longer
+served (it may have been removed because it showed a patient); the removal stays in the audit.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from inspect_app.clock import utcnow
+from inspect_app.errors import error_response
+from inspect_app.extensions import db
+from inspect_app.inspections import services as inspections
+from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
+from inspect_app.photos import services
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.photos.models import Photo
+from inspect_app.security.access import can_see_ward, requires
+
+bp = Blueprint("photos", __name__, url_prefix="/photos")
+RENDITIONS = ("large", "report", "thumb")
+MAX_AGE = 3600  # a rendition never changes under its uuid; an hour bounds how long a removed one lingers
+# Refused photos: a wrong type is 415, too big 413, anything else (damaged, too many pixels) 422.
+PHOTO_STATUS = {"too_large": 413, "unsupported_format": 415}
+
+
+def too_large(_exc=None):
+    """413 for a request over MAX_CONTENT_LENGTH, with a message the inspector can act on."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
+    return error_response(413, f"That upload is larger than {limit:g} MB, so nothing was saved. Photos are "
+                               "normally shrunk on the device first; take the photo again, or add photos one "
+                               "at a time.")
+
+
+bp.register_error_handler(413, too_large)
+
+
+class PhotoAddForm(FlaskForm):
+    """``photo.add``: one more photo for a ligature point (``photo_uuid`` makes a retry harmless)."""
+
+    finding_id = IntegerField(validators=[InputRequired()])
+    photo = FileField("Add a photo", validators=[FileRequired(message="Choose a photo to upload.")])
+    photo_uuid = StringField(validators=[Optional(), Length(max=36)])
+
+
+class PhotoRemoveForm(FlaskForm):
+    reason = TextAreaField("Reason for removing the photo", validators=[
+        InputRequired(message="Give a reason for removing the photo."), Length(max=500)])
+
+
+@bp.get("/<uuid>/<rendition>.jpg")
+@requires()
+def file(uuid: str, rendition: str):
+    photo = db.session.scalar(select(Photo).where(Photo.uuid == uuid))
+    if photo is None or photo.removed_at is not None or not can_see_ward(current_user, photo.ward_id) \
+            or rendition not in RENDITIONS:
+        abort(404)
+    key = getattr(photo, f"key_{rendition}")
+    try:
+        path = services.storage().open_path(key)
+    except FileNotFoundError:
+        abort(404)  # `photos check` reports missing files; the page must not fail
+    response = send_file(path, mimetype="image/jpeg", max_age=MAX_AGE, etag=photo.sha256 if rendition == "large"
+                         else f"{photo.sha256[:32]}-{rendition}", conditional=True)
+    response.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
+    return response
+
+
+@bp.post("/add")
+@requires(*WRITERS)
+def add():
+    form = PhotoAddForm()
+    if not form.validate_on_submit():
+        abort(400, first_error(form))
+    finding = finding_or_404(form.finding_id.data)
+    # A new photo belongs to the inspection now under way on the ward: the point's own, or the
+    # one re-checking it as carried forward from the last inspection.
+    inspection = inspections.in_progress_for(finding.ward_id)
+    if inspection is None or finding.state != "present":
+        abort(409, "Photos are added during an inspection of the ward; none is in progress.")
+    try:
+        services.store_photo(form.photo.data.read(), ward_id=finding.ward_id, finding=finding,
+                             inspection_id=inspection.id, photo_uuid=form.photo_uuid.data or None,
+                             by=current_user, now=utcnow())
+    except PhotoRejected as exc:
+        db.session.rollback()
+        abort(PHOTO_STATUS.get(exc.code, 422), f"The photo was not saved: {exc}")
+    except services.PhotoError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    flash(f"Photo added to {finding.ref}.", "success")
+    return redirect(url_for("findings.detail", finding_id=finding.id, _anchor="photos"))
+
+
+@bp.post("/<uuid>/remove")
+@requires(*WRITERS)
+def remove(uuid: str):
+    photo = db.session.scalar(select(Photo).where(Photo.uuid == uuid))
+    if photo is None or photo.finding_id is None or not can_see_ward(current_user, photo.ward_id):
+        abort(404)
+    form = PhotoRemoveForm()
+    if not form.validate_on_submit():
+        abort(422, first_error(form))
+    try:
+        services.remove_photo(photo, reason=form.reason.data, by=current_user, now=utcnow())
+    except services.PhotoError as exc:
+        db.session.rollback()
+        abort(409, str(exc))
+    db.session.commit()
+    flash("Photo removed from the record. The removal and its reason are in the history.", "success")
+    return redirect(url_for("findings.detail", finding_id=photo.finding_id, _anchor="photos"))
