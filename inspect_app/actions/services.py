@@ -1,15 +1,16 @@
-"""Remediation use cases. This module starts with how actions come into being; the remediation
-feature adds the lifecycle moves on top."""
+"""Remediation use cases: how actions come into being (on grading and at sign-off), then their
+lifecycle (workflow transitions with evidence photos, ward acknowledgement, comments, re-grading,
+ownership). Services flush and audit; views commit."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
 from inspect_app.domain import risk
-from inspect_app.domain.workflow import ActionStatus
+from inspect_app.domain.workflow import ActionStatus, check
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 
@@ -86,3 +87,211 @@ def on_inspection_signed_off(inspection, *, by, now: datetime) -> list[Action]:
         if action is not None:
             created.append(action)
     return created
+
+
+# --- Lifecycle: transitions, acknowledgement, comments, re-grading, ownership -----------------
+
+class ActionError(ValueError):
+    """A refused action change (bad input rather than a workflow rule), with a message for the user."""
+
+
+TEXT_MAX = 2000
+PHOTO_KIND = {ActionStatus.VERIFIED: "verification"}  # every other transition's photos are evidence
+
+
+def _text(value, what: str, limit: int = TEXT_MAX) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if len(value) > limit:
+        raise ActionError(f"The {what} is longer than {limit} characters.")
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise ActionError(f"The {what} contains control characters.")
+    return value or None
+
+
+def _review_date(value, *, now: datetime) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise ActionError("Enter the review date as a date, for example 2030-01-31.") from None
+    if value < now.date():
+        raise ActionError("The review date cannot be in the past.")
+    return value
+
+
+def _residual(value) -> tuple[int, int] | None:
+    if value in (None, "", (), []):
+        return None
+    try:
+        likelihood, consequence = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ActionError("Give the residual grade as a likelihood and a consequence, 1 to 5 each.") from None
+    return likelihood, consequence
+
+
+def _event(action: Action, kind: str, *, by, now: datetime, comment: str | None = None,
+           fields: dict | None = None, from_status: str | None = None,
+           to_status: str | None = None) -> ActionEvent:
+    event = ActionEvent(action_id=action.id, kind=kind, from_status=from_status or action.status,
+                        to_status=to_status or action.status, by_id=getattr(by, "id", None),
+                        by_name=getattr(by, "name", None), role=getattr(by, "role", None), at=now,
+                        comment=comment, fields=fields or {})
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _plain_fields(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in values.items()
+            if v not in (None, "")}
+
+
+def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fields: dict | None = None,
+               photos: list[bytes] | None = None) -> ActionEvent:
+    """Move an action along the workflow, recording who, when, what they supplied and their photos.
+
+    :param to: the status asked for.
+    :param fields: what the user supplied, by ``workflow.FIELD_NAMES`` key; ``review_date`` is a
+        date or ISO string, ``residual_grade`` a (likelihood, consequence) pair; ``comment`` is
+        optional on every move.
+    :param photos: uploaded image bytes; stored as evidence (verification photos for "verified").
+    :raises workflow.TransitionError: the move is not allowed (message for the user).
+    :raises ActionError: a supplied value is malformed.
+    :raises imaging.PhotoRejected: a photo is not an acceptable image.
+    """
+    from inspect_app.findings.services import apply_grade, policy_for
+
+    raw = dict(fields or {})
+    photos = list(photos or [])
+    clean = {key: _text(raw.get(key), name) for key, name in
+             (("control", "interim control"), ("control_by", "person responsible"), ("reference", "reference"),
+              ("product", "product fitted"), ("rationale", "rationale"), ("comment", "comment"))}
+    clean["review_date"] = _review_date(raw.get("review_date"), now=now)
+    clean["residual_grade"] = _residual(raw.get("residual_grade"))
+    t = check(action.status, to, role=by.role, fields={**clean, "photo": len(photos)}, actor_id=by.id,
+              remediated_by_id=action.remediated_by_id, band=action.band,
+              interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+    before = {"status": action.status}
+    _apply(action, t.target, clean, by=by, now=now)
+    event = _event(action, "transition", by=by, now=now, comment=clean["comment"], from_status=t.source.value,
+                   to_status=t.target.value, fields=_plain_fields({k: v for k, v in clean.items()
+                                                                  if k != "comment"}))
+    action.status, action.updated_at = t.target.value, now
+    if t.target is ActionStatus.RISK_ACCEPTED:
+        likelihood, consequence = clean["residual_grade"]
+        apply_grade(action.finding, likelihood, consequence, kind="residual", by=by, now=now,
+                    comment=clean["rationale"])
+    from inspect_app.photos.services import store_photo
+
+    for data in photos:
+        store_photo(data, ward_id=action.ward_id, by=by, now=now, kind=PHOTO_KIND.get(t.target, "evidence"),
+                    action_event_id=event.id)
+    event.fields = {**event.fields, "photos": len(photos)} if photos else event.fields
+    record("action.transition", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           old=before, new={"status": action.status, **event.fields}, comment=clean["comment"])
+    return event
+
+
+def _apply(action: Action, target: ActionStatus, clean: dict, *, by, now: datetime) -> None:
+    """Copy what the move supplied onto the action's columns (the event keeps the full history)."""
+    S = ActionStatus
+    if target is S.INTERIM:
+        action.interim_control, action.interim_control_by = clean["control"], clean["control_by"]
+        action.interim_review_date, action.interim_in_place_at = clean["review_date"], now
+        action.ward_acknowledged_at = action.ward_acknowledged_by_id = None  # a new control needs a new look
+    elif target is S.WORK_ORDERED and clean["reference"]:
+        action.work_reference = clean["reference"]
+    elif target is S.ESCALATED:
+        action.risk_register_ref = clean["reference"]
+    elif target is S.CAPITAL:
+        action.capital_ref = clean["reference"]
+    elif target is S.REMEDIATED:
+        action.product_fitted, action.remediated_by_id, action.remediated_at = clean["product"], by.id, now
+    elif target is S.VERIFIED:
+        action.verified_by_id, action.verified_at = by.id, now
+    elif target is S.CLOSED:
+        action.closed_at = now
+    elif target is S.RISK_ACCEPTED:
+        action.accepted_rationale, action.accepted_review_date = clean["rationale"], clean["review_date"]
+        action.residual_likelihood, action.residual_consequence = clean["residual_grade"]
+
+
+def acknowledge_interim(actions: list[Action], *, by, now: datetime, comment: str | None = None) -> int:
+    """A ward manager confirms on the ward that the recorded interim controls are in place.
+
+    :param actions: open actions of wards the user manages; those without a recorded interim
+        control are skipped (nothing to confirm).
+    :returns: how many actions were acknowledged.
+    :raises ActionError: when none of them has an interim control to acknowledge.
+    """
+    comment = _text(comment, "comment")
+    done = 0
+    for action in actions:
+        if not action.is_open or action.interim_in_place_at is None:
+            continue
+        action.ward_acknowledged_at, action.ward_acknowledged_by_id, action.updated_at = now, by.id, now
+        _event(action, "acknowledge", by=by, now=now, comment=comment,
+               fields={"control": action.interim_control})
+        record("action.acknowledge", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+               new={"control": action.interim_control}, comment=comment)
+        done += 1
+    if not done:
+        raise ActionError("There is no interim control recorded to acknowledge yet.")
+    return done
+
+
+def add_comment(action: Action, text: str, *, by, now: datetime) -> ActionEvent:
+    """Add a comment to the action's history."""
+    text = _text(text, "comment")
+    if not text:
+        raise ActionError("Write a comment first.")
+    event = _event(action, "comment", by=by, now=now, comment=text)
+    record("action.comment", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id, comment=text)
+    return event
+
+
+def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comment: str | None = None):
+    """Re-grade the action's ligature point: a new grade record, never an overwrite.
+
+    The action's band follows (``on_finding_graded``); the event records the new score.
+    """
+    from inspect_app.findings.services import FindingError, apply_grade
+
+    comment = _text(comment, "comment")
+    if not comment:
+        raise ActionError("Say why the point is being re-graded.")
+    if not action.is_open:
+        raise ActionError("Only an open action can be re-graded; re-open it first.")
+    try:
+        grade = apply_grade(action.finding, likelihood, consequence, kind="regrade", by=by, now=now,
+                            comment=comment)
+    except FindingError as exc:
+        raise ActionError(str(exc)) from None
+    _event(action, "regrade", by=by, now=now, comment=comment,
+           fields={"likelihood": grade.likelihood, "consequence": grade.consequence, "score": grade.score,
+                   "band": grade.band})
+    record("action.regrade", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           new={"score": grade.score, "band": grade.band}, comment=comment)
+    return grade
+
+
+def assign_owner(action: Action, *, owner=None, team: str | None = None, by, now: datetime) -> None:
+    """Give the action to a named person, or to a team (the estates team by default)."""
+    team = _text(team, "team name", 120)
+    old = {"owner": action.owner_label}
+    action.owner_id = owner.id if owner is not None else None
+    action.owner_team = None if owner is not None else (team or ESTATES_TEAM)
+    action.updated_at = now
+    db.session.flush()
+    db.session.refresh(action, ["owner"])
+    new = {"owner": action.owner_label}
+    if new == old:
+        return
+    _event(action, "owner", by=by, now=now, fields=new)
+    record("action.owner", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id, old=old, new=new)

@@ -1,0 +1,44 @@
+"""The patient safety lead's dashboard: counts by band and status, the 5x5 heat map of open
+points, wards due for re-assessment and the overdue list, all narrowed by the same filters."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from inspect_app.actions import queries
+from inspect_app.actions.list_views import filter_choices
+from inspect_app.clock import utcnow
+from inspect_app.domain.risk import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, Band
+from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus, Role
+from inspect_app.security.access import requires
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+OVERDUE_SHOWN = 25
+
+
+@bp.get("/")
+@requires(Role.SAFETY_LEAD, Role.ADMIN)
+def index():
+    now = utcnow()
+    today = now.date()
+    filters = queries.Filters.from_args(request.args)
+    counts = queries.band_status_counts(current_user, replace(filters, status="all"), today=today)
+    statuses = [s for s in ActionStatus]
+    bands = list(reversed(Band))
+    overdue, overdue_total = queries.action_list(current_user, replace(filters, overdue=True), today=today,
+                                                 per_page=OVERDUE_SHOWN)
+    return render_template(
+        "dashboard/index.html", filters=filters, choices=filter_choices(current_user), counts=counts,
+        statuses=statuses, bands=bands, open_statuses=OPEN_STATUSES,
+        heat=queries.heat_map(current_user, filters, today=today), L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
+        stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=overdue_total,
+        now=now, heat_band=_heat_band)
+
+
+def _heat_band(likelihood: int, consequence: int) -> str:
+    """The matrix band of a cell (the default policy: the heat map shows the matrix, not tier uplifts)."""
+    from inspect_app.domain.risk import DEFAULT_POLICY
+
+    return DEFAULT_POLICY.rule_for_score(likelihood * consequence).band.value

@@ -1,0 +1,77 @@
+"""Action lists: "open hazards of my wards" for ward managers (every role gets the same list,
+scoped to the wards they may see), with filters, paging, and the ward acknowledgement."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.actions import queries, services
+from inspect_app.actions.forms import AcknowledgeForm
+from inspect_app.actions.models import Action
+from inspect_app.clock import utcnow
+from inspect_app.domain.risk import Band
+from inspect_app.domain.workflow import ActionStatus, Role
+from inspect_app.estates.models import Site, Ward
+from inspect_app.extensions import db
+from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
+
+bp = Blueprint("action_lists", __name__, url_prefix="/actions")
+PER_PAGE = 50
+
+
+def filter_choices(user) -> dict:
+    """Sites and wards the user may filter by, plus bands and statuses (two statements)."""
+    ids = visible_ward_ids(user)
+    wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
+    if ids is not None:
+        wards = wards.where(Ward.id.in_(ids or [0]))
+    rows = db.session.execute(wards).all()
+    sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
+    return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
+            "bands": [(b.value, b.label) for b in reversed(Band)],
+            "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus]}
+
+
+@bp.app_context_processor
+def attention_helper() -> dict:
+    """``remediation_attention()`` for the home pages' attention partials (queried only when called),
+    and ``ActionStatus`` for status labels."""
+    def remediation_attention() -> dict:
+        return queries.attention(current_user, now=utcnow())
+
+    return {"remediation_attention": remediation_attention, "ActionStatus": ActionStatus}
+
+
+@bp.get("/")
+@requires()
+def index():
+    now = utcnow()
+    filters = queries.Filters.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    actions, total = queries.action_list(current_user, filters, today=now.date(), page=page, per_page=PER_PAGE)
+    title = "Open hazards on my wards" if current_user.role == Role.WARD_MANAGER.value else "Remediation actions"
+    return render_template("actions/list.html", actions=actions, total=total, page=page, per_page=PER_PAGE,
+                           filters=filters, choices=filter_choices(current_user), now=now, title=title,
+                           ack_form=AcknowledgeForm(prefix="ack", formdata=None))
+
+
+@bp.post("/ward/<int:ward_id>/acknowledge")
+@requires(Role.WARD_MANAGER)
+def acknowledge_ward(ward_id: int):
+    """Confirm on the ward that every recorded interim control of its open actions is in place."""
+    ward = ward_or_404(ward_id)
+    form = AcknowledgeForm(prefix="ack")
+    actions = db.session.scalars(select(Action).where(Action.ward_id == ward.id,
+                                                      Action.status.in_(queries.OPEN_VALUES))).all()
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError("Your form expired; reload the page and try again.")
+        done = services.acknowledge_interim(actions, by=current_user, now=utcnow(), comment=form.comment.data)
+    except services.ActionError as exc:
+        db.session.rollback()
+        flash(f"{ward.name}: {exc}", "error")
+        return redirect(url_for("action_lists.index", ward=ward.id), code=303)
+    db.session.commit()
+    flash(f"{ward.name}: recorded that {done} interim control(s) are in place.", "success")
+    return redirect(url_for("action_lists.index", ward=ward.id))

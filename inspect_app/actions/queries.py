@@ -1,0 +1,227 @@
+"""Read-side queries for remediation: filtered action lists, overdue and ageing counts, the
+dashboard's tallies and heat map, and wards due for re-assessment.
+
+Each function issues a fixed number of statements whatever the data size (lists eager-load what
+their pages show), which a test checks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from inspect_app.actions.models import Action
+from inspect_app.checklists.library import current_published
+from inspect_app.domain.risk import Band
+from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
+from inspect_app.estates.models import Site, Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.security.access import visible_ward_ids
+
+OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
+AGES = (30, 60, 90)
+# Most severe first; the CASE keeps band order in SQL so paging sorts the whole list.
+BAND_RANK = case({b.value: b.rank for b in Band}, value=Action.band, else_=-1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list, dashboard or export is narrowed to (from the query string)."""
+
+    site_id: int | None = None
+    ward_id: int | None = None
+    band: str | None = None
+    status: str = "open"  # "open", "all", or one ActionStatus value
+    likelihood: int | None = None
+    consequence: int | None = None
+    overdue: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        def number(name, top=None):
+            value = args.get(name, type=int)
+            return value if value is not None and value > 0 and (top is None or value <= top) else None
+
+        band = args.get("band") if args.get("band") in {b.value for b in Band} else None
+        status = args.get("status", "open")
+        if status not in {"open", "all"} | {s.value for s in ActionStatus}:
+            status = "open"
+        return cls(number("site"), number("ward"), band, status, number("likelihood", 5),
+                   number("consequence", 5), args.get("overdue") == "1")
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for these filters (with ``changes``), dropping empty ones."""
+        values = {"site": self.site_id, "ward": self.ward_id, "band": self.band, "status": self.status,
+                  "likelihood": self.likelihood, "consequence": self.consequence,
+                  "overdue": "1" if self.overdue else None} | changes
+        return {k: v for k, v in values.items() if v not in (None, "", False)}
+
+
+def _narrow(query: Select, user, filters: Filters, *, ward_col, band_col) -> Select:
+    """Visibility plus the site, ward, band and grade-cell filters (shared by actions and points)."""
+    ids = visible_ward_ids(user)
+    if ids is not None:
+        query = query.where(ward_col.in_(ids or [0]))
+    if filters.site_id:
+        query = query.where(Ward.site_id == filters.site_id)
+    if filters.ward_id:
+        query = query.where(ward_col == filters.ward_id)
+    if filters.band:
+        query = query.where(band_col == filters.band)
+    if filters.likelihood:
+        query = query.where(Finding.likelihood == filters.likelihood)
+    if filters.consequence:
+        query = query.where(Finding.consequence == filters.consequence)
+    return query
+
+
+def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
+    """Restrict an Action query (joined to Ward and Finding) to what the user may see and the filters."""
+    query = _narrow(query, user, filters, ward_col=Action.ward_id, band_col=Action.band)
+    if filters.status == "open":
+        query = query.where(Action.status.in_(OPEN_VALUES))
+    elif filters.status != "all":
+        query = query.where(Action.status == filters.status)
+    if filters.overdue:
+        query = query.where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
+    return query
+
+
+def _base(columns=None) -> Select:
+    return (select(*(columns or [Action])).select_from(Action).join(Ward, Action.ward_id == Ward.id)
+            .join(Finding, Action.finding_id == Finding.id))
+
+
+def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50):
+    """One page of actions, most severe band first, then most overdue; returns (actions, total)."""
+    total = db.session.scalar(_scope(_base([func.count(Action.id)]), user, filters, today=today))
+    query = (_scope(_base(), user, filters, today=today)
+             .join(Site, Ward.site_id == Site.id)
+             .options(contains_eager(Action.ward).contains_eager(Ward.site), contains_eager(Action.finding),
+                      joinedload(Action.owner))
+             .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
+             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    return list(db.session.scalars(query).unique()), total or 0
+
+
+def export_rows(user, filters: Filters, *, today: date):
+    """Every action matching the filters, eager-loaded for a CSV export."""
+    query = (_scope(_base(), user, filters, today=today).join(Site, Ward.site_id == Site.id)
+             .options(contains_eager(Action.ward).contains_eager(Ward.site),
+                      contains_eager(Action.finding).joinedload(Finding.room), joinedload(Action.owner))
+             .order_by(BAND_RANK.desc(), Action.target_date, Action.id))
+    return db.session.scalars(query).unique()
+
+
+def band_status_counts(user, filters: Filters, *, today: date) -> dict[tuple[str, str], int]:
+    """Counts by (band, status) for the dashboard table."""
+    query = _scope(_base([Action.band, Action.status, func.count(Action.id)]), user, filters, today=today)
+    return {(band, status): n for band, status, n in db.session.execute(query.group_by(Action.band, Action.status))}
+
+
+def heat_map(user, filters: Filters, *, today: date) -> dict[tuple[int, int], int]:
+    """Open points per (likelihood, consequence) cell, counting each action's current grade."""
+    plain = Filters(filters.site_id, filters.ward_id, filters.band, filters.status)
+    query = _scope(_base([Finding.likelihood, Finding.consequence, func.count(Action.id)]), user, plain,
+                   today=today).where(Finding.likelihood.is_not(None))
+    return {(l, c): n for l, c, n in db.session.execute(query.group_by(Finding.likelihood, Finding.consequence))}
+
+
+def attention(user, *, now: datetime) -> dict:
+    """What needs chasing on the wards the user sees: overdue by band, missing interim controls,
+    accepted risks past review, and actions open longer than 30, 60 and 90 days (two statements)."""
+    today = now.date()
+    everything = Filters(status="all")
+    is_open = Action.status.in_(OPEN_VALUES)
+    overdue = dict(db.session.execute(
+        _scope(_base([Action.band, func.count(Action.id)]), user, everything, today=today)
+        .where(is_open, Action.target_date < today).group_by(Action.band)).all())
+
+    def tally(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(_scope(_base([
+        tally(and_(is_open, Action.interim_by < now, Action.interim_in_place_at.is_(None))),
+        tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date < today)),
+        *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
+        tally(is_open),
+    ]), user, everything, today=today)).one()
+    return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
+            "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
+            "ageing": dict(zip(AGES, row[2:5])), "open": row[5]}
+
+
+def interim_missing_list(user, *, now: datetime):
+    """Open actions whose interim-control deadline has passed with no control recorded."""
+    query = (_scope(_base(), user, Filters(), today=now.date())
+             .where(Action.interim_by < now, Action.interim_in_place_at.is_(None))
+             .options(contains_eager(Action.ward), contains_eager(Action.finding))
+             .order_by(Action.interim_by))
+    return list(db.session.scalars(query).unique())
+
+
+@dataclass(frozen=True)
+class StaleWard:
+    ward: Ward
+    last_signed_off: datetime | None
+    template_title: str | None
+    reasons: tuple[str, ...]
+
+
+def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
+    """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
+    a checklist version other than the one published now."""
+    current = current_published()
+    last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
+            .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
+    query = (select(Ward, Inspection).join(Site, Ward.site_id == Site.id)
+             .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
+             .options(contains_eager(Ward.site), joinedload(Inspection.template))
+             .where(Ward.active.is_(True)).order_by(Site.name, Ward.name))
+    ids = visible_ward_ids(user)
+    if ids is not None:
+        query = query.where(Ward.id.in_(ids or [0]))
+    if filters.site_id:
+        query = query.where(Ward.site_id == filters.site_id)
+    if filters.ward_id:
+        query = query.where(Ward.id == filters.ward_id)
+    out = []
+    year_ago = now - timedelta(days=365)
+    for ward, inspection in db.session.execute(query).unique():
+        reasons = []
+        if inspection is None:
+            reasons.append("Never assessed")
+        else:
+            if inspection.signed_off_at < year_ago:
+                reasons.append("Last assessment over 12 months ago")
+            if current is not None and inspection.template_id != current.id:
+                reasons.append("Used an older checklist version")
+        if reasons:
+            out.append(StaleWard(ward, inspection.signed_off_at if inspection else None,
+                                 inspection.template.title if inspection else None, tuple(reasons)))
+    return out
+
+
+def finding_export_rows(user, filters: Filters, *, today: date):
+    """Ligature points (not removed-in-error ones) with their action if any, for a CSV export.
+
+    "open" means the point is still present; a named status matches the point's action status.
+    """
+    from inspect_app.estates.models import Room
+
+    query = (select(Finding, Action).join(Ward, Finding.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
+             .join(Room, Finding.room_id == Room.id).outerjoin(Action, Action.finding_id == Finding.id)
+             .options(contains_eager(Finding.ward).contains_eager(Ward.site), contains_eager(Finding.room))
+             .where(Finding.state != "removed"))
+    query = _narrow(query, user, filters, ward_col=Finding.ward_id, band_col=Finding.band)
+    if filters.status == "open":
+        query = query.where(Finding.state == "present")
+    elif filters.status != "all":
+        query = query.where(Action.status == filters.status)
+    if filters.overdue:
+        query = query.where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
+    return db.session.execute(query.order_by(Site.name, Ward.name, Room.position, Finding.id)).unique()

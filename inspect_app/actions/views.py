@@ -1,0 +1,191 @@
+"""One remediation action: its history timeline and the forms for the moves the user may make.
+
+Transport only: parse the form, call a service, commit once. A refused move re-renders the page
+with the workflow's message and a 4xx status; the session is rolled back so nothing is saved.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.actions import services
+from inspect_app.actions.forms import AcknowledgeForm, CommentForm, OwnerForm, RegradeForm, TransitionForm
+from inspect_app.actions.models import Action, ActionEvent
+from inspect_app.auth.models import User
+from inspect_app.clock import utcnow
+from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
+from inspect_app.extensions import db
+from inspect_app.findings.services import policy_for
+from inspect_app.forms_util import choices
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.photos.models import Photo
+from inspect_app.photos.services import PhotoError, storage
+from inspect_app.security.access import can_see_ward, requires
+
+bp = Blueprint("actions", __name__, url_prefix="/actions")
+REFUSALS = (TransitionError, services.ActionError, PhotoRejected, PhotoError)
+ESTATES_ROLES = (Role.INSPECTOR, Role.SAFETY_LEAD, Role.ADMIN)
+
+
+def action_or_404(action_id: int) -> Action:
+    """Load an action the current user may see (404 for another ward's, so ids cannot be probed)."""
+    action = db.session.get(Action, action_id)
+    if action is None or not can_see_ward(current_user, action.ward_id):
+        abort(404)
+    return action
+
+
+def _moves(action: Action):
+    return allowed(action.status, role=current_user.role, band=action.band,
+                   interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+
+
+def _people() -> list:
+    rows = db.session.execute(select(User.id, User.name).where(
+        User.active.is_(True), User.role.in_([Role.INSPECTOR.value, Role.SAFETY_LEAD.value])).order_by(User.name))
+    return choices([("", "No named person (team)")] + [(uid, name) for uid, name in rows])
+
+
+def _owner_form(action: Action | None = None) -> OwnerForm:
+    """Bound to the request when ``action`` is None, else pre-filled from the action."""
+    if action is None:
+        form = OwnerForm(prefix="owner")
+    else:
+        form = OwnerForm(prefix="owner", formdata=None, data={
+            "owner_id": action.owner_id, "team": action.owner_team if action.owner_id is None else ""})
+    form.owner_id.choices = _people()
+    return form
+
+
+def render_detail(action: Action, *, error: str | None = None, forms: dict | None = None, status: int = 200):
+    events = db.session.scalars(select(ActionEvent).where(ActionEvent.action_id == action.id)
+                                .order_by(ActionEvent.at, ActionEvent.id)).all()
+    photos: dict[int, list[Photo]] = {}
+    for photo in db.session.scalars(select(Photo).where(Photo.action_event_id.in_([e.id for e in events] or [0]),
+                                                        Photo.removed_at.is_(None)).order_by(Photo.id)):
+        photos.setdefault(photo.action_event_id, []).append(photo)
+    forms = forms or {}
+    moves = _moves(action)
+    move_forms = {t.target.value: forms.get(t.target.value) or TransitionForm(prefix=t.target.value, formdata=None)
+                  for t in moves}
+    finding = action.finding
+    return render_template(
+        "actions/detail.html", action=action, finding=finding, events=events, photos=photos, moves=moves,
+        move_forms=move_forms, error=error, now=utcnow(), ActionStatus=ActionStatus,
+        comment_form=forms.get("comment") or CommentForm(prefix="comment", formdata=None),
+        ack_form=forms.get("ack") or AcknowledgeForm(prefix="ack", formdata=None),
+        regrade_form=forms.get("regrade") or RegradeForm(prefix="regrade", formdata=None),
+        owner_form=_owner_form(action), can_estates=current_user.role in {r.value for r in ESTATES_ROLES},
+        finding_photos=list(finding.photos)), status
+
+
+@bp.get("/<int:action_id>")
+@requires()
+def detail(action_id: int):
+    return render_detail(action_or_404(action_id))
+
+
+def _refused(action_id: int, exc: Exception, forms: dict, status: int):
+    db.session.rollback()
+    return render_detail(action_or_404(action_id), error=str(exc), forms=forms, status=status)
+
+
+@bp.post("/<int:action_id>/move/<target>")
+@requires()
+def move(action_id: int, target: str):
+    action = action_or_404(action_id)
+    if target not in {s.value for s in ActionStatus}:
+        abort(404)
+    form = TransitionForm(prefix=target)
+    if not form.validate_on_submit():
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return render_detail(action, error=problems or "Check what you entered.", forms={target: form}, status=400)
+    try:
+        services.transition(action, target, by=current_user, now=utcnow(), fields=form.values(),
+                            photos=form.uploads())
+    except REFUSALS as exc:
+        return _refused(action_id, exc, {target: form}, 409 if isinstance(exc, TransitionError) else 400)
+    db.session.commit()
+    flash(f"{action.ref} is now {ActionStatus(action.status).label.lower()}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/comment")
+@requires()
+def comment(action_id: int):
+    action = action_or_404(action_id)
+    form = CommentForm(prefix="comment")
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError(" ".join(sum(form.errors.values(), [])))
+        services.add_comment(action, form.text.data, by=current_user, now=utcnow())
+    except services.ActionError as exc:
+        return _refused(action_id, exc, {"comment": form}, 400)
+    db.session.commit()
+    flash("Comment added.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id) + "#history")
+
+
+@bp.post("/<int:action_id>/acknowledge")
+@requires(Role.WARD_MANAGER)
+def acknowledge(action_id: int):
+    action = action_or_404(action_id)
+    form = AcknowledgeForm(prefix="ack")
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError(" ".join(sum(form.errors.values(), [])))
+        services.acknowledge_interim([action], by=current_user, now=utcnow(), comment=form.comment.data)
+    except services.ActionError as exc:
+        return _refused(action_id, exc, {"ack": form}, 409)
+    db.session.commit()
+    flash("Recorded: the interim control is in place on the ward.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/regrade")
+@requires(*ESTATES_ROLES)
+def regrade(action_id: int):
+    action = action_or_404(action_id)
+    form = RegradeForm(prefix="regrade")
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError(" ".join(sum(form.errors.values(), [])))
+        grade = services.regrade(action, form.likelihood.data, form.consequence.data, by=current_user,
+                                 now=utcnow(), comment=form.comment.data)
+    except services.ActionError as exc:
+        return _refused(action_id, exc, {"regrade": form}, 400)
+    db.session.commit()
+    flash(f"Re-graded: score {grade.score}, {grade.band}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/owner")
+@requires(*ESTATES_ROLES)
+def owner(action_id: int):
+    action = action_or_404(action_id)
+    form = _owner_form()
+    if not form.validate_on_submit():
+        return _refused(action_id, services.ActionError("Choose a person from the list, or name a team."), {}, 400)
+    person = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+    try:
+        services.assign_owner(action, owner=person, team=form.team.data, by=current_user, now=utcnow())
+    except services.ActionError as exc:
+        return _refused(action_id, exc, {}, 400)
+    db.session.commit()
+    flash(f"Owner: {action.owner_label}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.get("/photos/<int:photo_id>/<rendition>")
+@requires()
+def photo(photo_id: int, rendition: str):
+    """An action's evidence or verification photo (never cached by shared caches)."""
+    item = db.session.get(Photo, photo_id)
+    if rendition not in {"thumb", "large"} or item is None or item.action_event_id is None or item.removed_at is not None \
+            or not can_see_ward(current_user, item.ward_id):
+        abort(404)
+    key = item.key_thumb if rendition == "thumb" else item.key_large
+    response = send_file(storage().open_path(key), mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,1 @@
+"""Email notifications: queued in the database, then delivered by ``flask notify`` with retries."""

@@ -1,0 +1,112 @@
+"""Queue remediation emails: a message for each new High or Extreme action, and a daily digest of
+overdue items. Queuing only writes rows (the caller commits); ``mailer.deliver`` sends them."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from inspect_app.actions.models import Action
+from inspect_app.auth.models import User
+from inspect_app.domain.risk import Band
+from inspect_app.domain.workflow import OPEN_STATUSES, Role
+from inspect_app.estates.models import Ward, ward_managers
+from inspect_app.extensions import db
+from inspect_app.notifications.models import Notification
+
+NOTIFY_BANDS = {Band.HIGH.value, Band.EXTREME.value}
+OPEN_VALUES = [s.value for s in OPEN_STATUSES]
+
+
+def queue(*, to: str, subject: str, body: str, kind: str, dedupe_key: str, now: datetime,
+          action_id: int | None = None) -> Notification | None:
+    """Add one message unless one with the same key is already queued or sent.
+
+    :param dedupe_key: identifies the event and recipient; a repeat returns None.
+    """
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
+        return None
+    message = Notification(to_address=to, subject=subject[:200], body=body, kind=kind, dedupe_key=dedupe_key,
+                           action_id=action_id, attempts=0, created_at=now, next_attempt_at=now)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def queue_new_action(action: Action, *, now: datetime) -> list[Notification]:
+    """Email the ward's managers and the action's owner about a new High or Extreme action.
+
+    :param action: the action just created (flushed, so it has an id).
+    """
+    if action.band not in NOTIFY_BANDS:
+        return []
+    ward = action.ward or db.session.get(Ward, action.ward_id)
+    finding = action.finding
+    people = [u for u in ward.managers if u.active]
+    if action.owner_id and action.owner and action.owner.active:
+        people.append(action.owner)
+    band = Band(action.band).label
+    subject = f"[{band}] New ligature action {action.ref} on {ward.name}"
+    lines = [f"A {band} ligature point needs remediation on {ward.name} ({ward.site.name}).", "",
+             f"Action: {action.ref}", f"Point: {finding.ref}, {finding.category}"
+             + (f": {finding.description}" if finding.description else ""),
+             f"Room: {finding.room.name}", f"Owner: {action.owner_label}", f"Target date: {action.target_date:%d %b %Y}"]
+    if action.interim_by is not None:
+        lines.append(f"Interim control needed by: {action.interim_by:%d %b %Y %H:%M} (UTC)")
+    lines += ["", f"Open it: {_link(f'/actions/{action.id}')}"]
+    out = []
+    for person in {p.email: p for p in people}.values():
+        message = queue(to=person.email, subject=subject, body="\n".join(lines), kind="new_action",
+                        dedupe_key=f"new-action:{action.id}:{person.email}", now=now, action_id=action.id)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def queue_digest(*, now: datetime) -> list[Notification]:
+    """Queue today's digest of overdue actions for each ward manager (their wards) and each patient
+    safety lead (the whole trust). Running it twice in a day queues nothing new."""
+    today = now.date()
+    overdue = db.session.scalars(
+        select(Action).where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
+        .options(joinedload(Action.ward).joinedload(Ward.site), joinedload(Action.finding))
+        .order_by(Action.target_date)).unique().all()
+    missing = [a for a in db.session.scalars(
+        select(Action).where(Action.status.in_(OPEN_VALUES), Action.interim_by < now,
+                             Action.interim_in_place_at.is_(None))
+        .options(joinedload(Action.ward))).unique()]
+    by_ward: dict[int, list[Action]] = defaultdict(list)
+    for action in overdue + [a for a in missing if a not in overdue]:
+        by_ward[action.ward_id].append(action)
+    managed: dict[int, set[int]] = defaultdict(set)
+    for ward_id, user_id in db.session.execute(select(ward_managers.c.ward_id, ward_managers.c.user_id)):
+        managed[user_id].add(ward_id)
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(
+        [Role.WARD_MANAGER.value, Role.SAFETY_LEAD.value]))).all()
+    out = []
+    for user in users:
+        wards = None if user.role == Role.SAFETY_LEAD.value else managed[user.id]
+        items = [a for ward_id, actions in by_ward.items() if wards is None or ward_id in wards for a in actions]
+        if not items:
+            continue
+        items.sort(key=lambda a: (-Band(a.band).rank, a.target_date))
+        body = [f"Overdue ligature remediation on {today:%d %b %Y}: {len(items)} item(s).", ""]
+        for a in items:
+            late = (today - a.target_date).days
+            flags = [f"{late} day(s) overdue" if late > 0 else None,
+                     "interim control missing" if a.interim_missing(now) else None]
+            body.append(f"- {a.ref} [{Band(a.band).label}] {a.ward.name}: {', '.join(f for f in flags if f)}"
+                        f" — {_link(f'/actions/{a.id}')}")
+        message = queue(to=user.email, subject=f"Overdue ligature actions: {len(items)} ({today:%d %b %Y})",
+                        body="\n".join(body), kind="digest", dedupe_key=f"digest:{today.isoformat()}:{user.email}",
+                        now=now)
+        if message is not None:
+            out.append(message)
+    return out

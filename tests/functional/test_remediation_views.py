@@ -1,0 +1,134 @@
+"""Remediation pages: ward scoping, the ward manager's list and acknowledgement, the safety lead
+dashboard, home-page attention counts and CSV exports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from inspect_app.actions.csv_export import safe_cell
+from inspect_app.actions.models import ActionEvent
+from inspect_app.audit.models import AuditEvent
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+
+def test_ward_manager_sees_only_their_wards_and_gets_404_for_others(make_action, auth):
+    mine = make_action(ward="Larch Ward", description="Wardrobe rail")
+    other = make_action(ward="Rowan Ward", description="Curtain track")
+    auth.login("manager@demo.nhs.test")
+    page = auth.client.get("/actions/").get_data(as_text=True)
+    assert "Wardrobe rail" in page and "Curtain track" not in page
+    assert auth.client.get(f"/actions/{mine.id}").status_code == 200
+    assert auth.client.get(f"/actions/{other.id}").status_code == 404
+    base = f"/actions/{other.id}"
+    assert auth.post(f"{base}/comment", {"comment-text": "hi"}, page="/").status_code == 404
+    csv_text = auth.client.get("/exports/actions.csv").get_data(as_text=True)
+    assert "Wardrobe rail" in csv_text and "Curtain track" not in csv_text
+
+
+def test_list_is_sorted_by_band_then_most_overdue(make_action, auth):
+    now = utcnow()
+    moderate = make_action(likelihood=2, consequence=3, room="Day room", description="Moderate one")
+    late = make_action(likelihood=5, consequence=5, room="Quiet room", description="Older extreme",
+                       now=now - timedelta(days=40))
+    fresh = make_action(likelihood=4, consequence=4, room="Dining room", description="Fresh extreme")
+    auth.login("manager@demo.nhs.test")
+    page = auth.client.get("/actions/").get_data(as_text=True)
+    positions = [page.index(text) for text in ("Older extreme", "Fresh extreme", "Moderate one")]
+    assert positions == sorted(positions)
+    assert "Overdue by" in page
+    assert {late.band, fresh.band, moderate.band} == {"extreme", "moderate"}
+
+
+def test_ward_manager_acknowledges_interim_controls_on_the_ward(make_action, people, auth):
+    from inspect_app.actions import services
+
+    action = make_action()
+    services.transition(action, "interim_control", by=people["ward_manager"], now=utcnow(), fields={
+        "control": "Room locked", "control_by": "Nurse in charge", "review_date": utcnow().date()})
+    db.session.commit()
+    auth.login("manager@demo.nhs.test")
+    response = auth.post(f"/actions/ward/{action.ward_id}/acknowledge", {"ack-comment": "Walked the ward"},
+                         page="/actions/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert action.ward_acknowledged_by_id == people["ward_manager"].id
+    event = db.session.scalar(select(ActionEvent).where(ActionEvent.kind == "acknowledge"))
+    assert event.comment == "Walked the ward" and event.fields["control"] == "Room locked"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "action.acknowledge",
+                                                      AuditEvent.action_id == action.id)) is not None
+
+
+def test_acknowledging_with_no_interim_control_is_refused(make_action, auth):
+    action = make_action()
+    auth.login("manager@demo.nhs.test")
+    response = auth.post(f"/actions/{action.id}/acknowledge", {"ack-comment": ""}, page=f"/actions/{action.id}")
+    assert response.status_code == 409
+    assert "no interim control recorded" in response.get_data(as_text=True)
+
+
+def test_detail_shows_only_the_moves_the_role_may_make(make_action, auth):
+    action = make_action()
+    auth.login("inspector@demo.nhs.test")
+    page = auth.client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "Record interim control" in page and "Accept risk" not in page
+    assert "Order work" not in page  # Extreme: an interim control comes first
+    auth.logout()
+    auth.login("safety@demo.nhs.test")
+    page = auth.client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert "Accept risk" in page and "Escalate to risk register" in page
+
+
+def test_dashboard_counts_heat_map_and_stale_wards(make_action, auth):
+    make_action(likelihood=4, consequence=5, room="Day room")
+    make_action(likelihood=4, consequence=5, room="Quiet room")
+    make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Day room")
+    auth.login("safety@demo.nhs.test")
+    page = auth.client.get("/dashboard/").get_data(as_text=True)
+    assert 'aria-label="2 open points with likelihood 4 Likely and consequence 5 Catastrophic' in page
+    assert "likelihood=4" in page and "consequence=5" in page
+    assert "Never assessed" in page  # the demo wards have no signed-off assessment yet
+    listed = auth.client.get("/actions/?likelihood=4&consequence=5").get_data(as_text=True)
+    assert "2 actions match" in listed
+    filtered = auth.client.get("/dashboard/?band=moderate").get_data(as_text=True)
+    assert 'aria-label="1 open points with likelihood 2 Unlikely and consequence 3 Moderate' in filtered
+    assert 'aria-label="2 open points with likelihood 4' not in filtered
+    auth.logout()
+    auth.login("manager@demo.nhs.test")
+    assert auth.client.get("/dashboard/").status_code == 403
+
+
+def test_home_pages_show_overdue_and_ageing_counts(make_action, auth):
+    make_action(now=utcnow() - timedelta(days=65), description="Old extreme")
+    auth.login("manager@demo.nhs.test")
+    page = auth.client.get("/").get_data(as_text=True)
+    assert "Needs your attention on your wards" in page
+    assert '<span class="stat__value">1</span><span class="stat__label">Extreme overdue</span>' in page
+    assert '<span class="stat__value">1</span><span class="stat__label">Interim control missing past deadline' in page
+    assert "1 open more than 60 days" in page and "0 open more than 90 days" in page
+
+
+def test_csv_export_has_bom_and_neutralises_formulas(make_action, auth):
+    make_action(description="=HYPERLINK(\"http://evil\")", location="+1 wall")
+    auth.login("safety@demo.nhs.test")
+    response = auth.client.get("/exports/actions.csv?band=extreme")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "Reference" and len(rows) == 2
+    assert rows[1][6] == "'=HYPERLINK(\"http://evil\")"
+    points = list(csv.reader(io.StringIO(auth.client.get("/exports/findings.csv").get_data().decode("utf-8-sig"))))
+    assert points[1][6] == "'+1 wall" and points[1][15].startswith("ACT-")
+    assert len(list(csv.reader(io.StringIO(auth.client.get("/exports/actions.csv?band=low").get_data()
+                                           .decode("utf-8-sig"))))) == 1
+
+
+def test_safe_cell_escapes_every_formula_trigger():
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Door closer") == "Door closer" and safe_cell(-3) == "-3" and safe_cell(None) == ""

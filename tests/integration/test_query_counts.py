@@ -1,0 +1,83 @@
+"""The dashboard and the ward manager's list issue the same number of SQL statements with 10 and
+with 1,000 actions (no query per row)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, insert, select
+
+from inspect_app.actions.models import Action
+from inspect_app.clock import utcnow
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections import services as inspections
+
+BANDS = (("low", 1, 2), ("moderate", 2, 3), ("high", 3, 4), ("extreme", 5, 5))
+
+
+def add_actions(demo, people, count: int) -> None:
+    """Bulk-insert ``count`` graded points with actions across the manager's two wards."""
+    now = utcnow()
+    inspector = people["inspector"]
+    for ward_name in ("Larch Ward", "Willow Ward"):
+        ward_id = demo["wards"][ward_name]
+        ward = db.session.get(Room, db.session.scalar(select(Room.id).where(Room.ward_id == ward_id))).ward
+        inspection = inspections.in_progress_for(ward_id) or inspections.start_inspection(
+            ward=ward, inspection_type="annual", team=["Sam"], by=inspector, now=now)
+        rooms = db.session.scalars(select(Room.id).where(Room.ward_id == ward_id)).all()
+        half = count // 2
+        first = db.session.scalar(select(Finding.id).order_by(Finding.id.desc())) or 0
+        db.session.execute(insert(Finding), [
+            {"ward_id": ward_id, "room_id": rooms[i % len(rooms)], "inspection_id": inspection.id,
+             "last_inspection_id": inspection.id, "category": "Door furniture", "description": f"Point {i}",
+             "location": "", "existing_controls": "", "recommended_action": "", "low_level": False,
+             "likelihood": BANDS[i % 4][1], "consequence": BANDS[i % 4][2],
+             "score": BANDS[i % 4][1] * BANDS[i % 4][2], "band": BANDS[i % 4][0], "state": "present",
+             "created_by_id": inspector.id, "created_at": now, "updated_at": now, "field_edited_at": {}}
+            for i in range(half)])
+        ids = db.session.scalars(select(Finding.id).where(Finding.id > first).order_by(Finding.id)).all()
+        db.session.execute(insert(Action), [
+            {"finding_id": fid, "ward_id": ward_id, "status": ("open", "interim_control", "work_ordered")[i % 3],
+             "band": BANDS[i % 4][0], "owner_team": "Estates team", "target_date": (now - timedelta(days=i % 40)).date(),
+             "interim_by": now - timedelta(hours=1), "created_at": now - timedelta(days=i % 100), "updated_at": now}
+            for i, fid in enumerate(ids)])
+    db.session.commit()
+
+
+@contextmanager
+def counting():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _statements(auth, email: str, path: str) -> int:
+    auth.login(email)
+    with counting() as statements:
+        response = auth.client.get(path)
+    assert response.status_code == 200
+    auth.logout()
+    return len(statements)
+
+
+def test_statement_counts_do_not_grow_with_the_number_of_actions(demo, people, auth):
+    add_actions(demo, people, 10)
+    small = {path: _statements(auth, email, path) for email, path in
+             (("safety@demo.nhs.test", "/dashboard/"), ("manager@demo.nhs.test", "/actions/"),
+              ("manager@demo.nhs.test", "/"))}
+    add_actions(demo, people, 990)
+    assert db.session.scalar(select(db.func.count(Action.id))) == 1000
+    large = {path: _statements(auth, email, path) for email, path in
+             (("safety@demo.nhs.test", "/dashboard/"), ("manager@demo.nhs.test", "/actions/"),
+              ("manager@demo.nhs.test", "/"))}
+    print("statements per page (10 actions, 1000 actions):", {p: (small[p], large[p]) for p in small})
+    assert large == small
