@@ -1,0 +1,124 @@
+"""The OpenAPI 3.0 description of /api/v1, served at /api/v1/openapi.json.
+
+Written by hand next to the views; ``tests/integration/test_openapi.py`` fails when a route or
+method exists in one and not the other.
+"""
+from __future__ import annotations
+
+from inspect_app.api.ops import HANDLERS
+
+_ERROR = {"description": "Refused, with a message for the user",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_UNAUTHORISED = {"description": "The session has ended: sign in again (JSON, never a redirect)",
+                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "A token from GET /api/v1/csrf, fetched fresh before a replay."}
+
+
+def _json(ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Ward Safety Inspect sync API",
+        "version": "1",
+        "description": "Offline devices replay captured operations one at a time. Each operation carries a "
+                       "client UUID (op_id); the server applies it at most once and answers a replay with the "
+                       "original status and result. Photos are always added, never replaced.",
+    },
+    "servers": [{"url": "/"}],
+    "components": {
+        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        "schemas": {
+            "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                "error": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+                "message": {"type": "string"},
+                "op_id": {"type": "string", "format": "uuid", "nullable": True}}},
+            "Operation": {"type": "object", "required": ["op_id", "kind", "payload"], "properties": {
+                "op_id": {"type": "string", "format": "uuid"},
+                "kind": {"type": "string", "enum": sorted(HANDLERS)},
+                "payload": {"type": "object", "additionalProperties": True,
+                            "description": "The form fields, as strings or JSON values. answer: inspection_id, "
+                                           "room_id, item_id, value. finding.create: inspection_id, room_id, "
+                                           "item_id?, client_id?, category, description, location, "
+                                           "existing_controls, mitigation, recommended_action, low_level, "
+                                           "grade ('LxC'). finding.update: finding_id (or finding_client_id), "
+                                           "the changed fields, edited_at? {field: time}. finding.grade: "
+                                           "finding_id, grade, comment. photo.add: finding_id or "
+                                           "finding_client_id, photo_uuid (+ file 'photo'). room.access: "
+                                           "inspection_id, room_id, not_accessible ('1'/'0'), reason. "
+                                           "carry_forward: inspection_id, finding_id, outcome, comment."},
+                "client_time": {"type": "string", "format": "date-time",
+                                "description": "When the device captured it; later edits win per field."}}},
+            "OperationResult": {"type": "object", "required": ["op_id", "kind", "replayed", "result"],
+                                "properties": {
+                                    "op_id": {"type": "string", "format": "uuid"},
+                                    "kind": {"type": "string"},
+                                    "replayed": {"type": "boolean"},
+                                    "result": {"type": "object", "additionalProperties": True,
+                                               "description": "Server ids and refs; for photos `sha256` of "
+                                                              "the received bytes, to match before the "
+                                                              "device deletes its copy."}}},
+            "Pack": {"type": "object", "properties": {
+                "inspection_id": {"type": "integer"}, "ref": {"type": "string"}, "ward": {"type": "string"},
+                "generated_at": {"type": "string", "format": "date-time"},
+                "read_only": {"type": "boolean"},
+                "urls": {"type": "array", "items": {"type": "string"}},
+                "item_categories": {"type": "object", "additionalProperties": {"type": "string"}},
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            "ImportReport": {"type": "object", "properties": {
+                "applied": {"type": "integer"}, "already_synced": {"type": "integer"},
+                "refused": {"type": "integer"},
+                "items": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}},
+        },
+    },
+    "security": [{"session": []}],
+    "paths": {
+        "/api/v1/csrf": {"get": {
+            "summary": "A fresh CSRF token for the next write", "operationId": "csrf",
+            "responses": {"200": {"description": "Token", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"csrf_token": {"type": "string"}}}}}},
+                "401": _UNAUTHORISED}}},
+        "/api/v1/me": {"get": {
+            "summary": "The signed-in user", "operationId": "me",
+            "responses": {"200": {"description": "User", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                                 "email": {"type": "string"}, "role": {"type": "string"},
+                                                 "can_capture": {"type": "boolean"}}}}}},
+                "401": _UNAUTHORISED}}},
+        "/api/v1/ops": {"post": {
+            "summary": "Apply one captured operation, at most once", "operationId": "applyOp",
+            "parameters": [_CSRF],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Operation"}},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["op"], "properties": {
+                    "op": {"type": "string", "description": "The Operation as JSON"},
+                    "photo": {"type": "string", "format": "binary"},
+                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+            "responses": {"200": {"description": "Applied, or a replay of an applied operation",
+                                  "content": _json("OperationResult")},
+                          "201": {"description": "Created", "content": _json("OperationResult")},
+                          "400": _ERROR, "401": _UNAUTHORISED, "403": _ERROR, "404": _ERROR, "409": _ERROR,
+                          "413": _ERROR, "422": _ERROR}}},
+        "/api/v1/inspections/{inspection_id}/pack": {"get": {
+            "summary": "What to cache to work on an inspection offline (the ward pack)", "operationId": "wardPack",
+            "parameters": [{"name": "inspection_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "Pack", "content": _json("Pack")}, "401": _UNAUTHORISED,
+                          "403": _ERROR, "404": _ERROR}}},
+        "/api/v1/import": {"post": {
+            "summary": "Re-apply an exported file of unsent items (each at most once)", "operationId": "importUnsent",
+            "parameters": [_CSRF],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary"}}}},
+                "application/json": {"schema": {"type": "object", "additionalProperties": True}}}},
+            "responses": {"200": {"description": "A line per item", "content": _json("ImportReport")},
+                          "400": _ERROR, "401": _UNAUTHORISED, "403": _ERROR}}},
+        "/api/v1/openapi.json": {"get": {
+            "summary": "This document", "operationId": "openapi",
+            "responses": {"200": {"description": "OpenAPI 3.0 document"}, "401": _UNAUTHORISED}}},
+    },
+}

@@ -1,0 +1,259 @@
+"""One handler per kind of offline operation: parse the payload, call the service, describe the result.
+
+Payloads arrive as the device captured them from the page's forms, so numbers and yes/no
+values may be strings. A handler returns ``(status_code, result)``; a refused operation raises
+:class:`OpError` with a message for the user. Handlers flush but never commit: the caller
+commits the effect together with the receipt (``api/receipts.py``).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from inspect_app.checklists.models import ChecklistItem
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.findings import services as findings
+from inspect_app.findings.models import Finding
+from inspect_app.inspections import services as inspections
+from inspect_app.inspections.lookup import WRITERS
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos import services as photos
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.security.access import can_see_ward
+
+#: Who may send captured operations: the same people who may use the walk-through forms.
+CAPTURE_ROLES = WRITERS
+LIGATURE_ANSWERS = ("ligature_point", "ligature_point_controlled")
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+class OpError(Exception):
+    """A refused operation: an HTTP status and a message for the person who captured it."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
+    raw = payload.get(key)
+    if raw in (None, ""):
+        if required:
+            raise OpError(400, f"{key.replace('_', ' ').capitalize()} is missing.")
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise OpError(400, f"{key.replace('_', ' ').capitalize()} must be a whole number.") from None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise OpError(400, "A yes/no field has an unexpected value.")
+
+
+def parse_grade(raw: Any) -> tuple[int, int] | None:
+    """``"4x5"`` -> (likelihood 4, consequence 5); empty -> None."""
+    if raw in (None, ""):
+        return None
+    try:
+        likelihood, consequence = (int(part) for part in str(raw).lower().split("x"))
+    except ValueError:
+        raise OpError(400, "The grade must be likelihood x consequence, for example 4x5.") from None
+    return likelihood, consequence
+
+
+def stamp(value: Any, now: datetime) -> str:
+    """A device time as naive-UTC ISO text, comparable as a string with the stored edit times."""
+    if value in (None, ""):
+        moment = now
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise OpError(400, "The capture time is not an ISO 8601 time.") from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _visible(model, object_id: int, by):
+    found = db.session.get(model, object_id)
+    if found is None or not can_see_ward(by, found.ward_id):
+        raise OpError(404, f"That {model.__name__.lower()} no longer exists or is not on a ward you can see.")
+    return found
+
+
+def _inspection_and_room(payload: Mapping, by) -> tuple[Inspection, Room]:
+    inspection = _visible(Inspection, _int(payload, "inspection_id"), by)
+    room = db.session.get(Room, _int(payload, "room_id"))
+    if room is None or room.ward_id != inspection.ward_id:
+        raise OpError(404, "That room is not on this inspection's ward.")
+    return inspection, room
+
+
+def _finding(payload: Mapping, by) -> Finding:
+    """The point named by ``finding_id``, or by ``finding_client_id`` when it was created offline."""
+    client_id = payload.get("finding_client_id")
+    if payload.get("finding_id") in (None, "") and client_id:
+        found = db.session.scalar(select(Finding).where(Finding.client_id == str(client_id)))
+        if found is None or not can_see_ward(by, found.ward_id):
+            raise OpError(409, "The ligature point this belongs to has not reached the server yet.")
+        return found
+    return _visible(Finding, _int(payload, "finding_id"), by)
+
+
+def _item(payload: Mapping) -> ChecklistItem | None:
+    item_id = _int(payload, "item_id", required=False)
+    if item_id is None:
+        return None
+    item = db.session.get(ChecklistItem, item_id)
+    if item is None:
+        raise OpError(404, "That checklist item does not exist.")
+    return item
+
+
+def finding_result(finding: Finding) -> dict[str, Any]:
+    return {"finding_id": finding.id, "ref": finding.ref, "client_id": finding.client_id,
+            "band": finding.band, "score": finding.score}
+
+
+def _store(file: FileStorage, finding: Finding, by, now: datetime, photo_uuid: str | None) -> dict[str, Any]:
+    file.stream.seek(0)  # a retried transaction reads the upload again
+    data = file.read()
+    photo = photos.store_photo(data, ward_id=finding.ward_id, finding=finding, kind="finding",
+                               inspection_id=finding.last_inspection_id, photo_uuid=photo_uuid, by=by, now=now)
+    # The device compares this with the SHA-256 of the bytes it sent before it deletes its copy.
+    return {"photo_uuid": photo.uuid, "sha256": hashlib.sha256(data).hexdigest(),
+            "stored_sha256": photo.sha256, "bytes": len(data), "finding_id": finding.id}
+
+
+def answer(payload, files, *, by, now, client_time=None):
+    inspection, room = _inspection_and_room(payload, by)
+    item = _item(payload)
+    if item is None:
+        raise OpError(400, "Item id is missing.")
+    saved = inspections.record_answer(inspection=inspection, room=room, item=item, value=str(payload.get("value")),
+                                      comment=payload.get("comment") or None, by=by, now=now)
+    db.session.flush()
+    return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value}
+
+
+def finding_create(payload, files, *, by, now, client_time=None):
+    inspection, room = _inspection_and_room(payload, by)
+    client_id = str(payload.get("client_id") or "") or None
+    if client_id:
+        existing = db.session.scalar(select(Finding).where(Finding.client_id == client_id))
+        if existing is not None:  # sent twice under two operation ids: still one point
+            if existing.room_id != room.id:
+                raise OpError(409, "That ligature point id is already used in another room.")
+            return 200, {**finding_result(existing), "photos": []}
+    grade = parse_grade(payload.get("grade"))
+    item = _item(payload)
+    fields = {key: payload.get(key) for key in ("category", "description", "location", "existing_controls",
+                                                "mitigation", "recommended_action") if key in payload}
+    finding = findings.record_finding(inspection=inspection, room=room, item=item, by=by, now=now,
+                                      low_level=_bool(payload.get("low_level", False)), client_id=client_id,
+                                      likelihood=grade[0] if grade else None,
+                                      consequence=grade[1] if grade else None, **fields)
+    stored = [_store(file, finding, by, now, None) for file in files.getlist("photos") if file.filename]
+    if item is not None and inspections.answer_value(inspection, room, item) not in LIGATURE_ANSWERS:
+        # As on the form page: a point recorded against an item means the item is not compliant.
+        value = "ligature_point_controlled" if finding.existing_controls else "ligature_point"
+        inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=by, now=now)
+    return 201, {**finding_result(finding), "photos": stored}
+
+
+def finding_update(payload, files, *, by, now, client_time=None):
+    finding = _finding(payload, by)
+    changes = {key: payload[key] for key in findings.EDITABLE_FIELDS if key in payload}
+    if "low_level" in changes:
+        changes["low_level"] = _bool(changes["low_level"])
+    edited_at = payload.get("edited_at") or {}
+    if not isinstance(edited_at, dict):
+        raise OpError(400, "edited_at must map field names to times.")
+    edited_at = {field: stamp(edited_at.get(field) or client_time, now) for field in changes}
+    applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at)
+    grade = parse_grade(payload.get("grade"))
+    if grade and grade != (finding.likelihood, finding.consequence):
+        kind = "initial" if finding.likelihood is None else "regrade"
+        findings.apply_grade(finding, *grade, kind=kind, by=by, now=now)
+    superseded = sorted(set(changes) - set(applied) - {k for k, v in changes.items() if getattr(finding, k) == v})
+    return 200, {**finding_result(finding), "applied": sorted(applied), "superseded": superseded}
+
+
+def finding_grade(payload, files, *, by, now, client_time=None):
+    finding = _finding(payload, by)
+    grade = parse_grade(payload.get("grade"))
+    if grade is None:
+        raise OpError(400, "Choose a likelihood and a consequence.")
+    kind = "initial" if finding.likelihood is None else "regrade"
+    findings.apply_grade(finding, *grade, kind=kind, by=by, now=now, comment=payload.get("comment") or None)
+    return 200, finding_result(finding)
+
+
+def photo_add(payload, files, *, by, now, client_time=None):
+    finding = _finding(payload, by)
+    file = files.get("photo")
+    if file is None:
+        raise OpError(400, "The photo file is missing.")
+    return 201, _store(file, finding, by, now, payload.get("photo_uuid") or None)
+
+
+def room_access(payload, files, *, by, now, client_time=None):
+    inspection, room = _inspection_and_room(payload, by)
+    not_accessible = _bool(payload.get("not_accessible", True))
+    saved = inspections.set_not_accessible(inspection=inspection, room=room, reason=payload.get("reason"),
+                                           accessible=not not_accessible, by=by, now=now)
+    return 200, {"room_id": room.id, "not_accessible": saved.not_accessible,
+                 "reason": saved.not_accessible_reason}
+
+
+def carry_forward(payload, files, *, by, now, client_time=None):
+    inspection = _visible(Inspection, _int(payload, "inspection_id"), by)
+    finding = _visible(Finding, _int(payload, "finding_id"), by)
+    entry = inspections.record_carry_forward(inspection=inspection, finding=finding,
+                                             outcome=str(payload.get("outcome") or ""),
+                                             comment=payload.get("comment") or None, by=by, now=now)
+    return 200, {"finding_id": finding.id, "ref": finding.ref, "outcome": entry.outcome}
+
+
+Handler = Callable[..., tuple[int, dict]]
+HANDLERS: dict[str, Handler] = {
+    "answer": answer,
+    "finding.create": finding_create,
+    "finding.update": finding_update,
+    "finding.grade": finding_grade,
+    "photo.add": photo_add,
+    "room.access": room_access,
+    "carry_forward": carry_forward,
+}
+REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected)
+
+
+def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: str | None = None
+        ) -> tuple[int, dict]:
+    """Apply one operation; refusals from the services become ``OpError(422)``."""
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise OpError(400, f"Unknown operation kind {kind!r}.")
+    if not isinstance(payload, Mapping):
+        raise OpError(400, "The operation payload must be an object.")
+    try:
+        return handler(payload, files, by=by, now=now, client_time=client_time)
+    except REFUSALS as exc:
+        raise OpError(422, str(exc)) from None
+

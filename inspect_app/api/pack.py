@@ -1,0 +1,53 @@
+"""The ward pack: every URL a device must cache to carry on with an inspection offline.
+
+The ward overview, each active room's page (its checklist is on it) and blank ligature point
+form, the detail and edit pages of each open ligature point, and those points' thumbnails. The
+device fetches the list and puts each response in its page cache (``static/js/app.js``); the
+service worker serves them offline.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import select
+
+from inspect_app.checklists.models import ChecklistItem
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections import services as inspections
+from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import Photo
+from inspect_app.security.access import can_see_ward
+
+
+def _thumb_urls(points: list[Finding]) -> list[str]:
+    photos = db.session.scalars(select(Photo).where(Photo.finding_id.in_([p.id for p in points] or [0]),
+                                                    Photo.removed_at.is_(None)).order_by(Photo.id))
+    return [url_for("photos.file", uuid=photo.uuid, rendition="thumb") for photo in photos]
+
+
+def build(inspection_id: int, *, by, now: datetime) -> dict | None:
+    """The pack for an inspection the user can see, or None (the caller answers 404)."""
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None or not can_see_ward(by, inspection.ward_id):
+        return None
+    rooms = [status.room for status in inspections.ward_progress(inspection)]
+    points = inspections.findings_in(inspection) + inspections.carried_forward(inspection)
+    urls = [url_for("inspections.overview", inspection_id=inspection.id)]
+    for room in rooms:
+        urls.append(url_for("rooms.room", inspection_id=inspection.id, room_id=room.id))
+        if not inspection.is_read_only:  # the blank form; the page fills in the item (app.js)
+            urls.append(url_for("findings.new", inspection_id=inspection.id, room_id=room.id))
+    for point in points:
+        urls.append(url_for("findings.detail", finding_id=point.id))
+        if not inspection.is_read_only:
+            urls.append(url_for("findings.edit", finding_id=point.id))
+    thumbs = _thumb_urls(points)
+    # Offline, a form opened for a checklist item is the room's blank form: this fills in the category.
+    categories = {str(item_id): category for item_id, category in db.session.execute(
+        select(ChecklistItem.id, ChecklistItem.category).where(ChecklistItem.template_id == inspection.template_id))}
+    return {"inspection_id": inspection.id, "ref": inspection.ref, "ward": inspection.ward.name,
+            "read_only": inspection.is_read_only, "generated_at": now.isoformat() + "Z",
+            "counts": {"rooms": len(rooms), "ligature_points": len(points), "thumbnails": len(thumbs)},
+            "urls": urls + thumbs, "item_categories": categories}

@@ -1,0 +1,71 @@
+"""Apply an operation exactly once: the effect and its receipt are committed in one transaction.
+
+A replay (the device lost the response and sent the operation again) finds the receipt and gets
+the original status and result back; nothing is applied twice. Two copies racing each other
+both try to insert the receipt; the loser's whole transaction (effect included) rolls back on
+the unique violation and it answers with the winner's receipt.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+
+from inspect_app.api import ops
+from inspect_app.api.models import SyncReceipt
+from inspect_app.extensions import db
+
+
+def check_op_id(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ops.OpError(400, "Each operation needs an op_id that is a UUID.") from None
+
+
+def _body(op_id: str, kind: str, result: dict, *, replayed: bool) -> dict:
+    return {"op_id": op_id, "kind": kind, "replayed": replayed, "result": result}
+
+
+def _replay(receipt: SyncReceipt, *, by, kind: str) -> tuple[int, dict]:
+    if receipt.user_id != by.id or receipt.kind != kind:
+        raise ops.OpError(409, "That operation id was already used for a different operation.")
+    return receipt.status_code, _body(receipt.op_id, receipt.kind, receipt.result, replayed=True)
+
+
+def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tuple[int, dict]:
+    """Apply ``op`` (``{op_id, kind, payload, client_time}``) once and commit; returns (status, body).
+
+    :param files: uploaded files of a multipart request (photos).
+    :raises ops.OpError: the operation was refused; nothing was saved.
+    """
+    if not isinstance(op, dict):
+        raise ops.OpError(400, "Send one operation as a JSON object.")
+    op_id = check_op_id(op.get("op_id"))
+    kind = str(op.get("kind") or "")
+    receipt = db.session.get(SyncReceipt, op_id)
+    if receipt is not None:
+        return _replay(receipt, by=by, kind=kind)
+    try:
+        status, result = ops.run(kind, op.get("payload") or {}, files or MultiDict(), by=by, now=now,
+                                 client_time=op.get("client_time"))
+        db.session.add(SyncReceipt(op_id=op_id, user_id=by.id, kind=kind, status_code=status, result=result,
+                                   received_at=now))
+        db.session.commit()
+    except ops.OpError:
+        db.session.rollback()
+        raise
+    except IntegrityError:
+        db.session.rollback()
+        receipt = db.session.get(SyncReceipt, op_id)
+        if receipt is None and _retry:
+            # A clash on something else, such as the same point sent under two operation ids at
+            # once: the handlers recognise what is now stored, so one more attempt resolves it.
+            return apply(op, files, by=by, now=now, _retry=False)
+        if receipt is None:
+            raise ops.OpError(409, "This conflicts with something already saved. Reload and check.") from None
+        return _replay(receipt, by=by, kind=kind)
+    return status, _body(op_id, kind, result, replayed=False)

@@ -1,0 +1,1 @@
+"""Installable app: service worker, web app manifest, offline page."""
