@@ -103,6 +103,8 @@ def validate(data: Any) -> dict[str, Any]:
 
 def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> ChecklistTemplate:
     """Create a new template version from a library document (a draft unless ``publish``)."""
+    from inspect_app.alerts.citations import cite_from_doc  # imported here: that module imports this one
+
     doc = validate(data)
     exists = db.session.scalar(select(ChecklistTemplate).where(
         ChecklistTemplate.name == doc["name"], ChecklistTemplate.version == doc["version"]))
@@ -122,8 +124,11 @@ def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> Ch
         area.default_tier = area_doc["default_tier"]
         area.description = area_doc["description"]
         for order, item in enumerate(area_doc["items"], 1):
-            template.items.append(ChecklistItem(area_type=area, code=item["code"], category=item["category"],
-                                                prompt=item["prompt"], guidance=item["guidance"], order=order))
+            row = ChecklistItem(area_type=area, code=item["code"], category=item["category"],
+                                prompt=item["prompt"], guidance=item["guidance"], order=order)
+            template.items.append(row)
+            if item.get("alerts"):
+                cite_from_doc(row, item["alerts"], by=by, now=now)
     record("checklist.import", template, by=by, now=now,
            new={"name": template.name, "version": template.version, "items": len(template.items)})
     if publish:
@@ -159,13 +164,16 @@ def current_published(name: str | None = None) -> ChecklistTemplate | None:
 
 def export_template(template: ChecklistTemplate) -> dict[str, Any]:
     """The template as a library document that ``import_library`` accepts (after a version bump)."""
+    from inspect_app.alerts.citations import citation_docs  # imported here: that module imports this one
+
+    cited = citation_docs(template)
     areas: dict[int, dict[str, Any]] = {}
     for item in sorted(template.items, key=lambda i: (i.area_type.code, i.order)):
         area = item.area_type
         doc = areas.setdefault(area.id, {"code": area.code, "name": area.name, "default_tier": area.default_tier,
                                          "description": area.description, "items": []})
         doc["items"].append({"code": item.code, "category": item.category, "prompt": item.prompt,
-                             "guidance": item.guidance})
+                             "guidance": item.guidance, **({"alerts": cited[item.id]} if item.id in cited else {})})
     return {"format": FORMAT, "format_version": 1, "name": template.name, "version": template.version,
             "source_reference": template.source_reference, "area_types": list(areas.values())}
 

@@ -1,0 +1,176 @@
+"""Read-only traceability: which items implement an alert, which alerts a template covers,
+which wards are in an alert's scope and where each stands, and which product checks are due."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from inspect_app.actions.models import Action
+from inspect_app.alerts.models import Alert, ItemAlertCitation, RoomFixture
+from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
+from inspect_app.domain.alerts import CheckState, WardAlertState, check_state, next_check_due, ward_state
+from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.inspections.models import Inspection
+
+
+@dataclass(frozen=True)
+class CitedItem:
+    item: ChecklistItem
+    section: str | None
+
+
+def items_implementing(alert: Alert) -> list[tuple[ChecklistTemplate, list[CitedItem]]]:
+    """The items citing ``alert``, grouped by template version, newest version first."""
+    rows = db.session.execute(
+        select(ChecklistItem, ItemAlertCitation.section).join(ItemAlertCitation)
+        .where(ItemAlertCitation.alert_id == alert.id)
+        .options(selectinload(ChecklistItem.template), selectinload(ChecklistItem.area_type))).all()
+    groups: dict[int, list[CitedItem]] = defaultdict(list)
+    templates: dict[int, ChecklistTemplate] = {}
+    for item, section in rows:
+        templates[item.template_id] = item.template
+        groups[item.template_id].append(CitedItem(item, section))
+    order = sorted(templates.values(), key=lambda t: (t.created_at, t.id), reverse=True)
+    return [(t, sorted(groups[t.id], key=lambda c: (c.item.area_type.name, c.item.order))) for t in order]
+
+
+def alerts_covered(template: ChecklistTemplate) -> list[tuple[Alert, list[CitedItem]]]:
+    """The alerts ``template`` cites, each with the items that cite it (in checklist order)."""
+    rows = db.session.execute(
+        select(Alert, ChecklistItem, ItemAlertCitation.section)
+        .join(ItemAlertCitation, ItemAlertCitation.alert_id == Alert.id)
+        .join(ChecklistItem, ChecklistItem.id == ItemAlertCitation.item_id).join(AreaType)
+        .where(ChecklistItem.template_id == template.id)
+        .order_by(Alert.issued_on, Alert.id, AreaType.name, ChecklistItem.order)).all()
+    out: dict[int, tuple[Alert, list[CitedItem]]] = {}
+    for alert, item, section in rows:
+        out.setdefault(alert.id, (alert, []))[1].append(CitedItem(item, section))
+    return list(out.values())
+
+
+def cited_item_ids(alert_id: int) -> set[int]:
+    return set(db.session.scalars(select(ItemAlertCitation.item_id).where(ItemAlertCitation.alert_id == alert_id)))
+
+
+def covering_template_ids(alert_id: int) -> set[int]:
+    """Versions with at least one item citing the alert."""
+    return set(db.session.scalars(select(ChecklistItem.template_id).join(ItemAlertCitation)
+                                  .where(ItemAlertCitation.alert_id == alert_id)))
+
+
+def wards_in_scope(alert: Alert, ward_ids: set[int] | None = None) -> list[Ward]:
+    """Active wards of the alert's patient groups with an active room of its area types (empty = all)."""
+    query = (select(Ward).join(Site).where(Ward.active.is_(True)).order_by(Site.name, Ward.name)
+             .options(selectinload(Ward.site)))
+    if alert.patient_groups:
+        query = query.where(Ward.patient_group.in_(alert.patient_groups))
+    if alert.area_type_codes:
+        query = query.where(Ward.id.in_(select(Room.ward_id).join(AreaType).where(
+            Room.active.is_(True), AreaType.code.in_(alert.area_type_codes))))
+    if ward_ids is not None:
+        query = query.where(Ward.id.in_(ward_ids or [0]))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class WardRow:
+    """One ward against one alert: its state, the inspection that assessed it, and the points found."""
+
+    ward: Ward
+    state: WardAlertState
+    inspection: Inspection | None
+    points: list[Finding] = field(default_factory=list)
+    actions: dict[int, Action] = field(default_factory=dict)  # finding id -> action
+
+    @property
+    def open_actions(self) -> int:
+        return sum(action.is_open for action in self.actions.values())
+
+
+def ward_rows(alert: Alert, ward_ids: set[int] | None = None) -> list[WardRow]:
+    """Every ward in scope with its state (``ward_ids`` limits it to the wards a user may see).
+
+    A ward is assessed once a signed-off inspection pinned a version covering the alert; its
+    points are the ligature points (not removed in error) recorded against the alert's items.
+    """
+    wards = wards_in_scope(alert, ward_ids)
+    if not wards:
+        return []
+    ids = [w.id for w in wards]
+    templates = covering_template_ids(alert.id)
+    latest: dict[int, Inspection] = {}
+    if templates:
+        for inspection in db.session.scalars(
+                select(Inspection).where(Inspection.ward_id.in_(ids), Inspection.template_id.in_(templates),
+                                         Inspection.signed_off_at.is_not(None))
+                .order_by(Inspection.signed_off_at, Inspection.id)
+                .options(selectinload(Inspection.template))):
+            latest[inspection.ward_id] = inspection
+    items = cited_item_ids(alert.id)
+    points: dict[int, list[Finding]] = defaultdict(list)
+    actions: dict[int, Action] = {}
+    if items:
+        findings = db.session.scalars(
+            select(Finding).where(Finding.ward_id.in_(ids), Finding.item_id.in_(items), Finding.state != "removed")
+            .order_by(Finding.id).options(selectinload(Finding.room), selectinload(Finding.item))).all()
+        for finding in findings:
+            points[finding.ward_id].append(finding)
+        if findings:
+            actions = {a.finding_id: a for a in db.session.scalars(
+                select(Action).where(Action.finding_id.in_([f.id for f in findings])))}
+    rows = []
+    for ward in wards:
+        ward_points = points.get(ward.id, [])
+        ward_actions = {f.id: actions[f.id] for f in ward_points if f.id in actions}
+        open_count = sum(a.is_open for a in ward_actions.values())
+        state = ward_state(assessed=ward.id in latest, open_actions=open_count)
+        rows.append(WardRow(ward, state, latest.get(ward.id), ward_points, ward_actions))
+    return rows
+
+
+def wards_not_assessed(alert: Alert, ward_ids: set[int] | None = None) -> list[Ward]:
+    """Wards in scope that no signed-off inspection has assessed with a covering version."""
+    return [row.ward for row in ward_rows(alert, ward_ids) if row.state == WardAlertState.NOT_ASSESSED]
+
+
+@dataclass(frozen=True)
+class FixtureRow:
+    fixture: RoomFixture
+    next_due: date
+    state: CheckState
+
+
+def fixture_rows(*, today: date, ward_id: int | None = None, room_id: int | None = None,
+                 ward_ids: set[int] | None = None) -> list[FixtureRow]:
+    """Active fixtures with their next due date and state, most urgent first."""
+    query = (select(RoomFixture).join(Room).where(RoomFixture.active.is_(True))
+             .options(selectinload(RoomFixture.checks), selectinload(RoomFixture.room).selectinload(Room.ward)))
+    if ward_id is not None:
+        query = query.where(Room.ward_id == ward_id)
+    if room_id is not None:
+        query = query.where(RoomFixture.room_id == room_id)
+    if ward_ids is not None:
+        query = query.where(Room.ward_id.in_(ward_ids or [0]))
+    rows = []
+    for fixture in db.session.scalars(query):
+        last = fixture.last_check
+        due = next_check_due(since=fixture.registered_on, interval_days=fixture.interval_days,
+                             last_checked=last.checked_at.date() if last else None,
+                             last_result=last.result if last else None)
+        rows.append(FixtureRow(fixture, due, check_state(due, today=today)))
+    urgency = {CheckState.OVERDUE: 0, CheckState.DUE: 1, CheckState.OK: 2}
+    return sorted(rows, key=lambda r: (urgency[r.state], r.next_due, r.fixture.room.position, r.fixture.id))
+
+
+def fixture_counts(*, today: date, ward_ids: set[int] | None = None) -> dict[int, dict[CheckState, int]]:
+    """``{ward id: {state: count}}`` over active fixtures, for ward cards and the dashboard."""
+    counts: dict[int, dict[CheckState, int]] = defaultdict(lambda: {s: 0 for s in CheckState})
+    for row in fixture_rows(today=today, ward_ids=ward_ids):
+        counts[row.fixture.room.ward_id][row.state] += 1
+    return dict(counts)
