@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the schema test see the whole metadata."""
 from inspect_app.actions.models import Action, ActionEvent
+from inspect_app.alerts.models import Alert, FixtureCheck, ItemAlertCitation, RoomFixture
 from inspect_app.api.models import SyncReceipt
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import LoginThrottle, User
@@ -7,8 +8,10 @@ from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemp
 from inspect_app.estates.models import Room, Site, Trust, Ward, ward_managers
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, RoomVisit
+from inspect_app.notifications.models import Notification
 from inspect_app.photos.models import Photo
 
-__all__ = ["Action", "ActionEvent", "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
-           "ChecklistTemplate", "Finding", "FindingGrade", "Inspection", "LoginThrottle", "Photo", "Room",
+__all__ = ["Action", "ActionEvent", "Alert", "FixtureCheck", "ItemAlertCitation", "RoomFixture",
+           "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
+           "ChecklistTemplate", "Finding", "FindingGrade", "Inspection", "LoginThrottle", "Notification", "Photo", "Room",
            "RoomVisit", "Site", "SyncReceipt", "Trust", "User", "Ward", "ward_managers"]

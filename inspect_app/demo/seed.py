@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from inspect_app.alerts.services import load_builtin_alerts
 from inspect_app.auth.models import User
 from inspect_app.auth.passwords import hash_password
 from inspect_app.checklists import library
@@ -82,6 +83,7 @@ def seed_demo(*, now: datetime) -> Trust:
     if library.current_published() is None:
         library.import_library(library.load_builtin(), by=None, now=now, publish=True)
         db.session.flush()
+    load_builtin_alerts(now=now)
     areas = {a.code: a for a in db.session.scalars(select(AreaType))}
     trust = Trust(name="Northmoor and Vale Mental Health NHS Foundation Trust (demo)", code="DEMO", created_at=now)
     db.session.add(trust)

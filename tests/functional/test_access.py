@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from inspect_app.domain.workflow import Role
 from inspect_app.security.access import PUBLIC
@@ -24,7 +25,7 @@ def _endpoints(app):
             continue
         view = app.view_functions[rule.endpoint]
         allowed = getattr(view, "allowed_roles", None)
-        values = {arg: 1 if rule._converters[arg].__class__.__name__ == "IntegerConverter" else "x"
+        values = {arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x"
                   for arg in rule.arguments}
         url = rule.build(values)[1] if rule.arguments else rule.rule
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]

@@ -110,7 +110,8 @@ class Para(Paragraph):
     _wrapped_width = None
 
     def wrap(self, avail_width, avail_height):
-        if avail_width == self._wrapped_width:
+        # A failed split() deletes blPara; the cached size is only valid while it exists.
+        if avail_width == self._wrapped_width and "blPara" in self.__dict__:
             return self.width, self.height
         size = super().wrap(avail_width, avail_height)
         self._wrapped_width = avail_width
