@@ -33,8 +33,9 @@ run: seed
 	@echo ""
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
+# Production-style: APP_ENV=production SECRET_KEY=<32+ chars> make serve (see gunicorn.conf.py).
 serve: migrate
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-$(WORKERS)} BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/python -m pytest

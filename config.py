@@ -53,6 +53,8 @@ class Config:
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Believe X-Forwarded-Proto/-For/-Host only when a reverse proxy in front sets them.
+    PROXY_FIX = _bool("PROXY_FIX", False)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -63,6 +65,7 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     DEBUG = False
+    DEBUG_ALLOWED = False  # only development may run the interactive debugger
     TESTING = False
 
 
@@ -70,6 +73,7 @@ class DevelopmentConfig(Config):
     """Local development: plain HTTP on loopback, so the session cookie cannot be Secure."""
 
     DEBUG = _bool("FLASK_DEBUG", False)
+    DEBUG_ALLOWED = True
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 

@@ -22,6 +22,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_logging(app)
+    register_security(app)  # before the blueprints: it sets the URL converters their rules use
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -92,6 +94,18 @@ def register_cli(app: Flask) -> None:
     for module in _feature_modules("cli"):
         for command in getattr(module, "COMMANDS", ()):
             app.cli.add_command(command)
+
+
+def register_logging(app: Flask) -> None:
+    from inspect_app.ops.logging import register_logging as register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from inspect_app.security.headers import register_security as register
+
+    register(app)
 
 
 def register_templates(app: Flask) -> None:

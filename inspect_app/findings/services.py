@@ -32,9 +32,9 @@ def _clean(field: str, value: Any) -> Any:
             raise FindingError("Low-level must be yes or no.")
         return value
     if field == "mitigation":
-        if value in (None, ""):
+        if value is None or value == "":
             return None
-        if value not in risk.MITIGATIONS:
+        if not isinstance(value, str) or value not in risk.MITIGATIONS:
             raise FindingError("Choose a recommended mitigation from the list.")
         return value
     if value is None:

@@ -171,6 +171,8 @@ def set_not_accessible(*, inspection: Inspection, room: Room, reason: str | None
     if accessible:
         room_visit.not_accessible, room_visit.not_accessible_reason = False, None
     else:
+        if reason is not None and not isinstance(reason, str):
+            raise InspectionError("The reason must be text.")
         reason = (reason or "").strip()
         if not reason:
             raise InspectionError("Give the reason the room could not be inspected.")

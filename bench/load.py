@@ -1,0 +1,162 @@
+"""50 simulated inspectors for 60 s against gunicorn: requests per second, latency, errors.
+
+    source .ci/pg_throwaway.sh; pg_up          # a throwaway PostgreSQL (as root)
+    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--workers 2]
+    pg_down
+
+Each simulated inspector (a thread speaking HTTP through urllib, no keep-alive) signs in as
+the demo inspector, then loops: open a room page, sync a checklist answer, and every fourth
+round record a ligature point with a photo (multipart, a 1600 px JPEG as the browser's
+downscale sends it), every eighth add another photo to that point. Without DATABASE_URL it
+uses a SQLite file. Target: 0 errors. Prints figures; exits 0 unless it crashes.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from harness import Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile
+
+
+def photos(count: int = 12) -> list[bytes]:
+    rng = random.Random(7)
+    out = []
+    for n in range(count):
+        image = Image.new("RGB", (1600, 1200), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(150):
+            x, y = rng.randrange(1600), rng.randrange(1200)
+            draw.rectangle((x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)),
+                           fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=80)
+        out.append(buffer.getvalue())
+    return out
+
+
+def prepare(env) -> list[dict]:
+    """An inspection in progress on every ward; returns [{inspection, rooms, items}] per ward."""
+    from sqlalchemy import select
+
+    from inspect_app.auth.models import User
+    from inspect_app.clock import utcnow
+    from inspect_app.estates.models import Room, Ward
+    from inspect_app.extensions import db
+    from inspect_app.inspections import services
+
+    app = app_for(env)
+    migrate_and_seed(app)
+    with app.app_context():
+        inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
+        wards = []
+        for ward in db.session.scalars(select(Ward).order_by(Ward.id)):
+            inspection = services.in_progress_for(ward.id) or services.start_inspection(
+                ward=ward, inspection_type="annual", team=["Bench"], by=inspector, now=utcnow())
+            rooms = list(db.session.scalars(select(Room).where(Room.ward_id == ward.id, Room.active.is_(True))))
+            wards.append({"inspection": inspection.id, "rooms": [
+                {"id": r.id, "items": [i.id for i in services.room_items(inspection, r)]} for r in rooms]})
+        db.session.commit()
+        db.engine.dispose()
+    return wards
+
+
+class Tally:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.examples: list[str] = []
+
+    def add(self, kind: str, status: int, seconds: float, body: bytes = b"") -> None:
+        with self.lock:
+            self.latency[kind].append(seconds)
+            if not 200 <= status < 400:
+                self.errors[kind] += 1
+                if len(self.examples) < 5:
+                    self.examples.append(f"{kind} {status} {body[:160]!r}")
+
+
+def inspector(base: str, ward: dict, pictures: list[bytes], stop: float, tally: Tally, seed: int) -> None:
+    rng = random.Random(seed)
+    browser = Browser(base)
+    try:
+        status, seconds = browser.sign_in("inspector@demo.nhs.test")
+        tally.add("sign in", status, seconds)
+        last_finding, rounds = None, 0
+        while time.monotonic() < stop:
+            rounds += 1
+            room = rng.choice(ward["rooms"])
+            status, seconds, body = browser.get(f"/inspections/{ward['inspection']}/rooms/{room['id']}")
+            tally.add("room page", status, seconds, body)
+            if room["items"]:
+                op = {"op_id": str(uuid.uuid4()), "kind": "answer", "payload": {
+                    "inspection_id": ward["inspection"], "room_id": room["id"], "item_id": rng.choice(room["items"]),
+                    "value": "compliant"}}
+                status, seconds, body = browser.post("/api/v1/ops", json.dumps(op).encode(), "application/json")
+                tally.add("sync answer", status, seconds, body)
+            if rounds % 4 == 0:
+                op = {"op_id": str(uuid.uuid4()), "kind": "finding.create", "payload": {
+                    "inspection_id": ward["inspection"], "room_id": room["id"], "client_id": str(uuid.uuid4()),
+                    "category": "Door furniture", "description": f"Bench point {seed}-{rounds}", "grade": "2x3"}}
+                data, ctype = multipart({"op": json.dumps(op)}, [("photos", rng.choice(pictures))])
+                status, seconds, body = browser.post("/api/v1/ops", data, ctype)
+                tally.add("ligature point + photo", status, seconds, body)
+                if status == 201:
+                    last_finding = json.loads(body)["result"]["finding_id"]
+            if rounds % 8 == 0 and last_finding:
+                op = {"op_id": str(uuid.uuid4()), "kind": "photo.add", "payload": {
+                    "finding_id": last_finding, "photo_uuid": str(uuid.uuid4())}}
+                data, ctype = multipart({"op": json.dumps(op)}, [("photo", rng.choice(pictures))])
+                status, seconds, body = browser.post("/api/v1/ops", data, ctype)
+                tally.add("photo upload", status, seconds, body)
+    except Exception as exc:  # noqa: BLE001 - a broken connection is an error to count, not a crash
+        tally.add("connection", 599, 0.0, repr(exc).encode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wsi-load-") as tmp:
+        env = environment(Path(tmp))
+        print(f"database: {env['DATABASE_URL'].split('@')[-1]}  gunicorn workers: {args.workers}  "
+              f"inspectors: {args.users}  duration: {args.seconds} s")
+        wards, pictures = prepare(env), photos()
+        tally = Tally()
+        with Gunicorn(env, workers=args.workers) as server:
+            started = time.monotonic()
+            stop = started + args.seconds
+            threads = [threading.Thread(target=inspector, args=(server.base, wards[n % len(wards)], pictures, stop,
+                                                                  tally, n)) for n in range(args.users)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+    every = [s for values in tally.latency.values() for s in values]
+    errors = sum(tally.errors.values())
+    print(f"\n{len(every)} requests in {elapsed:.1f} s: {len(every) / elapsed:.1f} requests/s, errors: {errors}")
+    print(f"{'request':26} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind in sorted(tally.latency, key=lambda k: -len(tally.latency[k])) + ["all"]:
+        values = every if kind == "all" else tally.latency[kind]
+        print(f"{kind:26} {len(values):6d} {percentile(values, 50) * 1000:8.0f} {percentile(values, 95) * 1000:8.0f} "
+              f"{percentile(values, 99) * 1000:8.0f} {errors if kind == 'all' else tally.errors[kind]:7d}")
+    for line in tally.examples:
+        print("  error:", line)
+    print("PASS: 0 errors" if errors == 0 else f"FAIL: {errors} errors")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Operations: structured request logs, backups and restores."""

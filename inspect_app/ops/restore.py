@@ -1,0 +1,78 @@
+"""Restore a backup made by :mod:`inspect_app.ops.backup`, after checking every checksum.
+
+Nothing is touched until the whole backup verifies: a missing, altered or unexpected file
+stops the restore with a message naming it.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from inspect_app.ops.backup import (DB_FILES, FORMAT, MANIFEST, PHOTOS, BackupError, Target, copy_sqlite, pg_args,
+                                    run_tool, sqlite_path, sha256_of)
+
+
+def verify(source: Path) -> dict:
+    """Check the manifest against the files; return the manifest or raise BackupError."""
+    source = Path(source)
+    try:
+        manifest = json.loads((source / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise BackupError(f"{source} has no {MANIFEST}; it is not a backup made by this application.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BackupError(f"{source / MANIFEST} is not valid JSON; the backup is damaged.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+        raise BackupError(f"{source / MANIFEST} is not a format-{FORMAT} manifest.")
+    listed = manifest["files"]
+    present = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()} - {MANIFEST}
+    problems = [f"missing: {name}" for name in sorted(set(listed) - present)]
+    problems += [f"not in the manifest: {name}" for name in sorted(present - set(listed))]
+    problems += [f"checksum mismatch: {name}" for name in sorted(set(listed) & present)
+                 if sha256_of(source / name) != listed[name]]
+    if manifest.get("database") not in DB_FILES or manifest.get("database_file") not in listed:
+        problems.append("the manifest does not name a database file")
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise BackupError(f"Backup verification failed, nothing was restored: {shown}.")
+    return manifest
+
+
+def _restore_photos(source: Path, photo_root: Path) -> None:
+    """Build the new photo tree beside the old one, then swap them by renaming."""
+    photo_root.parent.mkdir(parents=True, exist_ok=True)
+    incoming = photo_root.with_name(photo_root.name + ".restoring")
+    outgoing = photo_root.with_name(photo_root.name + ".replaced")
+    for leftover in (incoming, outgoing):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if (source / PHOTOS).is_dir():
+        shutil.copytree(source / PHOTOS, incoming)
+    else:
+        incoming.mkdir()
+    if photo_root.exists():
+        photo_root.rename(outgoing)
+    incoming.rename(photo_root)
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def restore(source: Path, target: Target) -> dict:
+    """Verify ``source``, then replace the database and the photos with it; return the manifest.
+
+    :param source: a backup directory.
+    :param target: the live database URL and photo directory to overwrite.
+    """
+    source = Path(source)
+    manifest = verify(source)
+    if manifest["database"] != target.kind:
+        raise BackupError(f"This backup holds a {manifest['database']} database but the app uses {target.kind}; "
+                          "restore it into a matching database.")
+    backup_file = source / manifest["database_file"]
+    if target.kind == "sqlite":
+        # Pages copied into the live file through SQLite, so its WAL and other connections stay coherent.
+        copy_sqlite(backup_file, sqlite_path(target.url))
+    else:
+        args, env = pg_args(target.url)
+        run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
+              str(backup_file)], env)
+    _restore_photos(source, target.photo_root)
+    return manifest
