@@ -19,7 +19,7 @@ from .styles import (
 )
 
 COLUMNS = (  # heading, width in mm (0 = the rest of the frame)
-    ("Ref", 18), ("Ward", 30), ("Room", 26), ("Action", 0), ("Band", 18), ("Owner", 25),
+    ("Ref", 21), ("Ward", 30), ("Room", 26), ("Action", 0), ("Band", 18), ("Owner", 25),
     ("Status", 23), ("Interim control", 36), ("Target date", 21), ("Age (days)", 13),
     ("Overdue (days)", 15),
 )

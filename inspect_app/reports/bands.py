@@ -1,0 +1,65 @@
+"""Band printing data from a trust's band policy, and the action rows shared by two reports.
+
+Reports print bands in the trust's own colours (``BandPolicy`` rules), never the app's
+defaults, so a trust that moved its thresholds gets a matrix that agrees with its grades.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from inspect_app.domain.risk import MITIGATIONS, Band, BandPolicy
+from inspect_app.domain.workflow import ActionStatus
+
+from .data import BandInfo, ReportAction
+
+
+def band_info(policy: BandPolicy, band: Band | str) -> BandInfo:
+    """How to print ``band``: label, fill and the rule's (contrast-checked) text colour."""
+    rule = policy.rule(band)
+    return BandInfo(rule.band.value, rule.band.label, rule.colour, rule.text_colour)
+
+
+def all_bands(policy: BandPolicy) -> tuple[BandInfo, ...]:
+    """Every band, lowest first."""
+    return tuple(band_info(policy, band) for band in Band)
+
+
+def band_matrix(policy: BandPolicy) -> tuple[tuple[BandInfo, ...], ...]:
+    """The band of each 5x5 cell, ``[likelihood - 1][consequence - 1]``, by score alone."""
+    infos = {info.code: info for info in all_bands(policy)}
+    return tuple(tuple(infos[policy.rule_for_score(li * ci).band.value] for ci in range(1, 6))
+                 for li in range(1, 6))
+
+
+def action_summary(finding) -> str:
+    """What the action asks for: the recommended action, else the mitigation, else the point."""
+    if finding.recommended_action:
+        return finding.recommended_action
+    if finding.mitigation in MITIGATIONS:
+        return MITIGATIONS[finding.mitigation]
+    return f"Remediate: {finding.description or finding.category}"
+
+
+def report_action(action, *, finding, room: str, ward: str, site: str, policy: BandPolicy,
+                  now: datetime) -> ReportAction:
+    """A printable action row; ``finding`` and names are passed in so callers batch-load them.
+
+    :param now: the report's clock; ages and overdue days count whole days from it.
+    """
+    today = now.date()
+    overdue = (today - action.target_date).days if action.is_overdue(today) else 0
+    return ReportAction(
+        ref=action.ref, finding_ref=finding.ref, room=room, summary=action_summary(finding),
+        band=band_info(policy, action.band), owner=action.owner_label, target_date=action.target_date,
+        interim_control=action.interim_control, interim_by=action.interim_by,
+        status=ActionStatus(action.status).label, age_days=max(0, (today - action.created_at.date()).days),
+        overdue_days=overdue, ward=ward, site=site,
+    )
+
+
+def tracker_order(action: ReportAction, rank: dict[str, int]) -> tuple:
+    """Worst band first, then most overdue, then nearest target date."""
+    return (-rank.get(action.band.code, -1), -action.overdue_days, action.target_date, action.ref)
+
+
+BAND_RANK = {band.value: band.rank for band in Band}

@@ -1,0 +1,187 @@
+"""Collect an :class:`~inspect_app.reports.data.InspectionReport` from the database.
+
+A fixed number of statements whatever the size of the inspection (a test counts them): the
+inspection with its ward, site, trust, template and previous inspection; the room progress
+(``ward_progress``); area types; the points; carry-forward outcomes; grades; photos; actions.
+
+Which points an inspection holds: those first identified in it, and earlier points whose
+carry-forward outcome was recorded in it. ``Finding.last_inspection_id`` is not used, because
+a later inspection moves it and an old report would lose its points.
+
+A signed-off report shows the grade and photos as they were at sign-off (the latest grade
+and photos up to that moment), so a re-grade months later does not rewrite a governance
+record; a draft shows the latest.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from inspect_app.actions.models import Action
+from inspect_app.checklists.models import AreaType
+from inspect_app.domain.checklist import InspectionType
+from inspect_app.domain.risk import MITIGATIONS, Band, Tier
+from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding, FindingGrade
+from inspect_app.findings.services import policy_for
+from inspect_app.inspections.models import CarryForward, Inspection
+from inspect_app.inspections.services import ward_progress
+from inspect_app.photos.models import Photo
+from inspect_app.photos.services import storage
+
+from .bands import BAND_RANK, band_info, band_matrix, report_action
+from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom
+
+PhotoSource = Callable[[Photo], str]
+# A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
+UNGRADED = BandInfo("ungraded", "Not graded", "#e8edee", "#212b32")
+
+
+def photo_file(photo: Photo) -> str:
+    """The absolute path of the photo's 800 px report rendition (what the PDF embeds)."""
+    return str(storage().open_path(photo.key_report).resolve())
+
+
+def load_inspection(inspection_id: int) -> Inspection | None:
+    return db.session.scalar(select(Inspection).where(Inspection.id == inspection_id).options(
+        joinedload(Inspection.ward).joinedload(Ward.site).joinedload(Site.trust),
+        joinedload(Inspection.template), joinedload(Inspection.previous_inspection)))
+
+
+def _label(enum, value: str | None) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return value or ""
+
+
+def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str]]:
+    outcomes = dict(db.session.execute(select(CarryForward.finding_id, CarryForward.outcome)
+                                       .where(CarryForward.inspection_id == inspection.id)).all())
+    points = list(db.session.scalars(select(Finding).where(
+        Finding.state != "removed",
+        or_(Finding.inspection_id == inspection.id, Finding.id.in_(list(outcomes) or [0])))
+        .order_by(Finding.id)))
+    return points, outcomes
+
+
+def _grades(ids: list[int], until: datetime | None) -> dict[int, FindingGrade]:
+    query = select(FindingGrade).where(FindingGrade.finding_id.in_(ids or [0])).order_by(FindingGrade.id)
+    latest: dict[int, FindingGrade] = {}
+    for grade in db.session.scalars(query):
+        if until is None or grade.graded_at <= until or grade.finding_id not in latest:
+            latest[grade.finding_id] = grade
+    return latest
+
+
+def _photos(ids: list[int], until: datetime | None, source: PhotoSource) -> dict[int, list[ReportPhoto]]:
+    query = select(Photo).where(Photo.finding_id.in_(ids or [0]), Photo.removed_at.is_(None))
+    if until is not None:
+        query = query.where(Photo.uploaded_at <= until)
+    out: dict[int, list[ReportPhoto]] = defaultdict(list)
+    for photo in db.session.scalars(query.order_by(Photo.id)):
+        try:
+            out[photo.finding_id].append(ReportPhoto(source(photo), photo.caption or ""))
+        except FileNotFoundError:  # a lost file must not stop the report; `photos check` finds it
+            current_app.logger.warning("report: photo %s has no report rendition", photo.uuid)
+    return out
+
+
+def _closed_rooms(ids: set[int], by_room, areas) -> list[ReportRoom]:
+    """Rooms closed since the inspection that still hold its points (rare: one statement if any)."""
+    if not ids:
+        return []
+    return [ReportRoom(name=room.name, area_type=areas.get(room.area_type_id, ""), tier=_label(Tier, room.tier),
+                       state="complete", not_accessible_reason=None, items_answered=0, items_total=0,
+                       findings=tuple(replace(f, room=room.name) for f in by_room[room.id]))
+            for room in db.session.scalars(select(Room).where(Room.id.in_(ids)).order_by(Room.position, Room.id))]
+
+
+def _finding(point: Finding, room: str, grade: FindingGrade | None, outcome: str | None,
+             photos: list[ReportPhoto], policy) -> ReportFinding:
+    lik, con = (grade.likelihood, grade.consequence) if grade else (point.likelihood, point.consequence)
+    band = grade.band if grade else point.band
+    return ReportFinding(
+        ref=point.ref, room=room, location=point.location, category=point.category,
+        description=point.description, likelihood=lik or 0, consequence=con or 0,
+        score=(lik or 0) * (con or 0),
+        band=band_info(policy, band) if band else UNGRADED,
+        tier=_label(Tier, grade.tier) if grade else "", existing_controls=point.existing_controls,
+        mitigation=MITIGATIONS.get(point.mitigation or "", ""),
+        recommended_action=point.recommended_action, carry_forward=outcome,
+        photos=tuple(photos), grade_reasons=tuple(grade.reasons or ()) if grade else (),
+    )
+
+
+def inspection_report(inspection: Inspection, *, by, now: datetime,
+                      photo_source: PhotoSource = photo_file) -> InspectionReport:
+    """Snapshot an inspection for the PDF (or the HTML page).
+
+    :param inspection: loaded with :func:`load_inspection` (ward, site, trust, template).
+    :param by: the user asking; printed as the report's author.
+    :param now: the report's clock (generation time, ages, overdue days).
+    :param photo_source: what a photo becomes in ``ReportPhoto.path``: the rendition's file
+        path for the PDF; the HTML page passes a URL builder.
+    """
+    ward = inspection.ward
+    policy = policy_for(ward)
+    until = inspection.signed_off_at
+    progress = ward_progress(inspection)
+    areas = dict(db.session.execute(select(AreaType.id, AreaType.name)).all())
+    points, outcomes = _points(inspection)
+    ids = [p.id for p in points]
+    grades = _grades(ids, until)
+    photos = _photos(ids, until, photo_source)
+    room_names = {status.room.id: status.room.name for status in progress}
+    by_room: dict[int, list[ReportFinding]] = defaultdict(list)
+    heat = [[0] * 5 for _ in range(5)]
+    counts = dict.fromkeys(BAND_RANK, 0)
+    for point in points:
+        outcome = outcomes.get(point.id)
+        item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcome,
+                        photos.get(point.id, []), policy)
+        by_room[point.room_id].append(item)
+        # The matrix and band counts show the risk still on the ward: a point judged fixed is not.
+        if outcome != "fixed" and item.likelihood and item.band.code in counts:
+            heat[item.likelihood - 1][item.consequence - 1] += 1
+            counts[item.band.code] += 1
+    rooms = [ReportRoom(
+        name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
+        state=s.state.value, not_accessible_reason=s.not_accessible_reason,
+        items_answered=s.progress.answered, items_total=s.progress.total,
+        findings=tuple(by_room.get(s.room.id, ()))) for s in progress]
+    rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
+    by_id = {p.id: p for p in points}
+    actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
+                             ward=ward.name, site=ward.site.name, policy=policy, now=now)
+               for a in db.session.scalars(select(Action).where(Action.finding_id.in_(ids or [0]))
+                                           .options(joinedload(Action.owner)))]
+    actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
+    previous = inspection.previous_inspection
+    return InspectionReport(
+        trust=ward.site.trust.name, site=ward.site.name, ward=ward.name,
+        patient_group=ward.patient_group_label, inspection_ref=inspection.ref,
+        inspection_type=_label(InspectionType, inspection.inspection_type),
+        started_at=inspection.started_at, signed_off_at=until,
+        signed_off_by=inspection.signature_name if until else None,
+        attestation=inspection.attestation if until else None,
+        team=tuple(f"{m['name']} ({m['role']})" if m.get("role") else m["name"] for m in inspection.team or ()),
+        checklist_name=inspection.template.name, checklist_version=inspection.template.version,
+        rooms=tuple(rooms), actions=tuple(actions), heatmap=tuple(tuple(row) for row in heat),
+        band_matrix=band_matrix(policy),
+        band_counts=tuple((band_info(policy, band), counts[band.value]) for band in Band),
+        change=ChangeSummary(
+            new=sum(p.inspection_id == inspection.id for p in points),
+            still_present=sum(o == "still_present" for o in outcomes.values()),
+            fixed=sum(o == "fixed" for o in outcomes.values()),
+            fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
+            previous_inspection=previous.ref if previous else None),
+        generated_at=now, generated_by=by.name,
+    )

@@ -1,0 +1,32 @@
+"""``/r/<room id>``: the link in a room's QR label. Opens the room in the ward's current
+inspection (the one in progress, else the latest), after sign-in like every page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, url_for
+from sqlalchemy import select
+
+from inspect_app.errors import error_response
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.inspections.services import in_progress_for
+from inspect_app.security.access import requires, ward_or_404
+
+bp = Blueprint("room_links", __name__)
+ROOM_PAGE = "rooms.room"  # the walk-through's room page
+
+
+@bp.get("/r/<int:room_id>")
+@requires()
+def room_link(room_id: int):
+    room = db.session.get(Room, room_id)
+    if room is None:
+        abort(404)
+    ward = ward_or_404(room.ward_id)
+    inspection = in_progress_for(ward.id) or db.session.scalar(
+        select(Inspection).where(Inspection.ward_id == ward.id, Inspection.status != InspectionStatus.SUPERSEDED)
+        .order_by(Inspection.started_at.desc(), Inspection.id.desc()))
+    if inspection is None:
+        return error_response(404, f"{ward.name} has not been inspected yet, so there is no room page to "
+                                   "open. Start an inspection of the ward first.")
+    return redirect(url_for(ROOM_PAGE, inspection_id=inspection.id, room_id=room.id))
