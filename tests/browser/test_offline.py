@@ -160,7 +160,8 @@ def test_capture_offline_reload_sign_out_blocked_then_sync_exactly_once(app, wor
 
     page.get_by_role("button", name="Sign out").click()
     dialog = page.locator("[data-signout-dialog]")
-    assert dialog.is_visible() and "21 items have not reached the server" in dialog.inner_text()
+    dialog.wait_for(state="visible")  # the count comes from IndexedDB, asynchronously
+    assert "21 items have not reached the server" in dialog.inner_text()
     assert page.get_by_role("button", name="Export unsent items").is_visible()
     screenshot(page, "offline-signout-blocked")
     page.get_by_role("button", name="Stay signed in").click()
