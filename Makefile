@@ -17,7 +17,7 @@ $(BIN)/.installed: requirements.txt
 install: $(BIN)/.installed
 
 migrate: install
-	$(BIN)/flask --app wsgi db upgrade heads
+	$(BIN)/flask --app wsgi db upgrade
 
 seed: migrate
 	$(BIN)/flask --app wsgi seed-demo --if-empty

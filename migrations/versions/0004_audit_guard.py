@@ -1,7 +1,7 @@
 """audit trail append-only: on PostgreSQL a trigger refuses UPDATE and DELETE on audit_event
 
 Revision ID: 0004_audit_guard
-Revises: 0002_walkthrough
+Revises: 0003_notifications
 
 The ORM guard (inspect_app/audit/guard.py) covers every database; this trigger also stops
 raw SQL on PostgreSQL. It is a row trigger, so TRUNCATE (the tests' clean-up between tests)
@@ -10,7 +10,7 @@ still works; an operator with TRUNCATE rights is outside what the application ca
 from alembic import op
 
 revision = "0004_audit_guard"
-down_revision = "0002_walkthrough"
+down_revision = "0003_notifications"
 branch_labels = None
 depends_on = None
 

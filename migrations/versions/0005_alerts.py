@@ -1,14 +1,14 @@
 """alerts register: alerts, checklist item citations, room fixtures and their recurring checks
 
 Revision ID: 0005_alerts
-Revises: 0002_walkthrough
+Revises: 0004_audit_guard
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0005_alerts"
-down_revision = "0002_walkthrough"
+down_revision = "0004_audit_guard"
 branch_labels = None
 depends_on = None
 
