@@ -95,7 +95,7 @@ def make_action(index: int, finding: ReportFinding | None = None, **overrides) -
         interim_control="Enhanced observation (every 15 minutes)" if index % 2 else None,
         interim_by=datetime(2025, 3, 15, 12, 0) if index % 2 else None,
         status="Open", age_days=10 + index, overdue_days=overdue,
-        ward="Willow Ward", site="Northgate Hospital",
+        ward="Willow Ward", site="Fernbrook Demo Hospital",
     )
     values.update(overrides)
     return ReportAction(**values)
@@ -142,7 +142,7 @@ def make_inspection(photo_dir: Path, *, rooms: int = 3, findings_per_room: int =
         counts[f.band.code] += 1
     action_count = len(findings) if actions is None else actions
     values = dict(
-        trust="Northshire Mental Health NHS Foundation Trust", site="Northgate Hospital",
+        trust="Northshire Demo Mental Health Trust (invented)", site="Fernbrook Demo Hospital",
         ward="Willow Ward", patient_group="Adult acute (female)", inspection_ref="INS-2025-0042",
         inspection_type="Annual ligature risk assessment", started_at=datetime(2025, 3, 12, 9, 30),
         signed_off_at=datetime(2025, 3, 13, 17, 5) if signed else None,
@@ -171,7 +171,7 @@ def _tracker_order(action: ReportAction):
 
 def make_tracker(actions: int = 40, **overrides) -> TrackerReport:
     values = dict(
-        trust="Northshire Mental Health NHS Foundation Trust", scope="Whole trust",
+        trust="Northshire Demo Mental Health Trust (invented)", scope="Whole trust",
         filters=(("Status", "Open"), ("Band", "All")),
         actions=tuple(sorted((make_action(i + 1) for i in range(actions)), key=_tracker_order)),
         generated_at=NOW, generated_by="Chris Lee", bands=tuple(BANDS.values()),
@@ -182,10 +182,10 @@ def make_tracker(actions: int = 40, **overrides) -> TrackerReport:
 
 def make_label_sheet(labels: int = 12, **overrides) -> LabelSheet:
     values = dict(
-        trust="Northshire Mental Health NHS Foundation Trust", ward="Willow Ward",
-        site="Northgate Hospital",
-        labels=tuple(RoomLabel(f"Bedroom {i + 1}", "Willow Ward", "Northgate Hospital",
-                               f"https://inspect.example.nhs.uk/r/{1000 + i}")
+        trust="Northshire Demo Mental Health Trust (invented)", ward="Willow Ward",
+        site="Fernbrook Demo Hospital",
+        labels=tuple(RoomLabel(f"Bedroom {i + 1}", "Willow Ward", "Fernbrook Demo Hospital",
+                               f"https://inspect.example.test/r/{1000 + i}")
                      for i in range(labels)),
         generated_at=NOW,
     )

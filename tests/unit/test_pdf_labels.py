@@ -41,13 +41,13 @@ def test_marking_and_page_numbers_on_every_page(sheet):
 def test_metadata(sheet):
     _, pdf, _ = sheet
     meta = PdfReader(BytesIO(pdf)).metadata
-    assert meta.title == "Room QR labels \u2014 Willow Ward, Northgate Hospital"
+    assert meta.title == "Room QR labels \u2014 Willow Ward, Fernbrook Demo Hospital"
     assert meta.subject == "OFFICIAL-SENSITIVE room labels for ligature inspections"
 
 
 def test_qr_widget_is_given_the_exact_url():
-    label = RoomLabel("Bedroom 1", "Willow Ward", "Northgate Hospital",
-                      "https://inspect.example.nhs.uk/r/1000?x=1&y=<2>")
+    label = RoomLabel("Bedroom 1", "Willow Ward", "Fernbrook Demo Hospital",
+                      "https://inspect.example.test/r/1000?x=1&y=<2>")
     flowable = label_flowable(label)
     assert flowable.qr.value == label.url
     qr = flowable.qr
