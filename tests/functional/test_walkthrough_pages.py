@@ -110,3 +110,13 @@ def test_other_wards_inspections_are_hidden_from_a_ward_manager(demo, auth, walk
     listing = auth.client.get("/inspections/").get_data(as_text=True)
     assert inspection.ref not in listing
     assert db.session.get(Inspection, inspection.id) is not None
+
+
+def test_product_checks_show_in_the_walk_through_room_and_overview(walkthrough, make_fixture):
+    make_fixture("Larch Ward", "Bedroom 1", interval_days=30)
+    room = walkthrough.room("Bedroom 1")
+    html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+    assert "Product checks in this room" in html and "Bed-bay curtain track" in html
+    overview = walkthrough.client.get(f"/inspections/{walkthrough.inspection_id}").get_data(as_text=True)
+    assert "Product checks" in overview
+    assert "Overdue" in overview or "due soon" in overview
