@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from inspect_app.clock import utcnow
 from inspect_app.domain import risk
@@ -33,6 +35,29 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     return f"{days} day{'s' if days != 1 else ''} ago"
 
 
+def band_chip(band, label: str | None = None) -> Markup:
+    """A risk band as a coloured chip: a Band, a band code ("high") or None ("None").
+
+    A Python global rather than a Jinja macro: lists render one per row, and a function call
+    costs a small fraction of a macro call.
+    """
+    if not band:
+        return Markup('<span class="chip chip--none">None</span>')
+    return _chip(str(getattr(band, "value", band)), str(label or getattr(band, "label", None) or str(band).capitalize()))
+
+
+@lru_cache(maxsize=256)
+def _chip(code: str, text: str) -> Markup:
+    return Markup(f'<span class="chip chip--{escape(code)}">{escape(text)}</span>')
+
+
+@lru_cache(maxsize=16)
+def tier_chip(tier: str) -> Markup:
+    """A room's CQC tier as a chip, its description as the tooltip."""
+    value = risk.Tier(tier)
+    return Markup(f'<span class="chip chip--tier" title="{escape(value.description)}">{escape(value.label)}</span>')
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -42,6 +67,8 @@ def register(app: Flask) -> None:
         LIKELIHOOD_LABELS=risk.LIKELIHOOD_LABELS,
         CONSEQUENCE_LABELS=risk.CONSEQUENCE_LABELS,
         DEFAULT_POLICY=risk.DEFAULT_POLICY,
+        band_chip=band_chip,
+        tier_chip=tier_chip,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

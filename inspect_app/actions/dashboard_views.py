@@ -24,15 +24,15 @@ def index():
     now = utcnow()
     today = now.date()
     filters = queries.Filters.from_args(request.args)
-    counts = queries.band_status_counts(current_user, replace(filters, status="all"), today=today)
+    tallies = queries.dashboard_tallies(current_user, filters, today=today)
     statuses = [s for s in ActionStatus]
     bands = list(reversed(Band))
     overdue, overdue_total = queries.action_list(current_user, replace(filters, overdue=True), today=today,
-                                                 per_page=OVERDUE_SHOWN)
+                                                 per_page=OVERDUE_SHOWN, total=tallies.overdue)
     return render_template(
-        "dashboard/index.html", filters=filters, choices=filter_choices(current_user), counts=counts,
+        "dashboard/index.html", filters=filters, choices=filter_choices(current_user), counts=tallies.counts,
         statuses=statuses, bands=bands, open_statuses=OPEN_STATUSES,
-        heat=queries.heat_map(current_user, filters, today=today), L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
+        heat=tallies.heat, L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
         stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=overdue_total,
         now=now, heat_band=_heat_band)
 

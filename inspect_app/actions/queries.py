@@ -96,9 +96,14 @@ def _base(columns=None) -> Select:
             .join(Finding, Action.finding_id == Finding.id))
 
 
-def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50):
-    """One page of actions, most severe band first, then most overdue; returns (actions, total)."""
-    total = db.session.scalar(_scope(_base([func.count(Action.id)]), user, filters, today=today))
+def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50,
+                total: int | None = None):
+    """One page of actions, most severe band first, then most overdue; returns (actions, total).
+
+    :param total: the number of matching actions when the caller already knows it (no count query).
+    """
+    if total is None:
+        total = db.session.scalar(_scope(_base([func.count(Action.id)]), user, filters, today=today))
     query = (_scope(_base(), user, filters, today=today)
              .join(Site, Ward.site_id == Site.id)
              .options(contains_eager(Action.ward).contains_eager(Ward.site), contains_eager(Action.finding),
@@ -117,18 +122,51 @@ def export_rows(user, filters: Filters, *, today: date):
     return db.session.scalars(query).unique()
 
 
-def band_status_counts(user, filters: Filters, *, today: date) -> dict[tuple[str, str], int]:
-    """Counts by (band, status) for the dashboard table."""
-    query = _scope(_base([Action.band, Action.status, func.count(Action.id)]), user, filters, today=today)
-    return {(band, status): n for band, status, n in db.session.execute(query.group_by(Action.band, Action.status))}
+@dataclass(frozen=True)
+class Tallies:
+    """The dashboard's numbers: counts by (band, status), open points per grade cell, overdue total."""
+
+    counts: dict[tuple[str, str], int]
+    heat: dict[tuple[int, int], int]
+    overdue: int
 
 
-def heat_map(user, filters: Filters, *, today: date) -> dict[tuple[int, int], int]:
-    """Open points per (likelihood, consequence) cell, counting each action's current grade."""
-    plain = Filters(filters.site_id, filters.ward_id, filters.band, filters.status)
-    query = _scope(_base([Finding.likelihood, Finding.consequence, func.count(Action.id)]), user, plain,
-                   today=today).where(Finding.likelihood.is_not(None))
-    return {(l, c): n for l, c, n in db.session.execute(query.group_by(Finding.likelihood, Finding.consequence))}
+def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
+    """Every number on the dashboard from one grouped statement.
+
+    Grouped by band, status, grade cell and lateness under the site, ward and band filters; the
+    rest is summed here. The counts table shows every status (the status filter does not narrow
+    it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
+    overdue figure applies all filters, like the overdue list it heads.
+    """
+    late = and_(Action.status.in_(OPEN_VALUES), Action.target_date < today)
+    query = (select(Action.band, Action.status, Finding.likelihood, Finding.consequence,
+                    case((late, True), else_=False), func.count(Action.id))
+             .select_from(Action).join(Finding, Action.finding_id == Finding.id))
+    if filters.site_id:
+        query = query.join(Ward, Action.ward_id == Ward.id)
+    query = _narrow(query, user, Filters(filters.site_id, filters.ward_id, filters.band),
+                    ward_col=Action.ward_id, band_col=Action.band)
+    rows = db.session.execute(query.group_by(*query.selected_columns[:5])).all()
+
+    def in_status(status: str) -> bool:
+        return filters.status == "all" or status == filters.status or (
+            filters.status == "open" and status in OPEN_VALUES)
+
+    def in_cell(likelihood, consequence) -> bool:
+        return (filters.likelihood in (None, likelihood)) and (filters.consequence in (None, consequence))
+
+    counts: dict[tuple[str, str], int] = {}
+    heat: dict[tuple[int, int], int] = {}
+    overdue = 0
+    for band, status, likelihood, consequence, is_late, n in rows:
+        if in_cell(likelihood, consequence) and (is_late or not filters.overdue):
+            counts[(band, status)] = counts.get((band, status), 0) + n
+        if likelihood is not None and in_status(status):
+            heat[(likelihood, consequence)] = heat.get((likelihood, consequence), 0) + n
+        if is_late and in_cell(likelihood, consequence) and in_status(status):
+            overdue += n
+    return Tallies(counts, heat, overdue)
 
 
 def attention(user, *, now: datetime) -> dict:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
-from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome
 from inspect_app.extensions import db
@@ -40,22 +39,20 @@ def room(inspection_id: int, room_id: int):
     visit = db.session.scalar(select(RoomVisit).where(RoomVisit.inspection_id == inspection.id,
                                                       RoomVisit.room_id == room_.id))
     findings = services.findings_in(inspection, room_)
+    carried = services.carried_forward(inspection, room_)
+    services.with_photos(findings + carried)  # one statement for every thumbnail on the page
     by_item: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
-    carried = services.carried_forward(inspection, room_)
     outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
         CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried] or [0])))}
-    progress = services.ward_progress(inspection)
-    here = next(i for i, status in enumerate(progress) if status.room.id == room_.id) \
-        if any(s.room.id == room_.id for s in progress) else None
-    upcoming = rules.next_unfinished(progress, after=here)
+    progress, next_room = services.walk_position(inspection, room_)
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, visit=visit, answers=answers,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        progress=progress[here].progress if here is not None else None, by_item=by_item,
+        progress=progress, by_item=by_item,
         points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
-        next_room=progress[upcoming].room if upcoming is not None and upcoming != here else None,
+        next_room=next_room,
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
@@ -249,6 +250,41 @@ class RoomStatus:
 
 def ward_progress(inspection: Inspection) -> list[RoomStatus]:
     """Every active room of the ward in walk order, with its progress (a fixed number of queries)."""
+    bands: dict[int, list[str]] = {}
+    for room_id, band in db.session.execute(select(Finding.room_id, Finding.band).where(
+            *seen_in(inspection), Finding.state == "present")):
+        bands.setdefault(room_id, []).append(band)
+    return _walk(inspection, bands)
+
+
+def walk_position(inspection: Inspection, room: Room) -> tuple[rules.RoomProgress | None, Room | None]:
+    """The room page's view of the walk: this room's progress and the next unfinished room after it.
+
+    :func:`ward_progress` without the ligature-point tallies, which the room page does not show.
+
+    :param inspection: the inspection being walked.
+    :param room: the room on screen; (None, next unfinished room from the start) if it is not active.
+    """
+    progress = _walk(inspection, {})
+    here = next((i for i, status in enumerate(progress) if status.room.id == room.id), None)
+    upcoming = rules.next_unfinished(progress, after=here)
+    return (progress[here].progress if here is not None else None,
+            progress[upcoming].room if upcoming is not None and upcoming != here else None)
+
+
+def with_photos(findings: list[Finding]) -> list[Finding]:
+    """Load the photos of these points in one statement (pages that show a thumbnail per point).
+
+    :param findings: points already loaded in this session; returned unchanged, photos loaded.
+    """
+    if findings:
+        db.session.scalars(select(Finding).where(Finding.id.in_([f.id for f in findings]))
+                           .options(selectinload(Finding.photos))).all()
+    return findings
+
+
+def _walk(inspection: Inspection, bands: dict[int, list[str]]) -> list[RoomStatus]:
+    # The shared part of ward_progress and walk_position; ``bands`` are the points' bands per room.
     rooms = list(db.session.scalars(select(Room).where(Room.ward_id == inspection.ward_id, Room.active.is_(True))
                                     .order_by(Room.position, Room.id)))
     items: dict[int, list[str]] = {}
@@ -263,10 +299,6 @@ def ward_progress(inspection: Inspection) -> list[RoomStatus]:
         answers.setdefault(room_id, {})[code] = value
     visits = {v.room_id: v for v in db.session.scalars(select(RoomVisit).where(
         RoomVisit.inspection_id == inspection.id))}
-    bands: dict[int, list[str]] = {}
-    for room_id, band in db.session.execute(select(Finding.room_id, Finding.band).where(
-            *seen_in(inspection), Finding.state == "present")):
-        bands.setdefault(room_id, []).append(band)
     out = []
     for room in rooms:
         room_visit = visits.get(room.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -56,10 +56,13 @@ def visible_ward_ids(user) -> set[int] | None:
     """
     if sees_all_wards(user):
         return None
-    from inspect_app.estates.models import ward_managers
+    cache = g.setdefault("visible_ward_ids", {}) if has_request_context() else {}
+    if user.id not in cache:  # asked several times per page (scope, filters, counts): one query per request
+        from inspect_app.estates.models import ward_managers
 
-    rows = db.session.execute(select(ward_managers.c.ward_id).where(ward_managers.c.user_id == user.id))
-    return {row[0] for row in rows}
+        rows = db.session.execute(select(ward_managers.c.ward_id).where(ward_managers.c.user_id == user.id))
+        cache[user.id] = frozenset(row[0] for row in rows)
+    return set(cache[user.id])
 
 
 def can_see_ward(user, ward_id: int) -> bool:

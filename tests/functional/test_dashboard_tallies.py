@@ -1,0 +1,83 @@
+"""The dashboard's numbers come from one grouped statement: they must equal a plain count over
+every action for each combination of filters the page accepts."""
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from flask_login import login_user
+from sqlalchemy import select
+
+from inspect_app.actions import queries
+from inspect_app.actions.models import Action
+from inspect_app.auth.models import User
+from inspect_app.clock import utcnow
+from inspect_app.extensions import db
+
+
+def _expected(everything, filters: queries.Filters, today, visible: set[int] | None):
+    def narrowed(a):
+        return ((visible is None or a.ward_id in visible)
+                and (filters.site_id is None or a.ward.site_id == filters.site_id)
+                and (filters.ward_id is None or a.ward_id == filters.ward_id)
+                and (filters.band is None or a.band == filters.band))
+
+    def in_status(a):
+        return (filters.status == "all" or a.status == filters.status
+                or (filters.status == "open" and a.status in queries.OPEN_VALUES))
+
+    def in_cell(a):
+        return (filters.likelihood in (None, a.finding.likelihood)
+                and filters.consequence in (None, a.finding.consequence))
+
+    def late(a):
+        return a.status in queries.OPEN_VALUES and a.target_date < today
+
+    counts, heat, overdue = {}, {}, 0
+    for a in filter(narrowed, everything):
+        if in_cell(a) and (late(a) or not filters.overdue):
+            counts[(a.band, a.status)] = counts.get((a.band, a.status), 0) + 1
+        if in_status(a) and a.finding.likelihood is not None:
+            cell = (a.finding.likelihood, a.finding.consequence)
+            heat[cell] = heat.get(cell, 0) + 1
+        if late(a) and in_cell(a) and in_status(a):
+            overdue += 1
+    return counts, heat, overdue
+
+
+def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_action, demo):
+    long_ago = utcnow() - timedelta(days=400)
+    make_action(likelihood=4, consequence=5, room="Day room")                       # extreme, current
+    make_action(likelihood=4, consequence=5, room="Quiet room", now=long_ago)       # extreme, overdue
+    make_action(likelihood=3, consequence=4, room="Bedroom 1", now=long_ago)        # high, overdue
+    make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Day room")     # moderate
+    make_action(ward="Rowan Ward", likelihood=3, consequence=3, room="Day room", now=long_ago)
+    closed = make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=long_ago)
+    closed.status = "closed"  # a finished action still counts in "all" but never as overdue or open
+    db.session.commit()
+    today = utcnow().date()
+    everything = list(db.session.scalars(select(Action)))
+    sites = sorted({a.ward.site_id for a in everything})
+    wards = sorted({a.ward_id for a in everything})
+    grid = itertools.product([None, sites[0]], [None, wards[0]], [None, "extreme", "high"],
+                             ["open", "all", "closed"], [None, 4], [None, 5], [False, True])
+    for email in ("safety@demo.nhs.test", "manager@demo.nhs.test"):
+        user = db.session.scalar(select(User).where(User.email == email))
+        with app.test_request_context():
+            login_user(user)
+            visible = queries.visible_ward_ids(user)
+            checked = 0
+            for site, ward, band, status, likelihood, consequence, overdue in grid if email.startswith("s") else \
+                    itertools.product([None], [None], [None], ["open", "all"], [None, 4], [None], [False, True]):
+                filters = queries.Filters(site, ward, band, status, likelihood, consequence, overdue)
+                got = queries.dashboard_tallies(user, filters, today=today)
+                counts, heat, late = _expected(everything, filters, today, visible)
+                assert (got.counts, got.heat, got.overdue) == (counts, heat, late), filters
+                checked += 1
+            assert checked >= 8
+    # the overdue list agrees with the figure that heads it
+    user = db.session.scalar(select(User).where(User.email == "safety@demo.nhs.test"))
+    with app.test_request_context():
+        login_user(user)
+        listed, total = queries.action_list(user, queries.Filters(overdue=True), today=today)
+        assert total == queries.dashboard_tallies(user, queries.Filters(), today=today).overdue == len(listed) == 3
