@@ -106,7 +106,9 @@ def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page:
         total = db.session.scalar(_scope(_base([func.count(Action.id)]), user, filters, today=today))
     query = (_scope(_base(), user, filters, today=today)
              .join(Site, Ward.site_id == Site.id)
-             .options(contains_eager(Action.ward).contains_eager(Ward.site), contains_eager(Action.finding),
+             .options(contains_eager(Action.ward).contains_eager(Ward.site),
+                      # a list row shows the point's category and description only
+                      contains_eager(Action.finding).load_only(Finding.category, Finding.description),
                       joinedload(Action.owner))
              .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
              .limit(per_page).offset((max(page, 1) - 1) * per_page))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
@@ -24,14 +25,16 @@ def can_write() -> bool:
 
 
 def inspection_or_404(inspection_id: int | None) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
+    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
+    inspection = db.session.get(Inspection, inspection_id, options=[
+        joinedload(Inspection.ward), joinedload(Inspection.template)]) if inspection_id else None
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)
     return inspection
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
-    room = db.session.get(Room, room_id) if room_id else None
+    room = db.session.get(Room, room_id, options=[joinedload(Room.area_type)]) if room_id else None
     if room is None or room.ward_id != inspection.ward_id:
         abort(404)
     return room
