@@ -84,10 +84,12 @@ def test_inspector_answers_a_bedroom_and_records_an_extreme_point_with_a_photo(p
     tap(page.get_by_label("Replace with an anti-ligature product"))
     _look(page, "point-form")
     tap(page.get_by_role("button", name="Save ligature point"))
-    page.wait_for_load_state("networkidle")
+    # Saved on the device (the point and its photo together), then back to the room, as without JavaScript.
+    expect(page).to_have_url(re.compile(r"/inspections/\d+/rooms/\d+$"))
     assert taps <= TAP_BUDGET, f"{taps} taps after the photo"
 
     assert _overview_shows_extreme(page, overview_url), "Bedroom 1 does not show its Extreme point"
+    expect(page.locator("[data-outbox-status]").first).to_have_text("All saved", timeout=20_000)  # photo sent too
     row = page.locator(".room-row", has=page.get_by_role("link", name="Bedroom 1", exact=True))
     expect(row).to_contain_text("20 of 20 answered")
     expect(row).to_contain_text("1 ligature point")

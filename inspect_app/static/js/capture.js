@@ -62,18 +62,20 @@
     return WSI.downscale(file).catch(function () { return file; }); // the server validates either way
   }
 
+  /* The photos as photo.add operations, each shrunk first (one after another: memory on tablets). */
   function photoOps(list, base, user) {
+    var ops = [];
     return list.reduce(function (chain, file) {
       return chain.then(function () {
         return shrink(file).then(function (blob) {
           var uuid = Outbox.uuid();
-          return Outbox.enqueue('photo.add', Object.assign({ photo_uuid: uuid }, base), {
+          ops.push({ kind: 'photo.add', payload: Object.assign({ photo_uuid: uuid }, base), options: {
             user_id: user, label: 'Photo ' + (file.name || ''),
             files: [{ field: 'photo', name: file.name || 'photo.jpg', type: blob.type || 'image/jpeg', blob: blob, photo_uuid: uuid }],
-          });
+          } });
         });
       });
-    }, Promise.resolve());
+    }, Promise.resolve()).then(function () { return ops; });
   }
 
   function capture(form, submitter) {
@@ -86,15 +88,16 @@
       payload.client_id = payload.client_id || Outbox.uuid();
       label += ': ' + (payload.description || payload.category || '').slice(0, 60);
       var photos = files(form, 'photos');
-      return Outbox.enqueue(kind, payload, { user_id: user, label: label }).then(function () {
-        return photoOps(photos, { finding_client_id: payload.client_id, inspection_id: payload.inspection_id,
-                                  room_id: payload.room_id }, user);
+      // Shrink first, then store the point and its photos in one transaction.
+      return photoOps(photos, { finding_client_id: payload.client_id, inspection_id: payload.inspection_id,
+                                room_id: payload.room_id }, user).then(function (ops) {
+        return Outbox.enqueueAll([{ kind: kind, payload: payload, options: { user_id: user, label: label } }].concat(ops));
       });
     }
     if (kind === 'photo.add') {
       delete payload.photo;
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
-      return photoOps(files(form, 'photo'), base, user);
+      return photoOps(files(form, 'photo'), base, user).then(Outbox.enqueueAll);
     }
     if (kind === 'finding.update') {
       var edits = changed(form);

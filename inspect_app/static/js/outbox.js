@@ -77,23 +77,47 @@
     return blob.arrayBuffer().then(function (bytes) { return root.crypto.subtle.digest('SHA-256', bytes); }).then(hex);
   }
 
-  /* Queue one operation. files: [{field, name, type, blob, photo_uuid}] (photos as Blobs). */
-  function enqueue(kind, payload, options) {
+  /* A record ready to store (its photos hashed). files: [{field, name, type, blob, photo_uuid}]. */
+  function prepare(kind, payload, options) {
     options = options || {};
     var files = options.files || [];
     return Promise.all(files.map(function (f) { return sha256(f.blob); })).then(function (sums) {
       var now = new Date().toISOString();
-      var record = {
+      return {
         op_id: options.op_id || uuid(), kind: kind, payload: payload, client_time: options.client_time || now,
         user_id: options.user_id || null, label: options.label || kind, state: 'queued', message: null,
         files: files.map(function (f, i) {
           return { field: f.field, name: f.name || 'photo.jpg', type: f.type || f.blob.type || 'image/jpeg',
                    blob: f.blob, sha256: sums[i], photo_uuid: f.photo_uuid || null };
         }),
-        result: null, created_at: now,
+        result: null, created_at: now, updated_at: now,
       };
-      return put(record).then(function (seq) { record.seq = seq; return record; });
     });
+  }
+
+  /* Store records in one transaction, in order: all of them are kept or none is. */
+  function putAll(records) {
+    return tx('readwrite', function (store) {
+      records.forEach(function (record) {
+        var request = store.put(record);
+        request.onsuccess = function () { record.seq = request.result; };
+      });
+      return null;
+    }).then(function () { return records; });
+  }
+
+  /* Queue one operation (photos as Blobs in options.files). */
+  function enqueue(kind, payload, options) {
+    return prepare(kind, payload, options).then(function (record) {
+      return putAll([record]).then(function (rows) { return rows[0]; });
+    });
+  }
+
+  /* Queue several operations at once ([{kind, payload, options}]), e.g. a point and its photos,
+     so that leaving the page half way can never keep the point and lose a photo. */
+  function enqueueAll(items) {
+    return Promise.all(items.map(function (item) { return prepare(item.kind, item.payload, item.options); }))
+      .then(putAll);
   }
 
   function waiting() {
@@ -294,7 +318,7 @@
   }
 
   root.WSIOutbox = {
-    SYNC_TAG: 'wsi-outbox', enqueue: enqueue, all: all, waiting: waiting, flush: flush, retry: retry,
+    SYNC_TAG: 'wsi-outbox', enqueue: enqueue, enqueueAll: enqueueAll, all: all, waiting: waiting, flush: flush, retry: retry,
     discard: discard, exportUnsent: exportUnsent, uuid: uuid, sha256: sha256,
   };
 })(self);
