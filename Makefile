@@ -10,7 +10,7 @@ export RL_useA85 := 0
 .PHONY: install run serve test test-fast migrate seed bench clean
 
 $(BIN)/.installed: requirements.txt
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 

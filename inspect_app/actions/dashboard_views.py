@@ -23,7 +23,8 @@ OVERDUE_SHOWN = 25
 def index():
     now = utcnow()
     today = now.date()
-    filters = queries.Filters.from_args(request.args)
+    # need and older_than come from the home pages' links to the action list; the dashboard has none
+    filters = replace(queries.Filters.from_args(request.args), need=None, older_than=None)
     tallies = queries.dashboard_tallies(current_user, filters, today=today)
     statuses = [s for s in ActionStatus]
     bands = list(reversed(Band))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action
 from inspect_app.checklists.library import current_published
+from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
 from inspect_app.estates.models import Site, Ward
@@ -24,6 +25,8 @@ from inspect_app.security.access import visible_ward_ids
 
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
 AGES = (30, 60, 90)
+NEEDS = {"interim-missing": "interim control missing past its deadline",
+         "review-due": "accepted risk past its review date"}
 # Most severe first; the CASE keeps band order in SQL so paging sorts the whole list.
 BAND_RANK = case({b.value: b.rank for b in Band}, value=Action.band, else_=-1)
 
@@ -39,6 +42,8 @@ class Filters:
     likelihood: int | None = None
     consequence: int | None = None
     overdue: bool = False
+    need: str | None = None  # "interim-missing" or "review-due": the home pages' attention counts
+    older_than: int | None = None  # open longer than 30, 60 or 90 days
 
     @classmethod
     def from_args(cls, args) -> Filters:
@@ -50,14 +55,32 @@ class Filters:
         status = args.get("status", "open")
         if status not in {"open", "all"} | {s.value for s in ActionStatus}:
             status = "open"
+        need = args.get("need") if args.get("need") in NEEDS else None
+        older = args.get("older_than", type=int)
         return cls(number("site"), number("ward"), band, status, number("likelihood", 5),
-                   number("consequence", 5), args.get("overdue") == "1")
+                   number("consequence", 5), args.get("overdue") == "1", need, older if older in AGES else None)
+
+    def notes(self) -> list[str]:
+        """The narrowing the filter form does not show (it arrives from links), in words."""
+        out = []
+        if self.overdue:
+            out.append("overdue")
+        if self.likelihood or self.consequence:
+            out.append(" and ".join(part for part in (
+                f"likelihood {self.likelihood}" if self.likelihood else "",
+                f"consequence {self.consequence}" if self.consequence else "") if part))
+        if self.need:
+            out.append(NEEDS[self.need])
+        if self.older_than:
+            out.append(f"open more than {self.older_than} days")
+        return out
 
     def args(self, **changes) -> dict:
         """Query-string arguments for these filters (with ``changes``), dropping empty ones."""
         values = {"site": self.site_id, "ward": self.ward_id, "band": self.band, "status": self.status,
                   "likelihood": self.likelihood, "consequence": self.consequence,
-                  "overdue": "1" if self.overdue else None} | changes
+                  "overdue": "1" if self.overdue else None, "need": self.need,
+                  "older_than": self.older_than} | changes
         return {k: v for k, v in values.items() if v not in (None, "", False)}
 
 
@@ -88,6 +111,17 @@ def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
         query = query.where(Action.status == filters.status)
     if filters.overdue:
         query = query.where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
+    if filters.need or filters.older_than:
+        now = utcnow()
+        if filters.need == "interim-missing":  # the same conditions as attention() counts
+            query = query.where(Action.status.in_(OPEN_VALUES), Action.interim_by < now,
+                                Action.interim_in_place_at.is_(None))
+        elif filters.need == "review-due":
+            query = query.where(Action.status == ActionStatus.RISK_ACCEPTED.value,
+                                Action.accepted_review_date < today)
+        if filters.older_than:
+            query = query.where(Action.status.in_(OPEN_VALUES),
+                                Action.created_at < now - timedelta(days=filters.older_than))
     return query
 
 

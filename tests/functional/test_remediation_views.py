@@ -132,3 +132,33 @@ def test_safe_cell_escapes_every_formula_trigger():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(text) == "'" + text
     assert safe_cell("Door closer") == "Door closer" and safe_cell(-3) == "-3" and safe_cell(None) == ""
+
+
+def test_each_attention_count_links_to_exactly_the_actions_it_counts(make_action, auth, people):
+    from inspect_app.actions import services
+
+    now = utcnow()
+    make_action(now=now - timedelta(days=65), description="Old extreme without control")  # interim missing, > 60 days
+    make_action(likelihood=3, consequence=3, room="Quiet room", description="Fresh moderate")
+    accepted = make_action(room="Bedroom 1", description="Accepted rail")
+    services.transition(accepted, "risk_accepted", by=people["safety_lead"], now=now - timedelta(days=10), fields={
+        "rationale": "Continuous observation", "residual_grade": (1, 4),
+        "review_date": (now - timedelta(days=1)).date()})
+    db.session.commit()
+    auth.login("manager@demo.nhs.test")
+    home = auth.client.get("/").get_data(as_text=True)
+    for href, shown, hidden, note in [
+        ("/actions/?need=interim-missing", "Old extreme without control", "Fresh moderate",
+         "interim control missing past its deadline"),
+        ("/actions/?status=all&amp;need=review-due", "Accepted rail", "Old extreme without control",
+         "accepted risk past its review date"),
+        ("/actions/?older_than=60", "Old extreme without control", "Fresh moderate", "open more than 60 days"),
+    ]:
+        assert f'href="{href}"' in home, href
+        page = auth.client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+        assert shown in page and hidden not in page, href
+        assert "1 action matches" in page and f"Also showing only: {note}" in page, href
+        assert 'name="need"' in page or 'name="older_than"' in page  # kept when other filters are applied
+    assert "Fresh moderate" in auth.client.get("/actions/?need=bogus&older_than=7").get_data(as_text=True)
+    csv_text = auth.client.get("/exports/actions.csv?need=review-due&status=all").get_data(as_text=True)
+    assert "Accepted rail" in csv_text and "Fresh moderate" not in csv_text
