@@ -29,6 +29,7 @@ def filter_choices(user) -> dict:
     rows = db.session.execute(wards).all()
     sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
     return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
+            "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
             "bands": [(b.value, b.label) for b in reversed(Band)],
             "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus]}
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from inspect_app.actions.models import Action
+from inspect_app.auth.models import User
 from inspect_app.checklists.library import current_published
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Band
@@ -83,6 +85,11 @@ class Filters:
                   "older_than": self.older_than} | changes
         return {k: v for k, v in values.items() if v not in (None, "", False)}
 
+    def query(self, **changes) -> str:
+        """``?...`` for :meth:`args` (links in loops: a page's 25 heat-map cells need no url_for each)."""
+        args = self.args(**changes)
+        return "?" + urlencode(args) if args else ""
+
 
 def _narrow(query: Select, user, filters: Filters, *, ward_col, band_col) -> Select:
     """Visibility plus the site, ward, band and grade-cell filters (shared by actions and points)."""
@@ -125,28 +132,54 @@ def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
     return query
 
 
-def _base(columns=None) -> Select:
-    return (select(*(columns or [Action])).select_from(Action).join(Ward, Action.ward_id == Ward.id)
-            .join(Finding, Action.finding_id == Finding.id))
+def _base(columns=None, filters: Filters | None = None) -> Select:
+    """Actions (or ``columns``) joined to their ward and ligature point.
+
+    With ``filters``, the joins are made only where a filter needs them (a site needs the ward, a
+    grade cell the point): counts and page keys then read the action table alone.
+    """
+    query = select(*(columns or [Action])).select_from(Action)
+    if filters is None or filters.site_id:
+        query = query.join(Ward, Action.ward_id == Ward.id)
+    if filters is None or filters.likelihood or filters.consequence:
+        query = query.join(Finding, Action.finding_id == Finding.id)
+    return query
+
+
+# The Action columns an action list row reads (actions/_action_items.html and Action's helpers).
+LIST_COLUMNS = (Action.id, Action.ward_id, Action.finding_id, Action.status, Action.band, Action.owner_id,
+                Action.owner_team, Action.target_date, Action.interim_by, Action.interim_control,
+                Action.interim_in_place_at, Action.ward_acknowledged_at)
 
 
 def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50,
                 total: int | None = None):
     """One page of actions, most severe band first, then most overdue; returns (actions, total).
 
-    :param total: the number of matching actions when the caller already knows it (no count query).
+    Two short statements: the page's action ids in order (with the total as a window count, from
+    the action table unless a filter needs a join), then those actions with what a row shows.
+
+    :param total: the number of matching actions when the caller already knows it.
     """
+    columns = [Action.id] if total is not None else [Action.id, func.count().over()]
+    keys = db.session.execute(_scope(_base(columns, filters), user, filters, today=today)
+                              .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     if total is None:
-        total = db.session.scalar(_scope(_base([func.count(Action.id)]), user, filters, today=today))
-    query = (_scope(_base(), user, filters, today=today)
-             .join(Site, Ward.site_id == Site.id)
-             .options(contains_eager(Action.ward).contains_eager(Ward.site),
-                      # a list row shows the point's category and description only
-                      contains_eager(Action.finding).load_only(Finding.category, Finding.description),
-                      joinedload(Action.owner))
-             .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
-             .limit(per_page).offset((max(page, 1) - 1) * per_page))
-    return list(db.session.scalars(query).unique()), total or 0
+        if keys:
+            total = keys[0][1]
+        elif page > 1:  # past the end: the window count had no row to ride on
+            total = db.session.scalar(_scope(_base([func.count(Action.id)], filters), user, filters, today=today))
+    if not keys:
+        return [], total or 0
+    loaded = {action.id: action for action in db.session.scalars(
+        select(Action).join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
+        .join(Finding, Action.finding_id == Finding.id).where(Action.id.in_([key[0] for key in keys]))
+        .options(load_only(*LIST_COLUMNS),  # what a list row shows; the rest is not read
+                 contains_eager(Action.ward).load_only(Ward.name).contains_eager(Ward.site).load_only(Site.name),
+                 contains_eager(Action.finding).load_only(Finding.category, Finding.description),
+                 joinedload(Action.owner).load_only(User.name)))}
+    return [loaded[key[0]] for key in keys], total
 
 
 def export_rows(user, filters: Filters, *, today: date):
@@ -212,7 +245,7 @@ def attention(user, *, now: datetime) -> dict:
     everything = Filters(status="all")
     is_open = Action.status.in_(OPEN_VALUES)
     overdue = dict(db.session.execute(
-        _scope(_base([Action.band, func.count(Action.id)]), user, everything, today=today)
+        _scope(_base([Action.band, func.count(Action.id)], everything), user, everything, today=today)
         .where(is_open, Action.target_date < today).group_by(Action.band)).all())
 
     def tally(condition):
@@ -223,7 +256,7 @@ def attention(user, *, now: datetime) -> dict:
         tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date < today)),
         *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
         tally(is_open),
-    ]), user, everything, today=today)).one()
+    ], everything), user, everything, today=today)).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5])), "open": row[5]}

@@ -22,7 +22,7 @@ from inspect_app.inspections import services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
                                             room_or_404, room_url, writable_or_409)
-from inspect_app.inspections.models import Answer, CarryForward, RoomVisit
+from inspect_app.inspections.models import CarryForward
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -34,10 +34,7 @@ def room(inspection_id: int, room_id: int):
     inspection = inspection_or_404(inspection_id)
     room_ = room_or_404(inspection, room_id)
     items = services.room_items(inspection, room_)
-    answers = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
-        Answer.inspection_id == inspection.id, Answer.room_id == room_.id)).all())
-    visit = db.session.scalar(select(RoomVisit).where(RoomVisit.inspection_id == inspection.id,
-                                                      RoomVisit.room_id == room_.id))
+    walk = services.walk_position(inspection, room_)  # also this room's answers and visit record
     findings = services.findings_in(inspection, room_)
     carried = services.carried_forward(inspection, room_)
     services.with_photos(findings + carried)  # one statement for every thumbnail on the page
@@ -45,14 +42,14 @@ def room(inspection_id: int, room_id: int):
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
     outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
-        CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried] or [0])))}
-    progress, next_room = services.walk_position(inspection, room_)
+        CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
+    } if carried else {}
     return render_template(
-        "inspections/room.html", inspection=inspection, room=room_, visit=visit, answers=answers,
+        "inspections/room.html", inspection=inspection, room=room_, visit=walk.visit, answers=walk.answers,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        progress=progress, by_item=by_item,
+        progress=walk.progress, by_item=by_item,
         points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
-        next_room=next_room,
+        next_room=walk.next_room,
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
@@ -250,26 +250,42 @@ class RoomStatus:
 
 def ward_progress(inspection: Inspection) -> list[RoomStatus]:
     """Every active room of the ward in walk order, with its progress (a fixed number of queries)."""
-    bands: dict[int, list[str]] = {}
-    for room_id, band in db.session.execute(select(Finding.room_id, Finding.band).where(
-            *seen_in(inspection), Finding.state == "present")):
-        bands.setdefault(room_id, []).append(band)
-    return _walk(inspection, bands)
+    bands: dict[int, dict[str | None, int]] = {}  # room id -> band -> present points
+    for room_id, band, count in db.session.execute(
+            select(Finding.room_id, Finding.band, func.count()).where(*seen_in(inspection), Finding.state == "present")
+            .group_by(Finding.room_id, Finding.band)):
+        bands.setdefault(room_id, {})[band] = count
+    return _Walk.load(inspection).statuses(
+        {room_id: (sum(counts.values()), rules.highest_band(counts)) for room_id, counts in bands.items()})
 
 
-def walk_position(inspection: Inspection, room: Room) -> tuple[rules.RoomProgress | None, Room | None]:
-    """The room page's view of the walk: this room's progress and the next unfinished room after it.
+@dataclass(frozen=True)
+class WalkPosition:
+    """The room page's view of the walk: this room's progress, answers (item id -> value) and visit
+    record, and the next unfinished room after it."""
 
-    :func:`ward_progress` without the ligature-point tallies, which the room page does not show.
+    progress: rules.RoomProgress | None
+    next_room: Room | None
+    answers: dict[int, str]
+    visit: RoomVisit | None
+
+
+def walk_position(inspection: Inspection, room: Room) -> WalkPosition:
+    """:func:`ward_progress` seen from one room, without the ligature-point tallies the room page
+    does not show; the room's answers and visit come from the same statements.
 
     :param inspection: the inspection being walked.
-    :param room: the room on screen; (None, next unfinished room from the start) if it is not active.
+    :param room: the room on screen; no progress (and the next unfinished room from the start) if
+        it is not active.
     """
-    progress = _walk(inspection, {})
+    walk = _Walk.load(inspection)
+    progress = walk.statuses({})
     here = next((i for i, status in enumerate(progress) if status.room.id == room.id), None)
     upcoming = rules.next_unfinished(progress, after=here)
-    return (progress[here].progress if here is not None else None,
-            progress[upcoming].room if upcoming is not None and upcoming != here else None)
+    return WalkPosition(progress[here].progress if here is not None else None,
+                        progress[upcoming].room if upcoming is not None and upcoming != here else None,
+                        {item_id: value for item_id, (_, value) in walk.answers.get(room.id, {}).items()},
+                        walk.visits.get(room.id))
 
 
 def with_photos(findings: list[Finding]) -> list[Finding]:
@@ -277,46 +293,71 @@ def with_photos(findings: list[Finding]) -> list[Finding]:
 
     :param findings: points already loaded in this session; returned unchanged, photos loaded.
     """
+    from inspect_app.photos.models import Photo
+
     if findings:
-        db.session.scalars(select(Finding).where(Finding.id.in_([f.id for f in findings]))
-                           .options(selectinload(Finding.photos))).all()
+        by_finding: dict[int, list[Photo]] = {f.id: [] for f in findings}
+        for photo in db.session.scalars(select(Photo).where(  # the same rows as Finding.photos
+                Photo.finding_id.in_(list(by_finding)), Photo.removed_at.is_(None)).order_by(Photo.id)):
+            by_finding[photo.finding_id].append(photo)
+        for finding in findings:
+            set_committed_value(finding, "photos", by_finding[finding.id])
     return findings
 
 
-def _walk(inspection: Inspection, bands: dict[int, list[str]]) -> list[RoomStatus]:
-    # The shared part of ward_progress and walk_position; ``bands`` are the points' bands per room.
-    rooms = list(db.session.scalars(select(Room).where(Room.ward_id == inspection.ward_id, Room.active.is_(True))
-                                    .order_by(Room.position, Room.id)))
-    items: dict[int, list[str]] = {}
-    for area_type_id, code in db.session.execute(
-            select(ChecklistItem.area_type_id, ChecklistItem.code)
-            .where(ChecklistItem.template_id == inspection.template_id).order_by(ChecklistItem.order)):
-        items.setdefault(area_type_id, []).append(code)
-    answers: dict[int, dict[str, str]] = {}
-    for room_id, code, value in db.session.execute(
-            select(Answer.room_id, ChecklistItem.code, Answer.value).join(ChecklistItem)
-            .where(Answer.inspection_id == inspection.id)):
-        answers.setdefault(room_id, {})[code] = value
-    visits = {v.room_id: v for v in db.session.scalars(select(RoomVisit).where(
-        RoomVisit.inspection_id == inspection.id))}
-    out = []
-    for room in rooms:
-        room_visit = visits.get(room.id)
-        progress = rules.room_progress(items.get(room.area_type_id, []), answers.get(room.id, {}),
-                                       not_accessible=bool(room_visit and room_visit.not_accessible))
-        out.append(RoomStatus(room, progress, room_visit.not_accessible_reason if room_visit else None,
-                              len(bands.get(room.id, [])), rules.highest_band(bands.get(room.id, []))))
-    return out
+@dataclass
+class _Walk:
+    """What ward_progress and walk_position share: the ward's active rooms in walk order, the
+    pinned checklist's item codes per area type, the answers per room and the visit records."""
+
+    rooms: list[Room]
+    items: dict[int, list[str]]
+    answers: dict[int, dict[int, tuple[str, str]]]  # room id -> item id -> (code, value)
+    visits: dict[int, RoomVisit]
+
+    @classmethod
+    def load(cls, inspection: Inspection) -> _Walk:
+        rooms = list(db.session.scalars(select(Room).where(Room.ward_id == inspection.ward_id,
+                                                           Room.active.is_(True)).order_by(Room.position, Room.id)))
+        items: dict[int, list[str]] = {}
+        for area_type_id, code in db.session.execute(
+                select(ChecklistItem.area_type_id, ChecklistItem.code)
+                .where(ChecklistItem.template_id == inspection.template_id).order_by(ChecklistItem.order)):
+            items.setdefault(area_type_id, []).append(code)
+        answers: dict[int, dict[int, tuple[str, str]]] = {}
+        for room_id, item_id, code, value in db.session.execute(
+                select(Answer.room_id, Answer.item_id, ChecklistItem.code, Answer.value).join(ChecklistItem)
+                .where(Answer.inspection_id == inspection.id)):
+            answers.setdefault(room_id, {})[item_id] = (code, value)
+        visits = {v.room_id: v for v in db.session.scalars(select(RoomVisit).where(
+            RoomVisit.inspection_id == inspection.id))}
+        return cls(rooms, items, answers, visits)
+
+    def statuses(self, points: dict[int, tuple[int, Any]]) -> list[RoomStatus]:
+        """Each room's status; ``points`` are (present points, highest band) per room."""
+        out = []
+        for room in self.rooms:
+            room_visit = self.visits.get(room.id)
+            given = {code: value for code, value in self.answers.get(room.id, {}).values()}
+            progress = rules.room_progress(self.items.get(room.area_type_id, []), given,
+                                           not_accessible=bool(room_visit and room_visit.not_accessible))
+            count, highest = points.get(room.id, (0, None))
+            out.append(RoomStatus(room, progress, room_visit.not_accessible_reason if room_visit else None,
+                                  count, highest))
+        return out
 
 
-def signoff_problems(inspection: Inspection, progress: list[RoomStatus] | None = None) -> list[str]:
+def signoff_problems(inspection: Inspection, progress: list[RoomStatus] | None = None,
+                     carried: list[Finding] | None = None) -> list[str]:
     """Everything that stops sign-off, in words the inspector can act on; empty means go ahead.
 
     :param progress: ``ward_progress(inspection)`` when the caller already has it.
+    :param carried: ``carried_forward(inspection)`` when the caller already has it.
     """
     problems = rules.signoff_blockers(progress if progress is not None else ward_progress(inspection))
-    pending = {f.id for f in carried_forward(inspection)} - set(db.session.scalars(
-        select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id)))
+    carried = carried if carried is not None else carried_forward(inspection)
+    pending = {f.id for f in carried} - set(db.session.scalars(
+        select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id))) if carried else set()
     if pending:
         problems.append(f"{len(pending)} ligature point(s) from the last inspection still need an outcome.")
     ungraded = db.session.scalar(select(func.count()).select_from(Finding).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -51,6 +52,10 @@ def test_ward_manager_acknowledges_interim_controls_on_the_ward(make_action, peo
         "control": "Room locked", "control_by": "Nurse in charge", "review_date": utcnow().date()})
     db.session.commit()
     auth.login("manager@demo.nhs.test")
+    listing = auth.client.get("/actions/").get_data(as_text=True)
+    # one confirmation form per ward the manager manages, and none for other wards
+    assert re.findall(r"Confirm controls in place on ([A-Za-z ]+?)</button>", listing) == ["Larch Ward", "Willow Ward"]
+    assert f'action="/actions/ward/{action.ward_id}/acknowledge"' in listing
     response = auth.post(f"/actions/ward/{action.ward_id}/acknowledge", {"ack-comment": "Walked the ward"},
                          page="/actions/")
     assert response.status_code == 302

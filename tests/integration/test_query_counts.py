@@ -81,3 +81,46 @@ def test_statement_counts_do_not_grow_with_the_number_of_actions(demo, people, a
               ("manager@demo.nhs.test", "/"))}
     print("statements per page (10 actions, 1000 actions):", {p: (small[p], large[p]) for p in small})
     assert large == small
+
+
+def _points_in_first_room(demo, people, count: int) -> tuple[int, int]:
+    """``count`` more graded points, each with a photo, in the first room of Larch Ward's inspection."""
+    from inspect_app.photos.models import Photo
+
+    now = utcnow()
+    inspector = people["inspector"]
+    ward_id = demo["wards"]["Larch Ward"]
+    room = db.session.scalars(select(Room).where(Room.ward_id == ward_id, Room.active.is_(True))
+                              .order_by(Room.position, Room.id)).first()
+    inspection = inspections.in_progress_for(ward_id) or inspections.start_inspection(
+        ward=room.ward, inspection_type="annual", team=["Sam"], by=inspector, now=now)
+    first = db.session.scalar(select(Finding.id).order_by(Finding.id.desc())) or 0
+    db.session.execute(insert(Finding), [
+        {"ward_id": ward_id, "room_id": room.id, "inspection_id": inspection.id,
+         "last_inspection_id": inspection.id, "category": "Door furniture", "description": f"Point {i}",
+         "location": "", "existing_controls": "", "recommended_action": "", "low_level": False,
+         "likelihood": BANDS[i % 4][1], "consequence": BANDS[i % 4][2], "score": BANDS[i % 4][1] * BANDS[i % 4][2],
+         "band": BANDS[i % 4][0], "state": "present", "created_by_id": inspector.id, "created_at": now,
+         "updated_at": now, "field_edited_at": {}} for i in range(count)])
+    ids = db.session.scalars(select(Finding.id).where(Finding.id > first)).all()
+    db.session.execute(insert(Photo), [
+        {"uuid": f"00000000-0000-4000-8000-{fid:012d}", "ward_id": ward_id, "kind": "finding", "finding_id": fid,
+         "key_large": f"k/{fid}.jpg", "key_report": f"r/{fid}.jpg", "key_thumb": f"t/{fid}.jpg", "sha256": "0" * 64,
+         "width": 1600, "height": 1200, "bytes": 1000, "uploaded_bytes": 1000, "uploaded_by_id": inspector.id,
+         "uploaded_at": now} for fid in ids])
+    db.session.commit()
+    return inspection.id, room.id
+
+
+def test_walk_pages_statement_counts_do_not_grow_with_points_and_photos(demo, people, auth):
+    inspection_id, room_id = _points_in_first_room(demo, people, 2)
+    pages = (f"/inspections/{inspection_id}", f"/inspections/{inspection_id}/rooms/{room_id}")
+    small = {path: _statements(auth, "inspector@demo.nhs.test", path) for path in pages}
+    _points_in_first_room(demo, people, 200)
+    large = {path: _statements(auth, "inspector@demo.nhs.test", path) for path in pages}
+    auth.login("inspector@demo.nhs.test")
+    room_page = auth.client.get(pages[1])
+    print("statements per page (2 points, 202 points):", {p: (small[p], large[p]) for p in small})
+    assert large == small
+    # every point on the room page shows its thumbnail, loaded in the same fixed number of statements
+    assert room_page.get_data(as_text=True).count('class="sensitive thumb"') >= 202
