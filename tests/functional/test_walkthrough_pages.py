@@ -60,7 +60,10 @@ def test_room_page_groups_items_by_fixture_category(walkthrough):
     html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
     headings = re.findall(r'<h2 id="cat-\d+">([^<]+)</h2>', html)
     assert headings[0] == "Doors &amp; door furniture" and len(headings) == len(set(headings))
-    assert html.count('data-op="answer"') == 4 * 20
+    # one answer form per item, each with the four one-tap answers as its buttons
+    assert html.count('data-op="answer"') == 20
+    assert len(re.findall(r'<button type="submit" name="value" value="(?:compliant|ligature_point|'
+                          r'ligature_point_controlled|not_applicable)"', html)) == 4 * 20
 
 
 def test_ligature_point_answer_opens_the_form_with_the_item_filled_in(walkthrough):

@@ -209,13 +209,13 @@
     });
   }
 
-  /* One form per answer choice (hidden value + a toggle button): press the one captured. */
+  /* One form per item, one button per answer choice (it sends its value): press the one captured. */
   function markAnswer(record) {
     var p = record.payload;
     answerForms(p).forEach(function (form) {
-      var choice = form.querySelector('[name=value]');
-      var button = form.querySelector('button[type=submit], button:not([type])');
-      if (choice && button) button.setAttribute('aria-pressed', choice.value === p.value ? 'true' : 'false');
+      form.querySelectorAll('button[name=value]').forEach(function (button) {
+        button.setAttribute('aria-pressed', button.value === p.value ? 'true' : 'false');
+      });
       var row = form.closest('[data-item-id]');
       if (row) { row.setAttribute('data-answer', p.value); row.classList.add('item-row--answered'); }
     });
