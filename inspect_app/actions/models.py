@@ -5,6 +5,7 @@ services) checks them. Every move, comment and acknowledgement is an ActionEvent
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,54 @@ if TYPE_CHECKING:
 ESTATES_TEAM = "Estates team"
 
 
-class Action(db.Model):
+class ActionFacts:
+    """What an action's own columns say about it. Shared by :class:`Action` and the lighter
+    :class:`ActionRow` of action lists; needs ``id``, ``status``, ``target_date``, ``interim_by``,
+    ``interim_in_place_at``, ``owner_team`` and ``owner_name``."""
+
+    @property
+    def ref(self) -> str:
+        return f"ACT-{self.id:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in _OPEN_VALUES
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner_name or self.owner_team or ESTATES_TEAM
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.target_date < today
+
+    def interim_missing(self, now: datetime) -> bool:
+        return (self.is_open and self.interim_by is not None and self.interim_in_place_at is None
+                and self.interim_by < now)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow(ActionFacts):
+    """One line of an action list: the action's columns a row shows, with its point's category and
+    description, its ward and site names and its owner's name. Plain values, not a mapped object:
+    a page of rows is read without loading five mapped objects per line."""
+
+    id: int
+    status: str
+    band: str
+    target_date: date
+    interim_by: datetime | None
+    interim_control: str | None
+    interim_in_place_at: datetime | None
+    ward_acknowledged_at: datetime | None
+    owner_team: str | None
+    owner_name: str | None
+    category: str
+    description: str | None
+    ward_name: str
+    site_name: str
+
+
+class Action(ActionFacts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)  # one action per point
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
@@ -65,23 +113,8 @@ class Action(db.Model):
     events: Mapped[list[ActionEvent]] = relationship(back_populates="action", order_by="ActionEvent.id")
 
     @property
-    def ref(self) -> str:
-        return f"ACT-{self.id:05d}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in _OPEN_VALUES
-
-    @property
-    def owner_label(self) -> str:
-        return self.owner.name if self.owner else (self.owner_team or ESTATES_TEAM)
-
-    def is_overdue(self, today: date) -> bool:
-        return self.is_open and self.target_date < today
-
-    def interim_missing(self, now: datetime) -> bool:
-        return (self.is_open and self.interim_by is not None and self.interim_in_place_at is None
-                and self.interim_by < now)
+    def owner_name(self) -> str | None:
+        return self.owner.name if self.owner else None
 
 
 class ActionEvent(db.Model):

@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm import contains_eager, joinedload
 
-from inspect_app.actions.models import Action
+from inspect_app.actions.models import Action, ActionRow
 from inspect_app.auth.models import User
-from inspect_app.checklists.library import current_published
+from inspect_app.checklists.library import published_newest_first
+from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
@@ -146,40 +147,43 @@ def _base(columns=None, filters: Filters | None = None) -> Select:
     return query
 
 
-# The Action columns an action list row reads (actions/_action_items.html and Action's helpers).
-LIST_COLUMNS = (Action.id, Action.ward_id, Action.finding_id, Action.status, Action.band, Action.owner_id,
-                Action.owner_team, Action.target_date, Action.interim_by, Action.interim_control,
-                Action.interim_in_place_at, Action.ward_acknowledged_at)
+# An action list row (ActionRow's fields, in order).
+ROW_COLUMNS = (Action.id, Action.status, Action.band, Action.target_date, Action.interim_by, Action.interim_control,
+               Action.interim_in_place_at, Action.ward_acknowledged_at, Action.owner_team, User.name,
+               Finding.category, Finding.description, Ward.name, Site.name)
 
 
 def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50,
-                total: int | None = None):
-    """One page of actions, most severe band first, then most overdue; returns (actions, total).
+                total: int | None = None) -> tuple[list[ActionRow], int]:
+    """One page of actions, most severe band first, then most overdue; returns (rows, total).
 
-    Two short statements: the page's action ids in order (with the total as a window count, from
-    the action table unless a filter needs a join), then those actions with what a row shows.
+    One statement: an inner query picks the page's actions in order from the action table (joined
+    only where a filter needs it) with the total as a window count; the outer one adds what a row
+    shows. A separate count runs only for a page past the end.
 
     :param total: the number of matching actions when the caller already knows it.
     """
-    columns = [Action.id] if total is not None else [Action.id, func.count().over()]
-    keys = db.session.execute(_scope(_base(columns, filters), user, filters, today=today)
-                              .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
-                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    if total == 0:
+        return [], 0
+    keys = [Action.id.label("id"), BAND_RANK.label("rank"), Action.target_date.label("due")]
     if total is None:
-        if keys:
-            total = keys[0][1]
+        keys.append(func.count().over().label("total"))
+    page_ids = (_scope(_base(keys, filters), user, filters, today=today)
+                .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
+                .limit(per_page).offset((max(page, 1) - 1) * per_page)).subquery()
+    rows = db.session.execute(
+        select(*ROW_COLUMNS, *([page_ids.c.total] if total is None else []))
+        .select_from(page_ids).join(Action, Action.id == page_ids.c.id)
+        .join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
+        .join(Finding, Action.finding_id == Finding.id).outerjoin(User, User.id == Action.owner_id)
+        .order_by(page_ids.c.rank.desc(), page_ids.c.due, page_ids.c.id)).all()
+    if total is None:
+        if rows:
+            total = rows[0][-1]
         elif page > 1:  # past the end: the window count had no row to ride on
             total = db.session.scalar(_scope(_base([func.count(Action.id)], filters), user, filters, today=today))
-    if not keys:
-        return [], total or 0
-    loaded = {action.id: action for action in db.session.scalars(
-        select(Action).join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
-        .join(Finding, Action.finding_id == Finding.id).where(Action.id.in_([key[0] for key in keys]))
-        .options(load_only(*LIST_COLUMNS),  # what a list row shows; the rest is not read
-                 contains_eager(Action.ward).load_only(Ward.name).contains_eager(Ward.site).load_only(Site.name),
-                 contains_eager(Action.finding).load_only(Finding.category, Finding.description),
-                 joinedload(Action.owner).load_only(User.name)))}
-    return [loaded[key[0]] for key in keys], total
+    width = len(ROW_COLUMNS)
+    return [ActionRow(*row[:width]) for row in rows], total or 0
 
 
 def export_rows(user, filters: Filters, *, today: date):
@@ -273,7 +277,9 @@ def interim_missing_list(user, *, now: datetime):
 
 @dataclass(frozen=True)
 class StaleWard:
-    ward: Ward
+    ward_id: int
+    ward_name: str
+    site_name: str
     last_signed_off: datetime | None
     template_title: str | None
     reasons: tuple[str, ...]
@@ -281,13 +287,15 @@ class StaleWard:
 
 def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
-    a checklist version other than the one published now."""
-    current = current_published()
+    a checklist version other than the one published now (one statement)."""
     last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
             .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
-    query = (select(Ward, Inspection).join(Site, Ward.site_id == Site.id)
+    current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
+    query = (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
+                    ChecklistTemplate.name, ChecklistTemplate.version, current)
+             .join(Site, Ward.site_id == Site.id)
              .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
-             .options(contains_eager(Ward.site), joinedload(Inspection.template))
+             .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
              .where(Ward.active.is_(True)).order_by(Site.name, Ward.name))
     ids = visible_ward_ids(user)
     if ids is not None:
@@ -298,18 +306,19 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
         query = query.where(Ward.id == filters.ward_id)
     out = []
     year_ago = now - timedelta(days=365)
-    for ward, inspection in db.session.execute(query).unique():
+    for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in db.session.execute(query):
         reasons = []
-        if inspection is None:
+        if signed_off_at is None:
             reasons.append("Never assessed")
         else:
-            if inspection.signed_off_at < year_ago:
+            if signed_off_at < year_ago:
                 reasons.append("Last assessment over 12 months ago")
-            if current is not None and inspection.template_id != current.id:
+            if current_id is not None and template_id != current_id:
                 reasons.append("Used an older checklist version")
         if reasons:
-            out.append(StaleWard(ward, inspection.signed_off_at if inspection else None,
-                                 inspection.template.title if inspection else None, tuple(reasons)))
+            out.append(StaleWard(ward_id, ward_name, site_name, signed_off_at,
+                                 ChecklistTemplate.title_of(name, version) if name is not None else None,
+                                 tuple(reasons)))
     return out
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus
@@ -154,12 +154,17 @@ def publish_template(template: ChecklistTemplate, *, by, now: datetime) -> None:
     record("checklist.publish", template, by=by, now=now, new={"status": template.status})
 
 
-def current_published(name: str | None = None) -> ChecklistTemplate | None:
-    """The newest published template (of ``name`` when given)."""
-    query = select(ChecklistTemplate).where(ChecklistTemplate.status == TemplateStatus.PUBLISHED.value)
+def published_newest_first(*columns, name: str | None = None) -> Select:
+    """Published templates (of ``name`` when given), newest first; the first is the current one."""
+    query = select(*(columns or [ChecklistTemplate])).where(ChecklistTemplate.status == TemplateStatus.PUBLISHED.value)
     if name:
         query = query.where(ChecklistTemplate.name == name)
-    return db.session.scalar(query.order_by(ChecklistTemplate.published_at.desc(), ChecklistTemplate.id.desc()))
+    return query.order_by(ChecklistTemplate.published_at.desc(), ChecklistTemplate.id.desc())
+
+
+def current_published(name: str | None = None) -> ChecklistTemplate | None:
+    """The newest published template (of ``name`` when given)."""
+    return db.session.scalar(published_newest_first(name=name))
 
 
 def export_template(template: ChecklistTemplate) -> dict[str, Any]:

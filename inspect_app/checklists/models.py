@@ -44,7 +44,12 @@ class ChecklistTemplate(db.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.name} v{self.version}"
+        return self.title_of(self.name, self.version)
+
+    @staticmethod
+    def title_of(name: str, version: str) -> str:
+        """A template's title from its name and version (for pages that read the columns alone)."""
+        return f"{name} v{version}"
 
     def items_for(self, area_type_id: int) -> list[ChecklistItem]:
         return [item for item in self.items if item.area_type_id == area_type_id]

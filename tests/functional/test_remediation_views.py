@@ -167,3 +167,42 @@ def test_each_attention_count_links_to_exactly_the_actions_it_counts(make_action
     assert "Fresh moderate" in auth.client.get("/actions/?need=bogus&older_than=7").get_data(as_text=True)
     csv_text = auth.client.get("/exports/actions.csv?need=review-due&status=all").get_data(as_text=True)
     assert "Accepted rail" in csv_text and "Fresh moderate" not in csv_text
+
+
+def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, people, auth):
+    from inspect_app.checklists.library import current_published
+    from inspect_app.checklists.models import ChecklistTemplate
+    from inspect_app.inspections.models import Inspection, InspectionStatus
+
+    now = utcnow()
+    current = current_published()
+    older = ChecklistTemplate(name="Older ligature checklist", version="0.9", status="archived",
+                              created_at=now - timedelta(days=700), published_at=now - timedelta(days=700))
+    db.session.add(older)
+    db.session.flush()
+    inspector = people["inspector"]
+
+    def signed_off(ward: str, days_ago: int, template_id: int) -> None:
+        db.session.add(Inspection(
+            ward_id=demo["wards"][ward], template_id=template_id, inspection_type="annual",
+            status=InspectionStatus.SIGNED_OFF, team=["Sam"], started_at=now - timedelta(days=days_ago + 1),
+            started_by_id=inspector.id, lead_inspector_id=inspector.id, signed_off_at=now - timedelta(days=days_ago),
+            signed_off_by_id=inspector.id, signature_name="Sam Okafor"))
+
+    signed_off("Larch Ward", 400, current.id)  # over a year ago, on the current checklist
+    signed_off("Willow Ward", 20, older.id)  # recent, on an older checklist
+    signed_off("Rowan Ward", 30, current.id)  # recent and current: not due
+    signed_off("Alder Ward", 500, older.id)  # both reasons
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    page = auth.client.get("/dashboard/").get_data(as_text=True)
+    table = page[page.index('id="stale-h"'):page.index('id="overdue-h"')]
+    rows = {re.search(r'<th scope="row">([A-Za-z ]+?) <span', row).group(1): row
+            for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)}
+    assert set(rows) == {"Larch Ward", "Willow Ward", "Alder Ward", "Hazel Ward", "Juniper Ward"}
+    assert "Last assessment over 12 months ago" in rows["Larch Ward"] and "older" not in rows["Larch Ward"]
+    assert "Used an older checklist version" in rows["Willow Ward"] and "Older ligature checklist v0.9" in rows["Willow Ward"]
+    assert "12 months" not in rows["Willow Ward"]
+    assert "Last assessment over 12 months ago; Used an older checklist version" in rows["Alder Ward"]
+    assert "Never assessed" in rows["Hazel Ward"] and "Never assessed" in rows["Juniper Ward"]
+    assert (now - timedelta(days=400)).strftime("%Y") in rows["Larch Ward"]  # the date of the last sign-off
