@@ -1,8 +1,10 @@
-"""Engine-level settings: SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+"""Engine-level settings: SQLite gets WAL, foreign keys and a busy timeout on every connection;
+a request that wrote nothing ends its transaction with COMMIT (keeps psycopg's prepared statements)."""
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 _installed = False
 
@@ -25,3 +27,48 @@ def install_sqlite_pragmas() -> None:
     if not _installed:
         event.listen(Engine, "connect", _on_connect)
         _installed = True
+
+
+# --- Read-only requests end with COMMIT -------------------------------------------------------
+# psycopg discards every server-side prepared statement on ROLLBACK (an object one refers to may
+# have gone), and a session closed at the end of a request rolls back. So on PostgreSQL nothing
+# stayed prepared from one request to the next: each statement was planned afresh every time,
+# and planning a page's joins costs more than running them. A transaction that wrote nothing ends
+# the same whether it commits or rolls back, so a request whose transaction sent nothing but
+# SELECTs, with nothing pending in the session and no exception, now commits, and psycopg keeps
+# its prepared statements. Any other statement (a flush, a bulk write, DDL, even a savepoint)
+# marks the connection and keeps the rollback.
+
+def _note_statement(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info["wrote"] = True
+
+
+def _transaction_ended(conn) -> None:
+    conn.info.pop("wrote", None)
+
+
+def end_read_only_transaction(db, exc) -> None:
+    """Commit the request's transaction when it only read (a teardown, run before the session goes)."""
+    if exc is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get("wrote"):
+        return
+    session.expire_on_commit = False  # the session is closed next: nothing needs reloading
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+
+
+def install_read_only_commit(app, db) -> None:
+    """Commit, rather than roll back, a request's transaction that only read."""
+    if not event.contains(Engine, "before_cursor_execute", _note_statement):
+        event.listen(Engine, "before_cursor_execute", _note_statement)
+        event.listen(Engine, "commit", _transaction_ended)
+        event.listen(Engine, "rollback", _transaction_ended)
+    # registered after Flask-SQLAlchemy's teardown, so it runs first (teardowns run in reverse)
+    app.teardown_appcontext(lambda exc: end_read_only_transaction(db, exc))
