@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import services as inspections
+from inspect_app.inspections import walk
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos.models import Photo
 from inspect_app.security.access import can_see_ward
@@ -32,8 +32,8 @@ def build(inspection_id: int, *, by, now: datetime) -> dict | None:
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not can_see_ward(by, inspection.ward_id):
         return None
-    rooms = [status.room for status in inspections.ward_progress(inspection)]
-    points = inspections.findings_in(inspection) + inspections.carried_forward(inspection)
+    rooms = [status.room for status in walk.ward_progress(inspection)]
+    points = walk.findings_in(inspection) + walk.carried_forward(inspection)
     urls = [url_for("inspections.overview", inspection_id=inspection.id)]
     for room in rooms:
         urls.append(url_for("rooms.room", inspection_id=inspection.id, room_id=room.id))

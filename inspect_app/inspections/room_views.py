@@ -23,6 +23,7 @@ from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardFo
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
                                             room_or_404, room_url, writable_or_409)
 from inspect_app.inspections.models import CarryForward
+from inspect_app.inspections.walk import carried_forward, findings_in, seen_in, walk_position, with_photos
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -34,10 +35,10 @@ def room(inspection_id: int, room_id: int):
     inspection = inspection_or_404(inspection_id)
     room_ = room_or_404(inspection, room_id)
     items = services.room_items(inspection, room_)
-    walk = services.walk_position(inspection, room_)  # also this room's answers and visit record
-    findings = services.findings_in(inspection, room_)
-    carried = services.carried_forward(inspection, room_)
-    services.with_photos(findings + carried)  # one statement for every thumbnail on the page
+    walk = walk_position(inspection, room_)  # also this room's answers and visit record
+    findings = findings_in(inspection, room_)
+    carried = carried_forward(inspection, room_)
+    with_photos(findings + carried)  # one statement for every thumbnail on the page
     by_item: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
@@ -74,7 +75,7 @@ def answer():
         abort(422, str(exc))
     db.session.commit()
     if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
-            *services.seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
+            *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
             Finding.state == "present")):
         # Straight to the ligature point form, item and category filled in: the photo comes next.
         return redirect(url_for("findings.new", inspection_id=inspection.id, room_id=room_.id, item_id=item.id))

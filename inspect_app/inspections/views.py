@@ -17,7 +17,7 @@ from inspect_app.domain.checklist import InspectionType
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import services, versions
+from inspect_app.inspections import services, versions, walk
 from inspect_app.inspections.forms import ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
 from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
                                             is_discreet)
@@ -83,9 +83,9 @@ def start(ward_id: int):
 @requires()
 def overview(inspection_id: int):
     inspection = inspection_or_404(inspection_id)
-    progress = services.ward_progress(inspection)
+    progress = walk.ward_progress(inspection)
     upcoming = rules.next_unfinished(progress)
-    carried = services.carried_forward(inspection)
+    carried = walk.carried_forward(inspection)
     return render_template(
         "inspections/overview.html", inspection=inspection, progress=progress,
         next_room=progress[upcoming].room if upcoming is not None else None,

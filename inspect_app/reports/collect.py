@@ -32,7 +32,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
 from inspect_app.inspections.models import CarryForward, Inspection
-from inspect_app.inspections.services import ward_progress
+from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 

@@ -11,6 +11,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.models import Answer, Inspection
+from inspect_app.inspections.walk import carried_forward, ward_progress
 from tests.fixtures.walkthrough import make_photo
 
 
@@ -18,7 +19,7 @@ def _answer_everything(walk, *, skip: str | None = None) -> None:
     """Answer every room compliant through the services (the pages are tested one tap at a time elsewhere)."""
     inspection = walk.inspection()
     inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
-    for status in inspections.ward_progress(inspection):
+    for status in ward_progress(inspection):
         if status.room.name == skip:
             continue
         for item in inspections.room_items(inspection, status.room):
@@ -92,7 +93,7 @@ def test_a_correction_is_a_new_version_and_the_signed_original_is_kept(walkthrou
     assert db.session.scalar(count.where(Answer.inspection_id == new.id)) == \
         db.session.scalar(count.where(Answer.inspection_id == original.id)) > 0
     assert db.session.scalar(select(func.count()).select_from(Finding)) == 1  # moved on, not copied
-    assert inspections.carried_forward(new) == []  # its own points are not "from the last inspection"
+    assert carried_forward(new) == []  # its own points are not "from the last inspection"
     old_page = walkthrough.client.get(f"/inspections/{original.id}").get_data(as_text=True)
     assert "Corrected by" in old_page and "1 ligature point<" in old_page
     assert walkthrough.answer(room, walkthrough.items(room)[0], "not_applicable").status_code == 409

@@ -11,6 +11,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.inspections import services as inspections
+from inspect_app.inspections.walk import ward_progress
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
         inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="", by=inspector,
                              now=utcnow())
     now = utcnow()
-    for status in inspections.ward_progress(inspection):
+    for status in ward_progress(inspection):
         for item in inspections.room_items(inspection, status.room):
             inspections.record_answer(inspection=inspection, room=status.room, item=item, value="compliant",
                                       by=inspector, now=now)
