@@ -206,3 +206,20 @@ def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, peopl
     assert "Last assessment over 12 months ago; Used an older checklist version" in rows["Alder Ward"]
     assert "Never assessed" in rows["Hazel Ward"] and "Never assessed" in rows["Juniper Ward"]
     assert (now - timedelta(days=400)).strftime("%Y") in rows["Larch Ward"]  # the date of the last sign-off
+
+
+def test_action_list_pages_and_a_page_past_the_end_still_counts(make_action, auth, monkeypatch):
+    from inspect_app.actions import list_views
+
+    monkeypatch.setattr(list_views, "PER_PAGE", 2)
+    for n, (likelihood, consequence) in enumerate(((5, 5), (4, 4), (3, 3))):
+        make_action(likelihood=likelihood, consequence=consequence, description=f"Point {n}")
+    auth.login("safety@demo.nhs.test")
+    first = auth.client.get("/actions/").get_data(as_text=True)
+    assert "3 actions match" in first and first.count('<li class="action-card') == 2
+    assert "Point 0" in first and "Point 1" in first and "Point 2" not in first  # most severe first
+    assert "Next page" in first and "Previous page" not in first
+    second = auth.client.get("/actions/?page=2").get_data(as_text=True)
+    assert "3 actions match" in second and second.count('<li class="action-card') == 1 and "Point 2" in second
+    beyond = auth.client.get("/actions/?page=9").get_data(as_text=True)
+    assert "3 actions match" in beyond and "Nothing matches these filters." in beyond
