@@ -246,3 +246,65 @@ def test_session_ending_offline_keeps_items_until_signed_in_again(app, world, se
     page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
     assert counts(app) == {"points": 2, "photos": 2, "receipts": 4}
     context.close()
+
+
+def test_room_access_point_edit_and_re_grade_offline_reach_the_server(app, world, server, browser):
+    """The walk-through's other offline forms: a room marked not accessible, a point's details
+    edited and the point re-graded, all while offline, each applied once when the tablet is back."""
+    from inspect_app.actions.models import Action
+    from inspect_app.findings import services as findings
+    from inspect_app.findings.models import FindingGrade
+    from inspect_app.inspections.models import Inspection, RoomVisit
+
+    with app.app_context():  # a point recorded before the pack is made, so the pack holds its pages
+        inspection = db.session.get(Inspection, world["inspection"])
+        room = db.session.get(Room, world["rooms"]["Bedroom 1"])
+        point = findings.record_finding(inspection=inspection, room=room, category="Door furniture",
+                                        description="Door closer arm", likelihood=2, consequence=3,
+                                        by=db.session.get(User, world["user"]), now=utcnow())
+        db.session.commit()
+        point_id = point.id
+        db.session.remove()
+    context, page = offline_tablet(browser, server, world)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context.set_offline(True)
+
+    page.goto(f"{server.url}/inspections/{world['inspection']}/rooms/{world['rooms']['Bedroom 2']}")
+    page.locator("summary", has_text="Room not accessible?").click()
+    page.fill("#reason", "Patient asleep; revisit after 14:00")
+    page.get_by_role("button", name="Mark not accessible").click()
+    page.wait_for_selector("[data-capture-note]:has-text('Saved on this device')")
+
+    page.goto(f"{server.url}/ligature-points/{point_id}/edit")
+    page.fill("#description", "Door closer arm, exposed on the corridor side")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("[data-capture-note]:has-text('Saved on this device')")
+
+    page.goto(f"{server.url}/ligature-points/{point_id}")
+    page.locator("input[name=grade][value='4x5']").check()
+    page.fill("#comment", "Worse than first thought")
+    page.get_by_role("button", name="Save grade").click()
+    page.wait_for_selector(f"{WAITING}:has-text('Offline, 3 waiting')")
+    with app.app_context():  # nothing reached the server
+        assert db.session.scalar(select(func.count()).select_from(RoomVisit).where(RoomVisit.not_accessible)) == 0
+        assert db.session.get(Finding, point_id).description == "Door closer arm"
+        db.session.remove()
+
+    context.set_offline(False)
+    page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
+    assert {r["state"] for r in outbox_rows(page)} == {"done"} and len(outbox_rows(page)) == 3
+    with app.app_context():
+        visit = db.session.scalar(select(RoomVisit).where(RoomVisit.room_id == world["rooms"]["Bedroom 2"]))
+        assert visit.not_accessible and visit.not_accessible_reason == "Patient asleep; revisit after 14:00"
+        point = db.session.get(Finding, point_id)
+        assert point.description == "Door closer arm, exposed on the corridor side"
+        assert (point.likelihood, point.consequence, point.band) == (4, 5, "extreme")
+        grades = db.session.scalars(select(FindingGrade).where(FindingGrade.finding_id == point_id)
+                                    .order_by(FindingGrade.id)).all()
+        assert [(g.likelihood, g.consequence) for g in grades] == [(2, 3), (4, 5)]  # re-grading adds, never overwrites
+        assert db.session.scalar(select(Action.band).where(Action.finding_id == point_id)) == "extreme"
+        assert db.session.scalar(select(func.count()).select_from(SyncReceipt)) == 3
+        db.session.remove()
+    assert not errors, errors
+    context.close()
