@@ -19,6 +19,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
+from inspect_app.photos.models import Photo
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,6 @@ def with_photos(findings: list[Finding]) -> list[Finding]:
 
     :param findings: points already loaded in this session; returned unchanged, photos loaded.
     """
-    from inspect_app.photos.models import Photo
-
     if findings:
         by_finding: dict[int, list[Photo]] = {f.id: [] for f in findings}
         for photo in db.session.scalars(select(Photo).where(  # the same rows as Finding.photos
