@@ -97,10 +97,6 @@ class RoomFixture(db.Model):
     def kind_label(self) -> str:
         return FixtureKind(self.kind).label
 
-    @property
-    def last_check(self) -> FixtureCheck | None:
-        return self.checks[-1] if self.checks else None
-
 
 class FixtureCheck(db.Model):
     """One periodic check of a fixture: pass, or fail with what was wrong."""

@@ -196,3 +196,32 @@ def test_the_cli_loads_builtin_alerts_once(app):
     assert "Added 2 alert(s): EFA/2019/003, Ligature and ligature point" in first.output
     again = runner.invoke(alerts_cli, ["load-builtin"])
     assert "Added 0 alert(s): none (all present)" in again.output
+
+
+def test_fixture_rows_read_each_fixtures_latest_check_by_time_in_one_statement(demo, make_fixture):
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    inspector = db.session.get(User, demo["users"]["inspector"])
+    track = make_fixture(interval_days=7, when=datetime(2025, 1, 1, 9))
+    alarm = make_fixture(room_name="Bedroom 2", kind="door_top_alarm", label="Door-top alarm", interval_days=30,
+                         when=datetime(2025, 1, 1, 9))
+    for week in range(60):  # a year of weekly checks on the track
+        services.record_check(track, result="pass", notes=None, by=inspector,
+                              now=datetime(2025, 1, 2, 10) + timedelta(weeks=week))
+    services.record_check(alarm, result="fail", notes="No sound on test", by=inspector, now=datetime(2025, 3, 1, 9))
+    services.record_check(alarm, result="pass", notes=None, by=inspector, now=datetime(2025, 2, 1, 9))  # entered late
+    db.session.commit()
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute(conn, cursor, statement, ...)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        rows = {row.fixture.label: row for row in queries.fixture_rows(today=date(2026, 3, 10))}
+        assert len(statements) == 1  # fixtures, rooms, alerts and latest checks together
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert rows["Bed-bay curtain track"].last.checked_at == datetime(2025, 1, 2, 10) + timedelta(weeks=59)
+    assert rows["Door-top alarm"].last.result == "fail"  # the latest by when it was done, not by entry
+    assert rows["Door-top alarm"].state.value == "overdue"  # a failed check falls due at once
+    assert rows["Bed-bay curtain track"].fixture.room.name == "Bedroom 1"
