@@ -68,10 +68,10 @@ class Filters:
         out = []
         if self.overdue:
             out.append("overdue")
-        if self.likelihood or self.consequence:
-            out.append(" and ".join(part for part in (
-                f"likelihood {self.likelihood}" if self.likelihood else "",
-                f"consequence {self.consequence}" if self.consequence else "") if part))
+        cell = [f"{name} {value}" for name, value in (("likelihood", self.likelihood),
+                                                          ("consequence", self.consequence)) if value]
+        if cell:
+            out.append(" and ".join(cell))
         if self.need:
             out.append(NEEDS[self.need])
         if self.older_than:

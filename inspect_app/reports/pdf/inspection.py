@@ -140,7 +140,7 @@ class InspectionRenderer(ReportRenderer):
                   colWidths=[self.frame_width * 0.52, self.frame_width * 0.48],
                   style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
-            heading("Risk matrix: ligature points by likelihood and consequence", "H3"),
+            heading("Risk matrix: ligature points still present, by likelihood and consequence", "H3"),
             heatmap_table(r.heatmap, r.band_matrix),
             Spacer(1, 2 * mm),
             Para("Each cell shows how many ligature points were graded at that likelihood and "
@@ -180,7 +180,7 @@ class InspectionRenderer(ReportRenderer):
                                       ("LINEABOVE", (0, -1), (-1, -1), 0.75, MUTED)]
         table = Table(rows, colWidths=[28 * mm, 20 * mm, 20 * mm, 18 * mm], style=style,
                       hAlign="LEFT")
-        return [heading("Ligature points by band", "H3"), table]
+        return [heading("Ligature points still present, by band", "H3"), table]
 
     def _change_table(self) -> list[Flowable]:
         change = self.report.change
