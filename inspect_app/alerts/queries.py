@@ -2,11 +2,12 @@
 which wards are in an alert's scope and where each stands, and which product checks are due."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from inspect_app.actions.models import Action
@@ -154,11 +155,8 @@ def fixture_rows(*, today: date, ward_id: int | None = None, room_id: int | None
     One statement, reading only each fixture's latest check: a fixture checked weekly for years
     has hundreds, and ward cards and room pages ask for these on every view.
     """
-    latest = (select(FixtureCheck.id).where(FixtureCheck.fixture_id == RoomFixture.id)
-              .order_by(FixtureCheck.checked_at.desc(), FixtureCheck.id.desc()).limit(1)
-              .correlate(RoomFixture).scalar_subquery())
     query = (select(RoomFixture, FixtureCheck).join(Room, RoomFixture.room_id == Room.id)
-             .outerjoin(FixtureCheck, FixtureCheck.id == latest).where(RoomFixture.active.is_(True))
+             .outerjoin(FixtureCheck, FixtureCheck.id == _latest_check()).where(RoomFixture.active.is_(True))
              .options(contains_eager(RoomFixture.room), joinedload(RoomFixture.alert)))
     if ward_id is not None:
         query = query.where(Room.ward_id == ward_id)
@@ -176,9 +174,33 @@ def fixture_rows(*, today: date, ward_id: int | None = None, room_id: int | None
     return sorted(rows, key=lambda r: (urgency[r.state], r.next_due, r.fixture.room.position, r.fixture.id))
 
 
+def _latest_check():
+    """The id of a fixture's latest check (by when it was made), correlated to ``RoomFixture``."""
+    return (select(FixtureCheck.id).where(FixtureCheck.fixture_id == RoomFixture.id)
+            .order_by(FixtureCheck.checked_at.desc(), FixtureCheck.id.desc()).limit(1)
+            .correlate(RoomFixture).scalar_subquery())
+
+
+@functools.cache
+def _counts_statement(some_wards: bool) -> Select:
+    """:func:`fixture_counts`' statement, built once per process (ward cards ask on every view)."""
+    query = (select(Room.ward_id, RoomFixture.registered_on, RoomFixture.interval_days, FixtureCheck.checked_at,
+                    FixtureCheck.result).join(Room, RoomFixture.room_id == Room.id)
+             .outerjoin(FixtureCheck, FixtureCheck.id == _latest_check()).where(RoomFixture.active.is_(True)))
+    return query.where(Room.ward_id.in_(bindparam("ward_ids", expanding=True))) if some_wards else query
+
+
 def fixture_counts(*, today: date, ward_ids: set[int] | None = None) -> dict[int, dict[CheckState, int]]:
-    """``{ward id: {state: count}}`` over active fixtures, for ward cards and the dashboard."""
+    """``{ward id: {state: count}}`` over active fixtures, for ward cards and the dashboard.
+
+    The same states as :func:`fixture_rows`, from the columns they depend on alone (ward cards
+    and the walk-through overview ask on every view).
+    """
+    rows = (db.session.execute(_counts_statement(True), {"ward_ids": list(ward_ids or [0])}) if ward_ids is not None
+            else db.session.execute(_counts_statement(False)))
     counts: dict[int, dict[CheckState, int]] = defaultdict(lambda: {s: 0 for s in CheckState})
-    for row in fixture_rows(today=today, ward_ids=ward_ids):
-        counts[row.fixture.room.ward_id][row.state] += 1
+    for ward_id, since, interval, checked_at, result in rows:
+        due = next_check_due(since=since, interval_days=interval, last_checked=checked_at.date() if checked_at else None,
+                             last_result=result)
+        counts[ward_id][check_state(due, today=today)] += 1
     return dict(counts)

@@ -67,7 +67,8 @@ carry_forward_outcomes = CarryForwardOutcome
 
 @dataclass(frozen=True)
 class RoomProgress:
-    """How far a room's checklist has got; ``unanswered`` keeps the checklist's order."""
+    """How far a room's checklist has got; ``unanswered`` keeps the checklist's order (left empty
+    when the counts come from the database)."""
 
     answered: int
     total: int
@@ -98,17 +99,24 @@ def room_progress(item_codes: Iterable[str], answers: Mapping[str, object], *,
     codes = tuple(dict.fromkeys(item_codes))
     unanswered = tuple(code for code in codes if _answer(code, answers.get(code)) is None)
     answered, total = len(codes) - len(unanswered), len(codes)
+    return RoomProgress(answered, total, room_state(answered, total, not_accessible=not_accessible), unanswered)
+
+
+def room_state(answered: int, total: int, *, not_accessible: bool = False) -> RoomState:
+    """A room's state from its counts (:func:`room_progress` counts them; the walk-through's pages
+    count them in the database).
+
+    :param answered: items of the room's checklist with an answer.
+    :param total: items in the room's checklist.
+    :param not_accessible: the inspector could not enter the room; this wins over answers.
+    """
     if not_accessible:
-        state = RoomState.NOT_ACCESSIBLE
-    elif answered == total:
+        return RoomState.NOT_ACCESSIBLE
+    if answered >= total:
         # Includes a room whose checklist has no items: there is nothing left to answer, and
         # blocking sign-off would leave the inspector no way forward.
-        state = RoomState.COMPLETE
-    elif answered == 0:
-        state = RoomState.NOT_STARTED
-    else:
-        state = RoomState.IN_PROGRESS
-    return RoomProgress(answered, total, state, unanswered)
+        return RoomState.COMPLETE
+    return RoomState.NOT_STARTED if answered == 0 else RoomState.IN_PROGRESS
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ Ward managers and safety leads see inspections read-only; inspectors and admins 
 """
 from __future__ import annotations
 
+import functools
+
 from flask import abort, request, url_for
 from flask_login import current_user
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.domain.workflow import Role
@@ -25,12 +28,28 @@ def can_write() -> bool:
 
 
 def inspection_or_404(inspection_id: int | None) -> Inspection:
-    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
-    inspection = db.session.get(Inspection, inspection_id, options=[
-        joinedload(Inspection.ward), joinedload(Inspection.template)]) if inspection_id else None
+    inspection = db.session.scalar(_inspection_statement(), {"id": inspection_id}) if inspection_id else None
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)
     return inspection
+
+
+# Statements every walk-through page runs, built once per process (values are bound parameters):
+# building one cost more than running it.
+
+@functools.cache
+def _inspection_statement() -> Select:
+    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
+    return (select(Inspection).where(Inspection.id == bindparam("id"))
+            .options(joinedload(Inspection.ward), joinedload(Inspection.template)))
+
+
+@functools.cache
+def _room_page_statement() -> Select:
+    from inspect_app.alerts.models import RoomFixture
+
+    checks = select(RoomFixture.id).where(RoomFixture.room_id == Room.id, RoomFixture.active.is_(True)).exists()
+    return select(Room, checks).where(Room.id == bindparam("id")).options(joinedload(Room.area_type))
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
@@ -38,6 +57,15 @@ def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
     if room is None or room.ward_id != inspection.ward_id:
         abort(404)
     return room
+
+
+def room_page_or_404(inspection: Inspection, room_id: int) -> tuple[Room, bool]:
+    """:func:`room_or_404` for the room page, and whether the room has fixtures with recurring
+    product checks (most rooms have none, and then the page need not look for them)."""
+    row = db.session.execute(_room_page_statement(), {"id": room_id}).first()
+    if row is None or row[0].ward_id != inspection.ward_id:
+        abort(404)
+    return row[0], bool(row[1])
 
 
 def finding_or_404(finding_id: int | None) -> Finding:

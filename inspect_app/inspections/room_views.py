@@ -21,9 +21,9 @@ from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
-                                            room_or_404, room_url, writable_or_409)
+                                            room_or_404, room_page_or_404, room_url, writable_or_409)
 from inspect_app.inspections.models import CarryForward
-from inspect_app.inspections.walk import carried_forward, findings_in, seen_in, walk_position, with_photos
+from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -33,12 +33,11 @@ bp = Blueprint("rooms", __name__, url_prefix="/inspections")
 @requires()
 def room(inspection_id: int, room_id: int):
     inspection = inspection_or_404(inspection_id)
-    room_ = room_or_404(inspection, room_id)
-    items = services.room_items(inspection, room_)
-    walk = walk_position(inspection, room_)  # also this room's answers and visit record
-    findings = findings_in(inspection, room_)
-    carried = carried_forward(inspection, room_)
-    with_photos(findings + carried)  # one statement for every thumbnail on the page
+    room_, has_checks = room_page_or_404(inspection, room_id)
+    items, answers = room_checklist(inspection, room_)
+    walk = walk_position(inspection, room_)
+    findings = findings_in(inspection, room_, photos=True)  # a thumbnail per point
+    carried = carried_forward(inspection, room_, photos=True)
     by_item: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
@@ -46,7 +45,7 @@ def room(inspection_id: int, room_id: int):
         CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
     } if carried else {}
     return render_template(
-        "inspections/room.html", inspection=inspection, room=room_, visit=walk.visit, answers=walk.answers,
+        "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
         progress=walk.progress, by_item=by_item,
         points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),

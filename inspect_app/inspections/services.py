@@ -102,7 +102,7 @@ def room_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
     """The pinned checklist's items for the room's area type, in order."""
     return list(db.session.scalars(select(ChecklistItem).where(
         ChecklistItem.template_id == inspection.template_id, ChecklistItem.area_type_id == room.area_type_id)
-        .order_by(ChecklistItem.order)))
+        .order_by(ChecklistItem.order, ChecklistItem.id)))
 
 
 def _room_in(inspection: Inspection, room: Room) -> None:

@@ -92,7 +92,9 @@ def overview(inspection_id: int):
         carried=carried, carried_by_room=_count_by_room(carried),
         points=sum(status.findings for status in progress),
         done=sum(1 for s in progress if s.state in (rules.RoomState.COMPLETE, rules.RoomState.NOT_ACCESSIBLE)),
-        problems=services.signoff_problems(inspection, progress, carried) if not inspection.is_read_only else [],
+        # shown once every room is done (until then the next room is the way forward)
+        problems=services.signoff_problems(inspection, progress, carried)
+        if upcoming is None and not inspection.is_read_only else [],
         # only a signed-off inspection can be corrected, so one in progress has no later versions
         later=versions.later_versions(inspection) if inspection.is_read_only else [], writer=can_write())
 

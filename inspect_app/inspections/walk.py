@@ -5,30 +5,42 @@ Reads only; the use cases that change an inspection are in ``services``.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import checklist as rules
+from inspect_app.domain.bands import Band
 from inspect_app.domain.checklist import CarryForwardOutcome
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
-from inspect_app.photos.models import Photo
+
+
+class WalkRoom(NamedTuple):
+    """A room as the walk-through lists it (read as plain columns: a ward has dozens)."""
+
+    id: int
+    name: str
+    tier: str
+    area_type_id: int
+    ward_id: int
+    active: bool
 
 
 @dataclass(frozen=True)
 class RoomStatus:
-    room: Room
+    room: WalkRoom
     progress: rules.RoomProgress
     not_accessible_reason: str | None
     findings: int
-    highest_band: Any
+    highest_band: Band | None
 
     @property
     def name(self) -> str:
@@ -40,100 +52,124 @@ class RoomStatus:
 
 
 def ward_progress(inspection: Inspection) -> list[RoomStatus]:
-    """Every active room of the ward in walk order, with its progress (a fixed number of queries)."""
-    bands: dict[int, dict[str | None, int]] = {}  # room id -> band -> present points
-    for room_id, band, count in db.session.execute(
-            select(Finding.room_id, Finding.band, func.count()).where(*seen_in(inspection), Finding.state == "present")
-            .group_by(Finding.room_id, Finding.band)):
-        bands.setdefault(room_id, {})[band] = count
-    return _Walk.load(inspection).statuses(
-        {room_id: (sum(counts.values()), rules.highest_band(counts)) for room_id, counts in bands.items()})
+    """Every active room of the ward in walk order, with its progress and the ligature points
+    present in it (one statement however many rooms and points)."""
+    return _walk(inspection, points=True)
 
 
 @dataclass(frozen=True)
 class WalkPosition:
-    """The room page's view of the walk: this room's progress, answers (item id -> value) and visit
-    record, and the next unfinished room after it."""
+    """The room page's view of the walk: this room's progress and access, and the next unfinished
+    room after it."""
 
     progress: rules.RoomProgress | None
-    next_room: Room | None
-    answers: dict[int, str]
-    visit: RoomVisit | None
+    next_room: WalkRoom | None
+    not_accessible: bool
+    not_accessible_reason: str | None
 
 
 def walk_position(inspection: Inspection, room: Room) -> WalkPosition:
     """:func:`ward_progress` seen from one room, without the ligature-point tallies the room page
-    does not show; the room's answers and visit come from the same statements.
+    does not show (one statement).
 
     :param inspection: the inspection being walked.
     :param room: the room on screen; no progress (and the next unfinished room from the start) if
-        it is not active.
+        it is not active, but its access record still shows.
     """
-    walk = _Walk.load(inspection)
-    progress = walk.statuses({})
-    here = next((i for i, status in enumerate(progress) if status.room.id == room.id), None)
-    upcoming = rules.next_unfinished(progress, after=here)
-    return WalkPosition(progress[here].progress if here is not None else None,
-                        progress[upcoming].room if upcoming is not None and upcoming != here else None,
-                        {item_id: value for item_id, (_, value) in walk.answers.get(room.id, {}).items()},
-                        walk.visits.get(room.id))
+    rooms = _walk(inspection, also=room.id)
+    this = next((status for status in rooms if status.room.id == room.id), None)
+    walk = [status for status in rooms if status.room.active]
+    here = next((i for i, status in enumerate(walk) if status.room.id == room.id), None)
+    upcoming = rules.next_unfinished(walk, after=here)
+    not_accessible = this is not None and this.state is rules.RoomState.NOT_ACCESSIBLE
+    return WalkPosition(this.progress if this is not None and room.active else None,
+                        walk[upcoming].room if upcoming is not None and upcoming != here else None,
+                        not_accessible, this.not_accessible_reason if not_accessible else None)
 
 
-def with_photos(findings: list[Finding]) -> list[Finding]:
-    """Load the photos of these points in one statement (pages that show a thumbnail per point).
+_BAND_RANK = {band.value: band.rank for band in Band}
+_BAND_OF_RANK = {band.rank: band for band in Band}
 
-    :param findings: points already loaded in this session; returned unchanged, photos loaded.
+
+def _walk(inspection: Inspection, *, also: int | None = None, points: bool = False) -> list[RoomStatus]:
+    """The ward's active rooms (and room ``also``, active or not) in walk order, each with its
+    progress counted in the database, the reason it was not accessible if it was not, and with
+    ``points`` the ligature points present in it (:func:`seen_in`) and their highest band.
+
+    A room counts the items of the pinned checklist for its area type and the answers given to
+    them in this inspection: answers to another area type's items (the room's type changed
+    since) are ignored, as :func:`rules.room_progress` ignores codes not in the checklist.
     """
-    if findings:
-        by_finding: dict[int, list[Photo]] = {f.id: [] for f in findings}
-        for photo in db.session.scalars(select(Photo).where(  # the same rows as Finding.photos
-                Photo.finding_id.in_(list(by_finding)), Photo.removed_at.is_(None)).order_by(Photo.id)):
-            by_finding[photo.finding_id].append(photo)
-        for finding in findings:
-            set_committed_value(finding, "photos", by_finding[finding.id])
-    return findings
+    params = {"inspection_id": inspection.id, "template_id": inspection.template_id, "ward_id": inspection.ward_id,
+              "also": also}
+    if points and inspection.status == InspectionStatus.SUPERSEDED:
+        # An old version's points (rarely viewed): its conditions are built for it alone.
+        query = _with_points(_walk_statement(also is not None, False), seen_in(inspection))
+        rows = db.session.execute(query, params)
+    else:
+        rows = db.session.execute(_walk_statement(also is not None, points), params)
+    out = []
+    for row in rows:
+        total, done, not_accessible, reason = row[6:10]
+        count, top = row[10:12] if len(row) > 10 else (0, None)
+        blocked = bool(not_accessible)
+        out.append(RoomStatus(WalkRoom(*row[:6]),
+                              rules.RoomProgress(done, total, rules.room_state(done, total, not_accessible=blocked)),
+                              reason if blocked else None, count, _BAND_OF_RANK.get(top)))
+    return out
 
 
-@dataclass
-class _Walk:
-    """What ward_progress and walk_position share: the ward's active rooms in walk order, the
-    pinned checklist's item codes per area type, the answers per room and the visit records."""
+@functools.cache
+def _walk_statement(also: bool, points: bool) -> Select:
+    """:func:`_walk`'s statement, built once per process for each shape (a page views it on every
+    request, and building it cost more than running it); the values are bound parameters."""
+    inspection_id, template_id = bindparam("inspection_id"), bindparam("template_id")
+    # Each tally is grouped once and joined, not counted again room by room.
+    items = (select(ChecklistItem.area_type_id, func.count().label("n"))
+             .where(ChecklistItem.template_id == template_id).group_by(ChecklistItem.area_type_id).subquery())
+    answered_room = aliased(Room)
+    answers = (select(Answer.room_id, func.count().label("n"))
+               .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
+               .join(answered_room, answered_room.id == Answer.room_id)
+               .where(Answer.inspection_id == inspection_id, Answer.value != "",
+                      ChecklistItem.template_id == template_id,
+                      ChecklistItem.area_type_id == answered_room.area_type_id)
+               .group_by(Answer.room_id).subquery())
+    shown = or_(Room.active.is_(True), Room.id == bindparam("also")) if also else Room.active.is_(True)
+    query = (select(Room.id, Room.name, Room.tier, Room.area_type_id, Room.ward_id, Room.active,
+                    func.coalesce(items.c.n, 0), func.coalesce(answers.c.n, 0),
+                    RoomVisit.not_accessible, RoomVisit.not_accessible_reason)
+             .outerjoin(items, items.c.area_type_id == Room.area_type_id)
+             .outerjoin(answers, answers.c.room_id == Room.id)
+             .outerjoin(RoomVisit, and_(RoomVisit.room_id == Room.id, RoomVisit.inspection_id == inspection_id))
+             .where(Room.ward_id == bindparam("ward_id"), shown).order_by(Room.position, Room.id))
+    return _with_points(query, _seen_now(inspection_id)) if points else query
 
-    rooms: list[Room]
-    items: dict[int, list[str]]
-    answers: dict[int, dict[int, tuple[str, str]]]  # room id -> item id -> (code, value)
-    visits: dict[int, RoomVisit]
 
-    @classmethod
-    def load(cls, inspection: Inspection) -> _Walk:
-        rooms = list(db.session.scalars(select(Room).where(Room.ward_id == inspection.ward_id,
-                                                           Room.active.is_(True)).order_by(Room.position, Room.id)))
-        items: dict[int, list[str]] = {}
-        for area_type_id, code in db.session.execute(
-                select(ChecklistItem.area_type_id, ChecklistItem.code)
-                .where(ChecklistItem.template_id == inspection.template_id).order_by(ChecklistItem.order)):
-            items.setdefault(area_type_id, []).append(code)
-        answers: dict[int, dict[int, tuple[str, str]]] = {}
-        for room_id, item_id, code, value in db.session.execute(
-                select(Answer.room_id, Answer.item_id, ChecklistItem.code, Answer.value).join(ChecklistItem)
-                .where(Answer.inspection_id == inspection.id)):
-            answers.setdefault(room_id, {})[item_id] = (code, value)
-        visits = {v.room_id: v for v in db.session.scalars(select(RoomVisit).where(
-            RoomVisit.inspection_id == inspection.id))}
-        return cls(rooms, items, answers, visits)
+def _with_points(query: Select, seen: tuple) -> Select:
+    """``query`` (of rooms) with each room's count of present points and their highest band's rank."""
+    present = (select(Finding.room_id, func.count().label("n"), func.max(case(_BAND_RANK, value=Finding.band)).label("top"))
+               .where(*seen, Finding.state == "present").group_by(Finding.room_id).subquery())
+    return query.outerjoin(present, present.c.room_id == Room.id).add_columns(func.coalesce(present.c.n, 0), present.c.top)
 
-    def statuses(self, points: dict[int, tuple[int, Any]]) -> list[RoomStatus]:
-        """Each room's status; ``points`` are (present points, highest band) per room."""
-        out = []
-        for room in self.rooms:
-            room_visit = self.visits.get(room.id)
-            given = {code: value for code, value in self.answers.get(room.id, {}).values()}
-            progress = rules.room_progress(self.items.get(room.area_type_id, []), given,
-                                           not_accessible=bool(room_visit and room_visit.not_accessible))
-            count, highest = points.get(room.id, (0, None))
-            out.append(RoomStatus(room, progress, room_visit.not_accessible_reason if room_visit else None,
-                                  count, highest))
-        return out
+
+def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistItem], dict[int, str]]:
+    """The pinned checklist's items for the room's area type, in order, and this inspection's
+    answers to them (item id -> value), in one statement."""
+    rows = db.session.execute(_checklist_statement(), {
+        "inspection_id": inspection.id, "room_id": room.id, "template_id": inspection.template_id,
+        "area_type_id": room.area_type_id}).all()
+    return [item for item, _ in rows], {item.id: value for item, value in rows if value is not None}
+
+
+@functools.cache
+def _checklist_statement() -> Select:
+    return (select(ChecklistItem, Answer.value)
+            .outerjoin(Answer, and_(Answer.item_id == ChecklistItem.id, Answer.inspection_id == bindparam("inspection_id"),
+                                    Answer.room_id == bindparam("room_id")))
+            .where(ChecklistItem.template_id == bindparam("template_id"),
+                   ChecklistItem.area_type_id == bindparam("area_type_id"))
+            .order_by(ChecklistItem.order, ChecklistItem.id))
 
 
 def seen_in(inspection: Inspection) -> tuple:
@@ -143,24 +179,47 @@ def seen_in(inspection: Inspection) -> tuple:
     for it the points are those now on a later version that already existed when it was signed.
     """
     if inspection.status != InspectionStatus.SUPERSEDED:
-        # A carried-forward point judged fixed is last seen here, but it is no longer a hazard.
-        fixed = select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection.id,
-                                                      CarryForward.outcome == CarryForwardOutcome.FIXED.value)
-        return (Finding.last_inspection_id == inspection.id, Finding.id.not_in(fixed))
+        return _seen_now(inspection.id)
     ids = [inspection.id] + [v.id for v in versions.later_versions(inspection)]
     return (Finding.last_inspection_id.in_(ids), Finding.created_at <= inspection.signed_off_at)
 
 
-def findings_in(inspection: Inspection, room: Room | None = None) -> list[Finding]:
-    """Ligature points present in this inspection (optionally one room), in the order recorded."""
+def _seen_now(inspection_id) -> tuple:
+    """:func:`seen_in` for an inspection not superseded; ``inspection_id`` a value or a bound parameter."""
+    # A carried-forward point judged fixed is last seen here, but it is no longer a hazard.
+    fixed = select(CarryForward.finding_id).where(CarryForward.inspection_id == inspection_id,
+                                                  CarryForward.outcome == CarryForwardOutcome.FIXED.value)
+    return (Finding.last_inspection_id == inspection_id, Finding.id.not_in(fixed))
+
+
+def findings_in(inspection: Inspection, room: Room | None = None, *, photos: bool = False) -> list[Finding]:
+    """Ligature points present in this inspection (optionally one room), in the order recorded;
+    with ``photos``, their photos are loaded in the same statement (a page with thumbnails)."""
+    if room is not None and inspection.status != InspectionStatus.SUPERSEDED:  # the room page, on every view
+        return list(db.session.scalars(_room_points_statement(photos),
+                                       {"inspection_id": inspection.id, "room_id": room.id}).unique())
     query = select(Finding).where(*seen_in(inspection), Finding.state == "present")
     if room is not None:
         query = query.where(Finding.room_id == room.id)
-    return list(db.session.scalars(query.order_by(Finding.room_id, Finding.id)))
+    return _points(query.order_by(Finding.room_id, Finding.id), photos)
 
 
-def carried_forward(inspection: Inspection, room: Room | None = None) -> list[Finding]:
-    """Points still open from the ward's previous inspection that this inspection must re-check."""
+@functools.cache
+def _room_points_statement(photos: bool) -> Select:
+    query = (select(Finding).where(*_seen_now(bindparam("inspection_id")), Finding.state == "present",
+                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id))
+    return query.options(joinedload(Finding.photos)) if photos else query
+
+
+def _points(query: Select, photos: bool, params: dict | None = None) -> list[Finding]:
+    if photos:
+        return list(db.session.scalars(query.options(joinedload(Finding.photos)), params).unique())
+    return list(db.session.scalars(query, params))
+
+
+def carried_forward(inspection: Inspection, room: Room | None = None, *, photos: bool = False) -> list[Finding]:
+    """Points still open from the ward's previous inspection that this inspection must re-check
+    (with ``photos`` as :func:`findings_in`)."""
     if inspection.previous_inspection_id is None:
         return []
     # A correction starts later than its original: points first recorded in an earlier version
@@ -171,4 +230,4 @@ def carried_forward(inspection: Inspection, room: Room | None = None) -> list[Fi
                                   Finding.inspection_id.not_in(own), Finding.created_at <= first)
     if room is not None:
         query = query.where(Finding.room_id == room.id)
-    return list(db.session.scalars(query.order_by(Finding.room_id, Finding.id)))
+    return _points(query.order_by(Finding.room_id, Finding.id), photos)
