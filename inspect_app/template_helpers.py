@@ -58,6 +58,20 @@ def tier_chip(tier: str) -> Markup:
     return Markup(f'<span class="chip chip--tier" title="{escape(value.description)}">{escape(value.label)}</span>')
 
 
+@lru_cache(maxsize=8)
+def answer_buttons(current: str | None) -> Markup:
+    """A checklist item's four one-tap answer buttons, the ``current`` answer pressed.
+
+    The room page draws a set per item; there are only five sets (none pressed, or one of
+    four), so each is made once rather than escaped afresh for every item.
+    """
+    from inspect_app.domain.checklist import Answer
+
+    return Markup("\n".join(
+        f'<button type="submit" name="value" value="{escape(a.value)}" class="answer answer--{escape(a.value)}" '
+        f'aria-pressed="{"true" if current == a.value else "false"}">{escape(a.label)}</button>' for a in Answer))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -69,6 +83,7 @@ def register(app: Flask) -> None:
         DEFAULT_POLICY=risk.DEFAULT_POLICY,
         band_chip=band_chip,
         tier_chip=tier_chip,
+        answer_buttons=answer_buttons,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,9 +2,11 @@
 scoped to the wards they may see), with filters, paging, and the ward acknowledgement."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from inspect_app.actions import queries, services
 from inspect_app.actions.forms import AcknowledgeForm
@@ -23,15 +25,19 @@ PER_PAGE = 50
 def filter_choices(user) -> dict:
     """Sites and wards the user may filter by, plus bands and statuses (two statements)."""
     ids = visible_ward_ids(user)
-    wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
-    if ids is not None:
-        wards = wards.where(Ward.id.in_(ids or [0]))
-    rows = db.session.execute(wards).all()
+    rows = db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all()
     sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
     return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
             "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
             "bands": [(b.value, b.label) for b in reversed(Band)],
             "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus]}
+
+
+@functools.cache
+def _wards_statement(some: bool) -> Select:
+    """:func:`filter_choices`' statement (every ward, or those with ids ``ids``), built once per process."""
+    wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
+    return wards.where(Ward.id.in_(bindparam("ids", expanding=True))) if some else wards
 
 
 @bp.app_context_processor

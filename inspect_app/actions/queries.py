@@ -6,11 +6,14 @@ their pages show), which a test checks.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow
@@ -92,57 +95,82 @@ class Filters:
         return "?" + urlencode(args) if args else ""
 
 
-def _narrow(query: Select, user, filters: Filters, *, ward_col, band_col) -> Select:
+# A filter as a (name, value) term. The names alone are a statement's shape (which conditions it
+# has) and its bound parameters' names; with the values they are its parameters. So the statements
+# pages run on every view are built once per shape, and a value can never be left over from
+# another request: every parameter comes from this request's terms.
+Term = tuple[str, Any]
+
+_CONDITIONS: dict[str, Callable[..., Any]] = {  # name -> condition(value, ward column, band column)
+    "ward_ids": lambda v, ward, band: ward.in_(v),
+    "site_id": lambda v, ward, band: Ward.site_id == v,
+    "ward_id": lambda v, ward, band: ward == v,
+    "band": lambda v, ward, band: band == v,
+    "likelihood": lambda v, ward, band: Finding.likelihood == v,
+    "consequence": lambda v, ward, band: Finding.consequence == v,
+    "open": lambda v, ward, band: Action.status.in_(OPEN_VALUES),
+    "status": lambda v, ward, band: Action.status == v,
+    "overdue_on": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.target_date < v),
+    # the same conditions as attention() counts
+    "interim_missing_at": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.interim_by < v,
+                                                     Action.interim_in_place_at.is_(None)),
+    "review_due_on": lambda v, ward, band: and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
+                                                Action.accepted_review_date < v),
+    "created_before": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.created_at < v),
+}
+
+
+def _narrow_terms(user, filters: Filters) -> list[Term]:
     """Visibility plus the site, ward, band and grade-cell filters (shared by actions and points)."""
     ids = visible_ward_ids(user)
-    if ids is not None:
-        query = query.where(ward_col.in_(ids or [0]))
-    if filters.site_id:
-        query = query.where(Ward.site_id == filters.site_id)
-    if filters.ward_id:
-        query = query.where(ward_col == filters.ward_id)
-    if filters.band:
-        query = query.where(band_col == filters.band)
-    if filters.likelihood:
-        query = query.where(Finding.likelihood == filters.likelihood)
-    if filters.consequence:
-        query = query.where(Finding.consequence == filters.consequence)
-    return query
+    terms: list[Term] = [] if ids is None else [("ward_ids", sorted(ids) or [0])]
+    return terms + [(name, value) for name, value in (
+        ("site_id", filters.site_id), ("ward_id", filters.ward_id), ("band", filters.band),
+        ("likelihood", filters.likelihood), ("consequence", filters.consequence)) if value]
+
+
+def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
+    """What the user may see and every filter, for an Action query (joined as :func:`_base` joins)."""
+    terms = _narrow_terms(user, filters)
+    if filters.status == "open":
+        terms.append(("open", None))
+    elif filters.status != "all":
+        terms.append(("status", filters.status))
+    if filters.overdue:
+        terms.append(("overdue_on", today))
+    if filters.need or filters.older_than:
+        now = utcnow()
+        if filters.need == "interim-missing":
+            terms.append(("interim_missing_at", now))
+        elif filters.need == "review-due":
+            terms.append(("review_due_on", today))
+        if filters.older_than:
+            terms.append(("created_before", now - timedelta(days=filters.older_than)))
+    return terms
+
+
+def _conditions(terms: Iterable[Term], *, bound: bool = False, ward_col=Action.ward_id, band_col=Action.band) -> list:
+    """The terms' conditions: with their values, or (``bound``) with parameters named after them."""
+    return [_CONDITIONS[name](bindparam(name, expanding=name == "ward_ids") if bound else value, ward_col, band_col)
+            for name, value in terms]
 
 
 def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
     """Restrict an Action query (joined to Ward and Finding) to what the user may see and the filters."""
-    query = _narrow(query, user, filters, ward_col=Action.ward_id, band_col=Action.band)
-    if filters.status == "open":
-        query = query.where(Action.status.in_(OPEN_VALUES))
-    elif filters.status != "all":
-        query = query.where(Action.status == filters.status)
-    if filters.overdue:
-        query = query.where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
-    if filters.need or filters.older_than:
-        now = utcnow()
-        if filters.need == "interim-missing":  # the same conditions as attention() counts
-            query = query.where(Action.status.in_(OPEN_VALUES), Action.interim_by < now,
-                                Action.interim_in_place_at.is_(None))
-        elif filters.need == "review-due":
-            query = query.where(Action.status == ActionStatus.RISK_ACCEPTED.value,
-                                Action.accepted_review_date < today)
-        if filters.older_than:
-            query = query.where(Action.status.in_(OPEN_VALUES),
-                                Action.created_at < now - timedelta(days=filters.older_than))
-    return query
+    return query.where(*_conditions(_scope_terms(user, filters, today=today)))
 
 
-def _base(columns=None, filters: Filters | None = None) -> Select:
+def _base(columns=None, names: Iterable[str] | None = None) -> Select:
     """Actions (or ``columns``) joined to their ward and ligature point.
 
-    With ``filters``, the joins are made only where a filter needs them (a site needs the ward, a
-    grade cell the point): counts and page keys then read the action table alone.
+    With the term ``names``, the joins are made only where a term needs them (a site needs the
+    ward, a grade cell the point): counts and page keys then read the action table alone.
     """
+    names = None if names is None else set(names)
     query = select(*(columns or [Action])).select_from(Action)
-    if filters is None or filters.site_id:
+    if names is None or "site_id" in names:
         query = query.join(Ward, Action.ward_id == Ward.id)
-    if filters is None or filters.likelihood or filters.consequence:
+    if names is None or names & {"likelihood", "consequence"}:
         query = query.join(Finding, Action.finding_id == Finding.id)
     return query
 
@@ -165,25 +193,33 @@ def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page:
     """
     if total == 0:
         return [], 0
-    keys = [Action.id.label("id"), BAND_RANK.label("rank"), Action.target_date.label("due")]
-    if total is None:
-        keys.append(func.count().over().label("total"))
-    page_ids = (_scope(_base(keys, filters), user, filters, today=today)
-                .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
-                .limit(per_page).offset((max(page, 1) - 1) * per_page)).subquery()
-    rows = db.session.execute(
-        select(*ROW_COLUMNS, *([page_ids.c.total] if total is None else []))
-        .select_from(page_ids).join(Action, Action.id == page_ids.c.id)
-        .join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
-        .join(Finding, Action.finding_id == Finding.id).outerjoin(User, User.id == Action.owner_id)
-        .order_by(page_ids.c.rank.desc(), page_ids.c.due, page_ids.c.id)).all()
+    terms = _scope_terms(user, filters, today=today)
+    names = tuple(name for name, _ in terms)
+    rows = db.session.execute(_page_statement(names, total is None), dict(terms) | {
+        "limit": per_page, "offset": (max(page, 1) - 1) * per_page}).all()
     if total is None:
         if rows:
             total = rows[0][-1]
         elif page > 1:  # past the end: the window count had no row to ride on
-            total = db.session.scalar(_scope(_base([func.count(Action.id)], filters), user, filters, today=today))
+            total = db.session.scalar(_base([func.count(Action.id)], names).where(*_conditions(terms)))
     width = len(ROW_COLUMNS)
     return [ActionRow(*row[:width]) for row in rows], total or 0
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statement(names: tuple[str, ...], with_total: bool) -> Select:
+    """:func:`action_list`'s statement for terms with these names, built once per process."""
+    keys = [Action.id.label("id"), BAND_RANK.label("rank"), Action.target_date.label("due")]
+    if with_total:
+        keys.append(func.count().over().label("total"))
+    page_ids = (_base(keys, names).where(*_conditions([(name, None) for name in names], bound=True))
+                .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
+                .limit(bindparam("limit")).offset(bindparam("offset"))).subquery()
+    return (select(*ROW_COLUMNS, *([page_ids.c.total] if with_total else []))
+            .select_from(page_ids).join(Action, Action.id == page_ids.c.id)
+            .join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
+            .join(Finding, Action.finding_id == Finding.id).outerjoin(User, User.id == Action.owner_id)
+            .order_by(page_ids.c.rank.desc(), page_ids.c.due, page_ids.c.id))
 
 
 def export_rows(user, filters: Filters, *, today: date):
@@ -212,15 +248,9 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
     """
-    late = and_(Action.status.in_(OPEN_VALUES), Action.target_date < today)
-    query = (select(Action.band, Action.status, Finding.likelihood, Finding.consequence,
-                    case((late, True), else_=False), func.count(Action.id))
-             .select_from(Action).join(Finding, Action.finding_id == Finding.id))
-    if filters.site_id:
-        query = query.join(Ward, Action.ward_id == Ward.id)
-    query = _narrow(query, user, Filters(filters.site_id, filters.ward_id, filters.band),
-                    ward_col=Action.ward_id, band_col=Action.band)
-    rows = db.session.execute(query.group_by(*query.selected_columns[:5])).all()
+    terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
+    rows = db.session.execute(_tallies_statement(tuple(name for name, _ in terms)),
+                              dict(terms) | {"today": today}).all()
 
     def in_status(status: str) -> bool:
         return filters.status == "all" or status == filters.status or (
@@ -242,6 +272,19 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     return Tallies(counts, heat, overdue)
 
 
+@functools.lru_cache(maxsize=64)
+def _tallies_statement(names: tuple[str, ...]) -> Select:
+    """:func:`dashboard_tallies`' statement for terms with these names, built once per process."""
+    late = and_(Action.status.in_(OPEN_VALUES), Action.target_date < bindparam("today"))
+    query = (select(Action.band, Action.status, Finding.likelihood, Finding.consequence,
+                    case((late, True), else_=False), func.count(Action.id))
+             .select_from(Action).join(Finding, Action.finding_id == Finding.id))
+    if "site_id" in names:
+        query = query.join(Ward, Action.ward_id == Ward.id)
+    query = query.where(*_conditions([(name, None) for name in names], bound=True))
+    return query.group_by(*query.selected_columns[:5])
+
+
 def attention(user, *, now: datetime) -> dict:
     """What needs chasing on the wards the user sees: overdue by band, missing interim controls,
     accepted risks past review, and actions open longer than 30, 60 and 90 days (two statements)."""
@@ -249,7 +292,7 @@ def attention(user, *, now: datetime) -> dict:
     everything = Filters(status="all")
     is_open = Action.status.in_(OPEN_VALUES)
     overdue = dict(db.session.execute(
-        _scope(_base([Action.band, func.count(Action.id)], everything), user, everything, today=today)
+        _scope(_base([Action.band, func.count(Action.id)], ()), user, everything, today=today)
         .where(is_open, Action.target_date < today).group_by(Action.band)).all())
 
     def tally(condition):
@@ -260,7 +303,7 @@ def attention(user, *, now: datetime) -> dict:
         tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date < today)),
         *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
         tally(is_open),
-    ], everything), user, everything, today=today)).one()
+    ], ()), user, everything, today=today)).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5])), "open": row[5]}
@@ -288,25 +331,11 @@ class StaleWard:
 def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
     a checklist version other than the one published now (one statement)."""
-    last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
-            .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
-    current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
-    query = (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
-                    ChecklistTemplate.name, ChecklistTemplate.version, current)
-             .join(Site, Ward.site_id == Site.id)
-             .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
-             .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
-             .where(Ward.active.is_(True)).order_by(Site.name, Ward.name))
-    ids = visible_ward_ids(user)
-    if ids is not None:
-        query = query.where(Ward.id.in_(ids or [0]))
-    if filters.site_id:
-        query = query.where(Ward.site_id == filters.site_id)
-    if filters.ward_id:
-        query = query.where(Ward.id == filters.ward_id)
+    terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id))
+    rows = db.session.execute(_stale_statement(tuple(name for name, _ in terms)), dict(terms))
     out = []
     year_ago = now - timedelta(days=365)
-    for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in db.session.execute(query):
+    for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in rows:
         reasons = []
         if signed_off_at is None:
             reasons.append("Never assessed")
@@ -322,6 +351,21 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _stale_statement(names: tuple[str, ...]) -> Select:
+    """:func:`stale_wards`' statement for terms with these names, built once per process."""
+    last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
+            .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
+    current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
+    return (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
+                   ChecklistTemplate.name, ChecklistTemplate.version, current)
+            .join(Site, Ward.site_id == Site.id)
+            .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
+            .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
+            .where(Ward.active.is_(True), *_conditions([(name, None) for name in names], bound=True, ward_col=Ward.id))
+            .order_by(Site.name, Ward.name))
+
+
 def finding_export_rows(user, filters: Filters, *, today: date):
     """Ligature points (not removed-in-error ones) with their action if any, for a CSV export.
 
@@ -333,7 +377,7 @@ def finding_export_rows(user, filters: Filters, *, today: date):
              .join(Room, Finding.room_id == Room.id).outerjoin(Action, Action.finding_id == Finding.id)
              .options(contains_eager(Finding.ward).contains_eager(Ward.site), contains_eager(Finding.room))
              .where(Finding.state != "removed"))
-    query = _narrow(query, user, filters, ward_col=Finding.ward_id, band_col=Finding.band)
+    query = query.where(*_conditions(_narrow_terms(user, filters), ward_col=Finding.ward_id, band_col=Finding.band))
     if filters.status == "open":
         query = query.where(Finding.state == "present")
     elif filters.status != "all":
