@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
+from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
 from inspect_app.extensions import db
 
@@ -28,7 +29,7 @@ ESTATES_TEAM = "Estates team"
 
 class ActionFacts:
     """What an action's own columns say about it. Shared by :class:`Action` and the lighter
-    :class:`ActionRow` of action lists; needs ``id``, ``status``, ``target_date``, ``interim_by``,
+    :class:`ActionRow` of action lists; needs ``id``, ``status``, ``band``, ``target_date``, ``interim_by``,
     ``interim_in_place_at``, ``owner_team`` and ``owner_name``."""
 
     @property
@@ -42,6 +43,16 @@ class ActionFacts:
     @property
     def owner_label(self) -> str:
         return self.owner_name or self.owner_team or ESTATES_TEAM
+
+    # For templates: calling an enum class from Jinja costs far more than from Python (a list
+    # page does it twice per row).
+    @property
+    def status_label(self) -> str:
+        return ActionStatus(self.status).label
+
+    @property
+    def band_level(self) -> Band:
+        return Band(self.band)
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.target_date < today
