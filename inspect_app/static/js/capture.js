@@ -267,6 +267,9 @@
   if (Outbox && window.indexedDB) {
     document.addEventListener('submit', onSubmit);
     document.addEventListener('wsi:outbox', function (event) { render(event.detail); });
+    // app.js refreshes as soon as it runs, and its first event can come before this script has
+    // run (scripts from the cache arrive in any order): read the outbox once for this page too.
+    Outbox.all().then(render, function () {});
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fillItemFromUrl);
     else fillItemFromUrl();
   }
