@@ -19,9 +19,9 @@ from inspect_app.security.access import public
 bp = Blueprint("pwa", __name__)
 
 #: Static files every page needs, precached when the service worker installs.
-SHELL_STATIC = ("css/app.css", "js/outbox.js", "js/downscale.js", "js/app.js", "js/capture.js", "js/pack.js",
-                "icons/icon-192.png",
-                "icons/icon-512.png", "icons/maskable-192.png", "icons/maskable-512.png")
+SHELL_STATIC = ("css/app.css", "css/walk.css", "css/records.css",
+                "js/outbox.js", "js/downscale.js", "js/app.js", "js/capture.js", "js/pack.js",
+                "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png", "icons/maskable-512.png")
 
 
 @lru_cache(maxsize=4)
