@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import Flask
+from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
 from inspect_app.clock import utcnow
@@ -72,6 +72,15 @@ def answer_buttons(current: str | None) -> Markup:
         f'aria-pressed="{"true" if current == a.value else "false"}">{escape(a.label)}</button>' for a in Answer))
 
 
+def photo_url(uuid: str, rendition: str) -> str:
+    """A photo rendition's URL, with one ``url_for`` per request and rendition (lists of ligature
+    points show a thumbnail per row). Photo uuids are hex and hyphens: nothing to quote."""
+    patterns = g.setdefault("photo_urls", {})
+    if rendition not in patterns:
+        patterns[rendition] = url_for("photos.file", uuid="__uuid__", rendition=rendition)
+    return patterns[rendition].replace("__uuid__", uuid)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -84,6 +93,7 @@ def register(app: Flask) -> None:
         band_chip=band_chip,
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
+        photo_url=photo_url,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
