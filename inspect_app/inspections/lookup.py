@@ -9,7 +9,7 @@ import functools
 
 from flask import abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.domain.workflow import Role
@@ -49,7 +49,10 @@ def _room_page_statement() -> Select:
     from inspect_app.alerts.models import RoomFixture
 
     checks = select(RoomFixture.id).where(RoomFixture.room_id == Room.id, RoomFixture.active.is_(True)).exists()
-    return select(Room, checks).where(Room.id == bindparam("id")).options(joinedload(Room.area_type))
+    in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
+    return (select(Inspection, Room, checks).outerjoin(Room, in_ward)
+            .where(Inspection.id == bindparam("inspection_id"))
+            .options(joinedload(Inspection.ward), joinedload(Inspection.template), joinedload(Room.area_type)))
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
@@ -59,13 +62,14 @@ def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
     return room
 
 
-def room_page_or_404(inspection: Inspection, room_id: int) -> tuple[Room, bool]:
-    """:func:`room_or_404` for the room page, and whether the room has fixtures with recurring
-    product checks (most rooms have none, and then the page need not look for them)."""
-    row = db.session.execute(_room_page_statement(), {"id": room_id}).first()
-    if row is None or row[0].ward_id != inspection.ward_id:
+def room_page_or_404(inspection_id: int, room_id: int) -> tuple[Inspection, Room, bool]:
+    """:func:`inspection_or_404` and :func:`room_or_404` for the room page, in one statement, and
+    whether the room has fixtures with recurring product checks (most rooms have none, and then
+    the page need not look for them)."""
+    row = db.session.execute(_room_page_statement(), {"inspection_id": inspection_id, "room_id": room_id}).first()
+    if row is None or not can_see_ward(current_user, row[0].ward_id) or row[1] is None:
         abort(404)
-    return row[0], bool(row[1])
+    return row[0], row[1], bool(row[2])
 
 
 def finding_or_404(finding_id: int | None) -> Finding:

@@ -32,8 +32,7 @@ bp = Blueprint("rooms", __name__, url_prefix="/inspections")
 @bp.get("/<int:inspection_id>/rooms/<int:room_id>")
 @requires()
 def room(inspection_id: int, room_id: int):
-    inspection = inspection_or_404(inspection_id)
-    room_, has_checks = room_page_or_404(inspection, room_id)
+    inspection, room_, has_checks = room_page_or_404(inspection_id, room_id)
     items, answers = room_checklist(inspection, room_)
     walk = walk_position(inspection, room_)
     findings = findings_in(inspection, room_, photos=True)  # a thumbnail per point

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
+from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Answer, Inspection, RoomVisit
 
@@ -123,3 +124,19 @@ def test_product_checks_show_in_the_walk_through_room_and_overview(walkthrough, 
     overview = walkthrough.client.get(f"/inspections/{walkthrough.inspection_id}").get_data(as_text=True)
     assert "Product checks" in overview
     assert "Overdue" in overview or "due soon" in overview
+
+
+def test_room_page_is_404_for_a_room_of_another_ward_an_unknown_room_or_a_hidden_ward(demo, auth, walkthrough):
+    room = walkthrough.room("Day room")
+    assert auth.client.get(walkthrough.room_page(room)).status_code == 200
+    other = db.session.scalar(select(Room).where(Room.ward_id == demo["wards"]["Rowan Ward"]))
+    inspection_id = walkthrough.inspection_id
+    assert auth.client.get(f"/inspections/{inspection_id}/rooms/{other.id}").status_code == 404
+    assert auth.client.get(f"/inspections/{inspection_id}/rooms/999999").status_code == 404
+    assert auth.client.get(f"/inspections/999999/rooms/{room.id}").status_code == 404
+    inspection = walkthrough.inspection()
+    inspection.ward_id = demo["wards"]["Rowan Ward"]  # now a ward the demo manager does not manage
+    db.session.commit()
+    auth.logout()
+    auth.login("manager@demo.nhs.test")
+    assert auth.client.get(f"/inspections/{inspection_id}/rooms/{other.id}").status_code == 404
