@@ -200,7 +200,7 @@ def fixture_counts(*, today: date, ward_ids: set[int] | None = None) -> dict[int
             else db.session.execute(_counts_statement(False)))
     counts: dict[int, dict[CheckState, int]] = defaultdict(lambda: {s: 0 for s in CheckState})
     for ward_id, since, interval, checked_at, result in rows:
-        due = next_check_due(since=since, interval_days=interval, last_checked=checked_at.date() if checked_at else None,
-                             last_result=result)
+        due = next_check_due(since=since, interval_days=interval,
+                             last_checked=checked_at.date() if checked_at else None, last_result=result)
         counts[ward_id][check_state(due, today=today)] += 1
     return dict(counts)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .bands import Band
 from .labelled import LabelledEnum
 
 
@@ -177,12 +176,3 @@ def next_unfinished(rooms: Sequence[RoomSummary | tuple], *,
     start = 0 if after is None else after + 1
     order = list(range(start, len(rooms))) + list(range(min(start, len(rooms))))
     return next((index for index in order if _blocker(rooms[index])), None)
-
-
-def highest_band(bands: Iterable[Band | str | None]) -> Band | None:
-    """The most severe band, ignoring ungraded (None) entries; None if there is none.
-
-    :param bands: bands of a room's or an inspection's findings.
-    """
-    graded = [Band(band) for band in bands if band is not None]
-    return max(graded, default=None)

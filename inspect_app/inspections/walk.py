@@ -148,9 +148,11 @@ def _walk_statement(also: bool, points: bool) -> Select:
 
 def _with_points(query: Select, seen: tuple) -> Select:
     """``query`` (of rooms) with each room's count of present points and their highest band's rank."""
-    present = (select(Finding.room_id, func.count().label("n"), func.max(case(_BAND_RANK, value=Finding.band)).label("top"))
+    top = func.max(case(_BAND_RANK, value=Finding.band))  # by severity, not by spelling
+    present = (select(Finding.room_id, func.count().label("n"), top.label("top"))
                .where(*seen, Finding.state == "present").group_by(Finding.room_id).subquery())
-    return query.outerjoin(present, present.c.room_id == Room.id).add_columns(func.coalesce(present.c.n, 0), present.c.top)
+    return (query.outerjoin(present, present.c.room_id == Room.id)
+            .add_columns(func.coalesce(present.c.n, 0), present.c.top))
 
 
 def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistItem], dict[int, str]]:
@@ -165,7 +167,8 @@ def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistIt
 @functools.cache
 def _checklist_statement() -> Select:
     return (select(ChecklistItem, Answer.value)
-            .outerjoin(Answer, and_(Answer.item_id == ChecklistItem.id, Answer.inspection_id == bindparam("inspection_id"),
+            .outerjoin(Answer, and_(Answer.item_id == ChecklistItem.id,
+                                    Answer.inspection_id == bindparam("inspection_id"),
                                     Answer.room_id == bindparam("room_id")))
             .where(ChecklistItem.template_id == bindparam("template_id"),
                    ChecklistItem.area_type_id == bindparam("area_type_id"))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
+from inspect_app.domain.risk import Band
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
@@ -58,3 +59,31 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
     assert inspection.is_read_only
     with pytest.raises(findings.FindingError, match="read-only"):
         findings.record_finding(inspection=inspection, room=room, category="Furniture", by=inspector, now=utcnow())
+
+
+def test_ward_progress_counts_each_rooms_points_and_its_most_severe_band(walk):
+    """The overview's per-room tallies come from SQL: the highest band is by severity (extreme
+    above high), not by spelling, an ungraded point counts but has no band, and a room's
+    progress counts only its own checklist's answers."""
+    inspector, ward, inspection = walk
+    rooms = {r.name: r for r in db.session.scalars(select(Room).where(Room.ward_id == ward.id))}
+    now = utcnow()
+    for room, grades in (("Bedroom 1", [(2, 3), (4, 5), (3, 4)]), ("Day room", [(None, None)]),
+                         ("Bedroom 2", [(3, 4), (2, 3)])):
+        for likelihood, consequence in grades:
+            findings.record_finding(inspection=inspection, room=rooms[room], category="Furniture",
+                                    description="Point", likelihood=likelihood, consequence=consequence,
+                                    by=inspector, now=now)
+    item = inspections.room_items(inspection, rooms["Bedroom 1"])[0]
+    inspections.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value="compliant",
+                              by=inspector, now=now)
+    db.session.commit()
+    by_name = {status.room.name: status for status in ward_progress(inspection)}
+    assert (by_name["Bedroom 1"].findings, by_name["Bedroom 1"].highest_band) == (3, Band.EXTREME)
+    assert (by_name["Bedroom 2"].findings, by_name["Bedroom 2"].highest_band) == (2, Band.HIGH)
+    assert (by_name["Day room"].findings, by_name["Day room"].highest_band) == (1, None)
+    assert by_name["Bedroom 1"].progress.answered == 1
+    assert by_name["Bedroom 1"].progress.total == len(inspections.room_items(inspection, rooms["Bedroom 1"]))
+    assert by_name["Bedroom 1"].state.value == "in_progress"
+    assert all(s.findings == 0 and s.highest_band is None for n, s in by_name.items()
+               if n not in {"Bedroom 1", "Bedroom 2", "Day room"})

@@ -5,10 +5,9 @@ import pytest
 
 from inspect_app.domain.checklist import (
     Answer, CarryForwardOutcome, ChecklistError, InspectionType, RoomProgress, RoomState,
-    RoomSummary, carry_forward_outcomes, highest_band, next_unfinished, room_progress,
+    RoomSummary, carry_forward_outcomes, next_unfinished, room_progress,
     signoff_blockers,
 )
-from inspect_app.domain.risk import Band
 
 NS, IP, DONE, NA = (RoomState.NOT_STARTED, RoomState.IN_PROGRESS, RoomState.COMPLETE,
                     RoomState.NOT_ACCESSIBLE)
@@ -103,16 +102,6 @@ WALK = [RoomSummary("Bedroom 1", DONE), RoomSummary("Bedroom 2", IP),
 ])
 def test_next_unfinished_walks_on_and_wraps_round_to_skipped_rooms(rooms, after, expected):
     assert next_unfinished(rooms, after=after) == expected
-
-
-@pytest.mark.parametrize("bands, expected", [
-    ([], None), ([None, None], None), ([Band.LOW], Band.LOW),
-    ([Band.HIGH, None, Band.MODERATE], Band.HIGH),
-    ([Band.EXTREME, Band.HIGH, Band.LOW], Band.EXTREME),
-    (["moderate", "low", None], Band.MODERATE), (iter(["high", "extreme"]), Band.EXTREME),
-])
-def test_highest_band_is_the_most_severe_not_the_last_alphabetically(bands, expected):
-    assert highest_band(bands) is expected
 
 
 @pytest.mark.parametrize("outcome, value, label, needs_finding", [
