@@ -182,15 +182,16 @@ def add_fixture(room: Room, *, kind: str, label: str, interval_days: int, alert:
 
 
 def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, now: datetime,
-                 inspection_id: int | None = None) -> FixtureCheck:
+                 inspection_id: int | None = None, checked_at: datetime | None = None) -> FixtureCheck:
     """Record one check of a fixture; a failed check must say what was wrong.
 
     :param fixture: the fixture checked.
     :param result: a :class:`~inspect_app.domain.alerts.CheckResult` value.
     :param notes: observations; required when the check failed.
     :param by: who checked it.
-    :param now: when.
+    :param now: when it was recorded.
     :param inspection_id: the walk-through it was done in, if any.
+    :param checked_at: when it was made, if earlier than ``now`` (captured offline).
     """
     result = CheckResult(result)
     notes = (notes or "").strip() or None
@@ -198,9 +199,10 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
         raise AlertError("Say what failed, so it can be repaired and re-checked.")
     if not fixture.active:
         raise AlertError("This fixture is no longer in use.")
-    check = FixtureCheck(fixture=fixture, result=result.value, notes=notes, checked_at=now,
+    check = FixtureCheck(fixture=fixture, result=result.value, notes=notes, checked_at=checked_at or now,
                          checked_by_id=by.id, inspection_id=inspection_id)
     db.session.add(check)
     record("fixture.check", check, by=by, now=now, ward_id=fixture.room.ward_id, inspection_id=inspection_id,
-           new={"fixture": fixture.label, "result": result.value, "notes": notes})
+           new={"fixture": fixture.label, "result": result.value, "notes": notes,
+                "checked_at": check.checked_at.isoformat()})
     return check

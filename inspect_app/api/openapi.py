@@ -49,7 +49,9 @@ DOCUMENT = {
                                            "finding_id, grade, comment. photo.add: finding_id or "
                                            "finding_client_id, photo_uuid (+ file 'photo'). room.access: "
                                            "inspection_id, room_id, not_accessible ('1'/'0'), reason. "
-                                           "carry_forward: inspection_id, finding_id, outcome, comment."},
+                                           "carry_forward: inspection_id, finding_id, outcome, comment. "
+                                           "fixture.check: fixture_id, result ('pass'/'fail'), notes "
+                                           "(required on fail), inspection?; dated at client_time."},
                 "client_time": {"type": "string", "format": "date-time",
                                 "description": "When the device captured it; later edits win per field."}}},
             "OperationResult": {"type": "object", "required": ["op_id", "kind", "replayed", "result"],

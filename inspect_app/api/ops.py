@@ -15,7 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspect_app.alerts import services as alerts
+from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
+from inspect_app.domain.alerts import CheckResult
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
@@ -30,6 +33,7 @@ from inspect_app.security.access import can_see_ward
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
 LIGATURE_ANSWERS = ("ligature_point", "ligature_point_controlled")
+CHECK_RESULTS = frozenset(result.value for result in CheckResult)
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -76,18 +80,20 @@ def parse_grade(raw: Any) -> tuple[int, int] | None:
     return likelihood, consequence
 
 
+def moment(value: Any, now: datetime) -> datetime:
+    """A device time as a naive-UTC datetime (``now`` when the device gave none)."""
+    if value in (None, ""):
+        return now
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise OpError(400, "The capture time is not an ISO 8601 time.") from None
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+
+
 def stamp(value: Any, now: datetime) -> str:
     """A device time as naive-UTC ISO text, comparable as a string with the stored edit times."""
-    if value in (None, ""):
-        moment = now
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise OpError(400, "The capture time is not an ISO 8601 time.") from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return moment(value, now).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _visible(model, object_id: int, by):
@@ -231,6 +237,32 @@ def carry_forward(payload, files, *, by, now, client_time=None):
     return 200, {"finding_id": finding.id, "ref": finding.ref, "outcome": entry.outcome}
 
 
+def fixture_check(payload, files, *, by, now, client_time=None):
+    """A product check recorded on the ward, dated when it was made on the device (a check made
+    offline at ten and synced at four was made at ten: its next one falls due from then)."""
+    fixture = db.session.get(RoomFixture, _int(payload, "fixture_id"))
+    if fixture is None or not can_see_ward(by, fixture.room.ward_id):
+        raise OpError(404, "That fixture no longer exists or is not on a ward you can see.")
+    result = str(payload.get("result") or "")
+    if result not in CHECK_RESULTS:
+        raise OpError(400, "Choose pass or fail.")
+    notes = payload.get("notes")
+    if notes is not None and not isinstance(notes, str):
+        raise OpError(400, "Notes must be text.")
+    if notes and len(notes) > 2000:
+        raise OpError(400, "Notes are limited to 2,000 characters.")
+    inspection_id = _int(payload, "inspection", required=False)
+    inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
+    in_walk = inspection is not None and inspection.ward_id == fixture.room.ward_id
+    check = alerts.record_check(fixture, result=result, notes=notes, by=by, now=now,
+                                # a device clock running fast cannot date a check ahead
+                                checked_at=min(moment(client_time, now), now),
+                                inspection_id=inspection.id if in_walk else None)
+    db.session.flush()
+    return 201, {"check_id": check.id, "fixture_id": fixture.id, "label": fixture.label, "result": check.result,
+                 "checked_at": check.checked_at.isoformat() + "Z"}
+
+
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
@@ -240,8 +272,9 @@ HANDLERS: dict[str, Handler] = {
     "photo.add": photo_add,
     "room.access": room_access,
     "carry_forward": carry_forward,
+    "fixture.check": fixture_check,
 }
-REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected)
+REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError)
 
 
 def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: str | None = None

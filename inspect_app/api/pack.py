@@ -12,7 +12,9 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
+from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
+from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import walk
@@ -39,6 +41,14 @@ def build(inspection_id: int, *, by, now: datetime) -> dict | None:
         urls.append(url_for("rooms.room", inspection_id=inspection.id, room_id=room.id))
         if not inspection.is_read_only:  # the blank form; the page fills in the item (app.js)
             urls.append(url_for("findings.new", inspection_id=inspection.id, room_id=room.id))
+    if not inspection.is_read_only:  # product checks are made on the walk too: their forms, as room pages link them
+        for fixture_id, room_id in db.session.execute(
+                select(RoomFixture.id, RoomFixture.room_id).join(Room, Room.id == RoomFixture.room_id)
+                .where(Room.ward_id == inspection.ward_id, Room.active.is_(True), RoomFixture.active.is_(True))
+                .order_by(RoomFixture.id)):
+            urls.append(url_for("fixture_checks.record", fixture_id=fixture_id,
+                                next=url_for("rooms.room", inspection_id=inspection.id, room_id=room_id),
+                                inspection=inspection.id))
     for point in points:
         urls.append(url_for("findings.detail", finding_id=point.id))
         if not inspection.is_read_only:

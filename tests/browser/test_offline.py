@@ -308,3 +308,52 @@ def test_room_access_point_edit_and_re_grade_offline_reach_the_server(app, world
         db.session.remove()
     assert not errors, errors
     context.close()
+
+
+def test_product_check_made_offline_from_the_room_page_is_kept_and_synced_once(app, world, server, browser):
+    from inspect_app.alerts import services as alerts
+    from inspect_app.alerts.models import FixtureCheck
+
+    with app.app_context():  # a fixture due for its check in the Day room, before the pack is made
+        room = db.session.get(Room, world["rooms"]["Day room"])
+        alerts.add_fixture(room, kind="curtain_rail", label="Collapsible curtain track", interval_days=30,
+                           alert=None, by=None, now=utcnow())
+        db.session.commit()
+        db.session.remove()
+    context, page = offline_tablet(browser, server, world)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    room_page = f"{server.url}/inspections/{world['inspection']}/rooms/{world['rooms']['Day room']}"
+
+    context.set_offline(True)
+    page.goto(room_page)  # from the cache
+    page.get_by_role("link", name="Record check of Collapsible curtain track, Day room").click()
+    page.wait_for_selector("form[data-op='fixture.check']")  # the form, from the ward pack
+    page.get_by_role("button", name="Record check").click()  # no result chosen: refused on the device
+    page.wait_for_selector("[data-capture-note]:has-text('choose pass or fail')")
+    page.locator("input[name=result][value=fail]").check()
+    page.locator("textarea[name=notes]").fill("Track did not release under load")
+    page.get_by_role("button", name="Record check").click()
+    page.wait_for_url(room_page)  # back to the room, as the form would go online
+    pending = page.locator("tr[data-fixture-id] [data-check-pending]")
+    pending.wait_for()
+    assert "Fail saved on this device" in pending.inner_text()
+    page.wait_for_selector(f"{WAITING}:has-text('Offline, 1 waiting')")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FixtureCheck)) == 0
+        db.session.remove()
+    axe_check(page, context="room page with a product check waiting offline")
+
+    context.set_offline(False)
+    page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
+    page.wait_for_selector("tr[data-fixture-id] [data-check-pending]:has-text('Fail recorded')")
+    with app.app_context():
+        checks = db.session.scalars(select(FixtureCheck)).all()
+        assert [(c.result, c.notes, c.inspection_id) for c in checks] == [
+            ("fail", "Track did not release under load", world["inspection"])]
+        db.session.remove()
+    page.reload()
+    assert "Track did not release under load" in page.locator("tr[data-fixture-id]").inner_text()
+    assert page.locator("[data-check-pending]").count() == 0  # the server's row shows it now
+    assert not errors, errors
+    context.close()

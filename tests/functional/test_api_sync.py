@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from inspect_app.api.models import SyncReceipt
+from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer
@@ -147,3 +149,42 @@ def test_fresh_csrf_token_and_me_endpoints(device):
     assert token.headers["Cache-Control"] == "no-store"
     me = device.auth.client.get("/api/v1/me").json
     assert me["email"] == "inspector@demo.nhs.test" and me["can_capture"] is True
+
+
+def test_product_check_captured_offline_is_dated_when_it_was_made_and_applied_once(device, offline_walk, make_fixture):
+    from inspect_app.alerts.models import FixtureCheck
+
+    fixture = make_fixture("Larch Ward")
+    made = (utcnow() - timedelta(hours=6)).replace(microsecond=0)
+    op = device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass", "notes": "Collapsed under load",
+                                     "inspection": str(offline_walk["inspection"].id)},
+                   client_time=made.isoformat() + "Z")
+    first = device.send(op)
+    assert first.status_code == 201, first.json
+    assert first.json["result"]["result"] == "pass"
+    again = device.send(op)
+    assert again.json["replayed"] is True and again.json["result"] == first.json["result"]
+    db.session.expire_all()
+    checks = db.session.scalars(select(FixtureCheck).where(FixtureCheck.fixture_id == fixture.id)).all()
+    assert len(checks) == 1
+    assert checks[0].checked_at == made  # when it was done on the ward, not when it reached the server
+    assert checks[0].inspection_id == offline_walk["inspection"].id
+    # a device clock running ahead cannot date a check in the future
+    ahead = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass"},
+                                  client_time=(utcnow() + timedelta(days=2)).isoformat() + "Z"))
+    assert ahead.status_code == 201
+    db.session.expire_all()
+    assert max(c.checked_at for c in db.session.scalars(select(FixtureCheck))) <= utcnow()
+
+
+def test_product_check_refusals_are_4xx_with_the_reason_and_save_nothing(device, offline_walk, make_fixture, demo):
+    from inspect_app.alerts.models import FixtureCheck
+
+    fixture = make_fixture("Larch Ward")
+    failed = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "fail", "notes": ""}))
+    assert failed.status_code == 422 and "what failed" in failed.json["message"]
+    assert device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "maybe"})).status_code == 400
+    assert device.send(device.op("fixture.check", {"fixture_id": "999999", "result": "pass"})).status_code == 404
+    wrong = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass", "notes": ["x"]}))
+    assert wrong.status_code == 400
+    assert _count(FixtureCheck) == 0

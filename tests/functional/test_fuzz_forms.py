@@ -75,18 +75,20 @@ def _forms(html: str) -> list[dict]:
 
 
 @pytest.fixture
-def world(demo, make_action, stored_photo):
+def world(demo, make_action, stored_photo, make_fixture):
     """Records on Larch Ward (the manager's) and on Rowan Ward (not the manager's)."""
     larch = make_action(ward="Larch Ward", room="Bedroom 1")
     rowan = make_action(ward="Rowan Ward", room="Bedroom 1", description="Window handle")
     stored_photo(5)
+    fixtures = {"mine": make_fixture("Larch Ward").id, "other": make_fixture("Rowan Ward").id}
     ids = {}
     for name, action in (("mine", larch), ("other", rowan)):
         finding = db.session.get(Finding, action.finding_id)
         inspection = db.session.scalar(select(Inspection).where(Inspection.ward_id == action.ward_id))
         room = db.session.get(Room, finding.room_id)
         ids[name] = {"action_id": action.id, "finding_id": finding.id, "inspection_id": inspection.id,
-                     "room_id": room.id, "ward_id": action.ward_id}
+                     "room_id": room.id, "ward_id": action.ward_id, "fixture_id": fixtures[name],
+                     "inspection": inspection.id}
     return ids
 
 
@@ -191,7 +193,8 @@ JSON_VALUES = st.recursive(
     max_leaves=6)
 API_FIELDS = ["inspection_id", "room_id", "item_id", "value", "comment", "client_id", "grade", "category",
               "description", "location", "existing_controls", "mitigation", "recommended_action", "low_level",
-              "finding_id", "finding_client_id", "edited_at", "photo_uuid", "not_accessible", "reason", "outcome"]
+              "finding_id", "finding_client_id", "edited_at", "photo_uuid", "not_accessible", "reason", "outcome",
+              "fixture_id", "result", "notes", "inspection"]
 
 
 @pytest.fixture
@@ -201,7 +204,7 @@ def tablet(app, world):
 
 
 @pytest.mark.parametrize("kind", ["answer", "finding.create", "finding.update", "finding.grade", "photo.add",
-                                  "room.access", "carry_forward", "no.such.kind"])
+                                  "room.access", "carry_forward", "fixture.check", "no.such.kind"])
 def test_every_sync_api_field_refuses_hostile_values(tablet, world, kind):
     client, headers = tablet
     real = world["mine"]
@@ -230,7 +233,7 @@ WRONG_TYPES = [{}, [], {"a": [1]}, 12, -1, 1.5, True, None, 2**70, "", "x" * 100
 
 
 @pytest.mark.parametrize("kind", ["answer", "finding.create", "finding.update", "finding.grade", "photo.add",
-                                  "room.access", "carry_forward"])
+                                  "room.access", "carry_forward", "fixture.check"])
 def test_each_sync_field_with_each_wrong_type_is_a_4xx(tablet, world, kind):
     client, headers = tablet
     failures = []

@@ -2,6 +2,7 @@
 the ward pack lists what a device caches to work offline."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -70,3 +71,17 @@ def test_ward_pack_lists_overview_rooms_forms_and_points(device, offline_walk):
 
 def test_ward_pack_of_an_unknown_inspection_is_404(device):
     assert device.auth.client.get("/api/v1/inspections/99999/pack").status_code == 404
+
+
+def test_ward_pack_holds_each_product_check_form_exactly_as_its_room_page_links_it(device, offline_walk, make_fixture):
+    inspection = offline_walk["inspection"]
+    fixture = make_fixture("Larch Ward", "Bedroom 1")
+    make_fixture("Rowan Ward", "Bedroom 1")  # another ward's fixture is not in this ward's pack
+    room = offline_walk["rooms"]["Bedroom 1"]
+    page = device.auth.client.get(f"/inspections/{inspection.id}/rooms/{room.id}").get_data(as_text=True)
+    link = re.search(r'href="(/checks/fixtures/\d+/check\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    urls = device.auth.client.get(f"/api/v1/inspections/{inspection.id}/pack").json["urls"]
+    checks = [url for url in urls if url.startswith("/checks/")]
+    assert checks == [link] and f"/checks/fixtures/{fixture.id}/" in link
+    form = device.auth.client.get(link).get_data(as_text=True)
+    assert 'data-op="fixture.check"' in form and f'name="fixture_id" value="{fixture.id}"' in form

@@ -15,7 +15,7 @@
   var el = function () { return WSI.el.apply(null, arguments); };
   var LABELS = { answer: 'Answer', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
                  'finding.grade': 'Grade', 'photo.add': 'Photo', 'room.access': 'Room access',
-                 carry_forward: 'Earlier ligature point outcome' };
+                 carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
   function controls(form) {
@@ -98,6 +98,14 @@
       delete payload.photo;
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
       return photoOps(files(form, 'photo'), base, user).then(Outbox.enqueueAll);
+    }
+    if (kind === 'fixture.check') {  // what the server would refuse, said before it is stored
+      if (!payload.result) return Promise.reject(new Error('choose pass or fail.'));
+      if (payload.result === 'fail' && !(payload.notes || '').trim()) {
+        return Promise.reject(new Error('say what failed, so it can be repaired and re-checked.'));
+      }
+      var lead = document.querySelector('h1 + .lead');
+      if (lead) label += ': ' + lead.textContent.trim().slice(0, 80);
     }
     if (kind === 'finding.update') {
       var edits = changed(form);
@@ -221,7 +229,29 @@
     });
   }
 
+  /* A product check made on this device shows on its fixture's row (room page, ward checks) until
+     the page, reloaded, shows it from the server (the row's data-last-check is the latest id there). */
+  function markChecks(rows) {
+    rows.forEach(function (r) {
+      if (r.kind !== 'fixture.check') return;
+      var row = document.querySelector('tr[data-fixture-id="' + r.payload.fixture_id + '"]');
+      if (!row) return;
+      var shown = Number(row.getAttribute('data-last-check') || 0);
+      if (r.result && r.result.check_id && shown >= r.result.check_id) return;
+      var chip = row.querySelector('[data-check-pending="' + r.op_id + '"]');
+      if (!chip) {
+        chip = el('span', { 'data-check-pending': r.op_id });
+        row.lastElementChild.appendChild(chip);
+      }
+      var result = r.payload.result === 'fail' ? 'Fail' : 'Pass';
+      chip.className = 'state-chip state-chip--' + r.state;
+      chip.textContent = r.state === 'done' ? result + ' recorded' :
+        r.state === 'needs-attention' ? result + ': needs attention' : result + ' saved on this device';
+    });
+  }
+
   function render(rows) {
+    markChecks(rows);
     var scope = pageScope();
     if (!scope.inspection) return;
     rows.forEach(function (r) { if (r.kind === 'answer' && String(r.payload.inspection_id) === scope.inspection) markAnswer(r); });
