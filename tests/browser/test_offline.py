@@ -342,6 +342,11 @@ def test_product_check_made_offline_from_the_room_page_is_kept_and_synced_once(a
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(FixtureCheck)) == 0
         db.session.remove()
+    pending.scroll_into_view_if_needed()
+    screenshot(page, "offline-product-check-pending")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "offline-product-check-pending-phone")
+    page.set_viewport_size(TABLET)
     axe_check(page, context="room page with a product check waiting offline")
 
     context.set_offline(False)
