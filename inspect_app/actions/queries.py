@@ -155,6 +155,16 @@ def _conditions(terms: Iterable[Term], *, bound: bool = False, ward_col=Action.w
             for name, value in terms]
 
 
+def _names(terms: list[Term]) -> tuple[str, ...]:
+    return tuple(name for name, _ in terms)
+
+
+def _bound(names: Iterable[str], **columns) -> list:
+    """The conditions of terms with these names, with parameters named after them (for the
+    statements built once per shape)."""
+    return _conditions([(name, None) for name in names], bound=True, **columns)
+
+
 def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
     """Restrict an Action query (joined to Ward and Finding) to what the user may see and the filters."""
     return query.where(*_conditions(_scope_terms(user, filters, today=today)))
@@ -194,7 +204,7 @@ def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page:
     if total == 0:
         return [], 0
     terms = _scope_terms(user, filters, today=today)
-    names = tuple(name for name, _ in terms)
+    names = _names(terms)
     rows = db.session.execute(_page_statement(names, total is None), dict(terms) | {
         "limit": per_page, "offset": (max(page, 1) - 1) * per_page}).all()
     if total is None:
@@ -212,7 +222,7 @@ def _page_statement(names: tuple[str, ...], with_total: bool) -> Select:
     keys = [Action.id.label("id"), BAND_RANK.label("rank"), Action.target_date.label("due")]
     if with_total:
         keys.append(func.count().over().label("total"))
-    page_ids = (_base(keys, names).where(*_conditions([(name, None) for name in names], bound=True))
+    page_ids = (_base(keys, names).where(*_bound(names))
                 .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
                 .limit(bindparam("limit")).offset(bindparam("offset"))).subquery()
     return (select(*ROW_COLUMNS, *([page_ids.c.total] if with_total else []))
@@ -249,7 +259,7 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     overdue figure applies all filters, like the overdue list it heads.
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
-    rows = db.session.execute(_tallies_statement(tuple(name for name, _ in terms)),
+    rows = db.session.execute(_tallies_statement(_names(terms)),
                               dict(terms) | {"today": today}).all()
 
     def in_status(status: str) -> bool:
@@ -281,7 +291,7 @@ def _tallies_statement(names: tuple[str, ...]) -> Select:
              .select_from(Action).join(Finding, Action.finding_id == Finding.id))
     if "site_id" in names:
         query = query.join(Ward, Action.ward_id == Ward.id)
-    query = query.where(*_conditions([(name, None) for name in names], bound=True))
+    query = query.where(*_bound(names))
     return query.group_by(*query.selected_columns[:5])
 
 
@@ -332,7 +342,7 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
     a checklist version other than the one published now (one statement)."""
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id))
-    rows = db.session.execute(_stale_statement(tuple(name for name, _ in terms)), dict(terms))
+    rows = db.session.execute(_stale_statement(_names(terms)), dict(terms))
     out = []
     year_ago = now - timedelta(days=365)
     for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in rows:
@@ -362,7 +372,7 @@ def _stale_statement(names: tuple[str, ...]) -> Select:
             .join(Site, Ward.site_id == Site.id)
             .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
             .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
-            .where(Ward.active.is_(True), *_conditions([(name, None) for name in names], bound=True, ward_col=Ward.id))
+            .where(Ward.active.is_(True), *_bound(names, ward_col=Ward.id))
             .order_by(Site.name, Ward.name))
 
 

@@ -9,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from inspect_app.alerts.services import CHECK_NOTES_LIMIT
 from inspect_app.domain.alerts import CheckResult, FixtureKind, ResponseStatus
 from inspect_app.estates.models import PatientGroup
 from inspect_app.forms_util import choices
@@ -83,6 +84,6 @@ class FixtureForm(FlaskForm):
 class CheckForm(FlaskForm):
     result = RadioField("Result", choices=choices((r.value, r.label) for r in CheckResult),
                         validators=[InputRequired("Choose pass or fail.")])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)],
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=CHECK_NOTES_LIMIT)],
                           description="Required when the check fails: say what was wrong.")
     submit = SubmitField("Record check")

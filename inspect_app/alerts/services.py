@@ -21,6 +21,9 @@ FIELDS = ("reference", "title", "issuing_body", "issued_on", "action_underway_by
           "restricted", "required_actions", "patient_groups", "area_type_codes")
 
 
+CHECK_NOTES_LIMIT = 2000  # a check's notes (the form says the same)
+
+
 class AlertError(ValueError):
     """The change is refused; the message says why and is shown as it is."""
 
@@ -197,6 +200,8 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
     notes = (notes or "").strip() or None
     if result == CheckResult.FAIL and not notes:
         raise AlertError("Say what failed, so it can be repaired and re-checked.")
+    if notes and len(notes) > CHECK_NOTES_LIMIT:
+        raise AlertError(f"Notes are limited to {CHECK_NOTES_LIMIT:,} characters.")
     if not fixture.active:
         raise AlertError("This fixture is no longer in use.")
     check = FixtureCheck(fixture=fixture, result=result.value, notes=notes, checked_at=checked_at or now,

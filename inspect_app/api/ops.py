@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
@@ -29,6 +30,7 @@ from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.security.access import can_see_ward
+from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
@@ -249,8 +251,6 @@ def fixture_check(payload, files, *, by, now, client_time=None):
     notes = payload.get("notes")
     if notes is not None and not isinstance(notes, str):
         raise OpError(400, "Notes must be text.")
-    if notes and len(notes) > 2000:
-        raise OpError(400, "Notes are limited to 2,000 characters.")
     inspection_id = _int(payload, "inspection", required=False)
     inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
     in_walk = inspection is not None and inspection.ward_id == fixture.room.ward_id
@@ -259,8 +259,15 @@ def fixture_check(payload, files, *, by, now, client_time=None):
                                 checked_at=min(moment(client_time, now), now),
                                 inspection_id=inspection.id if in_walk else None)
     db.session.flush()
+    # The fixture's row as the server now sees it (its latest check may be a later one), for the
+    # page that shows the row to bring it up to date without a reload.
+    row = next(r for r in alert_queries.fixture_rows(today=now.date(), room_id=fixture.room_id) if r.fixture is fixture)
     return 201, {"check_id": check.id, "fixture_id": fixture.id, "label": fixture.label, "result": check.result,
-                 "checked_at": check.checked_at.isoformat() + "Z"}
+                 "checked_at": check.checked_at.isoformat() + "Z",
+                 "row": {"last_check_id": row.last.id, "last_result": row.last.result,
+                         "last_result_label": row.last.result_label, "last_checked": fmt_date(row.last.checked_at),
+                         "next_due": fmt_date(row.next_due), "state": row.state.value,
+                         "state_label": row.state.label}}
 
 
 Handler = Callable[..., tuple[int, dict]]

@@ -37,11 +37,14 @@ def inspection_or_404(inspection_id: int | None) -> Inspection:
 # Statements every walk-through page runs, built once per process (values are bound parameters):
 # building one cost more than running it.
 
+def _with_ward_and_checklist() -> tuple:
+    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
+    return joinedload(Inspection.ward), joinedload(Inspection.template)
+
+
 @functools.cache
 def _inspection_statement() -> Select:
-    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
-    return (select(Inspection).where(Inspection.id == bindparam("id"))
-            .options(joinedload(Inspection.ward), joinedload(Inspection.template)))
+    return select(Inspection).where(Inspection.id == bindparam("id")).options(*_with_ward_and_checklist())
 
 
 @functools.cache
@@ -52,7 +55,7 @@ def _room_page_statement() -> Select:
     in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
     return (select(Inspection, Room, checks).outerjoin(Room, in_ward)
             .where(Inspection.id == bindparam("inspection_id"))
-            .options(joinedload(Inspection.ward), joinedload(Inspection.template), joinedload(Room.area_type)))
+            .options(*_with_ward_and_checklist(), joinedload(Room.area_type)))
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:

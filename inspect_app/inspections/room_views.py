@@ -46,9 +46,8 @@ def room(inspection_id: int, room_id: int):
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        progress=walk.progress, by_item=by_item,
+        by_item=by_item,
         points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
-        next_room=walk.next_room,
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 

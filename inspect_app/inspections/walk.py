@@ -214,10 +214,10 @@ def _room_points_statement(photos: bool) -> Select:
     return query.options(joinedload(Finding.photos)) if photos else query
 
 
-def _points(query: Select, photos: bool, params: dict | None = None) -> list[Finding]:
+def _points(query: Select, photos: bool) -> list[Finding]:
     if photos:
-        return list(db.session.scalars(query.options(joinedload(Finding.photos)), params).unique())
-    return list(db.session.scalars(query, params))
+        return list(db.session.scalars(query.options(joinedload(Finding.photos))).unique())
+    return list(db.session.scalars(query))
 
 
 def carried_forward(inspection: Inspection, room: Room | None = None, *, photos: bool = False) -> list[Finding]:

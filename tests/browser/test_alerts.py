@@ -82,7 +82,8 @@ def test_inspector_registers_a_curtain_rail_and_records_a_failed_check(page, liv
     # An inspector's check goes through the device's outbox (kept if the ward has no signal): the
     # row says so until the page, reloaded, shows the check from the server.
     row = page.get_by_role("row").filter(has_text="Bed-bay curtain track")
-    row.get_by_text("Fail recorded").wait_for()
+    row.get_by_text("Fail recorded").wait_for()  # once sent, the row shows the server's view of it
+    assert row.get_by_text("Fail", exact=True).is_visible() and row.get_by_text("Due soon").is_visible()
     page.reload()
     assert row.get_by_text("Fail", exact=True).is_visible() and row.get_by_text("Due soon").is_visible()
     assert row.locator("[data-check-pending]").count() == 0

@@ -352,6 +352,8 @@ def test_product_check_made_offline_from_the_room_page_is_kept_and_synced_once(a
     context.set_offline(False)
     page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
     page.wait_for_selector("tr[data-fixture-id] [data-check-pending]:has-text('Fail recorded')")
+    synced = page.locator("tr[data-fixture-id]").inner_text()
+    assert "Never" not in synced and "Due soon" in synced  # the row as the server now has it
     with app.app_context():
         checks = db.session.scalars(select(FixtureCheck)).all()
         assert [(c.result, c.notes, c.inspection_id) for c in checks] == [

@@ -162,6 +162,8 @@ def test_product_check_captured_offline_is_dated_when_it_was_made_and_applied_on
     first = device.send(op)
     assert first.status_code == 201, first.json
     assert first.json["result"]["result"] == "pass"
+    row = first.json["result"]["row"]  # the fixture's row as it now stands, for the page to show
+    assert (row["last_check_id"], row["last_result"], row["state"]) == (first.json["result"]["check_id"], "pass", "ok")
     again = device.send(op)
     assert again.json["replayed"] is True and again.json["result"] == first.json["result"]
     db.session.expire_all()
@@ -187,4 +189,15 @@ def test_product_check_refusals_are_4xx_with_the_reason_and_save_nothing(device,
     assert device.send(device.op("fixture.check", {"fixture_id": "999999", "result": "pass"})).status_code == 404
     wrong = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass", "notes": ["x"]}))
     assert wrong.status_code == 400
+    assert _count(FixtureCheck) == 0
+
+
+def test_product_check_notes_over_the_limit_are_refused_like_the_form_refuses_them(device, offline_walk, make_fixture):
+    from inspect_app.alerts.models import FixtureCheck
+    from inspect_app.alerts.services import CHECK_NOTES_LIMIT
+
+    fixture = make_fixture("Larch Ward")
+    long = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass",
+                                                   "notes": "x" * (CHECK_NOTES_LIMIT + 1)}))
+    assert long.status_code == 422 and "limited to 2,000 characters" in long.json["message"]
     assert _count(FixtureCheck) == 0

@@ -229,15 +229,15 @@
     });
   }
 
-  /* A product check made on this device shows on its fixture's row (room page, ward checks) until
-     the page, reloaded, shows it from the server (the row's data-last-check is the latest id there). */
+  /* A product check made on this device shows on its fixture's row (room page, ward checks): saved
+     on the device until it is sent, then the row as the server now has it (last check, next due). */
   function markChecks(rows) {
     rows.forEach(function (r) {
       if (r.kind !== 'fixture.check') return;
       var row = document.querySelector('tr[data-fixture-id="' + r.payload.fixture_id + '"]');
       if (!row) return;
-      var shown = Number(row.getAttribute('data-last-check') || 0);
-      if (r.result && r.result.check_id && shown >= r.result.check_id) return;
+      var fresh = r.result && r.result.row;
+      if (fresh && Number(row.getAttribute('data-last-check') || 0) >= fresh.last_check_id) return;
       var chip = row.querySelector('[data-check-pending="' + r.op_id + '"]');
       if (!chip) {
         chip = el('span', { 'data-check-pending': r.op_id });
@@ -247,6 +247,17 @@
       chip.className = 'state-chip state-chip--' + r.state;
       chip.textContent = r.state === 'done' ? result + ' recorded' :
         r.state === 'needs-attention' ? result + ': needs attention' : result + ' saved on this device';
+      if (fresh && r.state === 'done') {
+        var cells = row.children;
+        cells[3].textContent = '';
+        cells[3].appendChild(el('span', { 'class': 'result result--' + fresh.last_result }, fresh.last_result_label));
+        cells[3].appendChild(document.createTextNode(' ' + fresh.last_checked));
+        cells[4].textContent = fresh.next_due;
+        cells[4].appendChild(el('br', {}));
+        cells[4].appendChild(el('span', { 'class': 'check-state check-state--' + fresh.state }, fresh.state_label));
+        row.classList.toggle('row--overdue', fresh.state === 'overdue');
+        row.setAttribute('data-last-check', String(fresh.last_check_id));
+      }
     });
   }
 
