@@ -40,6 +40,15 @@ class Config:
     PHOTO_ROOT = os.environ.get("PHOTO_ROOT", str(INSTANCE_DIR / "photos"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_MB", "15")) * 1024 * 1024
+    # Photo and report-file storage: "local" (PHOTO_ROOT) or "s3" (S3-compatible object storage;
+    # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them).
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "local").strip().lower()
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # Shared state for several app servers: rate-limit counts and report-build jobs.
+    REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -51,7 +60,10 @@ class Config:
 
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis when configured; otherwise a SQLite file on this machine, so that every gunicorn
+    # worker of `make serve` counts against the same limit (docs/decisions.md).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or \
+        f"wsi-sqlite://{INSTANCE_DIR / 'ratelimit.sqlite3'}"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Believe X-Forwarded-Proto/-For/-Host only when a reverse proxy in front sets them.
     PROXY_FIX = _bool("PROXY_FIX", False)
@@ -86,6 +98,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PHOTO_STORAGE = "local"
+    REDIS_URL = ""
     LOGIN_LOCK_MINUTES = 15
 
 

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from inspect_app.extensions import db
+from inspect_app.photos.storage import StorageUnavailable
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
@@ -48,6 +49,14 @@ def register(app: Flask) -> None:
         if status in {400, 409, 413, 415, 422} and exc.description and exc.description != type(exc).description:
             message = exc.description  # a specific message raised with abort(400, "...")
         return error_response(status, message)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_down(exc: StorageUnavailable):
+        # Photos are written before their row, so a failed write leaves at most an orphan file.
+        db.session.rollback()
+        app.logger.warning("Storage unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "Photo storage cannot be reached at the moment, so nothing from that request "
+                                   "was saved. Try again in a minute; the photo is still on your device.")
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):

@@ -6,7 +6,7 @@ served (it may have been removed because it showed a patient); the removal stays
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -22,6 +22,7 @@ from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
+from inspect_app.photos.serve import stored_file
 from inspect_app.security.access import can_see_ward, requires
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
@@ -63,14 +64,8 @@ def file(uuid: str, rendition: str):
             or rendition not in RENDITIONS:
         abort(404)
     key = getattr(photo, f"key_{rendition}")
-    try:
-        path = services.storage().open_path(key)
-    except FileNotFoundError:
-        abort(404)  # `photos check` reports missing files; the page must not fail
-    response = send_file(path, mimetype="image/jpeg", max_age=MAX_AGE, etag=photo.sha256 if rendition == "large"
-                         else f"{photo.sha256[:32]}-{rendition}", conditional=True)
-    response.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
-    return response
+    etag = photo.sha256 if rendition == "large" else f"{photo.sha256[:32]}-{rendition}"
+    return stored_file(services.storage(), key, etag=etag, cache_control=f"private, max-age={MAX_AGE}")
 
 
 @bp.post("/add")
