@@ -47,6 +47,16 @@ class Config:
     S3_BUCKET = os.environ.get("S3_BUCKET", "")
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
     S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # Single sign-on (OpenID Connect); off unless OIDC_ISSUER and OIDC_CLIENT_ID are set.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "Sign in with your trust account")
+    OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")  # JSON file: group/app-role claims -> role, wards
+    OIDC_PROVISION = os.environ.get("OIDC_PROVISION", "none").strip().lower()  # none | inactive
+    LOCAL_PASSWORDS = _bool("LOCAL_PASSWORDS", True)
+    BREAK_GLASS_EMAILS = os.environ.get("BREAK_GLASS_EMAILS", "")  # comma-separated; password sign-in when off
     # Shared state for several app servers: rate-limit counts and report-build jobs.
     REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
@@ -101,6 +111,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PHOTO_STORAGE = "local"
     REDIS_URL = ""
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    LOCAL_PASSWORDS = True
     LOGIN_LOCK_MINUTES = 15
 
 

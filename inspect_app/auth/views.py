@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from inspect_app.auth import services
+from inspect_app.auth import oidc, services
 from inspect_app.auth.forms import ChangePasswordForm, LoginForm
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db, limiter
@@ -39,7 +39,10 @@ def login():
     form = LoginForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not oidc.password_allowed(form.email.data):
+            flash("Sign in with your trust account: passwords are switched off for this service.", "error")
+            status = 403
+        elif form.validate_on_submit():
             result = services.authenticate(
                 form.email.data, form.password.data, now=utcnow(),
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
@@ -62,7 +65,11 @@ def login():
 @bp.post("/logout")
 @requires()
 def logout():
+    provider_sign_out = oidc.end_session_url() if session.get(oidc.ID_TOKEN_KEY) else None
     logout_user()
+    session.clear()
+    if provider_sign_out:
+        return render_template("auth/signed_out.html", provider_sign_out=provider_sign_out)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
