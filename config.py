@@ -57,6 +57,8 @@ class Config:
     OIDC_PROVISION = os.environ.get("OIDC_PROVISION", "none").strip().lower()  # none | inactive
     LOCAL_PASSWORDS = _bool("LOCAL_PASSWORDS", True)
     BREAK_GLASS_EMAILS = os.environ.get("BREAK_GLASS_EMAILS", "")  # comma-separated; password sign-in when off
+    # A report build quicker than this is sent straight back; a slower one gets a progress page.
+    REPORT_INLINE_SECONDS = float(os.environ.get("REPORT_INLINE_SECONDS", "1.0"))
     # Shared state for several app servers: rate-limit counts and report-build jobs.
     REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
