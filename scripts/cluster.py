@@ -158,7 +158,7 @@ class SeaweedFS(Service):
     """
 
     name = "seaweedfs"
-    stop_wait = 5.0  # throwaway data: do not wait long for a tidy shutdown
+    stop_wait = 2.0  # throwaway data: do not wait long for a tidy shutdown
 
     def start(self) -> "SeaweedFS":
         ports = free_ports(8)

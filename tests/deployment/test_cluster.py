@@ -217,3 +217,25 @@ def test_single_sign_on_against_a_real_provider(cluster):
         refused_session, _authorize, refused = _provider_sign_in(cluster, a, sub)
         assert refused.status_code == 403 and message in refused.text
         assert refused_session.get(f"{b}/", allow_redirects=False).status_code == 302
+
+
+def test_backup_and_restore_with_object_storage(cluster, walk, tmp_path):
+    """Last in the module: restore replaces the database, so the app servers are stopped first."""
+    from cluster import BUCKET
+
+    s3 = cluster.s3.client()
+    keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET, Prefix="photos/")["Contents"])
+    assert keys
+    out = flask(cluster.env, "backup", str(tmp_path / "backup"))
+    assert f"{len(keys)} photo files" in out
+    for app in cluster.apps:
+        app.stop()
+    lost, original = keys[0], s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read()
+    s3.delete_object(Bucket=BUCKET, Key=lost)
+    s3.put_object(Bucket=BUCKET, Key="photos/zz/zz/stray-large.jpg", Body=b"not in the backup")
+    flask(cluster.env, "restore", str(tmp_path / "backup"), "--yes")
+    after = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET, Prefix="photos/")["Contents"])
+    assert after == keys
+    assert s3.get_object(Bucket=BUCKET, Key=lost)["Body"].read() == original
+    check = flask(cluster.env, "photos", "check", "--checksums")
+    assert "Missing files (record without file): 0" in check and "Corrupt files (checksum differs): 0" in check
