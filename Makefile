@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export RL_useA85 := 0
 
-.PHONY: install run serve test test-fast migrate seed bench clean
+.PHONY: install run serve serve-cluster test test-fast migrate seed bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
@@ -36,6 +36,10 @@ run: seed
 # Production-style: APP_ENV=production SECRET_KEY=<32+ chars> make serve (see gunicorn.conf.py).
 serve: migrate
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-$(WORKERS)} BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Two app servers + PostgreSQL + SeaweedFS (S3) + Redis + an OpenID provider on loopback (README, Deployment).
+serve-cluster: install
+	$(BIN)/python scripts/cluster.py --servers $${SERVERS:-2} --workers $(WORKERS)
 
 test: install
 	$(BIN)/python -m pytest
