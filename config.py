@@ -77,6 +77,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or \
         f"wsi-sqlite://{INSTANCE_DIR / 'ratelimit.sqlite3'}"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # If Redis is unreachable, count in this worker's memory until it is back (logged), rather
+    # than refusing every sign-in with an error.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Believe X-Forwarded-Proto/-For/-Host only when a reverse proxy in front sets them.
     PROXY_FIX = _bool("PROXY_FIX", False)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from inspect_app.extensions import db
@@ -57,6 +58,13 @@ def register(app: Flask) -> None:
         app.logger.warning("Storage unavailable on %s %s: %s", request.method, request.path, exc)
         return error_response(503, "Photo storage cannot be reached at the moment, so nothing from that request "
                                    "was saved. Try again in a minute; the photo is still on your device.")
+
+    @app.errorhandler(RedisError)
+    def redis_down(exc: RedisError):
+        db.session.rollback()
+        app.logger.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "A shared service is unavailable at the moment, so nothing from that request "
+                                   "was saved. Try again in a minute.")
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
