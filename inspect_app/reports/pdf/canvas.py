@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from reportlab.lib.boxstuff import aspectRatioFix
+from reportlab.lib.utils import _digester
 from reportlab.pdfgen.canvas import Canvas
+
+from .stream import LazyJPEG, is_jpeg_file, write_document
 
 
 class NumberedCanvas(Canvas):
@@ -24,6 +28,36 @@ class NumberedCanvas(Canvas):
         self._decorate = decorate
         self._saved_pages: list[dict] = []
         self._page_outline: list[tuple[str, int]] = []
+
+    def drawImage(self, image, x, y, width=None, height=None, mask=None, preserveAspectRatio=False,
+                  anchor="c", anchorAtXY=False, showBoundary=False, extraReturn=None):
+        """As Canvas.drawImage, but a JPEG file becomes a :class:`~.stream.LazyJPEG`: read only
+        when the file is written, so a report's photos are never all in memory at once."""
+        if not is_jpeg_file(image) or mask is not None or showBoundary or extraReturn is not None:
+            return super().drawImage(image, x, y, width, height, mask, preserveAspectRatio, anchor, anchorAtXY,
+                                     showBoundary, extraReturn)
+        self._currentPageHasImages = 1
+        name = _digester(f"{image}{mask}".encode("utf-8"))  # as Canvas.drawImage names a file image
+        reg_name = self._doc.getXObjectName(name)
+        img = self._doc.idToObject.get(reg_name)
+        if img is None:
+            try:
+                img = LazyJPEG(name, str(image))
+            except Exception:  # not a readable baseline JPEG after all: ReportLab's own path
+                return super().drawImage(image, x, y, width, height, mask, preserveAspectRatio, anchor,
+                                         anchorAtXY, showBoundary, extraReturn)
+            self._setXObjects(img)
+            self._doc.Reference(img, reg_name)
+            self._doc.addForm(name, img)
+        x, y, width, height, _ = aspectRatioFix(preserveAspectRatio, anchor, x, y, width, height, img.width,
+                                                img.height, anchorAtXY)
+        self.saveState()
+        self.translate(x, y)
+        self.scale(width, height)
+        self._code.append("/%s Do" % reg_name)
+        self.restoreState()
+        self._formsinuse.append(name)  # as Canvas.drawImage: what this page uses
+        return (img.width, img.height)
 
     def add_outline(self, title: str, level: int) -> None:
         self._page_outline.append((title, level))
@@ -47,4 +81,6 @@ class NumberedCanvas(Canvas):
             super().showPage()
         if has_outline:
             self.showOutline()  # open the bookmarks pane: a long report is read room by room
-        super().save()
+        if len(self._code):
+            super().showPage()
+        write_document(self, self._filename)  # object by object, photos read as they are written
