@@ -1,5 +1,6 @@
 """Years of invented history in bulk, for benchmarks and the query-plan test: past signed-off
-inspections whose ligature points were fixed and whose actions were closed.
+inspections whose ligature points were fixed and whose actions were closed (:func:`add_history`),
+and open work in bulk for the benchmarks of the open-work pages (:func:`add_open`).
 
 Rows are made by ``INSERT ... SELECT`` over a number series (``generate_series`` on PostgreSQL, a
 recursive CTE on SQLite), not ORM objects, so 100,000 closed actions take seconds. Nothing here
@@ -109,3 +110,45 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
                                    {"first": first, "ward": ward_id})
     db.session.flush()
     return added
+
+
+def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> int:
+    """Add ``count`` present, graded points with open actions (open, interim control, work
+    ordered in turn; a tenth overdue) to the ward's rooms in the inspection; for benchmarks of
+    the open-work pages. Returns the number added."""
+    sql = _dialect()
+    author = db.session.scalar(select(User.id).order_by(User.id))
+    rooms = db.session.scalars(select(Room.id).where(Room.ward_id == ward_id, Room.active.is_(True))
+                               .order_by(Room.id)).all()
+    first = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM finding"))
+    for n, room_id in enumerate(rooms):
+        per_room = count // len(rooms) + (1 if n < count % len(rooms) else 0)
+        if not per_room:
+            continue
+        lik, con = "(2 + g.i % 4)", f"(2 + {sql['div'].format(a='g.i', b=4)} % 4)"
+        db.session.execute(text(
+            "INSERT INTO finding (ward_id, room_id, inspection_id, last_inspection_id, category, description, "
+            "location, existing_controls, recommended_action, low_level, likelihood, consequence, score, band, "
+            "state, created_by_id, created_at, updated_at, field_edited_at) "
+            f"SELECT :ward, :room, :insp, :insp, 'Door furniture', 'Open point ' || g.i, '', '', '', false, "
+            f"{lik}, {con}, {lik} * {con}, {_BAND.format(s=f'{lik} * {con}')}, 'present', :author, :now, :now, '{{}}' "
+            f"FROM {sql['series']}"),
+            {"ward": ward_id, "room": room_id, "insp": inspection_id, "author": author, "n": per_room, "now": now})
+    # due between 60 days ahead and 3 days ago: about a tenth overdue
+    due = sql["to_date"].format(at=sql["days_before"].replace(":now", ":soon").format(days="(f.id % 10) * 7"))
+    db.session.execute(text(
+        "INSERT INTO action (finding_id, ward_id, status, band, severity, likelihood, consequence, owner_team, "
+        "target_date, created_at, created_by_id, updated_at) "
+        "SELECT f.id, f.ward_id, CASE f.id % 3 WHEN 0 THEN 'open' WHEN 1 THEN 'interim_control' "
+        f"ELSE 'work_ordered' END, f.band, {_SEVERITY.replace('band', 'f.band')}, f.likelihood, f.consequence, "
+        f"'Estates team', {due}, :now, :author, :now FROM finding f "
+        "WHERE f.ward_id = :ward AND f.id > :first"),
+        {"ward": ward_id, "first": first, "author": author, "now": now, "soon": now + timedelta(days=60)})
+    db.session.execute(text(
+        "INSERT INTO finding_grade (finding_id, inspection_id, kind, likelihood, consequence, score, "
+        "calculated_band, band, tier, low_level, reasons, graded_by_id, graded_at) "
+        "SELECT f.id, f.inspection_id, 'initial', f.likelihood, f.consequence, f.score, f.band, f.band, "
+        "'T2', false, '[]', :author, f.created_at FROM finding f WHERE f.ward_id = :ward AND f.id > :first"),
+        {"ward": ward_id, "first": first, "author": author})
+    return db.session.scalar(text("SELECT COUNT(*) FROM finding WHERE ward_id = :ward AND id > :first"),
+                             {"ward": ward_id, "first": first})
