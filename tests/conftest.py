@@ -38,13 +38,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, tests marked postgres_only are deselected (not skipped: CI allows no skip)."""
+    """Tests marked postgres_only are deselected (not skipped) on SQLite: .ci/run runs them on PostgreSQL."""
     if ON_POSTGRES:
         return
-    dropped = [item for item in items if item.get_closest_marker("postgres_only")]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.hookimpl(hookwrapper=True)
