@@ -93,8 +93,8 @@ def main() -> None:
     parser.add_argument("--sources", type=int, help="distinct photos to make (default: one per finding)")
     parser.add_argument("--source-px", type=int, default=4032, help="source photo width (default 4032, 12 MP)")
     parser.add_argument("--no-weasyprint", action="store_true", help="time the ReportLab build only")
-    parser.add_argument("--keep", type=Path, help="keep the database, photos and PDFs in this folder "
-                                                  "(and reuse them on the next run; one --findings size)")
+    parser.add_argument("--keep", type=Path, help="keep each size's database, photos and PDFs in DIR/<findings> "
+                                                  "(and reuse them on the next run)")
     args = parser.parse_args()
     set_size(args.source_px)
     started = time.perf_counter()
@@ -123,7 +123,7 @@ def main() -> None:
 
 def one_size(args, count: int, sources: list[Path]) -> dict:
     holder = tempfile.TemporaryDirectory(prefix="wsi-bench-pdf-") if args.keep is None else None
-    workdir = Path(holder.name) if holder else args.keep
+    workdir = Path(holder.name) if holder else args.keep / str(count)
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if (workdir / "inspection_id").is_file():

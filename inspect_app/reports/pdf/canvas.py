@@ -6,6 +6,7 @@ known, letting the renderer draw the page number (and anything else that needs i
 """
 from __future__ import annotations
 
+import zlib
 from typing import Callable
 
 from reportlab.lib.boxstuff import aspectRatioFix
@@ -63,15 +64,23 @@ class NumberedCanvas(Canvas):
         self._page_outline.append((title, level))
 
     def showPage(self):
-        self._saved_pages.append(dict(self.__dict__))
+        # A kept page's drawing operators are thousands of small strings; packed into one
+        # compressed blob a page costs a few KB until it is replayed, not a few hundred.
+        state = dict(self.__dict__)
+        state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1)
+        self._saved_pages.append(state)
         self._page_outline = []
         self._startPage()
 
     def save(self):
         total = len(self._saved_pages)
         has_outline = any(state["_page_outline"] for state in self._saved_pages)
-        for number, state in enumerate(self._saved_pages, start=1):
+        pages, self._saved_pages = self._saved_pages, []
+        for number, state in enumerate(pages, start=1):
             self.__dict__.update(state)
+            # one string holding the page's operators joined by newlines, as PDFPage.setStream joins them
+            self._code = [zlib.decompress(state["_code"]).decode("utf-8", "surrogatepass")]
+            pages[number - 1] = None  # replayed: let it go
             for index, (title, level) in enumerate(self._page_outline):
                 key = f"p{number}o{index}"
                 self.bookmarkPage(key)
