@@ -5,6 +5,7 @@ method exists in one and not the other.
 """
 from __future__ import annotations
 
+from inspect_app.api import rules
 from inspect_app.api.ops import HANDLERS
 
 _ERROR = {"description": "Refused, with a message for the user",
@@ -35,7 +36,9 @@ DOCUMENT = {
             "Error": {"type": "object", "required": ["error", "message"], "properties": {
                 "error": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
                 "message": {"type": "string"},
-                "op_id": {"type": "string", "format": "uuid", "nullable": True}}},
+                "op_id": {"type": "string", "format": "uuid", "nullable": True},
+                "field": {"type": "string", "nullable": True,
+                          "description": "The payload field the refusal is about, to mark on the form"}}},
             "Operation": {"type": "object", "required": ["op_id", "kind", "payload"], "properties": {
                 "op_id": {"type": "string", "format": "uuid"},
                 "kind": {"type": "string", "enum": sorted(HANDLERS)},
@@ -70,6 +73,8 @@ DOCUMENT = {
                 "urls": {"type": "array", "items": {"type": "string"}},
                 "item_categories": {"type": "object", "additionalProperties": {"type": "string"}},
                 "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            # The payload rules the device checks before queuing (api/rules.py), one per kind.
+            **{rules.OPENAPI_NAMES[kind]: schema for kind, schema in rules.SCHEMAS.items()},
             "ImportReport": {"type": "object", "properties": {
                 "applied": {"type": "integer"}, "already_synced": {"type": "integer"},
                 "refused": {"type": "integer"},

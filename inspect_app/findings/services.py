@@ -14,10 +14,16 @@ EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "
                    "recommended_action", "low_level")
 TEXT_LIMITS = {"description": 2000, "location": 500, "category": 80, "existing_controls": 2000,
                "recommended_action": 2000}
+GRADE_MESSAGE = "Pick a cell on the grid to grade the point."
+PHOTO_OR_DESCRIPTION = "Take a photo of the point or describe it."
 
 
 class FindingError(ValueError):
-    """A refused change to a ligature point, with a message for the user."""
+    """A refused change to a ligature point, with a message for the user (and the field, when one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def policy_for(ward: Ward) -> risk.BandPolicy:
@@ -57,12 +63,16 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
                    description: str = "", location: str = "", existing_controls: str = "",
                    mitigation: str | None = None, recommended_action: str = "", low_level: bool = False,
                    likelihood: int | None = None, consequence: int | None = None,
-                   client_id: str | None = None) -> Finding:
-    """Record a new ligature point in a room during an inspection, graded when L and C are given.
+                   client_id: str | None = None, photos: int = 0) -> Finding:
+    """Record a new ligature point in a room during an inspection, with its grade.
+
+    A point needs a grade and a photo or a description before it is saved, so that nothing
+    recorded in a hurry becomes an action nobody can act on (sign-off can require the rest).
 
     :param inspection: an in-progress inspection of the room's ward.
     :param item: the checklist item it answers, or None for an ad-hoc point.
     :param client_id: the device's UUID for the point (offline capture), unique.
+    :param photos: how many photos come with it (stored by the caller after this returns).
     """
     if inspection.is_read_only:
         raise FindingError("This inspection is signed off and read-only; start a correction to change it.")
@@ -74,7 +84,11 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
               "recommended_action": recommended_action, "low_level": bool(low_level)}
     clean = {k: _clean(k, v) for k, v in values.items()}
     if not clean["category"]:
-        raise FindingError("Choose the fixture category.")
+        raise FindingError("Choose the fixture category.", "category")
+    if likelihood in (None, "") or consequence in (None, ""):
+        raise FindingError(GRADE_MESSAGE, "grade")
+    if not clean["description"] and photos < 1:
+        raise FindingError(PHOTO_OR_DESCRIPTION, "photos")
     finding = Finding(client_id=client_id, ward_id=room.ward_id, room_id=room.id, inspection_id=inspection.id,
                       last_inspection_id=inspection.id, item_id=item.id if item is not None else None,
                       created_by_id=by.id, created_at=now, updated_at=now, state="present",
@@ -83,8 +97,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     db.session.flush()
     record("finding.create", finding, by=by, now=now, ward_id=finding.ward_id, inspection_id=inspection.id,
            new={**clean, "room": room.name, "item": item.code if item is not None else None})
-    if likelihood is not None or consequence is not None:
-        apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection)
+    apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection)
     return finding
 
 

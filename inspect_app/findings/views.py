@@ -94,7 +94,8 @@ def create():
         finding = services.record_finding(inspection=inspection, room=room, item=item, by=current_user, now=now,
                                           likelihood=grade[0] if grade else None,
                                           consequence=grade[1] if grade else None,
-                                          client_id=form.client_id.data or None, **form.details())
+                                          client_id=form.client_id.data or None, photos=len(uploads),
+                                          **form.details())
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)

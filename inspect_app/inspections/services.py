@@ -23,6 +23,8 @@ from inspect_app.inspections.models import Answer, CarryForward, Inspection, Ins
 from inspect_app.inspections.walk import RoomStatus, carried_forward, ward_progress
 
 MAX_TEAM = 10
+ACCESS_REASON_LIMIT = 1000
+ACCESS_REASON_MESSAGE = "Give the reason the room could not be inspected."
 
 
 class InspectionError(ValueError):
@@ -175,9 +177,9 @@ def set_not_accessible(*, inspection: Inspection, room: Room, reason: str | None
             raise InspectionError("The reason must be text.")
         reason = (reason or "").strip()
         if not reason:
-            raise InspectionError("Give the reason the room could not be inspected.")
-        if len(reason) > 1000:
-            raise InspectionError("The reason is at most 1000 characters.")
+            raise InspectionError(ACCESS_REASON_MESSAGE)
+        if len(reason) > ACCESS_REASON_LIMIT:
+            raise InspectionError(f"The reason is at most {ACCESS_REASON_LIMIT:,} characters.")
         room_visit.not_accessible, room_visit.not_accessible_reason = True, reason
     room_visit.updated_at = now
     record("room.access", room_visit, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
