@@ -57,9 +57,53 @@
     return input && input.files ? Array.prototype.slice.call(input.files) : [];
   }
 
+  /* A photo this device cannot open is refused here, on its field: queued, it would only be
+     refused by the server after the person has left the room. Any other failure to shrink it
+     sends the original (the server validates it either way). */
   function shrink(file) {
     if (!WSI.downscale) return Promise.resolve(file);
-    return WSI.downscale(file).catch(function () { return file; }); // the server validates either way
+    return WSI.downscale(file).catch(function (error) {
+      if (error && error.code === 'unreadable') throw refused([{ field: 'photos', message: error.message }]);
+      return file;
+    });
+  }
+
+  function refused(problems) {
+    var error = new Error(problems.map(function (p) { return p.message; }).join(' '));
+    error.problems = problems;
+    return error;
+  }
+
+  function rulesOf(form) {
+    if (!form.dataset.rules || !WSI.rules) return null;
+    try { return JSON.parse(form.dataset.rules); } catch (e) { return null; }
+  }
+
+  /* The server's rules for this form (data-rules), checked before anything is stored. */
+  function check(form, payload, photoCount) {
+    var schema = rulesOf(form);
+    if (!schema) return;
+    var probe = Object.assign({}, payload);
+    if (form.dataset.op === 'finding.create') {
+      probe.photo_uuids = [];
+      for (var i = 0; i < photoCount; i += 1) probe.photo_uuids.push('photo');
+    }
+    var problems = WSI.rules.problems(schema, probe);
+    if (problems.length) throw refused(problems);
+  }
+
+  function formUrl() {
+    var params = new URLSearchParams(window.location.search);
+    params.delete('outbox');
+    var query = params.toString();
+    return window.location.pathname + (query ? '?' + query : '');
+  }
+
+  /* The photos of a point still on this device (not yet confirmed by the server). */
+  function keptPhotos(rows, clientId) {
+    return rows.filter(function (r) {
+      return r.kind === 'photo.add' && r.state !== 'done' && r.payload.finding_client_id === clientId;
+    });
   }
 
   /* The photos as photo.add operations, each shrunk first (one after another: memory on tablets). */
@@ -79,21 +123,35 @@
   }
 
   function capture(form, submitter) {
+    return Promise.resolve().then(function () { return captureChecked(form, submitter); });
+  }
+
+  function captureChecked(form, submitter) {
     var kind = form.dataset.op;
     var user = (WSI.currentUser() || {}).id || null;
     var payload = values(form, submitter);
     var label = LABELS[kind] || kind;
+    var correcting = form.dataset.correcting || null;  // the op_id of a refused item being corrected
+    var options = { user_id: user, label: label, form_url: formUrl() };
     if (kind === 'finding.create') {
       delete payload.photos;
       payload.client_id = payload.client_id || Outbox.uuid();
       label += ': ' + (payload.description || payload.category || '').slice(0, 60);
+      options.label = label;
       var photos = files(form, 'photos');
+      var kept = JSON.parse(form.dataset.keptPhotos || '[]');
+      check(form, payload, photos.length + kept.length);
       // Shrink first, then store the point and its photos in one transaction.
       return photoOps(photos, { finding_client_id: payload.client_id, inspection_id: payload.inspection_id,
                                 room_id: payload.room_id }, user).then(function (ops) {
-        return Outbox.enqueueAll([{ kind: kind, payload: payload, options: { user_id: user, label: label } }].concat(ops));
+        payload.photo_uuids = kept.concat(ops.map(function (op) { return op.payload.photo_uuid; }));
+        if (correcting) {
+          return Outbox.amend(correcting, payload, label).then(function () { return ops.length ? Outbox.enqueueAll(ops) : null; });
+        }
+        return Outbox.enqueueAll([{ kind: kind, payload: payload, options: options }].concat(ops));
       });
     }
+    check(form, payload, 0);
     if (kind === 'photo.add') {
       delete payload.photo;
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
@@ -115,7 +173,9 @@
       Object.keys(edits).forEach(function (k) { stamps[k] = now; });
       payload = Object.assign({ finding_id: payload.finding_id, edited_at: stamps }, edits);
     }
-    return Outbox.enqueue(kind, payload, { user_id: user, label: label });
+    if (correcting) return Outbox.amend(correcting, payload, label);
+    options.label = label;
+    return Outbox.enqueue(kind, payload, options);
   }
 
   /* Where the page goes next, as it would without JavaScript: a new point returns to its room;
@@ -144,9 +204,17 @@
     if (!form.matches || !form.matches('form[data-op]') || !Outbox) return;
     event.preventDefault();
     var submitter = event.submitter;
+    if (WSI.clearErrors) WSI.clearErrors(form);
     capture(form, submitter).then(function (outcome) {
       if (outcome === 'unchanged') return announce(form, 'Nothing was changed.');
       form.dataset.captured = '1';
+      if (form.dataset.correcting) {
+        delete form.dataset.correcting;
+        delete form.dataset.keptPhotos;
+        var banner = form.querySelector('[data-correction-banner]');
+        if (banner) banner.remove();
+        window.history.replaceState(null, '', formUrl());
+      }
       announce(form, 'Saved on this device.');
       WSI.queued();
       var after = form.dataset.after || nextPage(form, submitter);
@@ -154,6 +222,10 @@
       if (form.dataset.op === 'finding.create' || form.dataset.op === 'photo.add') form.reset();
       return WSI.refresh();
     }).catch(function (error) {
+      if (error && error.problems && WSI.markErrors) {
+        WSI.markErrors(form, error.problems);
+        return announce(form, 'Not saved: correct the marked ' + (error.problems.length === 1 ? 'field' : 'fields') + '.');
+      }
       announce(form, 'This could not be saved on the device: ' + (error && error.message ? error.message : error));
     });
   }
@@ -305,13 +377,68 @@
     }
   }
 
+  /* "Correct it" on a refused item opens its form with ?outbox=<op_id>: the form is filled with
+     what was captured, the server's message is put on its field, and saving replaces the item in
+     the outbox (its photos stay on the device and are sent after it). */
+  function setControl(form, name, value) {
+    Array.prototype.forEach.call(form.querySelectorAll('[name="' + name + '"]'), function (c) {
+      if (c.type === 'file' || c.type === 'submit' || c.type === 'button') return;
+      if (c.type === 'radio') {
+        c.checked = c.value === String(value);
+        if (c.checked) c.dispatchEvent(new Event('change', { bubbles: true })); // the grade's summary
+      }
+      else if (c.type === 'checkbox') c.checked = ['1', 'true', 'on', 'yes'].indexOf(String(value)) !== -1;
+      else if (value !== null && value !== undefined) c.value = String(value);
+    });
+  }
+
+  function openCorrection() {
+    var opId = new URLSearchParams(window.location.search).get('outbox');
+    if (!opId) return Promise.resolve();
+    return Promise.all([Outbox.byOpId(opId), Outbox.all()]).then(function (found) {
+      var record = found[0];
+      var form = record && document.querySelector('form[data-op="' + record.kind + '"]');
+      if (!form) return;
+      if (record.state === 'done') return announce(form, 'That item has reached the server; nothing to correct.');
+      Object.keys(record.payload).forEach(function (name) {
+        if (name !== 'csrf_token') setControl(form, name, record.payload[name]);
+      });
+      var details = form.closest('details');
+      if (details) details.open = true;
+      form.dataset.correcting = record.op_id;
+      var banner = el('div', { 'class': 'flash flash--error', role: 'alert', 'data-correction-banner': '' });
+      banner.appendChild(el('p', {}, 'The server refused this item: correct it and save it again.'));
+      if (record.kind === 'finding.create') {
+        var photos = keptPhotos(found[1], record.payload.client_id);
+        form.dataset.keptPhotos = JSON.stringify(photos.map(function (p) { return p.payload.photo_uuid; }));
+        if (photos.length) {
+          banner.appendChild(el('p', {}, photos.length + (photos.length === 1 ? ' photo is' : ' photos are') +
+                                ' kept on this device and will be sent with it.'));
+          var list = el('div', { 'class': 'kept-photos' });
+          photos.forEach(function (ph) { list.appendChild(photoFigure(ph)); });
+          banner.appendChild(list);
+        }
+      }
+      form.prepend(banner);
+      var schema = rulesOf(form);
+      var field = record.field;
+      if (!field && schema) {
+        var probe = Object.assign({}, record.payload);
+        var local = WSI.rules.problems(schema, probe);
+        field = local.length ? local[0].field : null;
+      }
+      if (WSI.markErrors) WSI.markErrors(form, [{ field: field, message: record.message || 'The server refused this item.' }]);
+    });
+  }
+
   if (Outbox && window.indexedDB) {
     document.addEventListener('submit', onSubmit);
     document.addEventListener('wsi:outbox', function (event) { render(event.detail); });
     // app.js refreshes as soon as it runs, and its first event can come before this script has
     // run (scripts from the cache arrive in any order): read the outbox once for this page too.
     Outbox.all().then(render, function () {});
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fillItemFromUrl);
-    else fillItemFromUrl();
+    var ready = function () { fillItemFromUrl(); openCorrection(); };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+    else ready();
   }
 })();
