@@ -215,6 +215,16 @@ def finding_grade(payload, files, *, by, now, client_time=None):
     return 200, finding_result(finding)
 
 
+def finding_withdraw(payload, files, *, by, now, client_time=None):
+    """"Recorded in error", sent from the device: the same rules as the page (api/rules.py, the service)."""
+    finding = _finding(payload, by)
+    if finding.state == "removed":  # already withdrawn (by someone else, or by this op before): no change
+        return 200, {**finding_result(finding), "state": finding.state}
+    rules.check("finding.withdraw", payload)
+    findings.withdraw_finding(finding, reason=payload.get("reason"), by=by, now=now)
+    return 200, {**finding_result(finding), "state": finding.state}
+
+
 def photo_add(payload, files, *, by, now, client_time=None):
     finding = _finding(payload, by)
     file = files.get("photo")
@@ -276,6 +286,7 @@ HANDLERS: dict[str, Handler] = {
     "finding.create": finding_create,
     "finding.update": finding_update,
     "finding.grade": finding_grade,
+    "finding.withdraw": finding_withdraw,
     "photo.add": photo_add,
     "room.access": room_access,
     "carry_forward": carry_forward,

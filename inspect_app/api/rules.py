@@ -1,4 +1,4 @@
-"""What a captured ligature point, room visit or product check must contain, as JSON Schema.
+"""What a captured ligature point, room visit, product check or withdrawal must contain, as JSON Schema.
 
 Defined once here, from the services' own limits and messages, and used three ways:
 
@@ -27,7 +27,8 @@ from inspect_app.alerts.services import CHECK_NOTES_LIMIT
 from inspect_app.domain.alerts import CheckResult
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.findings.forms import GRADES
-from inspect_app.findings.services import GRADE_MESSAGE, PHOTO_OR_DESCRIPTION, TEXT_LIMITS
+from inspect_app.findings.services import (GRADE_MESSAGE, PHOTO_OR_DESCRIPTION, TEXT_LIMITS, WITHDRAW_REASON_LIMIT,
+                                           WITHDRAW_REASON_MESSAGE)
 from inspect_app.inspections.services import ACCESS_REASON_LIMIT, ACCESS_REASON_MESSAGE
 
 FILLED = r"\S"
@@ -90,12 +91,22 @@ FIXTURE_CHECK: dict[str, Any] = {
     "x-messages": {"result": "Choose pass or fail."},
 }
 
+FINDING_WITHDRAW: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "properties": {"reason": _text(WITHDRAW_REASON_LIMIT, "The reason", message=WITHDRAW_REASON_MESSAGE,
+                                   filled=True)},
+    "x-messages": {"reason": WITHDRAW_REASON_MESSAGE},
+}
+
 #: Operation kind -> the schema of its payload (the other kinds have no free-text input to check).
 SCHEMAS: dict[str, dict[str, Any]] = {"finding.create": FINDING_CREATE, "room.access": ROOM_ACCESS,
-                                      "fixture.check": FIXTURE_CHECK}
+                                      "fixture.check": FIXTURE_CHECK,
+                                      "finding.withdraw": FINDING_WITHDRAW}
 _VALIDATORS = {kind: jsonschema_rs.validator_for(schema) for kind, schema in SCHEMAS.items()}
 #: Names used for the schemas in the OpenAPI document.
-OPENAPI_NAMES = {"finding.create": "FindingCreate", "room.access": "RoomAccess", "fixture.check": "FixtureCheck"}
+OPENAPI_NAMES = {"finding.create": "FindingCreate", "room.access": "RoomAccess", "fixture.check": "FixtureCheck",
+                 "finding.withdraw": "FindingWithdraw"}
 
 
 class RuleError(ValueError):

@@ -171,3 +171,59 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
         apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
                     inspection=inspection, comment="Low-level flag changed")
     return applied
+
+
+WITHDRAW_REASON_LIMIT = 1000
+WITHDRAW_REASON_MESSAGE = "Say why the point was recorded in error."
+
+
+def may_withdraw(finding: Finding, user, inspection) -> str | None:
+    """Why ``user`` may not withdraw ``finding``, or None when they may.
+
+    Its recorder may, while the inspection it was recorded in is in progress; after sign-off
+    only a patient safety lead may (the signed report then lists it as withdrawn).
+    """
+    from inspect_app.domain.workflow import Role
+
+    if finding.state == "removed":
+        return "This point has already been withdrawn."
+    if getattr(user, "role", None) == Role.SAFETY_LEAD.value:
+        return None
+    if finding.created_by_id != getattr(user, "id", None):
+        return "Only the person who recorded the point, or a patient safety lead, can withdraw it."
+    if inspection is None or inspection.is_read_only:
+        return "The inspection is signed off: ask a patient safety lead to withdraw the point."
+    return None
+
+
+def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspection=None) -> Finding:
+    """"Recorded in error": take the point out of the figures and lists, cancel its action (kept),
+    and keep everything in the audit trail.
+
+    :param reason: why it was recorded in error (required, shown in the report).
+    :param inspection: the inspection it was recorded in (looked up when not given).
+    :raises FindingError: not allowed, or no reason.
+    """
+    from inspect_app.actions import services as actions
+    from inspect_app.inspections.models import Inspection
+
+    inspection = inspection or db.session.get(Inspection, finding.inspection_id)
+    refusal = may_withdraw(finding, by, inspection)
+    if refusal:
+        raise FindingError(refusal)
+    if reason is not None and not isinstance(reason, str):
+        raise FindingError("The reason must be text.", "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FindingError(WITHDRAW_REASON_MESSAGE, "reason")
+    if len(reason) > WITHDRAW_REASON_LIMIT:
+        raise FindingError(f"The reason is at most {WITHDRAW_REASON_LIMIT:,} characters.", "reason")
+    before = finding.state
+    finding.state, finding.withdrawn_reason = "removed", reason
+    finding.withdrawn_at, finding.withdrawn_by_id, finding.updated_at = now, by.id, now
+    db.session.flush()
+    record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
+           inspection_id=finding.last_inspection_id, old={"state": before},
+           new={"state": finding.state, "reason": reason}, comment=reason)
+    actions.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)
+    return finding

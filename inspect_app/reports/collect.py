@@ -37,7 +37,7 @@ from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 
 from .bands import BAND_RANK, band_info, band_matrix, report_action
-from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom
+from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom, WithdrawnPoint
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -62,14 +62,15 @@ def _label(enum, value: str | None) -> str:
         return value or ""
 
 
-def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str]]:
+def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str], list[Finding]]:
+    """The inspection's points, their carry-forward outcomes, and its points withdrawn as
+    recorded in error (one statement for both lists: they are split here)."""
     outcomes = dict(db.session.execute(select(CarryForward.finding_id, CarryForward.outcome)
                                        .where(CarryForward.inspection_id == inspection.id)).all())
-    points = list(db.session.scalars(select(Finding).where(
-        Finding.state != "removed",
+    found = list(db.session.scalars(select(Finding).where(
         or_(Finding.inspection_id == inspection.id, Finding.id.in_(list(outcomes) or [0])))
-        .order_by(Finding.id)))
-    return points, outcomes
+        .options(joinedload(Finding.withdrawn_by)).order_by(Finding.id)))
+    return ([p for p in found if p.state != "removed"], outcomes, [p for p in found if p.state == "removed"])
 
 
 def _grades(ids: list[int], until: datetime | None) -> dict[int, FindingGrade]:
@@ -135,7 +136,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     until = inspection.signed_off_at
     progress = ward_progress(inspection)
     areas = dict(db.session.execute(select(AreaType.id, AreaType.name)).all())
-    points, outcomes = _points(inspection)
+    points, outcomes, withdrawn = _points(inspection)
     ids = [p.id for p in points]
     grades = _grades(ids, until)
     photos = _photos(ids, until, photo_source)
@@ -184,4 +185,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
             fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
             previous_inspection=previous.ref if previous else None),
         generated_at=now, generated_by=by.name,
+        withdrawn=tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
+                                       description=p.description, reason=p.withdrawn_reason or "",
+                                       withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
+                                       withdrawn_at=p.withdrawn_at) for p in withdrawn),
     )

@@ -106,6 +106,19 @@ class ReportAction:
 
 
 @dataclass(frozen=True)
+class WithdrawnPoint:
+    """A ligature point withdrawn as recorded in error: not in the figures, always in the report."""
+
+    ref: str
+    room: str
+    category: str
+    description: str
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ChangeSummary:
     """How this inspection's findings compare with the previous inspection of the ward."""
 
@@ -140,6 +153,7 @@ class InspectionReport:
     generated_at: datetime
     generated_by: str
     marking: str = "OFFICIAL-SENSITIVE"
+    withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
 
     @property
     def is_draft(self) -> bool:

@@ -14,7 +14,7 @@
   var Outbox = window.WSIOutbox;
   var el = function () { return WSI.el.apply(null, arguments); };
   var LABELS = { answer: 'Answer', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
-                 'finding.grade': 'Grade', 'photo.add': 'Photo', 'room.access': 'Room access',
+                 'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
                  carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
