@@ -44,7 +44,8 @@ DOCUMENT = {
                 "kind": {"type": "string", "enum": sorted(HANDLERS)},
                 "payload": {"type": "object", "additionalProperties": True,
                             "description": "The form fields, as strings or JSON values. answer: inspection_id, "
-                                           "room_id, item_id, value. finding.create: inspection_id, room_id, "
+                                           "room_id, item_id, value. answers.remaining_compliant: "
+                                           "inspection_id, room_id, count (the unanswered items shown). finding.create: inspection_id, room_id, "
                                            "item_id?, client_id?, category, description, location, "
                                            "existing_controls, mitigation, recommended_action, low_level, "
                                            "grade ('LxC'). finding.update: finding_id (or finding_client_id), "

@@ -159,6 +159,13 @@ def answer(payload, files, *, by, now, client_time=None):
     return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value}
 
 
+def answers_remaining_compliant(payload, files, *, by, now, client_time=None):
+    inspection, room = _inspection_and_room(payload, by)
+    marked = inspections.mark_remaining_compliant(inspection=inspection, room=room,
+                                                  expected=_int(payload, "count"), by=by, now=now)
+    return 200, {"room_id": room.id, "marked": len(marked), "item_ids": [a.item_id for a in marked]}
+
+
 def finding_create(payload, files, *, by, now, client_time=None):
     inspection, room = _inspection_and_room(payload, by)
     client_id = str(payload.get("client_id") or "") or None
@@ -283,6 +290,7 @@ def fixture_check(payload, files, *, by, now, client_time=None):
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
+    "answers.remaining_compliant": answers_remaining_compliant,
     "finding.create": finding_create,
     "finding.update": finding_update,
     "finding.grade": finding_grade,

@@ -13,7 +13,7 @@
   var WSI = (window.WSI = window.WSI || {});
   var Outbox = window.WSIOutbox;
   var el = function () { return WSI.el.apply(null, arguments); };
-  var LABELS = { answer: 'Answer', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
+  var LABELS = { answer: 'Answer', 'answers.remaining_compliant': 'Remaining items marked compliant', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
                  'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
                  carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
@@ -199,11 +199,41 @@
     note.textContent = text;
   }
 
+  /* Answering Compliant (or N/A) on an item with a ligature point recorded against it: ask first
+     whether the point was recorded in error (withdraw it) or is real (keep it, and the answer). */
+  function pointsOf(form, submitter) {
+    if (form.dataset.op !== 'answer' || !submitter || LIGATURE.indexOf(submitter.value) !== -1) return [];
+    var row = form.closest('[data-item-id]');
+    return row ? Array.prototype.slice.call(row.querySelectorAll('.item-row__points a[href]')) : [];
+  }
+
+  function askAboutPoints(links, answerLabel) {
+    var dialog = document.querySelector('[data-point-dialog]');
+    if (dialog) dialog.remove();
+    var refs = links.map(function (a) { return a.textContent.trim(); }).join(', ');
+    dialog = el('dialog', { 'class': 'signout-dialog', 'data-point-dialog': '', 'aria-labelledby': 'point-dialog-title' });
+    dialog.appendChild(el('h2', { id: 'point-dialog-title' }, 'A ligature point is recorded for this item'));
+    dialog.appendChild(el('p', {}, refs + (links.length === 1 ? ' is' : ' are') + ' recorded against this item, so it cannot be answered "' +
+      answerLabel + '" as it stands. Was the point recorded in error?'));
+    var row = el('div', { 'class': 'button-row' });
+    var withdraw = el('a', { 'class': 'button button--danger', href: links[0].getAttribute('href') + '#withdraw' },
+                      'Withdraw ' + links[0].textContent.trim() + ' (recorded in error)');
+    var keep = el('button', { type: 'button', 'class': 'button button--primary', 'data-keep-point': '' }, 'Keep the point');
+    keep.addEventListener('click', function () { dialog.close(); dialog.remove(); });
+    row.appendChild(withdraw);
+    row.appendChild(keep);
+    dialog.appendChild(row);
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  }
+
   function onSubmit(event) {
     var form = event.target;
     if (!form.matches || !form.matches('form[data-op]') || !Outbox) return;
     event.preventDefault();
     var submitter = event.submitter;
+    var recorded = pointsOf(form, submitter);
+    if (recorded.length) return askAboutPoints(recorded, submitter.textContent.trim());
     if (WSI.clearErrors) WSI.clearErrors(form);
     capture(form, submitter).then(function (outcome) {
       if (outcome === 'unchanged') return announce(form, 'Nothing was changed.');
@@ -289,16 +319,60 @@
     });
   }
 
+  function pressAnswer(row, value) {
+    row.querySelectorAll('form[data-op=answer] button[name=value]').forEach(function (button) {
+      button.setAttribute('aria-pressed', button.value === value ? 'true' : 'false');
+    });
+    row.setAttribute('data-answer', value);
+    row.classList.add('item-row--answered');
+  }
+
   /* One form per item, one button per answer choice (it sends its value): press the one captured. */
   function markAnswer(record) {
     var p = record.payload;
     answerForms(p).forEach(function (form) {
-      form.querySelectorAll('button[name=value]').forEach(function (button) {
-        button.setAttribute('aria-pressed', button.value === p.value ? 'true' : 'false');
-      });
       var row = form.closest('[data-item-id]');
-      if (row) { row.setAttribute('data-answer', p.value); row.classList.add('item-row--answered'); }
+      if (row) pressAnswer(row, p.value);
     });
+  }
+
+  /* "Mark remaining items compliant" captured: every row still unanswered on this page is now
+     Compliant (rows answered since were answered first, as the outbox replays in order). */
+  function markRemaining(record) {
+    var p = record.payload;
+    if (String(p.room_id) !== pageScope().room) return;
+    var ids = record.result && record.result.item_ids ? record.result.item_ids.map(String) : null;
+    document.querySelectorAll('[data-item-id]').forEach(function (row) {
+      if (ids ? ids.indexOf(row.getAttribute('data-item-id')) !== -1 : !row.getAttribute('data-answer')) {
+        pressAnswer(row, 'compliant');
+      }
+    });
+  }
+
+  /* The room's progress ("x of y answered") and the remaining-items form, from the rows on the
+     page, so they change as answers are given, without a reload. */
+  function updateProgress() {
+    var rows = document.querySelectorAll('[data-item-id]');
+    if (!rows.length) return;
+    var answered = Array.prototype.filter.call(rows, function (r) { return r.getAttribute('data-answer'); }).length;
+    var remaining = rows.length - answered;
+    var progress = document.querySelector('[data-room-progress]');
+    if (progress) {
+      var bar = progress.querySelector('progress');
+      if (bar) { bar.max = rows.length; bar.value = answered; }
+      var text = progress.lastChild;
+      if (text && text.nodeType === 3) text.textContent = ' ' + answered + ' of ' + rows.length + ' answered';
+    }
+    var box = document.querySelector('[data-remaining]');
+    if (box) {
+      box.hidden = remaining === 0;
+      var count = box.querySelector('[data-remaining-count]');
+      if (count) count.value = String(remaining);
+      var words = box.querySelector('[data-remaining-text]');
+      if (words) words.textContent = remaining + ' unanswered item' + (remaining === 1 ? '' : 's');
+      var button = box.querySelector('[data-remaining-button]');
+      if (button) button.textContent = String(remaining);
+    }
   }
 
   /* A product check made on this device shows on its fixture's row (room page, ward checks): saved
@@ -337,7 +411,12 @@
     markChecks(rows);
     var scope = pageScope();
     if (!scope.inspection) return;
-    rows.forEach(function (r) { if (r.kind === 'answer' && String(r.payload.inspection_id) === scope.inspection) markAnswer(r); });
+    rows.forEach(function (r) {
+      if (String(r.payload.inspection_id) !== scope.inspection) return;
+      if (r.kind === 'answer') markAnswer(r);
+      else if (r.kind === 'answers.remaining_compliant') markRemaining(r);
+    });
+    updateProgress();
     var points = rows.filter(function (r) {
       if (r.kind !== 'finding.create' || String(r.payload.inspection_id) !== scope.inspection) return false;
       if (scope.room && String(r.payload.room_id) !== scope.room) return false;
@@ -437,7 +516,12 @@
     // app.js refreshes as soon as it runs, and its first event can come before this script has
     // run (scripts from the cache arrive in any order): read the outbox once for this page too.
     Outbox.all().then(render, function () {});
-    var ready = function () { fillItemFromUrl(); openCorrection(); };
+    var ready = function () {
+      fillItemFromUrl();
+      openCorrection();
+      var target = window.location.hash === '#withdraw' && document.getElementById('withdraw');
+      if (target) { target.open = true; target.scrollIntoView({ block: 'center' }); }
+    };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
     else ready();
   }
