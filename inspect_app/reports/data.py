@@ -77,6 +77,7 @@ class ReportRoom:
     items_answered: int
     items_total: int
     findings: tuple[ReportFinding, ...] = ()
+    bulk_compliant: int = 0  # answered Compliant by "mark remaining items compliant" (one bulk answer)
 
     @property
     def is_not_accessible(self) -> bool:

@@ -254,7 +254,8 @@ class InspectionRenderer(ReportRenderer):
         meta = " \u00b7 ".join([
             para_text(room.area_type), para_text(room.tier),
             para_text(ROOM_STATES.get(room.state, room.state.replace("_", " ").capitalize())),
-            f"{room.items_answered} of {room.items_total} checklist items answered",
+            f"{room.items_answered} of {room.items_total} checklist items answered"
+            + (f" ({room.bulk_compliant} marked compliant in one bulk answer)" if room.bulk_compliant else ""),
             f"{count} ligature point{'' if count == 1 else 's'}"])
         return [heading(para_text(room.name), "H2", level=1), Para(meta, STYLES["RoomMeta"])]
 
