@@ -88,6 +88,12 @@ def capture_rules(kind: str):
     return form_rules(kind)
 
 
+def base_url_missing() -> bool:
+    from inspect_app.public_url import base_url_missing as missing
+
+    return missing()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -102,6 +108,7 @@ def register(app: Flask) -> None:
         answer_buttons=answer_buttons,
         photo_url=photo_url,
         capture_rules=capture_rules,
+        base_url_missing=base_url_missing,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
