@@ -23,9 +23,10 @@ import argparse
 import contextlib
 import io
 import itertools
-import sys
 import json
+import os
 import random
+import sys
 import tempfile
 import threading
 import time
@@ -35,7 +36,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from harness import REPO, Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile
+from harness import (REPO, Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile,
+                     worker_memory)
 
 sys.path.insert(0, str(REPO / "scripts"))
 from cluster import Cluster  # noqa: E402
@@ -152,6 +154,32 @@ def inspector(bases: list[str], ward: dict, pictures: list[bytes], stop: float, 
         tally.add("connection", 599, 0.0, repr(exc).encode())
 
 
+HASH_PROBE = """
+import sys
+from pathlib import Path
+from argon2 import PasswordHasher
+before = int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1])
+PasswordHasher(time_cost=int(sys.argv[1]), memory_cost=int(sys.argv[2]), parallelism=int(sys.argv[3])).hash('x' * 16)
+after = int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1])
+print(before, after)
+"""
+
+
+def hash_memory() -> None:
+    """Peak RSS of a fresh process before and after one Argon2id hash, old and new parameters."""
+    import subprocess
+    import sys
+
+    from inspect_app.auth import passwords
+
+    for label, params in (("argon2-cffi default (64 MiB, t=3, p=4)", (3, 65536, 4)),
+                          ("now (OWASP minimum)", (passwords.TIME_COST, passwords.MEMORY_KIB, passwords.PARALLELISM))):
+        out = subprocess.run([sys.executable, "-c", HASH_PROBE, *map(str, params)], capture_output=True, text=True,
+                             check=True).stdout.split()
+        before, after = (int(x) / 1024 for x in out)
+        print(f"one sign-in hash, {label}: peak RSS {before:.0f} -> {after:.0f} MB (+{after - before:.0f} MB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -161,6 +189,7 @@ def main() -> None:
     parser.add_argument("--cluster", action="store_true", help="PostgreSQL + S3 + Redis from scripts/cluster.py")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wsi-load-") as tmp, contextlib.ExitStack() as stack:
+        cluster = None
         if args.cluster or args.servers > 1:
             cluster = stack.enter_context(Cluster(args.servers, args.workers, oidc=False,
                                                   extra_env={"RATELIMIT_ENABLED": "0"}))
@@ -171,6 +200,7 @@ def main() -> None:
             env, bases, setup = environment(Path(tmp)), [], f"database: {environment(Path(tmp))['DATABASE_URL'].split('@')[-1]}"
         print(f"{setup}  gunicorn workers per server: {args.workers}  inspectors: {args.users}  "
               f"duration: {args.seconds} s")
+        hash_memory()
         wards, pictures = prepare(env), photos()
         tally = Tally()
         with (contextlib.nullcontext() if bases else Gunicorn(env, workers=args.workers)) as server:
@@ -184,6 +214,8 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            masters = [app.process.pid for app in cluster.apps] if server is None else [server.process.pid]
+            memory = [row for pid in masters for row in worker_memory(pid)]
     every = [s for values in tally.latency.values() for s in values]
     errors = sum(tally.errors.values())
     print(f"\n{len(every)} requests in {elapsed:.1f} s: {len(every) / elapsed:.1f} requests/s, errors: {errors}")
@@ -194,6 +226,11 @@ def main() -> None:
               f"{percentile(values, 99) * 1000:8.0f} {errors if kind == 'all' else tally.errors[kind]:7d}")
     for line in tally.examples:
         print("  error:", line)
+    # every inspector signs in at once at the start: the peak covers that burst of Argon2 hashes
+    print(f"worker memory (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}): " + ", ".join(
+        f"pid {pid} RSS {rss / 1024:.0f} MB peak {peak / 1024:.0f} MB" for pid, rss, peak in memory))
+    if memory:
+        print(f"peak worker RSS: {max(p for _, _, p in memory) / 1024:.0f} MB")
     print("PASS: 0 errors" if errors == 0 else f"FAIL: {errors} errors")
 
 

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
+from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
 from inspect_app.extensions import db
 from inspect_app.photos.storage import StorageUnavailable
 
@@ -65,6 +66,16 @@ def register(app: Flask) -> None:
         app.logger.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
         return error_response(503, "A shared service is unavailable at the moment, so nothing from that request "
                                    "was saved. Try again in a minute.")
+
+    @app.errorhandler(HashingBusy)
+    def hashing_busy(exc: HashingBusy):
+        # Sign-in, password change or account creation found every hashing slot busy: nothing
+        # was saved, and the client is told when to try again.
+        db.session.rollback()
+        response, status = error_response(429, str(exc))
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
