@@ -280,7 +280,7 @@ class Cluster:
                 self.env.update({"OIDC_ISSUER": self.oidc.issuer, "OIDC_CLIENT_ID": "ward-safety-inspect",
                                  "OIDC_CLIENT_SECRET": secrets.token_hex(16), "AUTHLIB_INSECURE_TRANSPORT": "1"})
             self.env.update(self.extra_env)
-            flask(self.env, "db", "upgrade")
+            flask(self.env, "db", "upgrade", "heads")
             flask(self.env, "seed-demo", "--if-empty")
             self.apps = [self._add(AppServer(self.root, self.env, self.workers)) for _ in range(self.count)]
         except BaseException:

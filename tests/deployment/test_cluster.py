@@ -26,6 +26,8 @@ from tests.fixtures.walkthrough import make_photo
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from cluster import Cluster, flask  # noqa: E402
 
+pytestmark = pytest.mark.deployment
+
 ROLE_MAP = {"claims": ["groups", "roles"], "rules": [
     {"value": "WSI-Safety", "role": "safety_lead"},
     {"value": "WSI-Larch", "role": "ward_manager", "wards": ["Larch Ward"]}]}

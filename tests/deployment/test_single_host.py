@@ -5,6 +5,7 @@ import secrets
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.deployment.test_cluster import token
@@ -12,12 +13,14 @@ from tests.deployment.test_cluster import token
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from cluster import AppServer, flask  # noqa: E402
 
+pytestmark = pytest.mark.deployment
+
 
 def test_two_workers_without_redis_hit_the_per_address_limit_at_the_promised_count(tmp_path):
     env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "INSTANCE_PATH": str(tmp_path), "REDIS_URL": "",
            "PHOTO_STORAGE": "local", "RATELIMIT_STORAGE_URI": ""}
-    flask(env, "db", "upgrade")
+    flask(env, "db", "upgrade", "heads")
     server = AppServer(tmp_path, env, workers=2)
     server.env["INSTANCE_PATH"] = str(tmp_path)  # the limit file lives in the shared instance folder
     try:
