@@ -32,10 +32,11 @@ def test_a_mapping_file_with_an_unknown_role_is_refused(tmp_path):
 
 
 def test_passwords_switched_off_except_for_break_glass(demo, extra_app):
-    app = extra_app(LOCAL_PASSWORDS=False, BREAK_GLASS_EMAILS="admin@demo.nhs.test")
+    app = extra_app(LOCAL_PASSWORDS=False, BREAK_GLASS_EMAILS="admin@demo.nhs.test, safety@demo.nhs.test")
     client = app.test_client()
     refused = Auth(client).login("inspector@demo.nhs.test")
     assert refused.status_code == 403 and "passwords are switched off" in refused.get_data(as_text=True)
+    assert Auth(client).login("safety@demo.nhs.test").status_code == 403  # listed, but not an administrator
     assert Auth(client).login("admin@demo.nhs.test").status_code == 302
 
 
