@@ -65,7 +65,8 @@ def on_finding_graded(finding: Finding, *, by, now: datetime) -> None:
     """An Extreme point becomes an action at once; a re-grade moves an existing action's band."""
     action = action_for(finding)
     if action is not None:
-        if action.band != finding.band:
+        # A closed action keeps the band it was closed at: the record of what was remediated.
+        if action.band != finding.band and action.status != ActionStatus.CLOSED.value:
             old = action.band
             action.band = finding.band
             db.session.add(ActionEvent(action_id=action.id, kind="regrade", from_status=action.status,

@@ -20,6 +20,7 @@ from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain.alerts import CheckResult
+from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
@@ -29,7 +30,8 @@ from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.security.access import can_see_ward
+from inspect_app.refusals import status_of
+from inspect_app.security.access import ALL_ROLES, can_see_ward
 from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
@@ -58,6 +60,16 @@ def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         raise OpError(400, f"{key.replace('_', ' ').capitalize()} must be a whole number.") from None
+
+
+def _text(payload: Mapping, key: str) -> str | None:
+    """An optional text field: None when absent or empty; any other type is refused (400)."""
+    value = payload.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise OpError(400, f"{key.replace('_', ' ').capitalize()} must be text.")
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -121,7 +133,10 @@ def _finding(payload: Mapping, by) -> Finding:
         if found is None or not can_see_ward(by, found.ward_id):
             raise OpError(409, "The ligature point this belongs to has not reached the server yet.")
         return found
-    return _visible(Finding, _int(payload, "finding_id"), by)
+    found = _visible(Finding, _int(payload, "finding_id"), by)
+    if found.state == "removed":  # as on the pages: a removed point is not found
+        raise OpError(404, "That ligature point no longer exists or is not on a ward you can see.")
+    return found
 
 
 def _item(payload: Mapping) -> ChecklistItem | None:
@@ -197,8 +212,7 @@ def finding_update(payload, files, *, by, now, client_time=None):
     applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at)
     grade = parse_grade(payload.get("grade"))
     if grade and grade != (finding.likelihood, finding.consequence):
-        kind = "initial" if finding.likelihood is None else "regrade"
-        findings.apply_grade(finding, *grade, kind=kind, by=by, now=now)
+        findings.grade_finding(finding, *grade, by=by, now=now)
     superseded = sorted(set(changes) - set(applied) - {k for k, v in changes.items() if getattr(finding, k) == v})
     return 200, {**finding_result(finding), "applied": sorted(applied), "superseded": superseded}
 
@@ -208,8 +222,7 @@ def finding_grade(payload, files, *, by, now, client_time=None):
     grade = parse_grade(payload.get("grade"))
     if grade is None:
         raise OpError(400, "Choose a likelihood and a consequence.")
-    kind = "initial" if finding.likelihood is None else "regrade"
-    findings.apply_grade(finding, *grade, kind=kind, by=by, now=now, comment=payload.get("comment") or None)
+    findings.grade_finding(finding, *grade, by=by, now=now, comment=payload.get("comment"))
     return 200, finding_result(finding)
 
 
@@ -218,7 +231,11 @@ def photo_add(payload, files, *, by, now, client_time=None):
     file = files.get("photo")
     if file is None:
         raise OpError(400, "The photo file is missing.")
-    return 201, _store(file, finding, by, now, payload.get("photo_uuid") or None)
+    file.stream.seek(0)  # a retried transaction reads the upload again
+    data = file.read()
+    photo = photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
+    return 201, {"photo_uuid": photo.uuid, "sha256": hashlib.sha256(data).hexdigest(),
+                 "stored_sha256": photo.sha256, "bytes": len(data), "finding_id": finding.id}
 
 
 def room_access(payload, files, *, by, now, client_time=None):
@@ -281,6 +298,9 @@ HANDLERS: dict[str, Handler] = {
     "carry_forward": carry_forward,
     "fixture.check": fixture_check,
 }
+#: Who may send each kind: the roles of the page form that makes the same change. Product checks
+#: are open to every role on the pages (a ward manager records them on the ward), so here too.
+ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {"fixture.check": ALL_ROLES}
 REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError)
 
 
@@ -290,10 +310,13 @@ def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: s
     handler = HANDLERS.get(kind)
     if handler is None:
         raise OpError(400, f"Unknown operation kind {kind!r}.")
+    if by.role not in {role.value for role in ROLES.get(kind, CAPTURE_ROLES)}:
+        raise OpError(403, "Your role cannot make this change; the same form on the page would refuse it too.")
     if not isinstance(payload, Mapping):
         raise OpError(400, "The operation payload must be an object.")
     try:
         return handler(payload, files, by=by, now=now, client_time=client_time)
     except REFUSALS as exc:
-        raise OpError(422, str(exc)) from None
+        # the same status the form answers for the same rule: 409 state, 403 person, 422 input
+        raise OpError(status_of(exc), str(exc)) from None
 
