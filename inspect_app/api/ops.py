@@ -45,9 +45,38 @@ FALSE = {"0", "false", "no", "off", ""}
 class OpError(Exception):
     """A refused operation: an HTTP status and a message for the person who captured it."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, **extra: Any):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.extra = status, message, extra
+
+
+#: The JSON type each payload field may have (a device sends what the page's form holds, so
+#: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection"})
+TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
+                         "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
+                         "finding_client_id", "photo_uuid", "grade"})
+YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def check_types(payload: Mapping) -> None:
+    """Refuse (400) any payload field of the wrong JSON type, with the field's name."""
+    for key, value in payload.items():
+        if value is None:
+            continue
+        if key in NUMBER_FIELDS and (isinstance(value, bool) or not isinstance(value, (int, str))):
+            raise OpError(400, f"{_label(key)} must be a whole number.")
+        if key in TEXT_FIELDS and not isinstance(value, str):
+            raise OpError(400, f"{_label(key)} must be text.")
+        if key in YES_NO_FIELDS and not isinstance(value, (bool, int, str)):
+            raise OpError(400, f"{_label(key)} must be yes or no.")
+        if key == "edited_at" and not (isinstance(value, dict) and all(
+                isinstance(v, str) or v is None for v in value.values())):
+            raise OpError(400, "edited_at must be a map of field names to times as text.")
 
 
 def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
@@ -95,14 +124,17 @@ def parse_grade(raw: Any) -> tuple[int, int] | None:
 
 
 def moment(value: Any, now: datetime) -> datetime:
-    """A device time as a naive-UTC datetime (``now`` when the device gave none)."""
+    """A device time as a naive-UTC datetime (``now`` when the device gave none), never later
+    than ``now``: a device clock running fast (or a hostile 9999-12-31) cannot date anything
+    ahead of the server, nor lock a field against every later edit (docs/decisions.md)."""
     if value in (None, ""):
         return now
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+    except (ValueError, OverflowError):
         raise OpError(400, "The capture time is not an ISO 8601 time.") from None
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+    return min(when, now)
 
 
 def stamp(value: Any, now: datetime) -> str:
@@ -273,7 +305,7 @@ def fixture_check(payload, files, *, by, now, client_time=None):
     in_walk = inspection is not None and inspection.ward_id == fixture.room.ward_id
     check = alerts.record_check(fixture, result=result, notes=notes, by=by, now=now,
                                 # a device clock running fast cannot date a check ahead
-                                checked_at=min(moment(client_time, now), now),
+                                checked_at=moment(client_time, now),
                                 inspection_id=inspection.id if in_walk else None)
     db.session.flush()
     # The fixture's row as the server now sees it (its latest check may be a later one), for the
@@ -314,6 +346,9 @@ def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: s
         raise OpError(403, "Your role cannot make this change; the same form on the page would refuse it too.")
     if not isinstance(payload, Mapping):
         raise OpError(400, "The operation payload must be an object.")
+    check_types(payload)
+    if client_time is not None and not isinstance(client_time, str):
+        raise OpError(400, "The capture time must be an ISO 8601 time as text.")
     try:
         return handler(payload, files, by=by, now=now, client_time=client_time)
     except REFUSALS as exc:

@@ -54,9 +54,12 @@ class User(UserMixin, db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per email, known or not, so lock-out cannot reveal which emails exist."""
+    """Failed sign-ins per email *and source*, known email or not (so lock-out cannot reveal which
+    emails exist). ``email`` holds ``"<email>|<source>"``: the source is the device (a signed
+    cookie given at a successful sign-in) or else the network address, so a stranger's failures
+    lock only the stranger's own pair and never the owner's device (docs/decisions.md)."""
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]

@@ -181,7 +181,10 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     if unknown:
         raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     clean = {k: _clean(k, v) for k, v in changes.items()}
-    stored_times = dict(finding.field_edited_at or {})
+    # A stored time ahead of the server (from a device clock that ran fast before device times
+    # were clamped) is forgotten, so it cannot lock the field against every later edit.
+    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
     before = _snapshot(finding)
     applied: dict[str, Any] = {}
     skipped: dict[str, Any] = {}
