@@ -46,7 +46,10 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
+    # How long a sign-in lasts at most (checked on the server); with "keep me signed in on this
+    # device" ticked it also survives closing the browser for that long (off by default: shared devices).
+    SESSION_HOURS = int(os.environ.get("SESSION_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = SESSION_HOURS * 3600
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; the offline queue fetches a fresh one anyway
 
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
