@@ -26,7 +26,6 @@ from inspect_app.security.access import can_see_ward, requires
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 RENDITIONS = ("large", "report", "thumb")
-MAX_AGE = 3600  # a rendition never changes under its uuid; an hour bounds how long a removed one lingers
 # Refused photos: a wrong type is 415, too big 413, anything else (damaged, too many pixels) 422.
 PHOTO_STATUS = {"too_large": 413, "unsupported_format": 415}
 
@@ -67,9 +66,11 @@ def file(uuid: str, rendition: str):
         path = services.storage().open_path(key)
     except FileNotFoundError:
         abort(404)  # `photos check` reports missing files; the page must not fail
-    response = send_file(path, mimetype="image/jpeg", max_age=MAX_AGE, etag=photo.sha256 if rendition == "large"
+    response = send_file(path, mimetype="image/jpeg", max_age=None, etag=photo.sha256 if rendition == "large"
                          else f"{photo.sha256[:32]}-{rendition}", conditional=True)
-    response.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
+    # Never in the browser's HTTP cache: a shared tablet must not keep ligature photos after sign-out.
+    # The offline ward pack keeps its own copies in the service worker's cache, cleared at sign-out.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
