@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from inspect_app.audit.services import record
 from inspect_app.auth import sessions
 from inspect_app.auth.models import LoginThrottle, User
-from inspect_app.auth.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
+from inspect_app.auth.password_policy import policy_problems
+from inspect_app.auth.passwords import DUMMY_HASH, hash_password, verify_password
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 
@@ -25,6 +26,13 @@ class AccountError(ValueError):
 class SignInResult:
     user: User | None
     message: str | None
+
+
+def trust_name() -> str:
+    """The trust's name (the first trust: one trust per installation), for the password policy."""
+    from inspect_app.estates.models import Trust
+
+    return db.session.scalar(select(Trust.name).order_by(Trust.id).limit(1)) or ""
 
 
 def normalise_email(email: str) -> str:
@@ -111,7 +119,7 @@ def create_user(*, email: str, name: str, role: str, password: str, by: User | N
     name = (name or "").strip()
     if not name:
         raise AccountError("Enter the person's name.")
-    problems = policy_problems(password, email=email, name=name)
+    problems = policy_problems(password, email=email, name=name, trust_name=trust_name())
     if problems:
         raise AccountError(" ".join(problems))
     user = User(email=email, name=name, role=role, password_hash=hash_password(password),
@@ -132,7 +140,7 @@ def change_password(user: User, *, current: str, new: str, by: User, now: dateti
 
 def set_password(user: User, new: str, *, by: User | None, now: datetime, forced: bool) -> None:
     """Set a password; ``forced`` means an admin reset it and the user must choose their own."""
-    problems = policy_problems(new, email=user.email, name=user.name)
+    problems = policy_problems(new, email=user.email, name=user.name, trust_name=trust_name())
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(new)
