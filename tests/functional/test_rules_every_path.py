@@ -138,3 +138,22 @@ def test_a_closed_actions_band_is_kept_when_its_point_is_graded_again(scene, off
     findings.apply_grade(finding, 2, 2, kind="regrade", by=offline_walk["inspector"], now=utcnow())
     db.session.flush()
     assert finding.band != band and action.band == band  # ...but the closed action keeps its band
+
+
+@pytest.mark.parametrize("scene", ["signed_off"], indirect=True)
+def test_only_the_lead_inspector_or_a_safety_lead_can_start_a_correction(auth, scene, make_user):
+    inspection = scene["inspection"]
+    page = f"/inspections/{inspection.id}/sign-off"
+    make_user("inspector", email="colleague@example.test")
+    auth.login("colleague@example.test", "a-long-test-password-42")
+    assert "Start a correction" not in auth.client.get(page).get_data(as_text=True)
+    before = _counts()
+    refused = auth.post(f"/inspections/{inspection.id}/correction", {"reason": "Mine now"}, page=page)
+    assert refused.status_code == 403 and _counts() == before
+    auth.logout()
+    auth.login(LOGINS[Role.SAFETY_LEAD])
+    started = auth.post(f"/inspections/{inspection.id}/correction", {"reason": "Wrong room recorded"}, page=page)
+    assert started.status_code == 302
+    db.session.expire_all()
+    new = db.session.scalars(select(type(inspection)).where(type(inspection).corrects_id == inspection.id)).one()
+    assert new.lead_inspector_id == inspection.lead_inspector_id  # the lead still leads and signs
