@@ -66,6 +66,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ward-safety-inspect@localhost")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Signs every backup's manifest and must verify it at restore; keep it apart from the backups
+    # (a key inside a backup would let whoever edits the backup re-sign it). Required in production.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
     DEBUG = False
     DEBUG_ALLOWED = False  # only development may run the interactive debugger
@@ -78,6 +81,7 @@ class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
     DEBUG_ALLOWED = True
     SESSION_COOKIE_SECURE = False
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "development-backup-key-not-for-production")
     REMEMBER_COOKIE_SECURE = False
 
 
@@ -86,6 +90,7 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
+    BACKUP_KEY = "testing-backup-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
@@ -93,7 +98,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real SECRET_KEY (checked in ``create_app``)."""
+    """Production: refuses to start without a real SECRET_KEY and BACKUP_KEY (checked in ``create_app``)."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
