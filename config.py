@@ -65,12 +65,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ward-safety-inspect@localhost")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Absolute links in QR labels and email; unset: the address each request came in on (public_url.py).
+    BASE_URL = os.environ.get("BASE_URL", "").strip()
     # Signs every backup's manifest and must verify it at restore; keep it apart from the backups
     # (a key inside a backup would let whoever edits the backup re-sign it). Required in production.
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
     DEBUG = False
+    IS_PRODUCTION = False  # the admin page warns about settings production needs (BASE_URL)
     DEBUG_ALLOWED = False  # only development may run the interactive debugger
     TESTING = False
 
@@ -102,6 +104,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    IS_PRODUCTION = True
 
 
 CONFIGS = {
