@@ -51,7 +51,7 @@ class OpError(Exception):
 
 #: The JSON type each payload field may have (a device sends what the page's form holds, so
 #: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
-NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count"})
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection"})
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
                          "finding_client_id", "photo_uuid", "grade"})
@@ -63,7 +63,7 @@ def _label(key: str) -> str:
 
 
 def check_types(payload: Mapping) -> None:
-    """Refuse (400) any payload field of the wrong JSON type, naming the field (``OpError.field``)."""
+    """Refuse (400) any payload field of the wrong JSON type, with the field's name."""
     for key, value in payload.items():
         if value is None:
             continue
@@ -75,7 +75,7 @@ def check_types(payload: Mapping) -> None:
             raise OpError(400, f"{_label(key)} must be yes or no.", key)
         if key == "edited_at" and not (isinstance(value, dict) and all(
                 isinstance(v, str) or v is None for v in value.values())):
-            raise OpError(400, "edited_at must be a map of field names to times as text.", key)
+            raise OpError(400, "edited_at must be a map of field names to times as text.", "edited_at")
 
 
 def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
@@ -156,9 +156,8 @@ def _inspection_and_room(payload: Mapping, by) -> tuple[Inspection, Room]:
     return inspection, room
 
 
-def _finding(payload: Mapping, by, *, removed_ok: bool = False) -> Finding:
-    """The point named by ``finding_id``, or by ``finding_client_id`` when it was created offline
-    (a withdrawn point is not found, as on the pages, unless ``removed_ok``)."""
+def _finding(payload: Mapping, by) -> Finding:
+    """The point named by ``finding_id``, or by ``finding_client_id`` when it was created offline."""
     client_id = payload.get("finding_client_id")
     if payload.get("finding_id") in (None, "") and client_id:
         found = db.session.scalar(select(Finding).where(Finding.client_id == str(client_id)))
@@ -166,7 +165,7 @@ def _finding(payload: Mapping, by, *, removed_ok: bool = False) -> Finding:
             raise OpError(409, "The ligature point this belongs to has not reached the server yet.")
         return found
     found = _visible(Finding, _int(payload, "finding_id"), by)
-    if found.state == "removed" and not removed_ok:  # as on the pages: a removed point is not found
+    if found.state == "removed":  # as on the pages: a removed point is not found
         raise OpError(404, "That ligature point no longer exists or is not on a ward you can see.")
     return found
 
@@ -270,7 +269,7 @@ def finding_grade(payload, files, *, by, now, client_time=None):
 
 def finding_withdraw(payload, files, *, by, now, client_time=None):
     """"Recorded in error", sent from the device: the same rules as the page (api/rules.py, the service)."""
-    finding = _finding(payload, by, removed_ok=True)
+    finding = _finding(payload, by)
     if finding.state == "removed":  # already withdrawn (by someone else, or by this op before): no change
         return 200, {**finding_result(finding), "state": finding.state}
     rules.check("finding.withdraw", payload)
