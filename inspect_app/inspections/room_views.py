@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
-from inspect_app.domain.checklist import CarryForwardOutcome
+from inspect_app.domain.checklist import CarryForwardOutcome, NaReason
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
@@ -33,7 +33,7 @@ bp = Blueprint("rooms", __name__, url_prefix="/inspections")
 @requires()
 def room(inspection_id: int, room_id: int):
     inspection, room_, has_checks = room_page_or_404(inspection_id, room_id)
-    items, answers = room_checklist(inspection, room_)
+    items, answers, notes = room_checklist(inspection, room_)
     walk = walk_position(inspection, room_)
     findings = findings_in(inspection, room_, photos=True)  # a thumbnail per point
     carried = carried_forward(inspection, room_, photos=True)
@@ -46,8 +46,8 @@ def room(inspection_id: int, room_id: int):
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item,
-        points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
+        by_item=by_item, notes=notes, na_reasons=list(NaReason),
+        points=[f for f in findings if f not in carried and not f.is_check], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 
@@ -66,7 +66,8 @@ def answer():
         abort(404)
     try:
         services.record_answer(inspection=inspection, room=room_, item=item, value=form.value.data,
-                               by=current_user, now=utcnow())
+                               comment=form.comment.data or None, na_reason=form.na_reason.data or None,
+                               na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
         abort(422, str(exc))

@@ -49,9 +49,14 @@ def test_one_tap_saves_an_answer_and_shows_it_pressed(walkthrough):
     assert re.search(r'answer--compliant" aria-pressed="true"', row)
     assert 'data-op="answer"' in row and "<details" in row  # guidance on demand
     assert "1 of 20 answered" in html
-    walkthrough.answer(room, item, "not_applicable")
+    assert walkthrough.answer(room, item, "not_applicable").status_code == 422  # N/A needs its reason
+    assert walkthrough.answer(room, item, "not_applicable", na_reason="other").status_code == 422  # and words
+    walkthrough.answer(room, item, "not_applicable", na_reason="not_present")
     db.session.expire_all()
-    assert db.session.scalar(select(Answer.value).where(Answer.item_id == item.id)) == "not_applicable"
+    saved = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    assert (saved.value, saved.na_reason) == ("not_applicable", "not_present")
+    html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+    assert "Not applicable: Fixture not present" in html
     changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answer.set")).all()
     assert changes[-1].old["value"] == "compliant" and changes[-1].new["value"] == "not_applicable"
 
@@ -61,10 +66,12 @@ def test_room_page_groups_items_by_fixture_category(walkthrough):
     html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
     headings = re.findall(r'<h2 id="cat-\d+">([^<]+)</h2>', html)
     assert headings[0] == "Doors &amp; door furniture" and len(headings) == len(set(headings))
-    # one answer form per item, each with the four one-tap answers as its buttons
+    # one answer form per item, each with the four answers of a ligature item as its buttons
+    # (not applicable in a fold with its reason; Bedroom 1's items are all ligature items)
     assert html.count('data-op="answer"') == 20
     assert len(re.findall(r'<button type="submit" name="value" value="(?:compliant|ligature_point|'
                           r'ligature_point_controlled|not_applicable)"', html)) == 4 * 20
+    assert html.count('name="na_reason"') == 20
 
 
 def test_ligature_point_answer_opens_the_form_with_the_item_filled_in(walkthrough):
