@@ -93,6 +93,11 @@ class ChecklistItem(db.Model):
     def is_check(self) -> bool:
         return self.kind == "check"
 
+    @property
+    def passing_answer(self) -> str:
+        """The answer that says all is well: "compliant", or "pass" for a check item."""
+        return "pass" if self.kind == "check" else "compliant"
+
 
 def join_tags(values) -> str | None:
     """A list of codes as the delimited column value (None for an empty list)."""

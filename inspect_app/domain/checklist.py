@@ -47,6 +47,11 @@ class ItemKind(LabelledEnum):
             return (Answer.PASS, Answer.FAIL, Answer.NA)
         return (Answer.OK, Answer.LP, Answer.CTRL, Answer.NA)
 
+    @property
+    def passing(self) -> Answer:
+        """The answer that says all is well: compliant, or pass for a check item."""
+        return Answer.PASS if self is ItemKind.CHECK else Answer.OK
+
 
 class NaReason(LabelledEnum):
     """Why an item was answered "Not applicable": always recorded, so an N/A never hides a check

@@ -24,20 +24,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.actions.models import Action
-from inspect_app.checklists.models import AreaType
-from inspect_app.domain.checklist import InspectionType
+from inspect_app.checklists.models import AreaType, ChecklistItem
+from inspect_app.domain.checklist import Answer as AnswerValue
+from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
-from inspect_app.inspections.models import CarryForward, Inspection
+from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 
 from .bands import BAND_RANK, band_info, band_matrix, report_action
-from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom
+from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportPhoto,
+                   ReportRoom)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -94,6 +96,28 @@ def _photos(ids: list[int], until: datetime | None, source: PhotoSource) -> dict
     return out
 
 
+def _answer_notes(inspection: Inspection, checks: dict[tuple[int, int], Finding]
+                  ) -> dict[int, list[ReportAnswerNote]]:
+    """Per room, the Not applicable answers with their reasons and the failed checks with their notes
+    (one statement), in checklist order."""
+    rows = db.session.execute(
+        select(Answer.room_id, Answer.item_id, Answer.value, Answer.comment, Answer.na_reason, Answer.na_detail,
+               ChecklistItem.code, ChecklistItem.prompt)
+        .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
+        .where(Answer.inspection_id == inspection.id,
+               Answer.value.in_([AnswerValue.NA.value, AnswerValue.FAIL.value]))
+        .order_by(Answer.room_id, ChecklistItem.order, ChecklistItem.id))
+    out: dict[int, list[ReportAnswerNote]] = defaultdict(list)
+    for room_id, item_id, value, comment, na_reason, na_detail, code, prompt in rows:
+        if value == AnswerValue.NA.value:
+            out[room_id].append(ReportAnswerNote(code, prompt, "Not applicable", na_reason_text(na_reason, na_detail)))
+        else:
+            check = checks.get((room_id, item_id))
+            out[room_id].append(ReportAnswerNote(code, prompt, "Failed check", comment or "No note recorded",
+                                                 check.ref if check else None))
+    return out
+
+
 def _closed_rooms(ids: set[int], by_room, areas) -> list[ReportRoom]:
     """Rooms closed since the inspection that still hold its points (rare: one statement if any)."""
     if not ids:
@@ -143,7 +167,11 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     by_room: dict[int, list[ReportFinding]] = defaultdict(list)
     heat = [[0] * 5 for _ in range(5)]
     counts = dict.fromkeys(BAND_RANK, 0)
+    checks = {(p.room_id, p.item_id): p for p in points if p.kind == "check"}
+    notes = _answer_notes(inspection, checks)
     for point in points:
+        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
+            continue
         outcome = outcomes.get(point.id)
         item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcome,
                         photos.get(point.id, []), policy)
@@ -156,7 +184,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
         state=s.state.value, not_accessible_reason=s.not_accessible_reason,
         items_answered=s.progress.answered, items_total=s.progress.total,
-        findings=tuple(by_room.get(s.room.id, ()))) for s in progress]
+        findings=tuple(by_room.get(s.room.id, ())), answer_notes=tuple(notes.get(s.room.id, ())))
+        for s in progress]
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     by_id = {p.id: p for p in points}
     actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
@@ -178,7 +207,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         band_matrix=band_matrix(policy),
         band_counts=tuple((band_info(policy, band), counts[band.value]) for band in Band),
         change=ChangeSummary(
-            new=sum(p.inspection_id == inspection.id for p in points),
+            new=sum(p.inspection_id == inspection.id and p.kind == "ligature" for p in points),
             still_present=sum(o == "still_present" for o in outcomes.values()),
             fixed=sum(o == "fixed" for o in outcomes.values()),
             fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
