@@ -17,6 +17,7 @@ from inspect_app.audit.services import record
 from inspect_app.checklists.models import (AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus, join_tags,
                                            split_tags)
 from inspect_app.domain.checklist import InspectionType, ItemKind
+from inspect_app.domain.library_changes import ItemFacts, LibraryChanges, compare, ward_affected
 from inspect_app.domain.risk import Band, Tier
 from inspect_app.estates.models import PatientGroup
 from inspect_app.extensions import db
@@ -190,15 +191,48 @@ def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> Ch
     return template
 
 
+def _facts(template: ChecklistTemplate | None) -> list[ItemFacts]:
+    if template is None:
+        return []
+    return [ItemFacts(code=i.code, area=i.area_type.code, category=i.category, prompt=i.prompt, guidance=i.guidance,
+                      tier=i.default_tier or i.area_type.default_tier, kind=i.kind, priority=i.default_priority,
+                      groups=tuple(split_tags(i.patient_groups)), types=tuple(split_tags(i.inspection_types)))
+            for i in template.items]
+
+
+def publish_preview(template: ChecklistTemplate) -> tuple[ChecklistTemplate | None, LibraryChanges, list]:
+    """What publishing ``template`` would change: the published version it replaces (None if none),
+    the item changes, and the active wards whose inspections would see them (by name)."""
+    from inspect_app.estates.models import Room, Ward
+
+    current = current_published(template.name)
+    if current is not None and current.id == template.id:
+        current = None
+    changes = compare(_facts(current), _facts(template))
+    areas: dict[int, set[str]] = {}
+    for ward_id, code in db.session.execute(select(Room.ward_id, AreaType.code).join(
+            AreaType, AreaType.id == Room.area_type_id).where(Room.active.is_(True)).distinct()):
+        areas.setdefault(ward_id, set()).add(code)
+    wards = [ward for ward in db.session.scalars(select(Ward).where(Ward.active.is_(True)).order_by(Ward.name))
+             if ward_affected(changes, area_codes=areas.get(ward.id, ()), patient_group=ward.patient_group)]
+    return current, changes, wards
+
+
 def publish_template(template: ChecklistTemplate, *, by, now: datetime) -> None:
     """Publish a draft; the previously published version of the same name is archived.
 
-    Inspections keep the template they pinned, so nothing about them changes.
+    Inspections keep the template they pinned, so nothing about them changes. A draft whose
+    content is identical to the published version is refused: publishing it would change no
+    question, yet mark every assessed ward as assessed with an older version.
     """
     if template.status != TemplateStatus.DRAFT.value:
         raise LibraryError("Only a draft can be published.")
     if not template.items:
         raise LibraryError("A checklist with no items cannot be published.")
+    current = current_published(template.name)
+    if current is not None and compare(_facts(current), _facts(template)).is_noop:
+        raise LibraryError(f"{template.title} has the same content as the published {current.title}: "
+                           "nothing would change, so it was not published.")
     for other in db.session.scalars(select(ChecklistTemplate).where(
             ChecklistTemplate.name == template.name, ChecklistTemplate.status == TemplateStatus.PUBLISHED.value)):
         other.status = TemplateStatus.ARCHIVED.value

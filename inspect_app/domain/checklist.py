@@ -104,7 +104,11 @@ def answer_problem(kind: str, value: str, *, na_reason: str | None = None, na_de
 
 
 def na_reason_text(na_reason: str | None, na_detail: str | None = None) -> str:
-    """An N/A reason as words for pages, reports and exports ("Other: ..." with the free text)."""
+    """An N/A reason as words for pages, reports and exports ("Other: ..." with the free text).
+
+    :param na_reason: a :class:`NaReason` value (an unknown one is shown as it is).
+    :param na_detail: the inspector's words, added after the reason.
+    """
     if not na_reason:
         return "No reason recorded"
     try:
@@ -119,10 +123,17 @@ def na_reason_text(na_reason: str | None, na_detail: str | None = None) -> str:
 class InspectionType(LabelledEnum):
     """Why the inspection is being done; decides which of the library's items it uses."""
 
-    ANNUAL = "annual", "Annual ligature assessment"
-    REASSESSMENT = "reassessment", "Re-assessment after an incident or building works"
-    ROUTINE = "routine", "Routine environmental check"
-    SPOT = "spot", "Spot check"
+    ANNUAL = "annual", "Annual ligature assessment", (
+        "Every item of the checklist for the ward's patient group, in every room.")
+    REASSESSMENT = "reassessment", "Re-assessment after an incident or building works", (
+        "Every item of the checklist for the ward's patient group, in every room.")
+    ROUTINE = "routine", "Routine environmental check", (
+        "The items the library marks for routine checks: what changes between assessments (curtains and "
+        "tracks, furniture, accessories, ligature materials and possessions), cutters, alarm tests and "
+        "security checks.")
+    SPOT = "spot", "Spot check", (
+        "The short list the library marks for spot checks: cutters, door alarms, possessions, curtain "
+        "tracks, locked doors and the airlock.")
 
     @property
     def uses_full_checklist(self) -> bool:

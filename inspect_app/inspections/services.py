@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
-from inspect_app.checklists.models import ChecklistItem
+from inspect_app.checklists.models import ChecklistItem, split_tags
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType, item_applies
@@ -97,6 +97,20 @@ def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: da
     record("inspection.start", inspection, by=by, now=now, ward_id=ward.id, inspection_id=inspection.id,
            new={"type": inspection_type, "template": template.title, "team": inspection.team})
     return inspection
+
+
+def coverage(template, ward: Ward) -> list[tuple[InspectionType, int]]:
+    """For each inspection type, how many checklist items an inspection of ``ward`` would answer
+    with ``template`` (over its active rooms, for its patient group); for the start page."""
+    from collections import Counter
+
+    rooms = Counter(room.area_type_id for room in ward.active_rooms)
+    items = db.session.execute(select(ChecklistItem.area_type_id, ChecklistItem.patient_groups,
+                                      ChecklistItem.inspection_types)
+                               .where(ChecklistItem.template_id == template.id)).all()
+    return [(kind, sum(rooms[area] for area, groups, types in items if area in rooms and item_applies(
+        item_groups=split_tags(groups), item_types=split_tags(types), patient_group=ward.patient_group,
+        inspection_type=kind.value))) for kind in InspectionType]
 
 
 def room_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
