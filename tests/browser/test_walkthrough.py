@@ -57,14 +57,16 @@ def test_inspector_answers_a_bedroom_and_records_an_extreme_point_with_a_photo(p
     expect(page.get_by_role("heading", level=1)).to_have_text("Bedroom 1")
     _look(page, "room")
 
-    item_ids = page.locator("[data-item-id]").evaluate_all("rows => rows.map(r => r.dataset.itemId)")
-    assert len(item_ids) == 20
+    rows = page.locator("[data-item-id]").evaluate_all("rows => rows.map(r => [r.dataset.itemId, r.dataset.kind])")
+    assert len(rows) == 27
+    item_ids = [item_id for item_id, _ in rows]
     point_item = item_ids[3]
-    for item_id in item_ids:
+    for item_id, kind in rows:
         if item_id == point_item:
             continue
-        page.locator(f"#item-{item_id}").get_by_role("button", name="Compliant", exact=True).click()
-        expect(page.locator(f"#item-{item_id} .answer--compliant")).to_have_attribute("aria-pressed", "true")
+        name, css = ("Pass", "pass") if kind == "check" else ("Compliant", "compliant")
+        page.locator(f"#item-{item_id}").get_by_role("button", name=name, exact=True).click()
+        expect(page.locator(f"#item-{item_id} .answer--{css}")).to_have_attribute("aria-pressed", "true")
     page.locator(f"#item-{point_item}").get_by_role("button", name="Ligature point", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/ligature-points/new\?.*item_id=" + point_item))
@@ -91,7 +93,7 @@ def test_inspector_answers_a_bedroom_and_records_an_extreme_point_with_a_photo(p
     assert _overview_shows_extreme(page, overview_url), "Bedroom 1 does not show its Extreme point"
     expect(page.locator("[data-outbox-status]").first).to_have_text("All saved", timeout=20_000)  # photo sent too
     row = page.locator(".room-row", has=page.get_by_role("link", name="Bedroom 1", exact=True))
-    expect(row).to_contain_text("20 of 20 answered")
+    expect(row).to_contain_text("27 of 27 answered")
     expect(row).to_contain_text("1 ligature point")
     _look(page, "overview-after")
     row.get_by_role("link", name="Bedroom 1", exact=True).click()
