@@ -39,19 +39,21 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('inspection', schema=None) as batch_op:
+    # Columns are dropped in place (SQLite 3.35+): recreating these tables, which other tables
+    # reference, would trip the foreign keys the app keeps on.
+    with op.batch_alter_table('inspection', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('patient_group')
-    with op.batch_alter_table('finding', schema=None) as batch_op:
+    with op.batch_alter_table('finding', schema=None, recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_finding_kind'))
         batch_op.drop_column('kind')
-    with op.batch_alter_table('answer', schema=None) as batch_op:
+    with op.batch_alter_table('answer', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('na_detail')
         batch_op.drop_column('na_reason')
-    with op.batch_alter_table('checklist_item', schema=None) as batch_op:
+    with op.batch_alter_table('checklist_item', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('inspection_types')
         batch_op.drop_column('patient_groups')
         batch_op.drop_column('default_tier')
         batch_op.drop_column('default_priority')
         batch_op.drop_column('kind')
-    with op.batch_alter_table('area_type', schema=None) as batch_op:
+    with op.batch_alter_table('area_type', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('source')
