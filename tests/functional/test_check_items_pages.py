@@ -31,4 +31,7 @@ def test_na_reasons_and_failed_checks_show_on_the_room_page_report_pdf_and_csv(w
     assert by_item["BED-06"]["Not applicable reason"] == "Other: Panel removed for works"
     assert by_item["BED-05"]["Answer"] == "Fail" and by_item["BED-05"]["Failed check"].startswith("FC-")
     assert by_item["BED-05"]["Kind"] == "Check item" and by_item["BED-05"]["Note"] == "Override key missing"
+    check_id = int(by_item["BED-05"]["Failed check"][3:])
+    detail = walkthrough.client.get(f"/ligature-points/{check_id}").get_data(as_text=True)
+    assert "Failed check FC-" in detail and 'data-op="finding.grade"' not in detail  # never 5x5-graded
     db.session.rollback()

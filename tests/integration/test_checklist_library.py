@@ -15,7 +15,7 @@ from inspect_app.domain import risk
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.findings.services import policy_for
+from inspect_app.findings.services import FindingError, apply_grade, policy_for
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
 
@@ -140,6 +140,8 @@ def test_a_failed_check_needs_a_note_and_raises_an_action_at_its_default_priorit
     check = db.session.scalar(select(Finding).where(Finding.kind == "check"))
     assert (check.band, check.score, check.ref[:3]) == ("high", None, "FC-")
     assert inspections.signoff_problems(inspection) == []  # a failed check is not an ungraded ligature point
+    with pytest.raises(FindingError, match="no 5x5 grade"):
+        apply_grade(check, 4, 5, kind="initial", by=inspector, now=utcnow())
     created = inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="True record",
                                    by=inspector, now=utcnow())
     [action] = created
