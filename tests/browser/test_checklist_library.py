@@ -1,6 +1,7 @@
 """Every area type of the built-in library 2.0 renders and answers on the room page at 768x1024:
 one page load per area type, every item drawn with the answers of its kind, one item of each kind
-answered per page (offline capture, then synced), one axe run on a page with both kinds."""
+answered per page (offline capture, then synced), an N/A without a reason refused on the device,
+one axe run on a page with both kinds."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -55,7 +56,7 @@ def test_every_area_type_renders_and_answers_at_tablet_size(page, live_server):
     pages = _one_room_per_area_type(live_server.app)
     assert len(pages) == 27 and all(expected for _, _, expected in pages)
     sign_in(page, live_server.url, "inspector@demo.nhs.test")
-    answered = {"compliant": 0, "fail": 0}
+    answered = {"compliant": 0, "fail": 0, "not_applicable": 0}
     for code, url, expected in pages:
         page.goto(live_server.url + url)
         rows = page.locator("[data-item-id]")
@@ -79,7 +80,15 @@ def test_every_area_type_renders_and_answers_at_tablet_size(page, live_server):
             row.get_by_role("button", name="Fail", exact=True).click()
             expect(row.locator(".answer--fail")).to_have_attribute("aria-pressed", "true")
             answered["fail"] += 1
-        if code == "CLN":  # both kinds on one page: look at it
+        if code == "CLN":  # both kinds on one page: an N/A without its reason is refused on the device
+            row = page.locator(f"#item-{ligature[1]}")
+            row.locator("summary").filter(has_text="Not applicable").click()
+            row.get_by_role("button", name="Not applicable", exact=True).click()
+            expect(row.locator("[data-capture-note]")).to_contain_text("choose why the item is not applicable")
+            row.get_by_label("Why not applicable").select_option(label="No patient access")
+            row.get_by_role("button", name="Not applicable", exact=True).click()
+            expect(row.locator(".answer--not_applicable")).to_have_attribute("aria-pressed", "true")
+            answered["not_applicable"] = 1
             axe_check(page, context="clinic room (ligature and check items)")
             screenshot(page, "library-clinic-tablet")
             page.set_viewport_size(PHONE)
@@ -91,9 +100,10 @@ def test_every_area_type_renders_and_answers_at_tablet_size(page, live_server):
         from inspect_app.inspections.models import Answer
 
         answers = db.session.scalars(select(Answer.value)).all()
+        na_reason = db.session.scalar(select(Answer.na_reason).where(Answer.value == "not_applicable"))
         failed = db.session.scalar(select(Finding.description).where(Finding.kind == "check",
                                                                      Finding.description.like("CLN:%")))
         db.session.remove()
     assert {v: answers.count(v) for v in answered} == answered and answered["fail"] >= 10
-    assert failed == "CLN: failed in the library browser test"
+    assert failed == "CLN: failed in the library browser test" and na_reason == "no_patient_access"
     assert page.js_errors == []

@@ -107,6 +107,17 @@
       var lead = document.querySelector('h1 + .lead');
       if (lead) label += ': ' + lead.textContent.trim().slice(0, 80);
     }
+    if (kind === 'answer') {  // as the server: N/A needs a reason (words for "other"), a fail its note
+      if (payload.value === 'not_applicable' && !payload.na_reason) {
+        return Promise.reject(new Error('choose why the item is not applicable.'));
+      }
+      if (payload.value === 'not_applicable' && payload.na_reason === 'other' && !(payload.na_detail || '').trim()) {
+        return Promise.reject(new Error('say in your words why the item is not applicable.'));
+      }
+      if (payload.value === 'fail' && !(payload.comment || '').trim()) {
+        return Promise.reject(new Error('say what failed, so it can be put right and checked again.'));
+      }
+    }
     if (kind === 'finding.update') {
       var edits = changed(form);
       if (!Object.keys(edits).length) return Promise.resolve('unchanged');
