@@ -116,7 +116,10 @@ def _item(alert: Alert, template: ChecklistTemplate, item: ChecklistItem | None)
             try:
                 saved = drafting.save_item(template, item, area_type=area, code=form.code.data,
                                            category=form.category.data, prompt=form.prompt.data,
-                                           guidance=form.guidance.data, by=current_user, now=utcnow())
+                                           guidance=form.guidance.data, kind=form.kind.data,
+                                           default_priority=form.default_priority.data or None,
+                                           default_tier=form.default_tier.data or None,
+                                           by=current_user, now=utcnow())
                 drafting.set_citation(saved, alert, cites=form.cites.data, section=form.section.data,
                                       by=current_user, now=utcnow())
             except library.LibraryError as exc:

@@ -65,8 +65,9 @@ def _codes(obj: dict, key: str, where: str, allowed: tuple[str, ...]) -> list[st
     return list(dict.fromkeys(value))
 
 
-def _item_fields(item: dict, where: str, area_tier: str, area_groups: list[str]) -> dict[str, Any]:
-    """The kind, priority, tier and scope of one item, checked (see docs/checklist-library.md)."""
+def item_fields(item: dict, where: str, area_tier: str, area_groups: list[str]) -> dict[str, Any]:
+    """The kind, priority, tier and scope of one item, checked as the library file is (README: the
+    library format); the item editor uses it too. ``area_groups`` limit the item's groups."""
     kind = item.get("kind") or ItemKind.LIGATURE.value
     if kind not in {k.value for k in ItemKind}:
         raise LibraryError(f"{where}: kind must be 'ligature' or 'check'.")
@@ -133,7 +134,7 @@ def validate(data: Any) -> dict[str, Any]:
                 "category": _text(item, "category", where, limit=80),
                 "prompt": _text(item, "prompt", where),
                 "guidance": _text(item, "guidance", where, required=False),
-                **_item_fields(item, where, tier, area_groups),
+                **item_fields(item, where, tier, area_groups),
             }
             for extra in ("alerts",):  # carried through untouched for features that use them
                 if extra in item:

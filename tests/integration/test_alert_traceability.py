@@ -149,6 +149,12 @@ def test_the_item_editor_adds_and_cites_items_only_in_a_draft(demo, make_alert):
                               guidance=None, by=None, now=NOW)
     drafting.set_citation(item, alert, cites=True, section="3.1", by=None, now=NOW)
     assert item.code == "BED-30" and item.order == len(base.items_for(bedroom.id)) + 1
+    with pytest.raises(library.LibraryError, match="needs a default_priority"):
+        drafting.save_item(draft, item, area_type=bedroom, code="BED-30", category="Doors", prompt="Alarm tested?",
+                           guidance=None, kind="check", by=None, now=NOW)
+    drafting.save_item(draft, item, area_type=bedroom, code="BED-30", category="Doors", prompt="Alarm tested?",
+                       guidance=None, kind="check", default_priority="high", by=None, now=NOW)
+    assert (item.kind, item.default_priority, item.default_tier) == ("check", "high", "T3")
     with pytest.raises(library.LibraryError, match="already has an item BED-08"):
         drafting.save_item(draft, None, area_type=bedroom, code="BED-08", category="x", prompt="y",
                            guidance=None, by=None, now=NOW)
