@@ -46,6 +46,14 @@ class AnswerForm(FlaskForm):
     comment = TextAreaField(validators=[Optional(), Length(max=2000)])
 
 
+class RemainingForm(FlaskForm):
+    """"Mark remaining items compliant": ``count`` is how many the person was shown."""
+
+    inspection_id = IntegerField(validators=[InputRequired()])
+    room_id = IntegerField(validators=[InputRequired()])
+    count = IntegerField(validators=[InputRequired(message="Say how many items to mark.")])
+
+
 class AccessForm(FlaskForm):
     inspection_id = IntegerField(validators=[InputRequired()])
     room_id = IntegerField(validators=[InputRequired()])
