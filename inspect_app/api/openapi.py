@@ -49,8 +49,14 @@ DOCUMENT = {
                 "kind": {"type": "string", "enum": sorted(HANDLERS)},
                 "payload": {"type": "object", "additionalProperties": True,
                             "description": "The form fields, as strings or JSON values. answer: inspection_id, "
-                                           "room_id, item_id, value. answers.remaining_compliant: "
-                                           "inspection_id, room_id, count (the unanswered items shown). finding.create: inspection_id, room_id, "
+                                           "room_id, item_id, value (a ligature item: compliant, "
+                                           "ligature_point, ligature_point_controlled, not_applicable; a "
+                                           "check item: pass, fail, not_applicable), na_reason (required "
+                                           "with not_applicable: not_present, repurposed, no_patient_access, "
+                                           "covered_elsewhere, other), na_detail (required for other), "
+                                           "comment (required with fail: what failed). "
+                                           "answers.remaining_compliant: inspection_id, room_id, count (the "
+                                           "unanswered items shown; check items are passed). finding.create: inspection_id, room_id, "
                                            "item_id?, client_id?, category, description, location, "
                                            "existing_controls, mitigation, recommended_action, low_level, "
                                            "grade ('LxC'). finding.update: finding_id (or finding_client_id), "
