@@ -132,7 +132,7 @@ def inspector(bases: list[str], ward: dict, pictures: list[bytes], stop: float, 
             if room["items"]:
                 op = {"op_id": str(uuid.uuid4()), "kind": "answer", "payload": {
                     "inspection_id": ward["inspection"], "room_id": room["id"], "item_id": rng.choice(room["items"]),
-                    "value": "compliant"}}
+                    "value": "not_applicable", "na_reason": "not_present"}}  # valid for either item kind
                 status, seconds, body = browser.post("/api/v1/ops", json.dumps(op).encode(), "application/json")
                 tally.add("sync answer", status, seconds, body)
             if rounds % 4 == 0:
