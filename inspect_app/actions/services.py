@@ -154,6 +154,21 @@ def _plain_fields(values: dict) -> dict:
             if v not in (None, "")}
 
 
+def cancel_for_withdrawn(finding: Finding, *, reason: str, by, now: datetime) -> Action | None:
+    """The point was recorded in error: its action (if any, and not already closed) is cancelled,
+    never deleted, with the reason on its timeline and in the audit trail."""
+    action = action_for(finding)
+    if action is None or action.status in (ActionStatus.CLOSED.value, ActionStatus.CANCELLED.value):
+        return action
+    before = action.status
+    _event(action, "transition", by=by, now=now, comment=reason, from_status=before,
+           to_status=ActionStatus.CANCELLED.value, fields={"withdrawn": finding.ref})
+    action.status, action.updated_at, action.closed_at = ActionStatus.CANCELLED.value, now, now
+    record("action.cancel", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           old={"status": before}, new={"status": action.status, "finding": finding.ref}, comment=reason)
+    return action
+
+
 def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fields: dict | None = None,
                photos: list[bytes] | None = None) -> ActionEvent:
     """Move an action along the workflow, recording who, when, what they supplied and their photos.

@@ -58,7 +58,8 @@ def test_ward_pack_lists_overview_rooms_forms_and_points(device, offline_walk):
     inspection = offline_walk["inspection"]
     room = offline_walk["rooms"]["Bedroom 1"]
     device.send(device.op("finding.create", {"inspection_id": inspection.id, "room_id": room.id,
-                                             "category": "Window", "description": "Restrictor"}))
+                                             "category": "Window", "description": "Restrictor",
+                                             "grade": "2x3"}))
     pack = device.auth.client.get(f"/api/v1/inspections/{inspection.id}/pack").json
     urls = pack["urls"]
     assert urls[0] == f"/inspections/{inspection.id}"
