@@ -1,15 +1,15 @@
 """history cost: actions carry their severity and current grade, closed_at is indexed, and open
 actions have a partial index in list order (the dashboard and lists read open work only)
 
-Revision ID: 0007_history_cost
-Revises: 0006_field_capture
+Revision ID: 0006_history_cost
+Revises: 0005_alerts
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_history_cost"
-down_revision = "0006_field_capture"
+revision = "0006_history_cost"
+down_revision = "0005_alerts"
 branch_labels = None
 depends_on = None
 
