@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 
 from authlib.integrations.base_client.errors import OAuthError
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from inspect_app.audit.services import record
-from inspect_app.auth import oidc_map, services
+from inspect_app.auth import oidc_map, services, sessions
 from inspect_app.auth.models import User
 from inspect_app.auth.oidc import FRESH_AUTH_KEY, ID_TOKEN_KEY, NOT_KNOWN, REAUTH_NEXT_KEY, enabled, oauth
 from inspect_app.clock import utcnow
@@ -90,9 +91,10 @@ def callback():
         oidc_map.apply(user, granted, now=now)
     user.last_login_at = now
     record("user.sign_in", user, by=user, now=now, new={"method": "oidc"})
+    sessions.start(user, now=now)  # a server-side session row, ended by sign-out like a password sign-in's
     db.session.commit()
-    session.clear()  # a new session for the signed-in user (no fixation)
-    login_user(user)
+    session.clear()  # a new session for the signed-in user (no fixation, no CSRF token from before)
+    login_user(user, duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
     session[ID_TOKEN_KEY] = token.get("id_token")
     session[FRESH_AUTH_KEY] = time.time()
     return redirect(url_for("home.index"))

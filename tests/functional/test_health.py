@@ -21,11 +21,10 @@ def test_healthz_503_when_database_unreachable(tmp_path):
     assert body["status"] == "error" and body["database"].startswith("unreachable") and body["storage"] == "ok"
 
 
-def test_healthz_503_names_each_unreachable_service(app, tmp_path):
+def test_healthz_503_names_each_unreachable_service(extra_app):
     """Object storage and Redis on ports where nothing listens: both named, the database still ok."""
-    down = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                      INSTANCE_DIR=tmp_path, PHOTO_STORAGE="s3", S3_ENDPOINT_URL="http://127.0.0.1:1",
-                      S3_BUCKET="photos", S3_TIMEOUT_SECONDS=1, REDIS_URL="redis://127.0.0.1:1/0")
+    down = extra_app(PHOTO_STORAGE="s3", S3_ENDPOINT_URL="http://127.0.0.1:1", S3_BUCKET="photos",
+                     S3_TIMEOUT_SECONDS=1, REDIS_URL="redis://127.0.0.1:1/0")
     body = down.test_client().get("/healthz")
     assert body.status_code == 503
     data = body.get_json()
