@@ -27,7 +27,12 @@ DOCUMENT = {
         "version": "1",
         "description": "Offline devices replay captured operations one at a time. Each operation carries a "
                        "client UUID (op_id); the server applies it at most once and answers a replay with the "
-                       "original status and result. Photos are always added, never replaced.",
+                       "original status and result; the same op_id with a different payload is a 409 whose body "
+                       "carries the original result under \"original\". Every payload field has a fixed JSON type "
+                       "(wrong types, and JSON nested more than 16 levels deep, are a 400); capture times later "
+                       "than the server's clock count as its now. A change to a signed-off inspection, or that the "
+                       "same page form would refuse for its state, is a 409; for the person's role, a 403. Photos are "
+                       "always added, never replaced.",
     },
     "servers": [{"url": "/"}],
     "components": {

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 from flask import current_app
@@ -37,6 +38,7 @@ from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
+from inspect_app.photos.storage import local_file
 
 from .bands import BAND_RANK, band_info, band_matrix, report_action
 from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportPhoto,
@@ -48,8 +50,12 @@ UNGRADED = BandInfo("ungraded", "Not graded", "#e8edee", "#212b32")
 
 
 def photo_file(photo: Photo) -> str:
-    """The absolute path of the photo's 800 px report rendition (what the PDF embeds)."""
-    return str(storage().open_path(photo.key_report).resolve())
+    """The absolute path of the photo's 800 px report rendition (what the PDF embeds).
+
+    With object storage the rendition is copied once into ``<instance>/photo-cache``.
+    """
+    cache = Path(current_app.config["INSTANCE_DIR"]) / "photo-cache"
+    return str(local_file(storage(), photo.key_report, cache).resolve())
 
 
 def load_inspection(inspection_id: int) -> Inspection | None:

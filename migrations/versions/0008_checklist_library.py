@@ -2,15 +2,15 @@
 inspection-type scopes, area sources; N/A reasons on answers; failed checks as findings of kind
 "check"; the patient group an inspection was started for
 
-Revision ID: 0007_checklist_library
-Revises: 0006_field_capture, 0006_history_cost (it also joins main's two 0006 heads into one)
+Revision ID: 0008_checklist_library
+Revises: 0007_hardening (re-chained after it so the tree has one head)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_checklist_library"
-down_revision = ("0006_field_capture", "0006_history_cost")
+revision = "0008_checklist_library"
+down_revision = "0007_hardening"
 branch_labels = None
 depends_on = None
 
