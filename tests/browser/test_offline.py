@@ -330,7 +330,8 @@ def test_product_check_made_offline_from_the_room_page_is_kept_and_synced_once(a
     page.get_by_role("link", name="Record check of Collapsible curtain track, Day room").click()
     page.wait_for_selector("form[data-op='fixture.check']")  # the form, from the ward pack
     page.get_by_role("button", name="Record check").click()  # no result chosen: refused on the device
-    page.wait_for_selector("[data-capture-note]:has-text('choose pass or fail')")
+    page.wait_for_selector("[data-capture-note]:has-text('Not saved')")
+    assert "Choose pass or fail." in page.locator("form[data-op] [data-rule-error]").inner_text()
     page.locator("input[name=result][value=fail]").check()
     page.locator("textarea[name=notes]").fill("Track did not release under load")
     page.get_by_role("button", name="Record check").click()

@@ -157,11 +157,7 @@
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
       return photoOps(files(form, 'photo'), base, user).then(Outbox.enqueueAll);
     }
-    if (kind === 'fixture.check') {  // what the server would refuse, said before it is stored
-      if (!payload.result) return Promise.reject(new Error('choose pass or fail.'));
-      if (payload.result === 'fail' && !(payload.notes || '').trim()) {
-        return Promise.reject(new Error('say what failed, so it can be repaired and re-checked.'));
-      }
+    if (kind === 'fixture.check') {  // the rules (data-rules) have already refused what the server would
       var lead = document.querySelector('h1 + .lead');
       if (lead) label += ': ' + lead.textContent.trim().slice(0, 80);
     }
