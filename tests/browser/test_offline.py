@@ -285,6 +285,8 @@ def test_room_access_point_edit_and_re_grade_offline_reach_the_server(app, world
     page.locator("input[name=grade][value='4x5']").check()
     page.fill("#comment", "Worse than first thought")
     page.get_by_role("button", name="Save grade").click()
+    # The new grade shows at the top of the page at once, as saved on the device (no reload).
+    assert "New grade Extreme (score 20) saved on this device" in page.locator("[data-grade-pending]").inner_text()
     page.wait_for_selector(f"{WAITING}:has-text('Offline, 3 waiting')")
     with app.app_context():  # nothing reached the server
         assert db.session.scalar(select(func.count()).select_from(RoomVisit).where(RoomVisit.not_accessible)) == 0

@@ -186,6 +186,20 @@
                                                            item_id: p.item_id }).toString();
   }
 
+  /* A grade saved on the device shows at the top of the point's page at once, marked as such. */
+  function showGrade(form) {
+    var cell = form.querySelector('input[name=grade]:checked');
+    var state = document.querySelector('[data-grade-state]');
+    if (!cell || !state) return;
+    var chip = state.querySelector('[data-grade-pending]');
+    if (!chip) {
+      chip = el('span', { 'class': 'state-chip state-chip--queued', 'data-grade-pending': '' });
+      state.appendChild(chip);
+    }
+    chip.textContent = 'New grade ' + cell.getAttribute('data-band-label') + ' (score ' + cell.getAttribute('data-score') +
+      ') saved on this device';
+  }
+
   function announce(form, text) {
     var note = form.querySelector('[data-capture-note]');
     if (!note) {
@@ -242,6 +256,7 @@
         window.history.replaceState(null, '', formUrl());
       }
       announce(form, 'Saved on this device.');
+      if (form.dataset.op === 'finding.grade') showGrade(form);
       WSI.queued();
       var after = form.dataset.after || nextPage(form, submitter);
       if (after) return WSI.refresh().then(function () { window.location.assign(after); });
