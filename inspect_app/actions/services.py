@@ -36,7 +36,7 @@ def ensure_action(finding: Finding, *, by, now: datetime) -> Action | None:
 
     due = risk.due_dates(finding.band, identified_at=finding.created_at, policy=policy_for(finding.ward))
     action = Action(finding_id=finding.id, ward_id=finding.ward_id, status=ActionStatus.OPEN.value,
-                    band=finding.band, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
+                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
                     created_at=now, created_by_id=getattr(by, "id", None), updated_at=now)
     db.session.add(action)
     db.session.flush()
@@ -65,6 +65,8 @@ def on_finding_graded(finding: Finding, *, by, now: datetime) -> None:
     """An Extreme point becomes an action at once; a re-grade moves an existing action's band."""
     action = action_for(finding)
     if action is not None:
+        # the action's copy of the grade (the dashboard's heat map reads it, not the point)
+        action.likelihood, action.consequence = finding.likelihood, finding.consequence
         if action.band != finding.band:
             old = action.band
             action.band = finding.band

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +27,9 @@ from inspect_app.inspections.walk import carried_forward, findings_in, room_chec
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
+# A dense room's points list is shown this many at a time (``?points=<page>``): a room with 75
+# points sends a quarter of the rows and thumbnails, and each item still links its own points.
+POINTS_SHOWN = 25
 
 
 @bp.get("/<int:inspection_id>/rooms/<int:room_id>")
@@ -43,11 +46,15 @@ def room(inspection_id: int, room_id: int):
     outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
         CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
     } if carried else {}
+    points = [f for f in findings if f not in carried]
+    pages = max(1, -(-len(points) // POINTS_SHOWN))
+    page = min(max(request.args.get("points", 1, type=int) or 1, 1), pages)
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item,
-        points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
+        by_item=by_item, points_total=len(points), points_page=page, points_pages=pages,
+        points_first=(page - 1) * POINTS_SHOWN + 1,
+        points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         remaining=sum(item.id not in answers for item in items),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))

@@ -44,7 +44,7 @@ def test_manifest_is_installable_with_real_icons(app, client):
     sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")} <= sizes
     for icon in manifest["icons"]:
-        path = Path(app.static_folder, icon["src"].removeprefix("/static/"))
+        path = Path(app.static_folder, icon["src"].split("?")[0].removeprefix("/static/"))  # ?v= fingerprint
         with Image.open(path) as image:
             assert f"{image.width}x{image.height}" == icon["sizes"]
 
