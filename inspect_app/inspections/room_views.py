@@ -24,6 +24,7 @@ from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, 
                                             room_or_404, room_page_or_404, room_url, writable_or_409)
 from inspect_app.inspections.models import CarryForward
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -77,7 +78,7 @@ def answer():
                                by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
             *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
@@ -123,7 +124,7 @@ def access():
                                     now=utcnow(), accessible=accessible)
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{room_.name} is " + ("accessible again: answer its items." if accessible
                                  else "marked not accessible. You can come back to it later."), "success")
@@ -144,6 +145,6 @@ def carry_forward():
                                       comment=form.comment.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     return redirect(room_url(inspection.id, finding.room_id, f"finding-{finding.id}"))

@@ -21,6 +21,7 @@ from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
 from inspect_app.inspections.walk import RoomStatus, carried_forward, room_checklist, seen_in, ward_progress
+from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
 ACCESS_REASON_LIMIT = 1000
@@ -31,9 +32,24 @@ class InspectionError(ValueError):
     """A refused inspection step, with a message for the user."""
 
 
-def _writable(inspection: Inspection) -> None:
-    if inspection.is_read_only:
-        raise InspectionError("This inspection is signed off and read-only. Start a correction to change it.")
+class InspectionReadOnly(InspectionError, Conflict):
+    """The inspection is signed off or superseded: nothing in it changes (409 on every path)."""
+
+
+class NotLeadInspector(InspectionError, Forbidden):
+    """Only the lead inspector may do this (403 on every path)."""
+
+
+READ_ONLY_MESSAGE = "This inspection is signed off and read-only. Start a correction to change it."
+
+
+def ensure_writable(inspection: Inspection | None) -> None:
+    """Refuse any change to a signed-off or superseded inspection (the one rule every path shares)."""
+    if inspection is None or inspection.is_read_only:
+        raise InspectionReadOnly(READ_ONLY_MESSAGE)
+
+
+_writable = ensure_writable
 
 
 def _clean_team(team: Any) -> list[dict[str, str]]:
@@ -292,7 +308,7 @@ def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, b
     """
     _writable(inspection)
     if by.id != inspection.lead_inspector_id and by.role not in {"admin"}:
-        raise InspectionError("Only the lead inspector can sign this inspection off.")
+        raise NotLeadInspector("Only the lead inspector can sign this inspection off.")
     signature_name = (signature_name or "").strip()
     if not signature_name or len(signature_name) > 120:
         raise InspectionError("Type your full name to sign.")
