@@ -2,14 +2,14 @@
 an answer given by "mark remaining items compliant" is marked as part of that bulk answer
 
 Revision ID: 0007_field_capture
-Revises: 0006_history_cost
+Revises: 0006_hardening, 0006_history_cost (also joins main's two 0006 heads into one)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0007_field_capture"
-down_revision = "0006_history_cost"
+down_revision = ("0006_hardening", "0006_history_cost")
 branch_labels = None
 depends_on = None
 
