@@ -1,15 +1,15 @@
 """field capture: a ligature point recorded in error is withdrawn with a reason, by whom and when;
 an answer given by "mark remaining items compliant" is marked as part of that bulk answer
 
-Revision ID: 0007_field_capture
-Revises: 0006_hardening, 0006_history_cost (also joins main's two 0006 heads into one)
+Revision ID: 0006_field_capture
+Revises: 0005_alerts
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_field_capture"
-down_revision = ("0006_hardening", "0006_history_cost")
+revision = "0006_field_capture"
+down_revision = "0005_alerts"
 branch_labels = None
 depends_on = None
 
