@@ -48,7 +48,7 @@ def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world,
     page.set_input_files("input[name=photos]", files=[{"name": "broken.jpg", "mimeType": "image/jpeg",
                                                        "buffer": b"not a photo at all"}])
     page.get_by_role("button", name="Save ligature point").click()
-    page.wait_for_selector("[data-capture-note]:has-text('Not saved')")
+    page.wait_for_selector("[data-rule-error]:has-text('could not be opened')")  # after the device tried it
     assert "could not be opened" in _error_on(page, "photos")
     assert page.locator("select[name=category]").get_attribute("aria-invalid") is None  # corrected: unmarked
 
