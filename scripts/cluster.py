@@ -273,7 +273,8 @@ class Cluster:
             self.redis = self._add(Redis(self.root))
             self.s3 = self._add(SeaweedFS(self.root))
             self.oidc = self._add(OidcProvider(self.root)) if self.with_oidc else None
-            self.env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": self.pg.url,
+            self.env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "BACKUP_KEY": secrets.token_hex(32),
+                        "DATABASE_URL": self.pg.url,
                         "REDIS_URL": self.redis.url, "SESSION_COOKIE_SECURE": "0", "INSTANCE_PATH": str(self.root / "cli"),
                         **self.s3.env()}
             if self.oidc is not None:

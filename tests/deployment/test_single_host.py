@@ -17,7 +17,8 @@ pytestmark = pytest.mark.deployment
 
 
 def test_two_workers_without_redis_hit_the_per_address_limit_at_the_promised_count(tmp_path):
-    env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
+    env = {"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "BACKUP_KEY": secrets.token_hex(32),
+           "SESSION_COOKIE_SECURE": "0",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "INSTANCE_PATH": str(tmp_path), "REDIS_URL": "",
            "PHOTO_STORAGE": "local", "RATELIMIT_STORAGE_URI": ""}
     flask(env, "db", "upgrade", "heads")
