@@ -52,11 +52,17 @@ serve: migrate
 serve-cluster: system-deps install-dev
 	$(BIN)/python scripts/cluster.py --servers $${SERVERS:-2} --workers $(WORKERS)
 
-test: system-deps install-dev
+# The Nu HTML checker the browser tests use (vnu-jar, pinned in package.json / package-lock.json;
+# run by Java, which system-deps installs with npm).
+node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: system-deps install-dev node_modules/vnu-jar/build/dist/vnu.jar
 	$(BIN)/python -m pytest
 
 test-fast: install-dev
 	$(BIN)/python -m pytest -m "not browser" -x -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

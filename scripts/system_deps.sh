@@ -12,6 +12,8 @@ command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)            # QR labels 
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)  # CJK in PDFs
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)  # throwaway PostgreSQL
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)   # deployment test starts its own Redis
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # runs the Nu HTML checker (vnu.jar)
+command -v npm >/dev/null 2>&1 || need+=(npm)                      # installs vnu-jar (package.json)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -30,7 +30,9 @@ def filter_choices(user) -> dict:
     return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
             "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
             "bands": [(b.value, b.label) for b in reversed(Band)],
-            "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus]}
+            "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus
+                                                                           # "open" already means all open
+                                                                           if s is not ActionStatus.OPEN]}
 
 
 @functools.cache

@@ -51,7 +51,7 @@ class OpError(Exception):
 
 #: The JSON type each payload field may have (a device sends what the page's form holds, so
 #: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
-NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection"})
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count"})
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
                          "finding_client_id", "photo_uuid", "grade"})

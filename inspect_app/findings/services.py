@@ -10,7 +10,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.inspections.models import Inspection
-from inspect_app.refusals import Conflict
+from inspect_app.refusals import Conflict, Forbidden
 
 EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "mitigation",
                    "recommended_action", "low_level")
@@ -30,6 +30,10 @@ class FindingError(ValueError):
 
 class FindingReadOnly(FindingError, Conflict):
     """The point's inspection is signed off, or its action is closed: 409 on every path."""
+
+
+class FindingForbidden(FindingError, Forbidden):
+    """This person may not make the change to the point: 403 on every path."""
 
 
 READ_ONLY_MESSAGE = "This inspection is signed off and read-only; start a correction to change it."
@@ -269,8 +273,8 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
 
     inspection = inspection or db.session.get(Inspection, finding.inspection_id)
     refusal = may_withdraw(finding, by, inspection)
-    if refusal:
-        raise FindingError(refusal)
+    if refusal:  # already withdrawn is about the record's state (409); the rest about who asks (403)
+        raise (FindingReadOnly if finding.state == "removed" else FindingForbidden)(refusal)
     if reason is not None and not isinstance(reason, str):
         raise FindingError("The reason must be text.", "reason")
     reason = (reason or "").strip()

@@ -143,7 +143,7 @@ def withdraw(finding_id: int):
         services.withdraw_finding(finding, reason=form.reason.data, by=current_user, now=utcnow())
     except services.FindingError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{finding.ref} withdrawn as recorded in error; it no longer counts in the figures.", "success")
     inspection = db.session.get(Inspection, finding.last_inspection_id)

@@ -104,7 +104,7 @@ def remaining_compliant():
                                                    by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{len(marked)} remaining item(s) in {room_.name} marked compliant.", "success")
     return redirect(room_url(inspection.id, room_.id))

@@ -1,9 +1,18 @@
 """Browser plumbing: the app served on 127.0.0.1 in a thread, Debian's Chromium through Playwright,
-and an axe-core check that fails on serious or critical accessibility violations."""
+an axe-core check that fails on serious or critical accessibility violations, and the Nu HTML
+checker (vnu.jar from the npm package pinned in package.json, run by Debian's Java as a local
+service started once per session) that fails on any HTML error, on every page axe checks."""
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +24,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/wsi-screens"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+VNU_JAR = Path(os.environ.get("VNU_JAR", Path(__file__).resolve().parents[2] / "node_modules/vnu-jar/build/dist/vnu.jar"))
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
@@ -89,14 +99,61 @@ def page(context):
     return page
 
 
+class _Checker:
+    """The Nu HTML checker as a local HTTP service (one JVM for the whole session)."""
+
+    url: str | None = None
+    process: subprocess.Popen | None = None
+
+    @classmethod
+    def start(cls) -> str:
+        if cls.url:
+            return cls.url
+        assert shutil.which("java"), "Java is needed for the Nu HTML checker (apt-get install default-jre-headless)"
+        assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci` (package.json pins vnu-jar)"
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        cls.process = subprocess.Popen(
+            ["java", "-Xss1m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR),
+             "nu.validator.servlet.Main", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(cls.process.terminate)
+        url = f"http://127.0.0.1:{port}/?out=json"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                cls._post(url, "<!doctype html><html lang=en><title>x</title></html>")
+                cls.url = url
+                return url
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("the Nu HTML checker did not start")
+
+    @staticmethod
+    def _post(url: str, html: str) -> list[dict]:
+        request = urllib.request.Request(url, data=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)["messages"]
+
+
+def html_check(page, *, context: str = "") -> None:
+    """Fail on any error the Nu HTML checker finds in the page as the browser has it now."""
+    messages = _Checker._post(_Checker.start(), page.content())
+    errors = [m for m in messages if m.get("type") == "error"]
+    summary = "; ".join(f"{m.get('message')} [{(m.get('extract') or '').strip()[:80]}]" for m in errors[:5])
+    assert not errors, f"{len(errors)} HTML error(s) on {context or page.url}: {summary}"
+
+
 def axe_check(page, *, context: str = "") -> None:
-    """Run axe-core (bundled with axe-playwright-python, no CDN) and fail on serious/critical issues."""
+    """Run axe-core (bundled with axe-playwright-python, no CDN) and fail on serious/critical issues;
+    then the Nu HTML checker on the same page."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
     summary = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
     assert not bad, f"accessibility violations on {context or page.url}: {summary}"
+    html_check(page, context=context)
 
 
 def screenshot(page, name: str) -> None:

@@ -48,7 +48,7 @@ def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world,
     page.set_input_files("input[name=photos]", files=[{"name": "broken.jpg", "mimeType": "image/jpeg",
                                                        "buffer": b"not a photo at all"}])
     page.get_by_role("button", name="Save ligature point").click()
-    page.wait_for_selector("[data-capture-note]:has-text('Not saved')")
+    page.wait_for_selector("[data-rule-error]:has-text('could not be opened')")  # after the device tried it
     assert "could not be opened" in _error_on(page, "photos")
     assert page.locator("select[name=category]").get_attribute("aria-invalid") is None  # corrected: unmarked
 
@@ -114,5 +114,49 @@ def test_refused_point_opens_in_its_form_with_the_message_and_keeps_its_photo(ap
         point = db.session.scalar(select(Finding))
         assert (point.category, point.location, point.band) == ("Furniture", "Above the wardrobe", "extreme")
         db.session.remove()
+    assert not errors, errors
+    context.close()
+
+
+def test_point_withdrawn_offline_as_recorded_in_error_reaches_the_server_once(app, world, server, browser):
+    """On a tablet offline, the recorder withdraws a point with a reason (a blank reason is refused on
+    the form); back online, the point leaves the room's figures and its action is cancelled, not deleted."""
+    from inspect_app.actions.models import Action
+    from inspect_app.auth.models import User
+    from inspect_app.clock import utcnow
+    from inspect_app.estates.models import Room
+    from inspect_app.findings import services as findings
+    from inspect_app.inspections.models import Inspection
+
+    with app.app_context():  # an Extreme point (so it has an action) recorded before the pack is made
+        point = findings.record_finding(inspection=db.session.get(Inspection, world["inspection"]),
+                                        room=db.session.get(Room, world["rooms"]["Bedroom 1"]),
+                                        category="Door furniture", description="Door closer arm", likelihood=5,
+                                        consequence=5, by=db.session.get(User, world["user"]), now=utcnow())
+        db.session.commit()
+        point_id = point.id
+        db.session.remove()
+    context, page = offline_tablet(browser, server, world)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context.set_offline(True)
+    page.goto(f"{server.url}/ligature-points/{point_id}#withdraw")  # from the cache
+    page.get_by_role("button", name="Withdraw as recorded in error").click()
+    page.wait_for_selector("[data-capture-note]:has-text('Not saved')")
+    assert "recorded in error" in _error_on(page, "reason")
+    page.fill("#withdraw-reason", "Same closer as the one on the en-suite door, recorded twice")
+    page.get_by_role("button", name="Withdraw as recorded in error").click()
+    page.wait_for_selector("[data-capture-note]:has-text('Saved on this device')")
+    axe_check(page, context="point page after an offline withdrawal")
+    context.set_offline(False)
+    page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
+    with app.app_context():
+        stored = db.session.get(Finding, point_id)
+        assert (stored.state, stored.withdrawn_reason) == ("removed", "Same closer as the one on the en-suite door, "
+                                                                      "recorded twice")
+        assert db.session.scalar(select(Action.status).where(Action.finding_id == point_id)) == "cancelled"
+        db.session.remove()
+    page.goto(f"{server.url}/ligature-points/{point_id}")
+    assert "Recorded in error: withdrawn" in page.locator("[data-withdrawn]").inner_text()
     assert not errors, errors
     context.close()

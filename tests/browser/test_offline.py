@@ -285,6 +285,8 @@ def test_room_access_point_edit_and_re_grade_offline_reach_the_server(app, world
     page.locator("input[name=grade][value='4x5']").check()
     page.fill("#comment", "Worse than first thought")
     page.get_by_role("button", name="Save grade").click()
+    # The new grade shows at the top of the page at once, as saved on the device (no reload).
+    assert "New grade Extreme (score 20) saved on this device" in page.locator("[data-grade-pending]").inner_text()
     page.wait_for_selector(f"{WAITING}:has-text('Offline, 3 waiting')")
     with app.app_context():  # nothing reached the server
         assert db.session.scalar(select(func.count()).select_from(RoomVisit).where(RoomVisit.not_accessible)) == 0
@@ -330,7 +332,8 @@ def test_product_check_made_offline_from_the_room_page_is_kept_and_synced_once(a
     page.get_by_role("link", name="Record check of Collapsible curtain track, Day room").click()
     page.wait_for_selector("form[data-op='fixture.check']")  # the form, from the ward pack
     page.get_by_role("button", name="Record check").click()  # no result chosen: refused on the device
-    page.wait_for_selector("[data-capture-note]:has-text('choose pass or fail')")
+    page.wait_for_selector("[data-capture-note]:has-text('Not saved')")
+    assert "Choose pass or fail." in page.locator("form[data-op] [data-rule-error]").inner_text()
     page.locator("input[name=result][value=fail]").check()
     page.locator("textarea[name=notes]").fill("Track did not release under load")
     page.get_by_role("button", name="Record check").click()

@@ -87,7 +87,9 @@ def test_extreme_action_from_interim_control_to_verified_closure(page, live_serv
     _move(page, "Record remediation", {"Product fitted": "Anti-ligature closer, concealed track"},
           photo=photo_bytes((30, 60, 200)))
     assert "is now remediated" in page.locator(".flash").inner_text()
-    assert page.locator("summary", has_text="Verify on site").count() == 1
+    # The person who did the work is not offered "Verify on site"; the page says why instead.
+    assert page.locator("summary", has_text="Verify on site").count() == 0
+    assert "a different person must verify it on site" in page.locator("[data-withheld]").inner_text()
     _both_sizes(page, "rem-detail-remediated")
     _sign_out(page)
 

@@ -157,11 +157,7 @@
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
       return photoOps(files(form, 'photo'), base, user).then(Outbox.enqueueAll);
     }
-    if (kind === 'fixture.check') {  // what the server would refuse, said before it is stored
-      if (!payload.result) return Promise.reject(new Error('choose pass or fail.'));
-      if (payload.result === 'fail' && !(payload.notes || '').trim()) {
-        return Promise.reject(new Error('say what failed, so it can be repaired and re-checked.'));
-      }
+    if (kind === 'fixture.check') {  // the rules (data-rules) have already refused what the server would
       var lead = document.querySelector('h1 + .lead');
       if (lead) label += ': ' + lead.textContent.trim().slice(0, 80);
     }
@@ -199,6 +195,20 @@
     if (LIGATURE.indexOf(p.value) === -1 || (row && row.querySelector('.item-row__points'))) return null;
     return '/ligature-points/new?' + new URLSearchParams({ inspection_id: p.inspection_id, room_id: p.room_id,
                                                            item_id: p.item_id }).toString();
+  }
+
+  /* A grade saved on the device shows at the top of the point's page at once, marked as such. */
+  function showGrade(form) {
+    var cell = form.querySelector('input[name=grade]:checked');
+    var state = document.querySelector('[data-grade-state]');
+    if (!cell || !state) return;
+    var chip = state.querySelector('[data-grade-pending]');
+    if (!chip) {
+      chip = el('span', { 'class': 'state-chip state-chip--queued', 'data-grade-pending': '' });
+      state.appendChild(chip);
+    }
+    chip.textContent = 'New grade ' + cell.getAttribute('data-band-label') + ' (score ' + cell.getAttribute('data-score') +
+      ') saved on this device';
   }
 
   function announce(form, text) {
@@ -257,6 +267,7 @@
         window.history.replaceState(null, '', formUrl());
       }
       announce(form, 'Saved on this device.');
+      if (form.dataset.op === 'finding.grade') showGrade(form);
       WSI.queued();
       var after = form.dataset.after || nextPage(form, submitter);
       if (after) return WSI.refresh().then(function () { window.location.assign(after); });
