@@ -65,7 +65,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     :param client_id: the device's UUID for the point (offline capture), unique.
     """
     if inspection.is_read_only:
-        raise FindingError("This inspection is signed off and read-only; start a correction to change it.")
+        raise FindingError(inspection.read_only_reason)
     if room.ward_id != inspection.ward_id:
         raise FindingError("That room is not on this inspection's ward.")
     category = category or (item.category if item is not None else "")

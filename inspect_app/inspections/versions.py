@@ -53,7 +53,8 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
     """
     if inspection.status != InspectionStatus.SIGNED_OFF:
         raise CorrectionError("Only a signed-off inspection can be corrected; this one is "
-                              + ("still in progress." if not inspection.is_read_only else "already superseded."))
+                              + ("still in progress." if inspection.status == InspectionStatus.IN_PROGRESS
+                                 else "already superseded."))
     reason = (reason or "").strip()
     if not reason:
         raise CorrectionError("Give the reason for the correction.")

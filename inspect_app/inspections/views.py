@@ -14,11 +14,12 @@ from inspect_app.clock import utcnow
 from inspect_app.domain import checklist as rules
 from inspect_app.domain import risk
 from inspect_app.domain.checklist import InspectionType
-from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
+from inspect_app.domain.assurance import Capacity, required_capacities
+from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections import services, versions, walk
-from inspect_app.inspections.forms import ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
+from inspect_app.inspections.forms import ATTESTATION, CLINICAL_ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
 from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
                                             is_discreet)
 from inspect_app.inspections.models import Inspection, InspectionStatus
@@ -112,27 +113,35 @@ def signoff(inspection_id: int):
     inspection = inspection_or_404(inspection_id)
     form, error, status = SignOffForm(), None, 200
     if request.method == "POST":
-        if not can_write():
+        # Inspectors sign as lead; ward managers and patient safety leads give the clinical sign-off.
+        if not can_write() and services.capacity_for(inspection, current_user) is None:
             abort(403)
         if not form.validate_on_submit():
             error, status = first_error(form), 422
         else:
             try:
-                created = services.sign_off(inspection=inspection, signature_name=form.signature_name.data,
+                created = services.sign_off(inspection=inspection, password=form.password.data,
+                                            capacity=form.capacity.data or None, acknowledged=form.acknowledge.data,
                                             attestation=ATTESTATION, by=current_user, now=utcnow())
             except REFUSALS as exc:
                 db.session.rollback()
-                error, status = str(exc), 409 if inspection.is_read_only else 422
+                error, status = str(exc), 409 if inspection.status != InspectionStatus.IN_PROGRESS else 422
             else:
                 db.session.commit()
-                flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
+                if inspection.status == InspectionStatus.SIGNED_OFF:
+                    flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
+                else:
+                    flash(f"Signed as lead inspector. {inspection.ref} now needs its clinical sign-off by a ward "
+                          "manager of the ward or a patient safety lead.", "success")
                 return redirect(url_for("inspections.overview", inspection_id=inspection.id))
     problems = [] if inspection.is_read_only else services.signoff_problems(inspection)
+    flags = assurance_reads.flags_for(inspection)
+    capacity = services.capacity_for(inspection, current_user)
     return render_template("inspections/signoff.html", inspection=inspection, form=form, error=error,
-                           problems=problems, attestation=ATTESTATION, writer=can_write(),
-                           correction_form=CorrectionForm(formdata=None),
-                           may_sign=current_user.id == inspection.lead_inspector_id
-                           or current_user.role == Role.ADMIN.value), status
+                           problems=problems, attestation=ATTESTATION if capacity != "clinical" else CLINICAL_ATTESTATION,
+                           writer=can_write(), flags=flags, capacity=capacity, Capacity=Capacity,
+                           needed=required_capacities(inspection.inspection_type),
+                           correction_form=CorrectionForm(formdata=None)), status
 
 
 @bp.post("/<int:inspection_id>/correction")
