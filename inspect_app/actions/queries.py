@@ -21,6 +21,7 @@ from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
+from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
 from inspect_app.estates.models import Site, Ward
@@ -339,8 +340,9 @@ class StaleWard:
 
 
 def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
-    """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
-    a checklist version other than the one published now (one statement)."""
+    """Active wards whose last signed-off full annual assessment is over 12 months old, never
+    happened, or used a checklist version other than the one published now (one statement).
+    Routine and spot checks are not assessments and never take a ward off this list."""
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id))
     rows = db.session.execute(_stale_statement(_names(terms)), dict(terms))
     out = []
@@ -348,7 +350,7 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in rows:
         reasons = []
         if signed_off_at is None:
-            reasons.append("Never assessed")
+            reasons.append("No full annual assessment signed off")
         else:
             if signed_off_at < year_ago:
                 reasons.append("Last assessment over 12 months ago")
@@ -364,8 +366,11 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
 @functools.lru_cache(maxsize=16)
 def _stale_statement(names: tuple[str, ...]) -> Select:
     """:func:`stale_wards`' statement for terms with these names, built once per process."""
+    # Only a full annual assessment resets the clock: a routine or spot check never re-assesses a ward.
     last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
-            .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
+            .where(Inspection.status == InspectionStatus.SIGNED_OFF,
+                   Inspection.inspection_type.in_(sorted(t.value for t in ASSESSMENT_TYPES)))
+            .group_by(Inspection.ward_id).subquery())
     current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
     return (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
                    ChecklistTemplate.name, ChecklistTemplate.version, current)
