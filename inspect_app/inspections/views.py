@@ -92,7 +92,9 @@ def overview(inspection_id: int):
         next_room=progress[upcoming].room if upcoming is not None else None,
         carried=carried, carried_by_room=_count_by_room(carried),
         points=sum(status.findings for status in progress),
-        done=sum(1 for s in progress if s.state in (rules.RoomState.COMPLETE, rules.RoomState.NOT_ACCESSIBLE)),
+        inspected=sum(1 for s in progress if s.state == rules.RoomState.COMPLETE),
+        not_accessible=sum(1 for s in progress if s.state == rules.RoomState.NOT_ACCESSIBLE),
+        flags=assurance_reads.flags_for(inspection), scans=assurance_reads.label_scans(inspection),
         # shown once every room is done (until then the next room is the way forward)
         problems=services.signoff_problems(inspection, progress, carried)
         if upcoming is None and not inspection.is_read_only else [],
