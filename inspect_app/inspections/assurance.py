@@ -58,9 +58,12 @@ class GradeStory:
         return original + accepted
 
 
-def grade_story(finding, action=None) -> GradeStory:
-    """The grade story of one finding (its grades are loaded if not already)."""
-    grades = list(finding.grades)
+def grade_story(finding, action=None, grades=None) -> GradeStory:
+    """The grade story of one finding.
+
+    :param grades: the finding's grades in order, when the caller loaded them in bulk; else read.
+    """
+    grades = list(finding.grades if grades is None else grades)
     originals = [g for g in grades if g.kind != "residual"]
     residuals = [g for g in grades if g.kind == "residual"]
     original = originals[-1] if originals else None
@@ -84,8 +87,11 @@ def second_look_policy(ward) -> SecondLookPolicy:
         return assurance.DEFAULT_SECOND_LOOK
 
 
-def room_facts(inspection: Inspection) -> list[RoomFacts]:
-    """Every answered room of the inspection with its answers, their times and its photo count."""
+def room_facts(inspection: Inspection, progress=None) -> list[RoomFacts]:
+    """Every answered room of the inspection with its answers, their times and its photo count.
+
+    :param progress: ``walk.ward_progress(inspection)`` when the caller has it (saves two reads).
+    """
     from inspect_app.estates.models import Room
     from inspect_app.findings.models import Finding
     from inspect_app.photos.models import Photo
@@ -100,17 +106,24 @@ def room_facts(inspection: Inspection) -> list[RoomFacts]:
         select(Finding.room_id, func.count(Photo.id)).join(Photo, Photo.finding_id == Finding.id)
         .where(Finding.last_inspection_id == inspection.id, Photo.removed_at.is_(None))
         .group_by(Finding.room_id)).all())
-    closed = set(db.session.scalars(select(RoomVisit.room_id).where(
-        RoomVisit.inspection_id == inspection.id, RoomVisit.not_accessible.is_(True))))
-    rooms = db.session.execute(select(Room.id, Room.name, Room.tier).where(Room.id.in_(list(answers)))
-                               .order_by(Room.position, Room.id)).all()
+    if progress is not None:
+        closed = {s.room.id for s in progress if s.state.value == "not_accessible"}
+        rooms = [(s.room.id, s.room.name, s.room.tier) for s in progress if s.room.id in answers]
+    else:
+        closed = set(db.session.scalars(select(RoomVisit.room_id).where(
+            RoomVisit.inspection_id == inspection.id, RoomVisit.not_accessible.is_(True))))
+        rooms = db.session.execute(select(Room.id, Room.name, Room.tier).where(Room.id.in_(list(answers)))
+                                   .order_by(Room.position, Room.id)).all()
     return [RoomFacts(room_id, name, tier, [v for v, _ in answers[room_id]], [t for _, t in answers[room_id]],
                       photos.get(room_id, 0), room_id in closed) for room_id, name, tier in rooms]
 
 
-def flags_for(inspection: Inspection) -> list[Flag]:
-    """The inspection's "needs a second look" flags under the trust's thresholds."""
-    return assurance.second_look_flags(room_facts(inspection), second_look_policy(inspection.ward))
+def flags_for(inspection: Inspection, progress=None) -> list[Flag]:
+    """The inspection's "needs a second look" flags under the trust's thresholds.
+
+    :param progress: ``walk.ward_progress(inspection)`` when the caller has it.
+    """
+    return assurance.second_look_flags(room_facts(inspection, progress), second_look_policy(inspection.ward))
 
 
 def label_scans(inspection: Inspection) -> dict[int, datetime]:

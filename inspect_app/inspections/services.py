@@ -124,6 +124,23 @@ def visit(inspection: Inspection, room: Room, *, now: datetime) -> RoomVisit:
     return found
 
 
+def record_label_scan(*, inspection: Inspection, room: Room, by, now: datetime) -> RoomVisit | None:
+    """Record that the room was opened through its QR label while the inspection was in progress
+    ("room confirmed on site by label scan"); the first scan counts. Not required, only reported.
+
+    Returns the visit, or None when nothing is recorded (the inspection is not in progress or is
+    awaiting its clinical sign-off, or the room is not on its ward).
+    """
+    if inspection.is_read_only or room.ward_id != inspection.ward_id or not room.active:
+        return None
+    room_visit = visit(inspection, room, now=now)
+    if room_visit.label_scanned_at is None:
+        room_visit.label_scanned_at = now
+        record("room.label_scan", room_visit, by=by, now=now, ward_id=inspection.ward_id,
+               inspection_id=inspection.id, new={"room": room.name})
+    return room_visit
+
+
 def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, value: str, by, now: datetime,
                   comment: str | None = None) -> Answer:
     """Save (or change) one checklist answer the moment it is given."""
