@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -249,6 +249,8 @@ class Tallies:
     counts: dict[tuple[str, str], int]
     heat: dict[tuple[int, int], int]
     overdue: int
+    # The highest band (after the tier rule) of the points counted in each cell.
+    heat_bands: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
@@ -272,15 +274,19 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
 
     counts: dict[tuple[str, str], int] = {}
     heat: dict[tuple[int, int], int] = {}
+    heat_bands: dict[tuple[int, int], str] = {}
     overdue = 0
     for band, status, likelihood, consequence, is_late, n in rows:
         if in_cell(likelihood, consequence) and (is_late or not filters.overdue):
             counts[(band, status)] = counts.get((band, status), 0) + n
         if likelihood is not None and in_status(status):
             heat[(likelihood, consequence)] = heat.get((likelihood, consequence), 0) + n
+            held = heat_bands.get((likelihood, consequence))
+            if held is None or Band(band).rank > Band(held).rank:
+                heat_bands[(likelihood, consequence)] = band
         if is_late and in_cell(likelihood, consequence) and in_status(status):
             overdue += n
-    return Tallies(counts, heat, overdue)
+    return Tallies(counts, heat, overdue, heat_bands)
 
 
 @functools.lru_cache(maxsize=64)
