@@ -67,8 +67,12 @@ def grade_story(finding, action=None, grades=None) -> GradeStory:
     originals = [g for g in grades if g.kind != "residual"]
     residuals = [g for g in grades if g.kind == "residual"]
     original = originals[-1] if originals else None
-    story = dict(original_band=original.band if original else finding.band,
-                 original_score=original.score if original else finding.score, current_band=finding.band)
+    if original is not None:
+        story = dict(original_band=original.band, original_score=original.score, current_band=finding.band)
+    elif residuals:  # the grade before acceptance was not recorded: never pass the residual off as it
+        story = dict(original_band=None, original_score=None, current_band=finding.band)
+    else:
+        story = dict(original_band=finding.band, original_score=finding.score, current_band=finding.band)
     if action is not None and action.status == "risk_accepted":
         residual = residuals[-1] if residuals else None
         event = next((e for e in reversed(action.events) if e.to_status == "risk_accepted"), None)
