@@ -25,13 +25,20 @@ ASSESSMENT_INTERVAL_DAYS = 365
 
 
 def resets_assessment_clock(inspection_type: str) -> bool:
-    """True when a signed-off inspection of this type counts as the ward's full assessment."""
+    """True when a signed-off inspection of this type counts as the ward's full assessment.
+
+    :param inspection_type: a :class:`~.checklist.InspectionType` value.
+    """
     return inspection_type in {t.value for t in ASSESSMENT_TYPES}
 
 
 def next_assessment_due(last_assessed: date | None, *, interval_days: int = ASSESSMENT_INTERVAL_DAYS
                         ) -> date | None:
-    """When the next full assessment is due; None when the ward has never been assessed (due now)."""
+    """When the next full assessment is due; None when the ward has never been assessed (due now).
+
+    :param last_assessed: the date the last full annual assessment was signed off, or None.
+    :param interval_days: days between full assessments.
+    """
     return None if last_assessed is None else last_assessed + timedelta(days=interval_days)
 
 
@@ -47,7 +54,10 @@ CLINICAL_ROLES = frozenset({Role.WARD_MANAGER, Role.SAFETY_LEAD})
 
 def required_capacities(inspection_type: str) -> tuple[Capacity, ...]:
     """A full annual assessment needs the lead inspector and a clinical signatory; other
-    inspections need the lead inspector only."""
+    inspections need the lead inspector only.
+
+    :param inspection_type: a :class:`~.checklist.InspectionType` value.
+    """
     if resets_assessment_clock(inspection_type):
         return (Capacity.LEAD, Capacity.CLINICAL)
     return (Capacity.LEAD,)
@@ -108,6 +118,11 @@ class SecondLookPolicy:
 
     @classmethod
     def from_dict(cls, raw: Mapping | None) -> SecondLookPolicy:
+        """The trust's stored thresholds over the defaults (unknown keys are ignored).
+
+        :param raw: the stored ``to_dict()`` form, or None for the defaults.
+        :raises ValueError: a threshold that cannot be used.
+        """
         if not raw:
             return DEFAULT_SECOND_LOOK
         base = asdict(DEFAULT_SECOND_LOOK)
@@ -159,6 +174,9 @@ def second_look_flags(rooms: Iterable[RoomFacts], policy: SecondLookPolicy = DEF
 
     Not a refusal: sign-off goes ahead once the signatory acknowledges each flag.
     A room not accessible is not flagged (it is reported as not inspected instead).
+
+    :param rooms: each answered room's facts.
+    :param policy: the trust's thresholds.
     """
     flags: list[Flag] = []
     for room in rooms:
@@ -192,11 +210,19 @@ class Caveat(LabelledEnum):
 
 
 def caveats(counts: Mapping[Caveat | str, int]) -> list[str]:
-    """Each non-zero count in words, in a fixed order ("2 risk-accepted point(s)")."""
+    """Each non-zero count in words, in a fixed order ("2 risk-accepted point(s)").
+
+    :param counts: how many of each :class:`Caveat`, keyed by member or value.
+    """
     return [f"{counts.get(c, 0) or counts.get(c.value, 0)} {c.label}" for c in Caveat
             if counts.get(c, 0) or counts.get(c.value, 0)]
 
 
 def interim_past_review(review_date: date | None, *, status_open: bool, today: date) -> bool:
-    """An interim control still relied on after the date it was to be reviewed."""
+    """An interim control still relied on after the date it was to be reviewed.
+
+    :param review_date: the control's review date, or None.
+    :param status_open: the action is still open (the control is still relied on).
+    :param today: the current date.
+    """
     return status_open and review_date is not None and review_date < today
