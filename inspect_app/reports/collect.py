@@ -210,11 +210,19 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         heat_bands=tuple(tuple(row) for row in held_bands),
         signatories=tuple(ReportSignatory(_label(Capacity, s.capacity), s.name, _label(Role, s.role), s.signed_at,
                                           len(s.acknowledged_flags or ())) for s in inspection.signatures),
-        flags=tuple(ReportFlag(f.room_name, f.text) for f in assurance_reads.flags_for(inspection, progress)),
+        flags=_flags_by_room(assurance_reads.flags_for(inspection, progress)),
         not_done=tuple(_not_done(inspection, progress)) if until is None else (),
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
     )
+
+
+def _flags_by_room(flags) -> tuple[ReportFlag, ...]:
+    """One line per room, its flags joined, in walk order."""
+    rooms: dict[str, list[str]] = {}
+    for flag in flags:
+        rooms.setdefault(flag.room_name, []).append(flag.text.rstrip("."))
+    return tuple(ReportFlag(room, "; ".join(texts) + ".") for room, texts in rooms.items())
 
 
 def _not_done(inspection: Inspection, progress) -> list[str]:

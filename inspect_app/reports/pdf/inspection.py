@@ -319,7 +319,7 @@ class InspectionRenderer(ReportRenderer):
                          Para(para_text(a.owner), STYLES["Cell"]),
                          Para(fmt_date(a.target_date), STYLES["Cell"]),
                          Para(status, STYLES["Cell"])])
-        widths = [18, 20, 0, 17, 28, 22, 19, 24]
+        widths = [21, 20, 0, 17, 27, 21, 19, 24]
         widths[2] = self.frame_width / mm - sum(widths)
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
                              style=data_table_style(), hAlign="LEFT")]
