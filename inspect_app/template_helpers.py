@@ -81,6 +81,19 @@ def photo_url(uuid: str, rendition: str) -> str:
     return patterns[rendition].replace("__uuid__", uuid)
 
 
+def capture_rules(kind: str):
+    """A capture form's ``data-rules``: the schema the device checks before queuing (api/rules.py)."""
+    from inspect_app.api.rules import form_rules  # imports the services: not at module load
+
+    return form_rules(kind)
+
+
+def base_url_missing() -> bool:
+    from inspect_app.public_url import base_url_missing as missing
+
+    return missing()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -94,6 +107,8 @@ def register(app: Flask) -> None:
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
         photo_url=photo_url,
+        capture_rules=capture_rules,
+        base_url_missing=base_url_missing,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

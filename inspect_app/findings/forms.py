@@ -72,3 +72,11 @@ class GradeForm(FlaskForm):
     grade = StringField("Risk grade", validators=[InputRequired(message="Pick a cell on the grid."),
                                                   AnyOf(GRADES, message="Pick a cell on the grid.")])
     comment = TextAreaField("Why the grade changed (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class WithdrawForm(FlaskForm):
+    """``finding.withdraw``: the point was recorded in error (the service decides who may)."""
+
+    finding_id = IntegerField(validators=[InputRequired()])
+    reason = TextAreaField("Why was it recorded in error?", validators=[Optional(), Length(max=1000)],
+                           description="For example: recorded in the wrong room; the same point as LP-00012.")

@@ -14,10 +14,16 @@ EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "
                    "recommended_action", "low_level")
 TEXT_LIMITS = {"description": 2000, "location": 500, "category": 80, "existing_controls": 2000,
                "recommended_action": 2000}
+GRADE_MESSAGE = "Pick a cell on the grid to grade the point."
+PHOTO_OR_DESCRIPTION = "Take a photo of the point or describe it."
 
 
 class FindingError(ValueError):
-    """A refused change to a ligature point, with a message for the user."""
+    """A refused change to a ligature point, with a message for the user (and the field, when one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def policy_for(ward: Ward) -> risk.BandPolicy:
@@ -57,12 +63,16 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
                    description: str = "", location: str = "", existing_controls: str = "",
                    mitigation: str | None = None, recommended_action: str = "", low_level: bool = False,
                    likelihood: int | None = None, consequence: int | None = None,
-                   client_id: str | None = None) -> Finding:
-    """Record a new ligature point in a room during an inspection, graded when L and C are given.
+                   client_id: str | None = None, photos: int = 0) -> Finding:
+    """Record a new ligature point in a room during an inspection, with its grade.
+
+    A point needs a grade and a photo or a description before it is saved, so that nothing
+    recorded in a hurry becomes an action nobody can act on (sign-off can require the rest).
 
     :param inspection: an in-progress inspection of the room's ward.
     :param item: the checklist item it answers, or None for an ad-hoc point.
     :param client_id: the device's UUID for the point (offline capture), unique.
+    :param photos: how many photos come with it (stored by the caller after this returns).
     """
     if inspection.is_read_only:
         raise FindingError(inspection.read_only_reason)
@@ -74,7 +84,11 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
               "recommended_action": recommended_action, "low_level": bool(low_level)}
     clean = {k: _clean(k, v) for k, v in values.items()}
     if not clean["category"]:
-        raise FindingError("Choose the fixture category.")
+        raise FindingError("Choose the fixture category.", "category")
+    if likelihood in (None, "") or consequence in (None, ""):
+        raise FindingError(GRADE_MESSAGE, "grade")
+    if not clean["description"] and photos < 1:
+        raise FindingError(PHOTO_OR_DESCRIPTION, "photos")
     finding = Finding(client_id=client_id, ward_id=room.ward_id, room_id=room.id, inspection_id=inspection.id,
                       last_inspection_id=inspection.id, item_id=item.id if item is not None else None,
                       created_by_id=by.id, created_at=now, updated_at=now, state="present",
@@ -83,8 +97,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     db.session.flush()
     record("finding.create", finding, by=by, now=now, ward_id=finding.ward_id, inspection_id=inspection.id,
            new={**clean, "room": room.name, "item": item.code if item is not None else None})
-    if likelihood is not None or consequence is not None:
-        apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection)
+    apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection)
     return finding
 
 
@@ -158,3 +171,59 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
         apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
                     inspection=inspection, comment="Low-level flag changed")
     return applied
+
+
+WITHDRAW_REASON_LIMIT = 1000
+WITHDRAW_REASON_MESSAGE = "Say why the point was recorded in error."
+
+
+def may_withdraw(finding: Finding, user, inspection) -> str | None:
+    """Why ``user`` may not withdraw ``finding``, or None when they may.
+
+    Its recorder may, while the inspection it was recorded in is in progress; after sign-off
+    only a patient safety lead may (the signed report then lists it as withdrawn).
+    """
+    from inspect_app.domain.workflow import Role
+
+    if finding.state == "removed":
+        return "This point has already been withdrawn."
+    if getattr(user, "role", None) == Role.SAFETY_LEAD.value:
+        return None
+    if finding.created_by_id != getattr(user, "id", None):
+        return "Only the person who recorded the point, or a patient safety lead, can withdraw it."
+    if inspection is None or inspection.is_read_only:
+        return "The inspection is signed off: ask a patient safety lead to withdraw the point."
+    return None
+
+
+def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspection=None) -> Finding:
+    """"Recorded in error": take the point out of the figures and lists, cancel its action (kept),
+    and keep everything in the audit trail.
+
+    :param reason: why it was recorded in error (required, shown in the report).
+    :param inspection: the inspection it was recorded in (looked up when not given).
+    :raises FindingError: not allowed, or no reason.
+    """
+    from inspect_app.actions import services as actions
+    from inspect_app.inspections.models import Inspection
+
+    inspection = inspection or db.session.get(Inspection, finding.inspection_id)
+    refusal = may_withdraw(finding, by, inspection)
+    if refusal:
+        raise FindingError(refusal)
+    if reason is not None and not isinstance(reason, str):
+        raise FindingError("The reason must be text.", "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FindingError(WITHDRAW_REASON_MESSAGE, "reason")
+    if len(reason) > WITHDRAW_REASON_LIMIT:
+        raise FindingError(f"The reason is at most {WITHDRAW_REASON_LIMIT:,} characters.", "reason")
+    before = finding.state
+    finding.state, finding.withdrawn_reason = "removed", reason
+    finding.withdrawn_at, finding.withdrawn_by_id, finding.updated_at = now, by.id, now
+    db.session.flush()
+    record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
+           inspection_id=finding.last_inspection_id, old={"state": before},
+           new={"state": finding.state, "reason": reason}, comment=reason)
+    actions.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)
+    return finding

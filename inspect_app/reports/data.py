@@ -82,6 +82,7 @@ class ReportRoom:
     findings: tuple[ReportFinding, ...] = ()
     label_scanned: bool = False  # opened through its QR label during the inspection
     not_applicable: tuple[str, ...] = ()  # "BED-03 Curtain rail" answered not applicable
+    bulk_compliant: int = 0  # answered Compliant by "mark remaining items compliant" (one bulk answer)
 
     @property
     def is_not_accessible(self) -> bool:
@@ -111,6 +112,19 @@ class ReportAction:
     @property
     def is_overdue(self) -> bool:
         return self.overdue_days > 0
+
+
+@dataclass(frozen=True)
+class WithdrawnPoint:
+    """A ligature point withdrawn as recorded in error: not in the figures, always in the report."""
+
+    ref: str
+    room: str
+    category: str
+    description: str
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,7 @@ class InspectionReport:
             return False
         held = self.heat_bands[likelihood - 1][consequence - 1]
         return held is not None and held.code != self.band_matrix[likelihood - 1][consequence - 1].code
+    withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
 
     @property
     def is_draft(self) -> bool:

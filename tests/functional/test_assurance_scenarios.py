@@ -198,7 +198,8 @@ def test_evidence_pdf_lists_an_accepted_extreme_and_a_failed_rail_check(demo, ct
     assert point.band == "extreme"
     for each in db.session.scalars(select(Room).where(Room.ward_id == ward.id, Room.active.is_(True))):
         for checklist_item in inspections.room_items(inspection, each):
-            inspections.record_answer(inspection=inspection, room=each, item=checklist_item, value="compliant",
+            value = "ligature_point" if (each.id, checklist_item.id) == (room.id, item.id) else "compliant"
+            inspections.record_answer(inspection=inspection, room=each, item=checklist_item, value=value,
                                       by=inspector, now=now - timedelta(days=3))
     sign_fully(inspection, lead=inspector, now=now - timedelta(days=3))
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))

@@ -4,15 +4,15 @@ Existing signed-off inspections keep their typed name on the inspection; a lead 
 carried forward for each from its signing account (marked "legacy", since no re-authentication
 was recorded then).
 
-Revision ID: 0006_assurance
-Revises: 0005_alerts
+Revision ID: 0007_assurance
+Revises: 0006_field_capture, 0006_history_cost (main had both as heads; this joins them into one)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0006_assurance"
-down_revision = "0005_alerts"
+revision = "0007_assurance"
+down_revision = ("0006_field_capture", "0006_history_cost")
 branch_labels = None
 depends_on = None
 
