@@ -131,6 +131,10 @@ class SecondLookPolicy:
                      rapid_min_answers=int(base["rapid_min_answers"]), rapid_seconds=int(base["rapid_seconds"]))
         if policy.rapid_min_answers < 2 or policy.rapid_seconds < 0:
             raise ValueError("Rapid answering needs at least 2 answers and a non-negative number of seconds.")
+        known = {t.value for t in Tier}
+        unknown = sorted(set(policy.all_na_tiers + policy.photo_tiers) - known)
+        if unknown:
+            raise ValueError(f"Unknown tier(s) {', '.join(unknown)}; use {', '.join(sorted(known))}.")
         return policy
 
 
