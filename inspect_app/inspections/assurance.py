@@ -106,10 +106,14 @@ def room_facts(inspection: Inspection, progress=None) -> list[RoomFacts]:
         answers[room_id].append((value, at))
     if not answers:
         return []
-    photos = dict(db.session.execute(
-        select(Finding.room_id, func.count(Photo.id)).join(Photo, Photo.finding_id == Finding.id)
-        .where(Finding.last_inspection_id == inspection.id, Photo.removed_at.is_(None))
-        .group_by(Finding.room_id)).all())
+    # Photos of the room's points, and of the room itself, taken in this inspection (one statement).
+    point_photos = (select(Finding.room_id.label("room_id"), Photo.id.label("photo_id"))
+                    .join(Photo, Photo.finding_id == Finding.id)
+                    .where(Finding.last_inspection_id == inspection.id, Photo.removed_at.is_(None)))
+    room_photos = select(Photo.room_id, Photo.id).where(Photo.inspection_id == inspection.id,
+                                                        Photo.room_id.is_not(None), Photo.removed_at.is_(None))
+    both = point_photos.union_all(room_photos).subquery()
+    photos = dict(db.session.execute(select(both.c.room_id, func.count(both.c.photo_id)).group_by(both.c.room_id)).all())
     if progress is not None:
         closed = {s.room.id for s in progress if s.state.value == "not_accessible"}
         rooms = [(s.room.id, s.room.name, s.room.tier) for s in progress if s.room.id in answers]

@@ -6,6 +6,7 @@ offline queue (static/js), which replays the same forms: keep them as they are.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField, RadioField
 from wtforms import SelectMultipleField, StringField
 from wtforms import TextAreaField
@@ -78,6 +79,12 @@ class SignOffForm(FlaskForm):
         DataRequired(message="Enter your password to sign."), Length(max=200)])
     capacity = HiddenField()
     acknowledge = SelectMultipleField("I have looked again at", choices=[], validate_choice=False)
+
+
+class RoomPhotoForm(FlaskForm):
+    photo = FileField("Photo of the room", validators=[FileRequired(message="Choose a photo to upload.")],
+                      description="A photo of the room as you found it, so the record shows it was seen.")
+    photo_uuid = StringField(validators=[Optional(), Length(max=36)])
 
 
 class CorrectionForm(FlaskForm):

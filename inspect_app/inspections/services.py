@@ -126,6 +126,22 @@ def visit(inspection: Inspection, room: Room, *, now: datetime) -> RoomVisit:
     return found
 
 
+def add_room_photo(*, inspection: Inspection, room: Room, data: bytes, by, now: datetime,
+                   photo_uuid: str | None = None):
+    """A photo of the room itself, taken during the inspection: the visual record that the room was
+    seen even when nothing in it is a ligature point (a Tier 3 room with no photo is flagged).
+
+    :raises imaging.PhotoRejected: the file is not an acceptable photo (message for the user).
+    """
+    from inspect_app.photos.services import store_photo
+
+    _writable(inspection)
+    _room_in(inspection, room)
+    visit(inspection, room, now=now)
+    return store_photo(data, ward_id=inspection.ward_id, by=by, now=now, kind="room", inspection_id=inspection.id,
+                       room_id=room.id, photo_uuid=photo_uuid)
+
+
 def record_label_scan(*, inspection: Inspection, room: Room, by, now: datetime) -> RoomVisit | None:
     """Record that the room was opened through its QR label while the inspection was in progress
     ("room confirmed on site by label scan"); the first scan counts. Not required, only reported.

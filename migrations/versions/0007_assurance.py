@@ -1,4 +1,5 @@
-"""assurance: inspection signatures bound to accounts, label-scan proof of presence, second-look thresholds
+"""assurance: inspection signatures bound to accounts, label-scan proof of presence, second-look thresholds,
+photos of a room itself
 
 Existing signed-off inspections keep their typed name on the inspection; a lead signature row is
 carried forward for each from its signing account (marked "legacy", since no re-authentication
@@ -39,6 +40,10 @@ def upgrade():
         batch_op.add_column(sa.Column('label_scanned_at', sa.DateTime(), nullable=True))
     with op.batch_alter_table('trust', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assurance_policy', sa.JSON(), nullable=True))
+    with op.batch_alter_table('photo', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('room_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_photo_room_id'), ['room_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_photo_room_id_room'), 'room', ['room_id'], ['id'])
     # Carry existing signatures forward: the account that signed, named as that account.
     op.execute(
         "INSERT INTO signature (inspection_id, capacity, user_id, name, role, reauth_method, acknowledged_flags, "
@@ -48,6 +53,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('photo', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_photo_room_id_room'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_photo_room_id'))
+        batch_op.drop_column('room_id')
     with op.batch_alter_table('trust', schema=None) as batch_op:
         batch_op.drop_column('assurance_policy')
     with op.batch_alter_table('room_visit', schema=None) as batch_op:

@@ -28,6 +28,7 @@ from inspect_app.inspections import services as inspections
 from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Inspection, Signature
 from tests.fixtures.offline import Device
+from tests.fixtures.walkthrough import make_photo
 from tests.signing import sign_fully
 
 
@@ -276,3 +277,27 @@ def test_only_an_annual_assessment_counts_as_assessed_for_an_alert(demo, ctx):
     assert routine.status == "signed_off" and [s.capacity for s in routine.signatures] == ["lead"]
     rowan = next((row for row in queries.ward_rows(efa) if row.ward.id == ward.id), None)
     assert rowan is None or rowan.state is WardAlertState.NOT_ASSESSED
+
+
+def test_a_photo_of_the_room_clears_its_no_photo_flag(demo, auth, walkthrough):
+    room = walkthrough.room("Bedroom 1")
+    inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
+    inspection = walkthrough.inspection()
+    for n, item in enumerate(inspections.room_items(inspection, room)):  # a real look: 30 s an item
+        inspections.record_answer(inspection=inspection, room=room, item=item, value="compliant", by=inspector,
+                                  now=utcnow() + timedelta(seconds=30 * n))
+    db.session.commit()
+    assert [f.kind.value for f in flags_for(walkthrough.inspection()) if f.room_id == room.id] == ["no_photo"]
+    page = walkthrough.room_page(room)
+    assert "A Tier 3 room with no photo at all is flagged" in auth.client.get(page).get_data(as_text=True)
+    url = f"/inspections/{walkthrough.inspection_id}/rooms/{room.id}/photo"
+    bad = auth.post(url, {"photo": (BytesIO(b"not an image"), "room.jpg")}, page=page,
+                    content_type="multipart/form-data")
+    assert bad.status_code in (415, 422)
+    assert flags_for(walkthrough.inspection())  # nothing saved
+    response = auth.post(url, {"photo": (BytesIO(make_photo()), "room.jpg")}, page=page,
+                         content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert not [f for f in flags_for(walkthrough.inspection()) if f.room_id == room.id]
+    html = auth.client.get(page).get_data(as_text=True)
+    assert "Photos of the room (1)" in html and 'alt="Photo 1 of Bedroom 1"' in html
