@@ -110,6 +110,15 @@ class Signature(db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="signatures")
     user: Mapped[User] = relationship()
 
+    @property
+    def role_label(self) -> str:
+        from inspect_app.domain.workflow import Role
+
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role
+
 
 class RoomVisit(db.Model):
     """The state of one room within one inspection (created when the room is first opened)."""
