@@ -22,7 +22,7 @@ from inspect_app.inspections import services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
                                             room_or_404, room_page_or_404, room_url, writable_or_409)
-from inspect_app.inspections.models import CarryForward
+from inspect_app.inspections.models import CarryForward, RoomVisit
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
@@ -64,7 +64,9 @@ def room(inspection_id: int, room_id: int):
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
         room_photos=db.session.scalars(select(Photo).where(
             Photo.inspection_id == inspection.id, Photo.room_id == room_.id, Photo.removed_at.is_(None))
-            .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None))
+            .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None),
+        scanned_at=db.session.scalar(select(RoomVisit.label_scanned_at).where(
+            RoomVisit.inspection_id == inspection.id, RoomVisit.room_id == room_.id)))
 
 
 @bp.post("/<int:inspection_id>/rooms/<int:room_id>/photo")

@@ -255,6 +255,7 @@ def test_a_label_scan_during_the_inspection_is_recorded_and_reported(demo, auth,
     assert response.status_code == 302 and f"/rooms/{room.id}" in response.headers["Location"]
     overview = auth.client.get(f"/inspections/{walkthrough.inspection_id}").get_data(as_text=True)
     assert "Confirmed on site by label scan" in overview
+    assert "Room confirmed on site by label scan" in auth.client.get(walkthrough.room_page(room)).get_data(as_text=True)
     report = auth.client.get(f"/reports/inspections/{walkthrough.inspection_id}").get_data(as_text=True)
     bedroom2 = report[report.index(">Bedroom 2</h3>"):report.index(">Bedroom 3</h3>")]
     assert "Room confirmed on site by label scan." in bedroom2
