@@ -53,6 +53,9 @@ def upgrade():
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:  # batch mode rebuilds trust and photo, which other tables reference
+        op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table('photo', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_photo_room_id_room'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_photo_room_id'))
@@ -64,3 +67,5 @@ def downgrade():
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signature_inspection_id'))
     op.drop_table('signature')
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
