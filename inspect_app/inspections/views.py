@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from inspect_app.checklists.library import current_published
 from inspect_app.clock import utcnow
@@ -41,7 +42,8 @@ def walkthrough_helpers():
 @requires()
 def index():
     ids = visible_ward_ids(current_user)
-    query = select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
+    query = (select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
+             .options(selectinload(Inspection.signatures)))  # the status says when a signature is awaited
     if ids is not None:
         query = query.where(Inspection.ward_id.in_(ids or [0]))
     return render_template("inspections/index.html", inspections=db.session.scalars(query).all())
@@ -182,6 +184,8 @@ def discreet():
 
 
 def inspection_status_label(inspection: Inspection) -> str:
+    if inspection.awaiting_clinical:
+        return "Awaiting clinical sign-off"
     return {InspectionStatus.IN_PROGRESS: "In progress", InspectionStatus.SIGNED_OFF: "Signed off",
             InspectionStatus.SUPERSEDED: "Superseded by a correction"}.get(inspection.status, inspection.status)
 
