@@ -46,7 +46,10 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
+    # How long a sign-in lasts at most (checked on the server); with "keep me signed in on this
+    # device" ticked it also survives closing the browser for that long (off by default: shared devices).
+    SESSION_HOURS = int(os.environ.get("SESSION_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = SESSION_HOURS * 3600
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; the offline queue fetches a fresh one anyway
 
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
@@ -64,6 +67,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "ward-safety-inspect@localhost")
     # Absolute links in QR labels and email; unset: the address each request came in on (public_url.py).
     BASE_URL = os.environ.get("BASE_URL", "").strip()
+    # Signs every backup's manifest and must verify it at restore; keep it apart from the backups
+    # (a key inside a backup would let whoever edits the backup re-sign it). Required in production.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
     DEBUG = False
     IS_PRODUCTION = False  # the admin page warns about settings production needs (BASE_URL)
@@ -77,6 +83,7 @@ class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
     DEBUG_ALLOWED = True
     SESSION_COOKIE_SECURE = False
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "development-backup-key-not-for-production")
     REMEMBER_COOKIE_SECURE = False
 
 
@@ -85,6 +92,7 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
+    BACKUP_KEY = "testing-backup-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
@@ -92,7 +100,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real SECRET_KEY (checked in ``create_app``)."""
+    """Production: refuses to start without a real SECRET_KEY and BACKUP_KEY (checked in ``create_app``)."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"

@@ -42,6 +42,12 @@ def _check_config(app: Flask, config_class: type[Config]) -> None:
                 "Refusing to start in production without a real SECRET_KEY "
                 "(set SECRET_KEY to at least 32 random characters)."
             )
+        backup_key = app.config.get("BACKUP_KEY") or ""
+        if len(backup_key) < 32 or backup_key in INSECURE_KEYS or backup_key == key:
+            raise RuntimeError(
+                "Refusing to start in production without a BACKUP_KEY: at least 32 random characters, "
+                "not the SECRET_KEY, kept apart from the backups it signs."
+            )
 
 
 def register_extensions(app: Flask) -> None:

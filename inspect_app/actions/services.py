@@ -65,6 +65,9 @@ def on_finding_graded(finding: Finding, *, by, now: datetime) -> None:
     """An Extreme point becomes an action at once; a re-grade moves an existing action's band."""
     action = action_for(finding)
     if action is not None:
+        # A closed action keeps the band and grade it was closed at: the record of what was remediated.
+        if action.status == ActionStatus.CLOSED.value:
+            return
         # the action's copy of the grade (the dashboard's heat map reads it, not the point)
         action.likelihood, action.consequence = finding.likelihood, finding.consequence
         if action.band != finding.band:

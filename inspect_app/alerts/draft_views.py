@@ -17,6 +17,7 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
+from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 
 bp = Blueprint("alert_drafts", __name__, url_prefix="/alerts")
@@ -44,7 +45,7 @@ def _read_items_file(storage) -> dict | None:
     if len(raw) > MAX_UPLOAD:
         raise library.LibraryError("The items file is larger than 2 MB.")
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return jsonsafe.loads(raw, max_depth=jsonsafe.LIBRARY_DEPTH)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise library.LibraryError("The items file is not valid JSON text.") from None
 

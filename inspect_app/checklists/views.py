@@ -17,6 +17,7 @@ from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
+from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
@@ -67,7 +68,7 @@ def import_file():
     try:
         if len(raw) > 2 * 1024 * 1024:
             raise library.LibraryError("The file is larger than 2 MB.")
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = jsonsafe.loads(raw, max_depth=jsonsafe.LIBRARY_DEPTH)
         template = library.import_library(data, by=current_user, now=utcnow())
     except (UnicodeDecodeError, json.JSONDecodeError):
         db.session.rollback()

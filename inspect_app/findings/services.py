@@ -9,6 +9,8 @@ from inspect_app.domain import risk
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
+from inspect_app.inspections.models import Inspection
+from inspect_app.refusals import Conflict
 
 EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "mitigation",
                    "recommended_action", "low_level")
@@ -24,6 +26,29 @@ class FindingError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class FindingReadOnly(FindingError, Conflict):
+    """The point's inspection is signed off, or its action is closed: 409 on every path."""
+
+
+READ_ONLY_MESSAGE = "This inspection is signed off and read-only; start a correction to change it."
+
+
+def current_inspection(finding: Finding) -> Inspection | None:
+    """The inspection the point is now part of (the last one that recorded or re-checked it)."""
+    return db.session.get(Inspection, finding.last_inspection_id) if finding.last_inspection_id else None
+
+
+def ensure_editable(finding: Finding, inspection: Inspection | None = None) -> Inspection:
+    """Refuse a change to a point whose inspection is signed off or superseded, or that was removed.
+
+    :returns: the in-progress inspection the change belongs to.
+    """
+    inspection = inspection or current_inspection(finding)
+    if inspection is None or inspection.is_read_only or finding.state == "removed":
+        raise FindingReadOnly(READ_ONLY_MESSAGE)
+    return inspection
 
 
 def policy_for(ward: Ward) -> risk.BandPolicy:
@@ -75,7 +100,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     :param photos: how many photos come with it (stored by the caller after this returns).
     """
     if inspection.is_read_only:
-        raise FindingError(inspection.read_only_reason)
+        raise FindingReadOnly(inspection.read_only_reason)
     if room.ward_id != inspection.ward_id:
         raise FindingError("That room is not on this inspection's ward.")
     category = category or (item.category if item is not None else "")
@@ -132,6 +157,30 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
     return entry
 
 
+def grade_finding(finding: Finding, likelihood: Any, consequence: Any, *, by, now: datetime,
+                  comment: Any = None, inspection=None) -> FindingGrade:
+    """Grade or re-grade a point during its inspection (the grid on the page, ``finding.grade``).
+
+    Refused on a signed-off point, and when its remediation action is closed: a closed action's
+    band is part of the record (re-open the action to re-grade it).
+    """
+    inspection = ensure_editable(finding, inspection)
+    if comment is not None and not isinstance(comment, str):
+        raise FindingError("The reason for the grade must be text.")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 2000:
+        raise FindingError("The reason for the grade is at most 2000 characters.")
+    from inspect_app.actions import services as actions
+    from inspect_app.domain.workflow import ActionStatus
+
+    action = actions.action_for(finding)
+    if action is not None and action.status == ActionStatus.CLOSED.value:
+        raise FindingReadOnly(f"{finding.ref}'s remediation action is closed; re-open it to re-grade the point.")
+    kind = "initial" if finding.likelihood is None else "regrade"
+    return apply_grade(finding, likelihood, consequence, kind=kind, by=by, now=now, inspection=inspection,
+                       comment=comment)
+
+
 def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: datetime,
                    edited_at: dict[str, str] | None = None, inspection=None) -> dict[str, Any]:
     """Change some fields of a ligature point; returns the fields that changed.
@@ -140,11 +189,15 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
         newer than the incoming one is left as it is (field-by-field merge, later edit wins);
         both versions stay in the audit trail.
     """
+    inspection = ensure_editable(finding, inspection)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     clean = {k: _clean(k, v) for k, v in changes.items()}
-    stored_times = dict(finding.field_edited_at or {})
+    # A stored time ahead of the server (from a device clock that ran fast before device times
+    # were clamped) is forgotten, so it cannot lock the field against every later edit.
+    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
     before = _snapshot(finding)
     applied: dict[str, Any] = {}
     skipped: dict[str, Any] = {}

@@ -28,6 +28,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import PhotoError
 from inspect_app.photos.views import PHOTO_STATUS
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -109,7 +110,7 @@ def answer():
                                by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
             *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
@@ -155,7 +156,7 @@ def access():
                                     now=utcnow(), accessible=accessible)
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{room_.name} is " + ("accessible again: answer its items." if accessible
                                  else "marked not accessible. You can come back to it later."), "success")
@@ -176,6 +177,6 @@ def carry_forward():
                                       comment=form.comment.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     return redirect(room_url(inspection.id, finding.room_id, f"finding-{finding.id}"))

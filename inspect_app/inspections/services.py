@@ -23,6 +23,7 @@ from inspect_app.inspections import versions
 from inspect_app.inspections.models import (Answer, CarryForward, Inspection, InspectionStatus, RoomVisit,
                                             Signature)
 from inspect_app.inspections.walk import RoomStatus, carried_forward, room_checklist, seen_in, ward_progress
+from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
 ACCESS_REASON_LIMIT = 1000
@@ -33,9 +34,28 @@ class InspectionError(ValueError):
     """A refused inspection step, with a message for the user."""
 
 
-def _writable(inspection: Inspection) -> None:
+class InspectionReadOnly(InspectionError, Conflict):
+    """The inspection is signed off, superseded or awaiting its clinical sign-off: nothing in it
+    changes (409 on every path)."""
+
+
+class NotLeadInspector(InspectionError, Forbidden):
+    """Only the lead inspector may do this (403 on every path)."""
+
+
+READ_ONLY_MESSAGE = "This inspection is signed off and read-only. Start a correction to change it."
+
+
+def ensure_writable(inspection: Inspection | None) -> None:
+    """Refuse any change to a signed-off or superseded inspection, or one whose lead inspector has
+    signed and which awaits its clinical sign-off (the one rule every path shares)."""
+    if inspection is None:
+        raise InspectionReadOnly(READ_ONLY_MESSAGE)
     if inspection.is_read_only:
-        raise InspectionError(inspection.read_only_reason)
+        raise InspectionReadOnly(inspection.read_only_reason)
+
+
+_writable = ensure_writable
 
 
 def _clean_team(team: Any) -> list[dict[str, str]]:
@@ -357,7 +377,7 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     from inspect_app.inspections.assurance import flags_for
 
     if inspection.status != InspectionStatus.IN_PROGRESS:
-        raise InspectionError("This inspection is signed off and read-only. Start a correction to change it.")
+        raise InspectionReadOnly(READ_ONLY_MESSAGE)
     signed = {s.capacity: s.user_id for s in inspection.signatures}
     if capacity is None:
         capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
@@ -367,6 +387,8 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
             lead_inspector_id=inspection.lead_inspector_id,
             manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
     except assurance.SignatureError as exc:
+        if str(exc).startswith("Only the lead inspector"):
+            raise NotLeadInspector(str(exc)) from None
         raise InspectionError(str(exc)) from None
     problems = signoff_problems(inspection)
     if problems:

@@ -18,16 +18,20 @@ from inspect_app.domain.checklist import InspectionType
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.domain.assurance import Capacity, required_capacities
+from inspect_app.domain.workflow import Role
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections import services, versions, walk
 from inspect_app.inspections.forms import ATTESTATION, CLINICAL_ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
 from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
                                             is_discreet)
 from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 REFUSALS = (services.InspectionError, versions.CorrectionError)
+#: Who may ask for a correction (the service then allows only the lead inspector or a safety lead).
+CORRECTORS = (*WRITERS, Role.SAFETY_LEAD)
 
 
 @bp.app_context_processor
@@ -129,7 +133,7 @@ def signoff(inspection_id: int):
                                             attestation=ATTESTATION, by=current_user, now=utcnow())
             except REFUSALS as exc:
                 db.session.rollback()
-                error, status = str(exc), 409 if inspection.status != InspectionStatus.IN_PROGRESS else 422
+                error, status = str(exc), status_of(exc)
             else:
                 db.session.commit()
                 if inspection.status == InspectionStatus.SIGNED_OFF:
@@ -145,11 +149,12 @@ def signoff(inspection_id: int):
                            problems=problems, attestation=ATTESTATION if capacity != "clinical" else CLINICAL_ATTESTATION,
                            writer=can_write(), flags=flags, capacity=capacity, Capacity=Capacity,
                            needed=required_capacities(inspection.inspection_type),
-                           correction_form=CorrectionForm(formdata=None)), status
+                           correction_form=CorrectionForm(formdata=None),
+                           may_correct=versions.may_correct(inspection, current_user)), status
 
 
 @bp.post("/<int:inspection_id>/correction")
-@requires(*WRITERS)
+@requires(*CORRECTORS)
 def correction(inspection_id: int):
     inspection = inspection_or_404(inspection_id)
     form = CorrectionForm()
@@ -160,7 +165,7 @@ def correction(inspection_id: int):
                                         now=utcnow())
     except REFUSALS as exc:
         db.session.rollback()
-        abort(409, str(exc))
+        abort(status_of(exc, 409), str(exc))
     db.session.commit()
     flash(f"Correction {new.ref} started. The signed original {inspection.ref} is kept unchanged.", "success")
     return redirect(url_for("inspections.overview", inspection_id=new.id))

@@ -6,14 +6,14 @@ carried forward for each from its signing account (marked "legacy", since no re-
 was recorded then).
 
 Revision ID: 0007_assurance
-Revises: 0006_field_capture, 0006_history_cost (main had both as heads; this joins them into one)
+Revises: 0006_field_capture, 0006_hardening, 0006_history_cost (main's three heads; this joins them into one)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0007_assurance"
-down_revision = ("0006_field_capture", "0006_history_cost")
+down_revision = ("0006_field_capture", "0006_hardening", "0006_history_cost")
 branch_labels = None
 depends_on = None
 

@@ -150,7 +150,7 @@ class InspectionRenderer(ReportRenderer):
         style.append(("BOX", (0, 0), (-1, -1), 0.75, RULE) if boxed
                      else ("LEFTPADDING", (0, 0), (-1, -1), 0))
         return Table(rows, style=style, colWidths=[self.fact_label_width,
-                                                   self.frame_width - self.fact_label_width])
+                                                   self.frame_width - self.fact_label_width], splitInRow=1)
 
     def _status_box(self) -> Table:
         r = self.report
@@ -256,7 +256,7 @@ class InspectionRenderer(ReportRenderer):
                  for room in rooms]
         widths = [40 * mm, 35 * mm, 20 * mm, self.frame_width - 95 * mm]
         return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1,
-                             hAlign="LEFT")]
+                             hAlign="LEFT", splitInRow=1)]
 
     def _rooms(self) -> list[Flowable]:
         flow: list[Flowable] = [heading("3. Ligature points by room", "H1", level=0)]
@@ -341,7 +341,7 @@ class InspectionRenderer(ReportRenderer):
         widths = [21, 20, 0, 17, 27, 21, 19, 24]
         widths[2] = self.frame_width / mm - sum(widths)
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
-                             style=data_table_style(), hAlign="LEFT")]
+                             style=data_table_style(), hAlign="LEFT", splitInRow=1)]
 
     def _sign_off(self) -> list[Flowable]:
         r = self.report
