@@ -35,6 +35,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _check_config(app: Flask, config_class: type[Config]) -> None:
+    from inspect_app import stores
+
+    stores.validate(app)
     if issubclass(config_class, ProductionConfig):
         key = app.config.get("SECRET_KEY") or ""
         if key in INSECURE_KEYS or len(key) < 32:
@@ -65,6 +68,9 @@ def register_extensions(app: Flask) -> None:
     from inspect_app.auth import login
 
     login.init_login(app, login_manager)
+    from inspect_app.auth import oidc
+
+    oidc.init_oidc(app)
 
 
 def _feature_modules(suffix: str):

@@ -201,9 +201,12 @@ def answer(payload, files, *, by, now, client_time=None):
     if item is None:
         raise OpError(400, "Item id is missing.")
     saved = inspections.record_answer(inspection=inspection, room=room, item=item, value=str(payload.get("value")),
-                                      comment=payload.get("comment") or None, by=by, now=now)
+                                      comment=payload.get("comment") or None,
+                                      na_reason=payload.get("na_reason") or None,
+                                      na_detail=payload.get("na_detail") or None, by=by, now=now)
     db.session.flush()
-    return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value}
+    return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value,
+                 "na_reason": saved.na_reason, "na_detail": saved.na_detail, "comment": saved.comment}
 
 
 def answers_remaining_compliant(payload, files, *, by, now, client_time=None):

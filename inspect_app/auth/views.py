@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user, login_user, logout_user
 
 from inspect_app.audit.services import record
-from inspect_app.auth import devices, services, sessions
+from inspect_app.auth import devices, oidc, services, sessions
 from inspect_app.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db, limiter
@@ -41,7 +41,10 @@ def login():
     form = LoginForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not oidc.password_allowed(form.email.data):
+            flash("Sign in with your trust account: passwords are switched off for this service.", "error")
+            status = 403
+        elif form.validate_on_submit():
             email = services.normalise_email(form.email.data)
             result = services.authenticate(
                 email, form.password.data, now=utcnow(),
@@ -79,10 +82,14 @@ def _fresh_csrf_token() -> None:
 @bp.post("/logout")
 @requires()
 def logout():
+    provider_sign_out = oidc.end_session_url() if session.get(oidc.ID_TOKEN_KEY) else None
     sessions.end(current_user._get_current_object(), now=utcnow())
     db.session.commit()
-    logout_user()
+    session.clear()  # the provider's id token and anything else this sign-in kept
+    logout_user()  # after clear(): it marks the remember cookie for removal
     _fresh_csrf_token()
+    if provider_sign_out:
+        return render_template("auth/signed_out.html", provider_sign_out=provider_sign_out)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 

@@ -39,7 +39,8 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
         for n, room in enumerate(ward.active_rooms):
             for item in inspections.room_items(inspection, room):
                 inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
-                                          now=start + timedelta(seconds=n))
+                                          now=start + timedelta(seconds=n),
+                                          na_reason="not_present" if value == "not_applicable" else None)
 
     def sign(inspection, by: User, at: datetime, capacity: str) -> None:
         keys = [flag.key for flag in flags_for(inspection)]

@@ -103,6 +103,8 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
         raise FindingReadOnly(inspection.read_only_reason)
     if room.ward_id != inspection.ward_id:
         raise FindingError("That room is not on this inspection's ward.")
+    if item is not None and item.kind == "check":
+        raise FindingError("A check item has no ligature points: answer it Fail and say what failed.")
     category = category or (item.category if item is not None else "")
     values = {"description": description, "location": location, "category": category,
               "existing_controls": existing_controls, "mitigation": mitigation,
@@ -128,7 +130,12 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
 
 def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: str, by, now: datetime,
                 inspection=None, comment: str | None = None) -> FindingGrade:
-    """Add a grade record (never overwriting an earlier one) and make it the finding's current grade."""
+    """Add a grade record (never overwriting an earlier one) and make it the finding's current grade.
+
+    A failed check is never graded: its priority is the checklist item's default.
+    """
+    if finding.kind == "check":
+        raise FindingError("A failed check has no 5x5 grade: its priority comes from the checklist item.")
     room = finding.room or db.session.get(Room, finding.room_id)
     try:
         result = risk.grade(likelihood, consequence, tier=room.tier, low_level=finding.low_level,

@@ -79,7 +79,8 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
     if len(reason) > 2000:
         raise CorrectionError("The reason is at most 2000 characters.")
     new = Inspection(ward_id=inspection.ward_id, template_id=inspection.template_id,
-                     inspection_type=inspection.inspection_type, status=InspectionStatus.IN_PROGRESS,
+                     inspection_type=inspection.inspection_type, patient_group=inspection.patient_group,
+                     status=InspectionStatus.IN_PROGRESS,
                      team=list(inspection.team or []), started_at=now, started_by_id=by.id,
                      # the lead stays the lead: asking for a correction does not make one the signer
                      lead_inspector_id=inspection.lead_inspector_id, previous_inspection_id=inspection.previous_inspection_id,
@@ -93,7 +94,8 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
                                  updated_at=now))
     for answer in db.session.scalars(select(Answer).where(Answer.inspection_id == inspection.id)):
         db.session.add(Answer(inspection_id=new.id, room_id=answer.room_id, item_id=answer.item_id,
-                              value=answer.value, comment=answer.comment, answered_by_id=answer.answered_by_id,
+                              value=answer.value, comment=answer.comment, na_reason=answer.na_reason,
+                              na_detail=answer.na_detail, answered_by_id=answer.answered_by_id,
                               answered_at=answer.answered_at))
     for entry in db.session.scalars(select(CarryForward).where(CarryForward.inspection_id == inspection.id)):
         db.session.add(CarryForward(inspection_id=new.id, finding_id=entry.finding_id, outcome=entry.outcome,

@@ -82,8 +82,10 @@ def start(ward_id: int):
     previous = services.last_signed_off(ward.id)
     still_open = db.session.scalar(select(func.count()).select_from(Finding).where(
         Finding.ward_id == ward.id, Finding.state == "present")) if previous else 0
-    return render_template("inspections/start.html", ward=ward, form=form, error=error,
-                           checklist=current_published(), previous=previous, still_open=still_open), status
+    checklist = current_published()
+    covers = dict(services.coverage(checklist, ward)) if checklist else {}
+    return render_template("inspections/start.html", ward=ward, form=form, error=error, covers=covers,
+                           checklist=checklist, previous=previous, still_open=still_open), status
 
 
 @bp.get("/<int:inspection_id>")

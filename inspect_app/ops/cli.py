@@ -11,10 +11,11 @@ from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.ops.backup import BackupError, Target, backup
 from inspect_app.ops.restore import restore
+from inspect_app.stores import photo_store
 
 
 def _target() -> Target:
-    return Target(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(current_app.config["PHOTO_ROOT"]))
+    return Target(current_app.config["SQLALCHEMY_DATABASE_URI"], photo_store())
 
 
 @click.command("backup")

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from inspect_app.ops import manifest as signing
+from inspect_app.photos.storage import LocalStorage, PhotoStorage
 from inspect_app.ops.backup import (DB_FILES, FORMAT, MANIFEST, PHOTOS, BackupError, Target, copy_sqlite, pg_args,
                                     run_tool, sqlite_path, sha256_of)
 
@@ -60,7 +61,28 @@ def verify(source: Path, key: str | bytes) -> dict:
     return {**manifest, "ignored": ignored}
 
 
-def _restore_photos(source: Path, photo_root: Path) -> None:
+def _restore_photos(source: Path, store: PhotoStorage) -> None:
+    if isinstance(store, LocalStorage):
+        _swap_local_photos(source, store.root)
+    else:
+        _sync_photos(source, store)
+
+
+def _sync_photos(source: Path, store: PhotoStorage) -> None:
+    """Object storage: put every backed-up file (each put atomic), then delete what the backup lacks."""
+    wanted = set()
+    folder = source / PHOTOS
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file():
+            key = path.relative_to(folder).as_posix()
+            store.put(key, path.read_bytes())
+            wanted.add(key)
+    for key in store.keys():
+        if key not in wanted:
+            store.delete(key)
+
+
+def _swap_local_photos(source: Path, photo_root: Path) -> None:
     """Build the new photo tree beside the old one, then swap them by renaming."""
     photo_root.parent.mkdir(parents=True, exist_ok=True)
     incoming = photo_root.with_name(photo_root.name + ".restoring")
@@ -81,7 +103,7 @@ def restore(source: Path, target: Target, *, key: str | bytes) -> dict:
     """Verify ``source``, then replace the database and the photos with it; return the manifest.
 
     :param source: a backup directory.
-    :param target: the live database URL and photo directory to overwrite.
+    :param target: the live database URL and photo store to overwrite.
     :param key: BACKUP_KEY, which must verify the manifest's signature.
     """
     source = Path(source)
@@ -104,5 +126,5 @@ def restore(source: Path, target: Target, *, key: str | bytes) -> dict:
         args, env = pg_args(target.url)
         run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
               str(backup_file)], env)
-    _restore_photos(source, target.photo_root)
+    _restore_photos(source, target.photos)
     return manifest

@@ -16,8 +16,9 @@ from inspect_app.audit.services import record
 from inspect_app.extensions import db
 from inspect_app.photos import imaging
 from inspect_app.photos.models import Photo
-from inspect_app.photos.storage import LocalStorage, PhotoStorage, rendition_key
+from inspect_app.photos.storage import PhotoStorage, StorageUnavailable, rendition_key
 from inspect_app.refusals import Conflict
+from inspect_app.stores import photo_store
 
 KINDS = {"finding", "evidence", "verification", "check", "room"}
 
@@ -31,8 +32,8 @@ class PhotoNotNow(PhotoError, Conflict):
 
 
 def storage() -> PhotoStorage:
-    """The configured photo storage (local disk under PHOTO_ROOT)."""
-    return LocalStorage(current_app.config["PHOTO_ROOT"])
+    """The configured photo storage (local disk under PHOTO_ROOT, or S3: ``inspect_app.stores``)."""
+    return photo_store()
 
 
 def parse_uuid(value: str | None) -> uuidlib.UUID | None:
@@ -66,9 +67,13 @@ def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "fi
     processed = imaging.process(data, max_bytes=current_app.config.get("PHOTO_MAX_BYTES", imaging.MAX_BYTES))
     store = storage()
     keys = {}
-    for name in ("large", "report", "thumb"):
-        keys[name] = rendition_key(photo_id, name)
-        store.put(keys[name], processed.renditions[name].data)
+    try:
+        for name in ("large", "report", "thumb"):
+            keys[name] = rendition_key(photo_id, name)
+            store.put(keys[name], processed.renditions[name].data)
+    except StorageUnavailable:
+        _tidy_partial(store, keys.values())
+        raise
     large = processed.renditions["large"]
     photo = Photo(uuid=str(photo_id), ward_id=ward_id, kind=kind, finding_id=finding.id if finding else None,
                   action_event_id=action_event_id, inspection_id=inspection_id, room_id=room_id,
@@ -82,6 +87,15 @@ def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "fi
            new={"uuid": photo.uuid, "kind": kind, "finding": finding.ref if finding else None,
                 "sha256": photo.sha256, "uploaded_bytes": len(data)})
     return photo
+
+
+def _tidy_partial(store: PhotoStorage, keys) -> None:
+    """Best effort: delete the renditions of a failed upload; what stays is an orphan for ``photos check``."""
+    for key in keys:
+        try:
+            store.delete(key)
+        except OSError:
+            pass
 
 
 def remove_photo(photo: Photo, *, reason: str, by, now: datetime) -> None:

@@ -6,7 +6,7 @@ served (it may have been removed because it showed a patient); the removal stays
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,6 +21,7 @@ from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
+from inspect_app.photos.serve import stored_file
 from inspect_app.refusals import status_of
 from inspect_app.security.access import can_see_ward, requires
 
@@ -62,16 +63,10 @@ def file(uuid: str, rendition: str):
             or rendition not in RENDITIONS:
         abort(404)
     key = getattr(photo, f"key_{rendition}")
-    try:
-        path = services.storage().open_path(key)
-    except FileNotFoundError:
-        abort(404)  # `photos check` reports missing files; the page must not fail
-    response = send_file(path, mimetype="image/jpeg", max_age=None, etag=photo.sha256 if rendition == "large"
-                         else f"{photo.sha256[:32]}-{rendition}", conditional=True)
+    etag = photo.sha256 if rendition == "large" else f"{photo.sha256[:32]}-{rendition}"
     # Never in the browser's HTTP cache: a shared tablet must not keep ligature photos after sign-out.
     # The offline ward pack keeps its own copies in the service worker's cache, cleared at sign-out.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return stored_file(services.storage(), key, etag=etag, cache_control="no-store")
 
 
 @bp.post("/add")

@@ -55,7 +55,7 @@ def test_wrong_json_types_are_a_400_naming_the_field(device, offline_walk, kind,
     response = device.send(device.op(kind, {"inspection_id": offline_walk["inspection"].id, "finding_id": 1,
                                             **payload}))
     assert response.status_code == 400, response.json
-    assert "must be" in response.json["message"]
+    assert "must be" in response.json["message"] and response.json["field"]
     assert _audits() == before
 
 

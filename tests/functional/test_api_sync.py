@@ -56,7 +56,11 @@ def test_answer_from_a_form_is_saved_and_replay_does_not_change_it_again(device,
                "item_id": str(item.id), "value": "compliant"}
     op = device.op("answer", payload)
     assert device.send(op).status_code == 200
-    changed = device.send(device.op("answer", {**payload, "value": "not_applicable"}))
+    refused = device.send(device.op("answer", {**payload, "value": "not_applicable"}))
+    assert refused.status_code == 422 and "not applicable" in refused.json["message"]
+    changed = device.send(device.op("answer", {**payload, "value": "not_applicable", "na_reason": "other",
+                                               "na_detail": "Room is now a store"}))
+    assert changed.json["result"]["na_detail"] == "Room is now a store"
     assert changed.json["result"]["value"] == "not_applicable"
     replay = device.send(op)  # the old operation again: answered from the receipt, not re-applied
     assert replay.json["replayed"] is True and replay.json["result"]["value"] == "compliant"

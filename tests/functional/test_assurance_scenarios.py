@@ -72,11 +72,11 @@ def test_all_na_picu_routine_check_is_flagged_stays_due_and_is_not_assessed(demo
             if room.name in ("Seclusion suite", "De-escalation room", "Bedroom 1"):  # from the tablet
                 response = device.send(device.op("answer", {
                     "inspection_id": str(inspection_id), "room_id": str(room.id), "item_id": str(item.id),
-                    "value": "not_applicable"}))
+                    "value": "not_applicable", "na_reason": "not_present"}))
                 assert response.status_code == 200, response.get_data(as_text=True)
             else:  # the rest as fast through the same service (the sync op calls it too)
                 inspections.record_answer(inspection=inspection, room=room, item=item, value="not_applicable",
-                                          by=inspector, now=utcnow())
+                                          na_reason="not_present", by=inspector, now=utcnow())
     db.session.commit()
     db.session.expire_all()
     flags = flags_for(db.session.get(Inspection, inspection_id))
@@ -104,7 +104,7 @@ def test_all_na_picu_routine_check_is_flagged_stays_due_and_is_not_assessed(demo
     assert "Needs a second look" in report and "acknowledged" in report
     assert "not a full annual ligature risk assessment" in report
     assert "Now: no full annual assessment of this ward is signed off" in report
-    assert "Answered not applicable:" in report
+    assert "Fixture not present" in report  # each N/A answer listed with its reason
     pdf = _pdf_text(auth.client.get(f"/reports/inspections/{inspection_id}.pdf").data)
     assert "Needs a second look" in pdf and "Seclusion suite" in pdf and "not a full annual" in pdf
 

@@ -124,9 +124,7 @@ def test_progress_page_refreshes_itself_without_javascript_while_building(app, a
     with app.test_request_context():
         state = jobs.JobState("a" * 24, made.inspection.lead_inspector_id, "x.pdf", "ligature points",
                               "building", 120, 300)
-        directory = jobs._root() / state.token
-        directory.mkdir(parents=True)
-        jobs._write(directory, state)
+        jobs._states().save(state)
     auth.login("inspector@demo.nhs.test")
     page = auth.client.get(f"/reports/jobs/{'a' * 24}").get_data(as_text=True)
     assert "Building report… 120 of 300 ligature points" in page

@@ -157,3 +157,18 @@ def test_only_the_lead_inspector_or_a_safety_lead_can_start_a_correction(auth, s
     db.session.expire_all()
     new = db.session.scalars(select(type(inspection)).where(type(inspection).corrects_id == inspection.id)).one()
     assert new.lead_inspector_id == inspection.lead_inspector_id  # the lead still leads and signs
+
+
+@pytest.mark.parametrize("scene", ["signed_off"], indirect=True)
+def test_the_import_of_unsent_items_refuses_the_same_changes(auth, scene):
+    from inspect_app.api.exchange import FORMAT
+
+    auth.login(LOGINS[Role.INSPECTOR])
+    device = Device(auth)
+    finding = scene["finding"]
+    items = [device.op("finding.update", {"finding_id": finding.id, "description": "Imported after sign-off"}),
+             device.op("finding.grade", {"finding_id": finding.id, "grade": "1x1"})]
+    before = _counts()
+    report = auth.json("POST", "/api/v1/import", {"format": FORMAT, "items": items}).json
+    assert report["refused"] == 2 and [line["status_code"] for line in report["items"]] == [409, 409]
+    assert _counts() == before

@@ -273,9 +273,7 @@ class InspectionRenderer(ReportRenderer):
                 flow.append(Para("<b>Not yet inspected.</b>", STYLES["Body"]))
             elif not room.findings:
                 flow.append(Para("No ligature points recorded.", STYLES["Body"]))
-            if room.not_applicable:
-                flow.append(Para("<b>Answered not applicable:</b> "
-                                 + "; ".join(para_text(line) for line in room.not_applicable), STYLES["Small"]))
+            flow += self._answer_notes(room)
             for finding in room.findings:
                 flow += self.cards.build(finding)
                 done += 1
@@ -299,6 +297,19 @@ class InspectionRenderer(ReportRenderer):
                        STYLES["Cell"])] for w in points]
         widths = [22 * mm, 30 * mm, 45 * mm, self.frame_width - 137 * mm, 40 * mm]
         return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT")]
+
+    def _answer_notes(self, room: ReportRoom) -> list[Flowable]:
+        """The room's Not applicable answers with their reasons and its failed checks with their notes."""
+        if not room.answer_notes:
+            return []
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Item", "Answer", "Reason or note")]]
+        for note in room.answer_notes:
+            answer = para_text(note.answer) + (f"<br/><font size=7>{para_text(note.ref)}</font>" if note.ref else "")
+            rows.append([Para(f"<b>{para_text(note.code)}</b> {para_text(note.prompt)}", STYLES["Cell"]),
+                         Para(answer, STYLES["Cell"]), Para(para_text(note.reason), STYLES["Cell"])])
+        widths = [self.frame_width * 0.5, 28 * mm, self.frame_width * 0.5 - 28 * mm]
+        return [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT"),
+                Spacer(1, 3 * mm)]
 
     def _room_heading(self, room: ReportRoom) -> list[Flowable]:
         count = len(room.findings)

@@ -5,15 +5,15 @@ Existing signed-off inspections keep their typed name on the inspection; a lead 
 carried forward for each from its signing account (marked "legacy", since no re-authentication
 was recorded then).
 
-Revision ID: 0007_assurance
-Revises: 0006_field_capture, 0006_hardening, 0006_history_cost (main's three heads; this joins them into one)
+Revision ID: 0009_assurance
+Revises: 0008_checklist_library
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_assurance"
-down_revision = ("0006_field_capture", "0006_hardening", "0006_history_cost")
+revision = "0009_assurance"
+down_revision = "0008_checklist_library"
 branch_labels = None
 depends_on = None
 

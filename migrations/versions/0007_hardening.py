@@ -1,15 +1,15 @@
 """hardening: a payload checksum on sync receipts (a reused op id with another payload is a
 conflict), sign-in throttling keyed by email and source (a wider key), and server-side sessions
 
-Revision ID: 0006_hardening
-Revises: 0005_alerts
+Revision ID: 0007_hardening
+Revises: 0006_field_capture, 0006_history_cost (joins main's two 0006 heads)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0006_hardening"
-down_revision = "0005_alerts"
+revision = "0007_hardening"
+down_revision = ("0006_field_capture", "0006_history_cost")
 branch_labels = None
 depends_on = None
 
