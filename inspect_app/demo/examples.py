@@ -73,7 +73,7 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     for n, each in enumerate(larch.active_rooms):
         for checklist_item in inspections.room_items(annual, each):
             value = "ligature_point" if checklist_item.id == getattr(item, "id", None) and each.id == room.id \
-                else "compliant"
+                else "pass" if checklist_item.is_check else "compliant"
             inspections.record_answer(inspection=annual, room=each, item=checklist_item, value=value, by=inspector,
                                       now=start + timedelta(minutes=2 * n, seconds=20 * checklist_item.order))
     sign(annual, inspector, start + timedelta(hours=3), "lead")

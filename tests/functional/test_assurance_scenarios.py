@@ -44,7 +44,7 @@ def walkthrough_all_answered(walkthrough):
     inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
     for room in db.session.get(Ward, walkthrough.ward_id).active_rooms:
         for item in inspections.room_items(inspection, room):
-            inspections.record_answer(inspection=inspection, room=room, item=item, value="compliant",
+            inspections.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant",
                                       by=inspector, now=utcnow())
     db.session.commit()
     return inspection.id, [flag.key for flag in flags_for(inspection)]
@@ -199,7 +199,8 @@ def test_evidence_pdf_lists_an_accepted_extreme_and_a_failed_rail_check(demo, ct
     assert point.band == "extreme"
     for each in db.session.scalars(select(Room).where(Room.ward_id == ward.id, Room.active.is_(True))):
         for checklist_item in inspections.room_items(inspection, each):
-            value = "ligature_point" if (each.id, checklist_item.id) == (room.id, item.id) else "compliant"
+            value = "ligature_point" if (each.id, checklist_item.id) == (room.id, item.id) else \
+                "pass" if checklist_item.is_check else "compliant"
             inspections.record_answer(inspection=inspection, room=each, item=checklist_item, value=value,
                                       by=inspector, now=now - timedelta(days=3))
     sign_fully(inspection, lead=inspector, now=now - timedelta(days=3))
@@ -285,7 +286,7 @@ def test_a_photo_of_the_room_clears_its_no_photo_flag(demo, auth, walkthrough):
     inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
     inspection = walkthrough.inspection()
     for n, item in enumerate(inspections.room_items(inspection, room)):  # a real look: 30 s an item
-        inspections.record_answer(inspection=inspection, room=room, item=item, value="compliant", by=inspector,
+        inspections.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant", by=inspector,
                                   now=utcnow() + timedelta(seconds=30 * n))
     db.session.commit()
     assert [f.kind.value for f in flags_for(walkthrough.inspection()) if f.room_id == room.id] == ["no_photo"]
