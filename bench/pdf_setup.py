@@ -102,10 +102,11 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
 
     from inspect_app.auth.models import User
     from inspect_app.clock import utcnow
-    from inspect_app.demo.seed import seed_demo
+    from inspect_app.demo.seed import DEMO_PASSWORD, seed_demo
     from inspect_app.estates.models import Room, Ward
     from inspect_app.extensions import db
     from inspect_app.findings import services as findings
+    from inspect_app.inspections.assurance import flags_for
     from inspect_app.inspections import services as inspections
     from inspect_app.inspections.models import Inspection
 
@@ -143,8 +144,14 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
     with app.app_context():
         inspection = db.session.get(Inspection, inspection_id)
         inspector = db.session.get(User, inspection.lead_inspector_id)
-        inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="Bench record",
-                             by=inspector, now=utcnow())
+        # Every room answered in one go would be flagged for a second look: acknowledge each, as a
+        # signatory must; the demo patient safety lead gives the clinical sign-off.
+        keys = [flag.key for flag in flags_for(inspection)]
+        inspections.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
+                             by=inspector, now=utcnow(), capacity="lead", acknowledged=keys)
+        clinical = db.session.scalar(select(User).where(User.role == "safety_lead"))
+        inspections.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
+                             by=clinical, now=utcnow(), capacity="clinical", acknowledged=keys)
         db.session.commit()
         (workdir / "inspection_id").write_text(str(inspection_id))
     return f"{len(ids)} ligature points with photos on {ROOMS} rooms, inspection {inspection_id} signed off"

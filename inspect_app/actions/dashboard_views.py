@@ -36,12 +36,21 @@ def index():
         statuses=statuses, bands=bands, open_statuses=OPEN_STATUSES,
         heat=tallies.heat, L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
         stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=overdue_total,
-        now=now, heat_band=_heat_band, closed_since=tallies.closed_since,
-        finished_statuses=queries.FINISHED_VALUES)
+        now=now, heat_band=_heat_band(tallies.heat_bands), matrix_band=_matrix_band,
+        closed_since=tallies.closed_since, finished_statuses=queries.FINISHED_VALUES)
 
 
-def _heat_band(likelihood: int, consequence: int) -> str:
-    """The matrix band of a cell (the default policy: the heat map shows the matrix, not tier uplifts)."""
+def _matrix_band(likelihood: int, consequence: int) -> str:
+    """The matrix band of a cell by score alone (the default policy)."""
     from inspect_app.domain.risk import DEFAULT_POLICY
 
     return DEFAULT_POLICY.rule_for_score(likelihood * consequence).band.value
+
+
+def _heat_band(held: dict[tuple[int, int], str]):
+    """A cell's colour: the highest band after the tier rule of the points in it, else the matrix
+    band; a point raised by the tier rule is never drawn in a lower band's colour."""
+    def band(likelihood: int, consequence: int) -> str:
+        return held.get((likelihood, consequence)) or _matrix_band(likelihood, consequence)
+
+    return band

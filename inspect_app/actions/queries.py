@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +21,7 @@ from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
+from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus
 from inspect_app.estates.models import Site, Ward
@@ -295,6 +296,8 @@ class Tallies:
     heat: dict[tuple[int, int], int]
     overdue: int
     closed_since: date
+    # The highest band (after the tier rule) of the points counted in each cell.
+    heat_bands: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
@@ -322,15 +325,19 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
 
     counts: dict[tuple[str, str], int] = {}
     heat: dict[tuple[int, int], int] = {}
+    heat_bands: dict[tuple[int, int], str] = {}
     overdue = 0
     for band, status, likelihood, consequence, is_late, n in rows:
         if in_cell(likelihood, consequence) and (is_late or not filters.overdue):
             counts[(band, status)] = counts.get((band, status), 0) + n
         if likelihood is not None and in_status(status):
             heat[(likelihood, consequence)] = heat.get((likelihood, consequence), 0) + n
+            held = heat_bands.get((likelihood, consequence))
+            if held is None or Band(band).rank > Band(held).rank:
+                heat_bands[(likelihood, consequence)] = band
         if is_late and in_cell(likelihood, consequence) and in_status(status):
             overdue += n
-    return Tallies(counts, heat, overdue, since)
+    return Tallies(counts, heat, overdue, since, heat_bands)
 
 
 @functools.lru_cache(maxsize=64)
@@ -396,8 +403,9 @@ class StaleWard:
 
 
 def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
-    """Active wards whose last signed-off assessment is over 12 months old, never happened, or used
-    a checklist version other than the one published now (one statement)."""
+    """Active wards whose last signed-off full annual assessment is over 12 months old, never
+    happened, or used a checklist version other than the one published now (one statement).
+    Routine and spot checks are not assessments and never take a ward off this list."""
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id))
     rows = db.session.execute(_stale_statement(_names(terms)), dict(terms))
     out = []
@@ -405,7 +413,7 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
     for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in rows:
         reasons = []
         if signed_off_at is None:
-            reasons.append("Never assessed")
+            reasons.append("No full annual assessment signed off")
         else:
             if signed_off_at < year_ago:
                 reasons.append("Last assessment over 12 months ago")
@@ -421,8 +429,11 @@ def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
 @functools.lru_cache(maxsize=16)
 def _stale_statement(names: tuple[str, ...]) -> Select:
     """:func:`stale_wards`' statement for terms with these names, built once per process."""
+    # Only a full annual assessment resets the clock: a routine or spot check never re-assesses a ward.
     last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
-            .where(Inspection.status == InspectionStatus.SIGNED_OFF).group_by(Inspection.ward_id).subquery())
+            .where(Inspection.status == InspectionStatus.SIGNED_OFF,
+                   Inspection.inspection_type.in_(sorted(t.value for t in ASSESSMENT_TYPES)))
+            .group_by(Inspection.ward_id).subquery())
     current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
     return (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
                    ChecklistTemplate.name, ChecklistTemplate.version, current)

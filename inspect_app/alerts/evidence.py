@@ -13,6 +13,7 @@ from inspect_app.alerts.models import Alert
 from inspect_app.domain.alerts import Deadline
 from inspect_app.domain.workflow import ActionStatus
 from inspect_app.estates.models import PatientGroup
+from inspect_app.inspections.assurance import grade_story
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -28,6 +29,19 @@ class EvidencePoint:
     action_status: str | None
     target_date: date | None
     action_open: bool
+    grade: str = ""  # "Original Extreme (20); residual Low (4), risk accepted by ..."
+    accepted: bool = False
+    interim_past_review: bool = False
+    overdue: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceCheck:
+    """A registered product in the ward whose check failed or is overdue."""
+
+    room: str
+    product: str
+    state: str  # "Failed check on 3 Mar 2025 (notes)" / "Check overdue since 1 Mar 2025"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +52,8 @@ class EvidenceWard:
     state: str
     inspection: str | None  # "INS-00012, signed off 3 Mar 2025 (Ligature checklist v1.1)"
     points: tuple[EvidencePoint, ...] = ()
+    caveats: tuple[str, ...] = ()  # what stops the ward being called clear
+    checks: tuple[EvidenceCheck, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,19 +106,30 @@ def collect(alert: Alert, *, trust: str, by, now: datetime, area_names: dict[str
     areas = ", ".join(area_names.get(c, c) for c in alert.area_type_codes) or "all area types"
     items = tuple(f"{c.item.code} ({t.title})" for t, cited in queries.items_implementing(alert) for c in cited)
     wards = []
-    for row in queries.ward_rows(alert):
+    for row in queries.ward_rows(alert, today=now.date()):
         points = []
+        past_review = {a.id for a in row.interim_past_review}
         for finding in row.points:
             action = row.actions.get(finding.id)
+            story = grade_story(finding, action)
             points.append(EvidencePoint(
                 ref=finding.ref, room=finding.room.name, item=finding.item.code if finding.item else "",
                 description=finding.description or finding.category, band=(finding.band or "ungraded").capitalize(),
                 action_ref=action.ref if action else None,
                 action_status=ActionStatus(action.status).label if action else None,
-                target_date=action.target_date if action else None, action_open=bool(action and action.is_open)))
+                target_date=action.target_date if action else None, action_open=bool(action and action.is_open),
+                grade=story.text(), accepted=story.accepted,
+                interim_past_review=bool(action and action.id in past_review),
+                overdue=bool(action and action.is_overdue(now.date()))))
+        checks = [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
+                                state=f"Failed check on {r.last.checked_at:%-d %b %Y}"
+                                      + (f" ({r.last.notes})" if r.last.notes else "")) for r in row.failed_checks]
+        checks += [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
+                                 state=f"Check overdue since {r.next_due:%-d %b %Y}") for r in row.overdue_checks]
         wards.append(EvidenceWard(name=row.ward.name, site=row.ward.site.name,
                                   patient_group=row.ward.patient_group_label, state=row.state.label,
-                                  inspection=_inspection_text(row.inspection), points=tuple(points)))
+                                  inspection=_inspection_text(row.inspection), points=tuple(points),
+                                  caveats=tuple(row.caveats), checks=tuple(checks)))
     return EvidenceReport(
         marking=MARKING, trust=trust, alert_label=alert.label, alert_title=alert.title, reference=alert.reference,
         issuing_body=alert.issuing_body, issued_on=alert.issued_on, restricted=alert.restricted,

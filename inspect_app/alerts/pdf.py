@@ -16,8 +16,8 @@ from inspect_app.reports.pdf.styles import (
     EMPTY, PALE_RED, RED, RED_HEX, STYLES, Para, data_table_style, fmt_date, fmt_datetime, para_text,
 )
 
-POINT_COLUMNS = (("Ref", 19), ("Room", 27), ("Item", 16), ("Ligature point", 0), ("Band", 16),
-                 ("Action", 20), ("Status", 26), ("Target", 20))
+POINT_COLUMNS = (("Ref", 18), ("Room", 22), ("Item", 14), ("Ligature point", 0), ("Grade", 30),
+                 ("Action", 19), ("Status", 22), ("Target", 18))
 FACTS_STYLE = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("VALIGN", (0, 0), (-1, -1), "TOP")]
 
@@ -100,7 +100,18 @@ class EvidenceRenderer(ReportRenderer):
                                 self._facts([("Patient group", para_text(ward.patient_group)),
                                              ("State", para_text(ward.state)),
                                              ("Inspection", para_text(ward.inspection, "Not yet assessed with a "
-                                                                                       "checklist covering this alert"))])]
+                                                                                       "checklist covering this alert")),
+                                             ("Remaining risk", para_text("; ".join(ward.caveats),
+                                                                          "None recorded"))])]
+        accepted = [p for p in ward.points if p.accepted]
+        if accepted:
+            flow += [heading("Accepted risks", "H3"),
+                     *[Para(f"<b>{para_text(p.ref)}</b> {para_text(p.room)}: {para_text(p.description)}. "
+                            f"{para_text(p.grade)}.", STYLES["Body"]) for p in accepted]]
+        if ward.checks:
+            flow += [heading("Product checks failed or overdue", "H3"),
+                     *[Para(f'<font color="{RED_HEX}"><b>{para_text(c.state)}</b></font>: '
+                            f"{para_text(c.product)} in {para_text(c.room)}", STYLES["Body"]) for c in ward.checks]]
         if not ward.points:
             return flow + [Para("No ligature points recorded against this alert's items.", STYLES["Muted"])]
         rows = [[Para(h, STYLES["TableHead"]) for h, _ in POINT_COLUMNS]]
@@ -110,9 +121,14 @@ class EvidenceRenderer(ReportRenderer):
             if p.action_open:
                 status += f'<br/><font color="{RED_HEX}"><b>Open</b></font>'
                 style.append(("TEXTCOLOR", (6, index), (6, index), RED))
+            if p.overdue:
+                status += f'<br/><font color="{RED_HEX}"><b>Overdue</b></font>'
+            if p.interim_past_review:
+                status += f'<br/><font color="{RED_HEX}"><b>Interim control past review</b></font>'
+
             rows.append([Para(para_text(p.ref), STYLES["CellBold"]), Para(para_text(p.room), STYLES["Cell"]),
                          Para(para_text(p.item), STYLES["Cell"]), Para(para_text(p.description), STYLES["Cell"]),
-                         Para(para_text(p.band), STYLES["Cell"]), Para(para_text(p.action_ref, EMPTY), STYLES["Cell"]),
+                         Para(para_text(p.grade or p.band), STYLES["Cell"]), Para(para_text(p.action_ref, EMPTY), STYLES["Cell"]),
                          Para(status, STYLES["Cell"]), Para(fmt_date(p.target_date), STYLES["Cell"])])
         widths = [w * mm for _, w in POINT_COLUMNS]
         widths[3] = self.frame_width - sum(widths)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from inspect_app.actions.models import Action
 from inspect_app.alerts.models import Alert, FixtureCheck, ItemAlertCitation, RoomFixture
 from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
-from inspect_app.domain.alerts import CheckState, WardAlertState, check_state, next_check_due, ward_state
+from inspect_app.clock import utcnow
+from inspect_app.domain import assurance
+from inspect_app.domain.alerts import CheckResult, CheckState, WardAlertState, check_state, next_check_due, ward_state
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -88,18 +90,49 @@ class WardRow:
     inspection: Inspection | None
     points: list[Finding] = field(default_factory=list)
     actions: dict[int, Action] = field(default_factory=dict)  # finding id -> action
+    # The alert's registered products in this ward whose latest check failed, or whose check is overdue.
+    failed_checks: list[FixtureRow] = field(default_factory=list)
+    overdue_checks: list[FixtureRow] = field(default_factory=list)
+    today: date | None = None
 
     @property
     def open_actions(self) -> int:
         return sum(action.is_open for action in self.actions.values())
 
+    @property
+    def accepted(self) -> list[Action]:
+        return [a for a in self.actions.values() if a.status == "risk_accepted"]
 
-def ward_rows(alert: Alert, ward_ids: set[int] | None = None) -> list[WardRow]:
+    @property
+    def interim_past_review(self) -> list[Action]:
+        today = self.today or utcnow().date()
+        return [a for a in self.actions.values()
+                if assurance.interim_past_review(a.interim_review_date, status_open=a.is_open, today=today)]
+
+    @property
+    def overdue_actions(self) -> list[Action]:
+        today = self.today or utcnow().date()
+        return [a for a in self.actions.values() if a.is_overdue(today)]
+
+    @property
+    def caveats(self) -> list[str]:
+        """What stops this ward being called clear, in words ("1 risk-accepted point(s)")."""
+        C = assurance.Caveat
+        return assurance.caveats({C.OPEN_ACTIONS: self.open_actions, C.OVERDUE_ACTIONS: len(self.overdue_actions),
+                                  C.ACCEPTED_RISKS: len(self.accepted), C.FAILED_CHECKS: len(self.failed_checks),
+                                  C.OVERDUE_CHECKS: len(self.overdue_checks),
+                                  C.INTERIM_PAST_REVIEW: len(self.interim_past_review)})
+
+
+def ward_rows(alert: Alert, ward_ids: set[int] | None = None, *, today: date | None = None) -> list[WardRow]:
     """Every ward in scope with its state (``ward_ids`` limits it to the wards a user may see).
 
-    A ward is assessed once a signed-off inspection pinned a version covering the alert; its
-    points are the ligature points (not removed in error) recorded against the alert's items.
+    A ward is assessed once a signed-off full annual assessment (never a routine or spot check)
+    pinned a version covering the alert; its points are the ligature points (not removed in
+    error) recorded against the alert's items. A ward is "all actions closed" only when nothing
+    is open, accepted, past review, or failing or overdue on the alert's registered products.
     """
+    today = today or utcnow().date()
     wards = wards_in_scope(alert, ward_ids)
     if not wards:
         return []
@@ -109,7 +142,8 @@ def ward_rows(alert: Alert, ward_ids: set[int] | None = None) -> list[WardRow]:
     if templates:
         for inspection in db.session.scalars(
                 select(Inspection).where(Inspection.ward_id.in_(ids), Inspection.template_id.in_(templates),
-                                         Inspection.signed_off_at.is_not(None))
+                                         Inspection.signed_off_at.is_not(None),
+                                         Inspection.inspection_type.in_([t.value for t in assurance.ASSESSMENT_TYPES]))
                 .order_by(Inspection.signed_off_at, Inspection.id)
                 .options(selectinload(Inspection.template))):
             latest[inspection.ward_id] = inspection
@@ -125,13 +159,25 @@ def ward_rows(alert: Alert, ward_ids: set[int] | None = None) -> list[WardRow]:
         if findings:
             actions = {a.finding_id: a for a in db.session.scalars(
                 select(Action).where(Action.finding_id.in_([f.id for f in findings])))}
+    failed: dict[int, list[FixtureRow]] = defaultdict(list)
+    overdue: dict[int, list[FixtureRow]] = defaultdict(list)
+    for fixture_row in fixture_rows(today=today, ward_ids=set(ids)):
+        if fixture_row.fixture.alert_id != alert.id:
+            continue
+        if fixture_row.last is not None and fixture_row.last.result == CheckResult.FAIL:
+            failed[fixture_row.fixture.room.ward_id].append(fixture_row)
+        elif fixture_row.state == CheckState.OVERDUE:
+            overdue[fixture_row.fixture.room.ward_id].append(fixture_row)
     rows = []
     for ward in wards:
         ward_points = points.get(ward.id, [])
         ward_actions = {f.id: actions[f.id] for f in ward_points if f.id in actions}
-        open_count = sum(a.is_open for a in ward_actions.values())
-        state = ward_state(assessed=ward.id in latest, open_actions=open_count)
-        rows.append(WardRow(ward, state, latest.get(ward.id), ward_points, ward_actions))
+        row = WardRow(ward, WardAlertState.NOT_ASSESSED, latest.get(ward.id), ward_points, ward_actions,
+                      failed.get(ward.id, []), overdue.get(ward.id, []), today)
+        remaining = (len(row.accepted) + len(row.interim_past_review) + len(row.failed_checks)
+                     + len(row.overdue_checks))
+        row.state = ward_state(assessed=ward.id in latest, open_actions=row.open_actions, remaining_risks=remaining)
+        rows.append(row)
     return rows
 
 

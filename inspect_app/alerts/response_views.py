@@ -28,7 +28,7 @@ def dashboard():
                                                        Alert.issued_on.desc().nulls_last(), Alert.id)).all()
     panels = []
     for alert in alerts:
-        rows = queries.ward_rows(alert)
+        rows = queries.ward_rows(alert, today=today)
         counts = {state: sum(r.state == state for r in rows) for state in WardAlertState}
         panels.append((alert, alert.deadlines(today), rows, counts))
     checks = queries.fixture_counts(today=today)

@@ -173,3 +173,22 @@ def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: lis
     if old != new:
         record("user.update", user, by=by, now=now, old={k: old[k] for k in new if old[k] != new[k]},
                new={k: new[k] for k in new if old[k] != new[k]})
+
+
+REAUTH_REFUSED = "Your password is not correct. Enter the password you sign in with to sign."
+
+
+def reauthenticate(user: User, *, password: str | None, now: datetime) -> str:  # noqa: ARG001 - now kept for SSO
+    """Confirm that the signed-in account's owner is at the device before a signature is recorded.
+
+    The one place a signature's re-authentication is checked: today by re-entering the password;
+    a single sign-on re-authentication will be accepted here too once it exists. Returns the
+    method used (stored with the signature).
+
+    :raises AccountError: the password is wrong or the account is not active.
+    """
+    if user is None or not user.active or not isinstance(password, str) or not password:
+        raise AccountError(REAUTH_REFUSED)
+    if not verify_password(user.password_hash, password):
+        raise AccountError(REAUTH_REFUSED)
+    return "password"

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from inspect_app.clock import utcnow
 from inspect_app.demo import seed
+from inspect_app.demo.examples import seed_examples
 from inspect_app.extensions import db
 
 
@@ -18,7 +19,9 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo("The database already has users; demo seed skipped.")
         return
     try:
-        seed.seed_demo(now=utcnow())
+        trust = seed.seed_demo(now=utcnow())
+        # Worked examples of the assurance rules (not in the test fixture's demo trust).
+        seed_examples(trust, now=utcnow(), password=seed.DEMO_PASSWORD)
     except seed.SeedRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

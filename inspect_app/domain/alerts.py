@@ -28,6 +28,9 @@ class WardAlertState(LabelledEnum):
 
     NOT_ASSESSED = "not_assessed", "Not yet assessed", "No signed-off inspection used a checklist covering the alert."
     OPEN_ACTIONS = "open_actions", "Assessed, actions open", "Assessed; some ligature points still have open actions."
+    RISK_REMAINS = ("risk_remains", "Assessed, risk remains",
+                    "Assessed; no action is open, but a risk is accepted, a product check failed or is overdue, "
+                    "or an interim control is past its review date.")
     CLOSED = "closed", "Assessed, all actions closed", "Assessed; every action from the alert's items is closed."
 
 
@@ -115,15 +118,20 @@ def alert_deadlines(underway_by: date | None, complete_by: date | None, status: 
             deadline("Action complete by", complete_by, met=current in _COMPLETE_MET, today=today))
 
 
-def ward_state(*, assessed: bool, open_actions: int) -> WardAlertState:
-    """A ward's state against an alert.
+def ward_state(*, assessed: bool, open_actions: int, remaining_risks: int = 0) -> WardAlertState:
+    """A ward's state against an alert. "All actions closed" is never said while a risk remains.
 
-    :param assessed: whether a signed-off inspection used a checklist version covering the alert.
+    :param assessed: whether a signed-off full annual assessment used a checklist version covering
+        the alert (routine and spot checks never count).
     :param open_actions: actions still open on ligature points recorded against the alert's items.
+    :param remaining_risks: risk-accepted points, failed or overdue product checks and interim
+        controls past their review date on those points and fixtures.
     """
     if not assessed:
         return WardAlertState.NOT_ASSESSED
-    return WardAlertState.OPEN_ACTIONS if open_actions else WardAlertState.CLOSED
+    if open_actions:
+        return WardAlertState.OPEN_ACTIONS
+    return WardAlertState.RISK_REMAINS if remaining_risks else WardAlertState.CLOSED
 
 
 def next_check_due(*, since: date, interval_days: int, last_checked: date | None,

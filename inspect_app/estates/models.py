@@ -58,6 +58,8 @@ class Trust(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     # Per-trust band policy (domain.risk.BandPolicy.to_dict()); None means the NPSA default.
     band_policy: Mapped[dict | None] = mapped_column(JSON)
+    # "Needs a second look" thresholds (domain.assurance.SecondLookPolicy.to_dict()); None = defaults.
+    assurance_policy: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(back_populates="trust", order_by="Site.name")

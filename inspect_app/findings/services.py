@@ -104,7 +104,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     :param photos: how many photos come with it (stored by the caller after this returns).
     """
     if inspection.is_read_only:
-        raise FindingReadOnly(READ_ONLY_MESSAGE)
+        raise FindingReadOnly(inspection.read_only_reason)
     if room.ward_id != inspection.ward_id:
         raise FindingError("That room is not on this inspection's ward.")
     if item is not None and item.kind == "check":

@@ -6,7 +6,9 @@ offline queue (static/js), which replays the same forms: keep them as they are.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField, RadioField
+from wtforms import SelectMultipleField, StringField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
@@ -17,6 +19,9 @@ TEAM_ROWS = 4
 ATTESTATION = ("I led this assessment. Every room listed was inspected or is recorded as not accessible "
                "with a reason, and the ligature points recorded are a true and complete account of what "
                "the team found.")
+
+CLINICAL_ATTESTATION = ("I have reviewed this assessment for the ward as its clinical signatory: the rooms, the "
+                        "ligature points and their grades, and the rooms flagged for a second look.")
 
 
 class TeamMemberForm(Form):
@@ -73,8 +78,18 @@ class CarryForwardForm(FlaskForm):
 class SignOffForm(FlaskForm):
     confirm = BooleanField("I confirm the statement above", validators=[
         DataRequired(message="Tick the box to confirm the statement.")])
-    signature_name = StringField("Your full name", validators=[
-        DataRequired(message="Type your full name to sign."), Length(max=120)])
+    # The signature is the signed-in account: no name is typed. Re-entering the password shows the
+    # account's owner is at the device (auth.services.reauthenticate).
+    password = PasswordField("Your password", validators=[
+        DataRequired(message="Enter your password to sign."), Length(max=200)])
+    capacity = HiddenField()
+    acknowledge = SelectMultipleField("I have looked again at", choices=[], validate_choice=False)
+
+
+class RoomPhotoForm(FlaskForm):
+    photo = FileField("Photo of the room", validators=[FileRequired(message="Choose a photo to upload.")],
+                      description="A photo of the room as you found it, so the record shows it was seen.")
+    photo_uuid = StringField(validators=[Optional(), Length(max=36)])
 
 
 class CorrectionForm(FlaskForm):

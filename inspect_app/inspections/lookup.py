@@ -87,7 +87,7 @@ def finding_or_404(finding_id: int | None, *, withdrawn: bool = False) -> Findin
 def writable_or_409(inspection: Inspection) -> None:
     """Refuse a change to a signed-off (or superseded) inspection before any work is done."""
     if inspection.is_read_only:
-        abort(409, "This inspection is signed off and read-only. Start a correction to change it.")
+        abort(409, inspection.read_only_reason)
 
 
 def first_error(form) -> str:

@@ -57,14 +57,69 @@ class Inspection(db.Model):
         foreign_keys=[previous_inspection_id], remote_side="Inspection.id")
     corrects: Mapped[Inspection | None] = relationship(foreign_keys=[corrects_id], remote_side="Inspection.id")
     visits: Mapped[list[RoomVisit]] = relationship(back_populates="inspection")
+    signatures: Mapped[list[Signature]] = relationship(back_populates="inspection",
+                                                       order_by="(Signature.signed_at, Signature.id)")
 
     @property
     def is_read_only(self) -> bool:
-        return self.status != InspectionStatus.IN_PROGRESS
+        """Signed off, superseded, or awaiting its clinical sign-off (the lead has signed what is there)."""
+        return self.status != InspectionStatus.IN_PROGRESS or self.lead_signature is not None
+
+    @property
+    def read_only_reason(self) -> str:
+        if self.status == InspectionStatus.IN_PROGRESS and self.lead_signature is not None:
+            return ("The lead inspector has signed this inspection; it is read-only while it awaits "
+                    "its clinical sign-off.")
+        return "This inspection is signed off and read-only. Start a correction to change it."
+
+    @property
+    def awaiting_clinical(self) -> bool:
+        return self.status == InspectionStatus.IN_PROGRESS and self.lead_signature is not None
+
+    @property
+    def lead_signature(self) -> Signature | None:
+        return next((s for s in self.signatures if s.capacity == "lead"), None)
+
+    @property
+    def clinical_signature(self) -> Signature | None:
+        return next((s for s in self.signatures if s.capacity == "clinical"), None)
 
     @property
     def ref(self) -> str:
         return f"INS-{self.id:05d}" + (f"-v{self.version}" if self.version > 1 else "")
+
+
+class Signature(db.Model):
+    """One signatory of an inspection: always a signed-in account that re-authenticated to sign.
+
+    The name and role are copied from the account at the moment of signing (what the report
+    prints); ``capacity`` says what they signed as (domain.assurance.Capacity).
+    """
+
+    __table_args__ = (UniqueConstraint("inspection_id", "capacity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    capacity: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # the account's role when signing
+    reauth_method: Mapped[str] = mapped_column(String(20))  # "password" (or an SSO method later)
+    # The "needs a second look" flags shown when signing, each acknowledged: [{"room": .., "flag": ..}]
+    acknowledged_flags: Mapped[list] = mapped_column(JSON, default=list)
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="signatures")
+    user: Mapped[User] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        from inspect_app.domain.workflow import Role
+
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role
 
 
 class RoomVisit(db.Model):
@@ -78,6 +133,8 @@ class RoomVisit(db.Model):
     not_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     not_accessible_reason: Mapped[str | None] = mapped_column(Text)
     first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # First time the room was opened through its QR label while this inspection was in progress.
+    label_scanned_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="visits")

@@ -19,11 +19,15 @@ from inspect_app.domain.checklist import CarryForwardOutcome, NaReason
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
-from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm
+from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
                                             room_or_404, room_page_or_404, room_url, writable_or_409)
-from inspect_app.inspections.models import CarryForward
+from inspect_app.inspections.models import CarryForward, RoomVisit
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.photos.models import Photo
+from inspect_app.photos.services import PhotoError
+from inspect_app.photos.views import PHOTO_STATUS
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
@@ -58,7 +62,35 @@ def room(inspection_id: int, room_id: int):
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         remaining=sum(item.id not in answers and not item.is_check for item in items),  # services.remaining_items
-        access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
+        access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
+        room_photos=db.session.scalars(select(Photo).where(
+            Photo.inspection_id == inspection.id, Photo.room_id == room_.id, Photo.removed_at.is_(None))
+            .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None),
+        scanned_at=db.session.scalar(select(RoomVisit.label_scanned_at).where(
+            RoomVisit.inspection_id == inspection.id, RoomVisit.room_id == room_.id)))
+
+
+@bp.post("/<int:inspection_id>/rooms/<int:room_id>/photo")
+@requires(*WRITERS)
+def room_photo(inspection_id: int, room_id: int):
+    """Add a photo of the room itself (online; a refused photo says why and nothing is saved)."""
+    inspection, room_, _ = room_page_or_404(inspection_id, room_id)
+    writable_or_409(inspection)
+    form = RoomPhotoForm()
+    if not form.validate_on_submit():
+        abort(422, first_error(form))
+    try:
+        services.add_room_photo(inspection=inspection, room=room_, data=form.photo.data.read(), by=current_user,
+                                now=utcnow(), photo_uuid=form.photo_uuid.data or None)
+    except PhotoRejected as exc:
+        db.session.rollback()
+        abort(PHOTO_STATUS.get(exc.code, 422), f"The photo was not saved: {exc}")
+    except (services.InspectionError, PhotoError) as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    flash(f"Photo of {room_.name} added.", "success")
+    return redirect(url_for("rooms.room", inspection_id=inspection.id, room_id=room_.id, _anchor="room-photos"))
 
 
 @bp.post("/answer")

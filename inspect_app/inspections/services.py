@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
 from inspect_app.checklists.models import ChecklistItem, split_tags
+from inspect_app.domain import assurance
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType, item_applies
@@ -19,7 +20,8 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
-from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
+from inspect_app.inspections.models import (Answer, CarryForward, Inspection, InspectionStatus, RoomVisit,
+                                            Signature)
 from inspect_app.inspections.walk import (RoomStatus, carried_forward, item_scope, room_checklist, scoped_items,
                                          seen_in, ward_progress)
 from inspect_app.refusals import Conflict, Forbidden
@@ -34,7 +36,8 @@ class InspectionError(ValueError):
 
 
 class InspectionReadOnly(InspectionError, Conflict):
-    """The inspection is signed off or superseded: nothing in it changes (409 on every path)."""
+    """The inspection is signed off, superseded or awaiting its clinical sign-off: nothing in it
+    changes (409 on every path)."""
 
 
 class NotLeadInspector(InspectionError, Forbidden):
@@ -45,9 +48,12 @@ READ_ONLY_MESSAGE = "This inspection is signed off and read-only. Start a correc
 
 
 def ensure_writable(inspection: Inspection | None) -> None:
-    """Refuse any change to a signed-off or superseded inspection (the one rule every path shares)."""
-    if inspection is None or inspection.is_read_only:
+    """Refuse any change to a signed-off or superseded inspection, or one whose lead inspector has
+    signed and which awaits its clinical sign-off (the one rule every path shares)."""
+    if inspection is None:
         raise InspectionReadOnly(READ_ONLY_MESSAGE)
+    if inspection.is_read_only:
+        raise InspectionReadOnly(inspection.read_only_reason)
 
 
 _writable = ensure_writable
@@ -157,6 +163,37 @@ def visit(inspection: Inspection, room: Room, *, now: datetime) -> RoomVisit:
     return found
 
 
+def add_room_photo(*, inspection: Inspection, room: Room, data: bytes, by, now: datetime,
+                   photo_uuid: str | None = None):
+    """A photo of the room itself, taken during the inspection: the visual record that the room was
+    seen even when nothing in it is a ligature point (a Tier 3 room with no photo is flagged).
+
+    :raises imaging.PhotoRejected: the file is not an acceptable photo (message for the user).
+    """
+    from inspect_app.photos.services import store_photo
+
+    _writable(inspection)
+    _room_in(inspection, room)
+    visit(inspection, room, now=now)
+    return store_photo(data, ward_id=inspection.ward_id, by=by, now=now, kind="room", inspection_id=inspection.id,
+                       room_id=room.id, photo_uuid=photo_uuid)
+
+
+def record_label_scan(*, inspection: Inspection, room: Room, by, now: datetime) -> RoomVisit | None:
+    """Record that the room was opened through its QR label while the inspection was in progress
+    ("room confirmed on site by label scan"); the first scan counts. Not required, only reported.
+
+    Returns the visit, or None when nothing is recorded (the inspection is not in progress or is
+    awaiting its clinical sign-off, or the room is not on its ward).
+    """
+    if inspection.is_read_only or room.ward_id != inspection.ward_id or not room.active:
+        return None
+    room_visit = visit(inspection, room, now=now)
+    if room_visit.label_scanned_at is None:
+        room_visit.label_scanned_at = now
+        record("room.label_scan", room_visit, by=by, now=now, ward_id=inspection.ward_id,
+               inspection_id=inspection.id, new={"room": room.name})
+    return room_visit
 def _text_or_none(value: Any, what: str) -> str | None:
     if value is None:
         return None
@@ -386,24 +423,90 @@ def signoff_problems(inspection: Inspection, progress: list[RoomStatus] | None =
     return problems
 
 
-def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, by, now: datetime) -> list:
-    """Sign the inspection off; returns the remediation actions created.
+def capacity_for(inspection: Inspection, user) -> str | None:
+    """The capacity ``user`` would sign in next, or None when there is nothing for them to sign."""
+    if inspection.status != InspectionStatus.IN_PROGRESS:
+        return None
+    signed = {s.capacity: s.user_id for s in inspection.signatures}
+    for capacity in assurance.required_capacities(inspection.inspection_type):
+        if capacity.value in signed:
+            continue
+        try:
+            return assurance.check_signatory(
+                capacity, inspection_type=inspection.inspection_type, user_id=user.id, user_role=user.role,
+                lead_inspector_id=inspection.lead_inspector_id,
+                manages_ward=any(w.id == inspection.ward_id for w in getattr(user, "managed_wards", [])),
+                signed=signed).value
+        except assurance.SignatureError:
+            return None
+    return None
 
-    Refused while a room is unanswered (unless marked not accessible with a reason), while a
-    carried-forward point has no outcome, or while a ligature point has no grade.
+
+def sign_off(*, inspection: Inspection, password: str | None, attestation: str, by, now: datetime,
+             capacity: str | None = None, acknowledged: Any = ()) -> list:
+    """Sign the inspection as the signed-in account; returns the remediation actions created
+    (empty until the last required signature is given).
+
+    The signature is the account (its name and role are copied, never typed) after
+    re-authentication. A full annual assessment needs the lead inspector and then a clinical
+    sign-off by a ward manager of the ward or a patient safety lead, a different account. The
+    lead's signature freezes the record. Refused while a room is unanswered (unless marked not
+    accessible with a reason), while a carried-forward point has no outcome, while a point has
+    no grade, or while a "needs a second look" flag is not acknowledged.
+
+    :param capacity: ``domain.assurance.Capacity`` value; by default the next one this user may give.
+    :param acknowledged: the keys of the flags the signatory acknowledges (``Flag.key``).
     """
-    _writable(inspection)
-    if by.id != inspection.lead_inspector_id and by.role not in {"admin"}:
-        raise NotLeadInspector("Only the lead inspector can sign this inspection off.")
-    signature_name = (signature_name or "").strip()
-    if not signature_name or len(signature_name) > 120:
-        raise InspectionError("Type your full name to sign.")
+    from inspect_app.auth.services import AccountError, reauthenticate
+    from inspect_app.inspections.assurance import flags_for
+
+    if inspection.status != InspectionStatus.IN_PROGRESS:
+        raise InspectionReadOnly(READ_ONLY_MESSAGE)
+    signed = {s.capacity: s.user_id for s in inspection.signatures}
+    if capacity is None:
+        capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
+    try:
+        chosen = assurance.check_signatory(
+            capacity, inspection_type=inspection.inspection_type, user_id=by.id, user_role=by.role,
+            lead_inspector_id=inspection.lead_inspector_id,
+            manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
+    except assurance.SignatureError as exc:
+        if str(exc).startswith("Only the lead inspector"):
+            raise NotLeadInspector(str(exc)) from None
+        raise InspectionError(str(exc)) from None
     problems = signoff_problems(inspection)
     if problems:
         raise InspectionError("Cannot sign off yet: " + " ".join(problems))
+    flags = flags_for(inspection)
+    if isinstance(acknowledged, str) or not isinstance(acknowledged, (list, tuple, set, frozenset)):
+        acknowledged = ()
+    missing = [f for f in flags if f.key not in set(map(str, acknowledged))]
+    if missing:
+        raise InspectionError(f"Acknowledge each room that needs a second look before signing "
+                              f"({len(missing)} not acknowledged: "
+                              + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
+    try:
+        method = reauthenticate(by, password=password, now=now)
+    except AccountError as exc:
+        raise InspectionError(str(exc)) from None
+    signature = Signature(inspection_id=inspection.id, capacity=chosen.value, user_id=by.id, name=by.name,
+                          role=by.role, reauth_method=method, signed_at=now,
+                          acknowledged_flags=[{"key": f.key, "room": f.room_name, "flag": f.text} for f in flags])
+    db.session.add(signature)
+    inspection.signatures.append(signature)
+    db.session.flush()
+    record("inspection.sign", inspection, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
+           new={"capacity": chosen.value, "name": by.name, "role": by.role, "reauth": method,
+                "acknowledged": signature.acknowledged_flags})
+    if chosen is assurance.Capacity.LEAD:
+        inspection.attestation = (attestation or "").strip()
+    done = {s.capacity for s in inspection.signatures}
+    if not all(c.value in done for c in assurance.required_capacities(inspection.inspection_type)):
+        return []
+    lead = inspection.lead_signature
     inspection.status = InspectionStatus.SIGNED_OFF
-    inspection.signed_off_at, inspection.signed_off_by_id = now, by.id
-    inspection.signature_name, inspection.attestation = signature_name, (attestation or "").strip()
+    inspection.signed_off_at, inspection.signed_off_by_id = now, lead.user_id
+    inspection.signature_name = lead.name  # the account's name, never typed
     # Points judged fixed at this inspection are resolved now.
     for entry in db.session.scalars(select(CarryForward).where(CarryForward.inspection_id == inspection.id,
                                                                CarryForward.outcome == "fixed")):
@@ -411,7 +514,8 @@ def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, b
         if finding.state == "present":
             finding.state, finding.resolved_at = "fixed", now
     record("inspection.sign_off", inspection, by=by, now=now, ward_id=inspection.ward_id,
-           inspection_id=inspection.id, new={"signature": signature_name, "attestation": inspection.attestation})
+           inspection_id=inspection.id, new={"signatories": [s.name for s in inspection.signatures],
+                                             "attestation": inspection.attestation})
     from inspect_app.actions import services as actions
 
     return actions.on_inspection_signed_off(inspection, by=by, now=now)

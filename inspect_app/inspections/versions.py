@@ -66,7 +66,8 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
     """
     if inspection.status != InspectionStatus.SIGNED_OFF:
         raise CorrectionError("Only a signed-off inspection can be corrected; this one is "
-                              + ("still in progress." if not inspection.is_read_only else "already superseded."))
+                              + ("still in progress." if inspection.status == InspectionStatus.IN_PROGRESS
+                                 else "already superseded."))
     if not may_correct(inspection, by):
         raise NotYourCorrection("Only the lead inspector of this inspection or a patient safety lead can "
                                 "start a correction of it.")

@@ -8,17 +8,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from inspect_app.checklists.library import current_published
 from inspect_app.clock import utcnow
 from inspect_app.domain import checklist as rules
 from inspect_app.domain import risk
 from inspect_app.domain.checklist import InspectionType
-from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
+from inspect_app.domain.assurance import Capacity, required_capacities
+from inspect_app.domain.workflow import Role
+from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections import services, versions, walk
-from inspect_app.inspections.forms import ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
+from inspect_app.inspections.forms import ATTESTATION, CLINICAL_ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
 from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
                                             is_discreet)
 from inspect_app.inspections.models import Inspection, InspectionStatus
@@ -43,7 +46,8 @@ def walkthrough_helpers():
 @requires()
 def index():
     ids = visible_ward_ids(current_user)
-    query = select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
+    query = (select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
+             .options(selectinload(Inspection.signatures)))  # the status says when a signature is awaited
     if ids is not None:
         query = query.where(Inspection.ward_id.in_(ids or [0]))
     return render_template("inspections/index.html", inspections=db.session.scalars(query).all())
@@ -96,7 +100,9 @@ def overview(inspection_id: int):
         next_room=progress[upcoming].room if upcoming is not None else None,
         carried=carried, carried_by_room=_count_by_room(carried),
         points=sum(status.findings for status in progress),
-        done=sum(1 for s in progress if s.state in (rules.RoomState.COMPLETE, rules.RoomState.NOT_ACCESSIBLE)),
+        inspected=sum(1 for s in progress if s.state == rules.RoomState.COMPLETE),
+        not_accessible=sum(1 for s in progress if s.state == rules.RoomState.NOT_ACCESSIBLE),
+        flags=assurance_reads.flags_for(inspection, progress), scans=assurance_reads.label_scans(inspection),
         # shown once every room is done (until then the next room is the way forward)
         problems=services.signoff_problems(inspection, progress, carried)
         if upcoming is None and not inspection.is_read_only else [],
@@ -117,28 +123,36 @@ def signoff(inspection_id: int):
     inspection = inspection_or_404(inspection_id)
     form, error, status = SignOffForm(), None, 200
     if request.method == "POST":
-        if not can_write():
+        # Inspectors sign as lead; ward managers and patient safety leads give the clinical sign-off.
+        if not can_write() and services.capacity_for(inspection, current_user) is None:
             abort(403)
         if not form.validate_on_submit():
             error, status = first_error(form), 422
         else:
             try:
-                created = services.sign_off(inspection=inspection, signature_name=form.signature_name.data,
+                created = services.sign_off(inspection=inspection, password=form.password.data,
+                                            capacity=form.capacity.data or None, acknowledged=form.acknowledge.data,
                                             attestation=ATTESTATION, by=current_user, now=utcnow())
             except REFUSALS as exc:
                 db.session.rollback()
                 error, status = str(exc), status_of(exc)
             else:
                 db.session.commit()
-                flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
+                if inspection.status == InspectionStatus.SIGNED_OFF:
+                    flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
+                else:
+                    flash(f"Signed as lead inspector. {inspection.ref} now needs its clinical sign-off by a ward "
+                          "manager of the ward or a patient safety lead.", "success")
                 return redirect(url_for("inspections.overview", inspection_id=inspection.id))
     problems = [] if inspection.is_read_only else services.signoff_problems(inspection)
+    flags = assurance_reads.flags_for(inspection)
+    capacity = services.capacity_for(inspection, current_user)
     return render_template("inspections/signoff.html", inspection=inspection, form=form, error=error,
-                           problems=problems, attestation=ATTESTATION, writer=can_write(),
+                           problems=problems, attestation=ATTESTATION if capacity != "clinical" else CLINICAL_ATTESTATION,
+                           writer=can_write(), flags=flags, capacity=capacity, Capacity=Capacity,
+                           needed=required_capacities(inspection.inspection_type),
                            correction_form=CorrectionForm(formdata=None),
-                           may_correct=versions.may_correct(inspection, current_user),
-                           may_sign=current_user.id == inspection.lead_inspector_id
-                           or current_user.role == Role.ADMIN.value), status
+                           may_correct=versions.may_correct(inspection, current_user)), status
 
 
 @bp.post("/<int:inspection_id>/correction")
@@ -177,6 +191,8 @@ def discreet():
 
 
 def inspection_status_label(inspection: Inspection) -> str:
+    if inspection.awaiting_clinical:
+        return "Awaiting clinical sign-off"
     return {InspectionStatus.IN_PROGRESS: "In progress", InspectionStatus.SIGNED_OFF: "Signed off",
             InspectionStatus.SUPERSEDED: "Superseded by a correction"}.get(inspection.status, inspection.status)
 

@@ -18,8 +18,10 @@ class Photo(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)  # public id, and the client's id when offline
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)  # who may see it
-    kind: Mapped[str] = mapped_column(String(20), default="finding")  # finding | evidence | verification | check
+    kind: Mapped[str] = mapped_column(String(20), default="finding")  # finding | evidence | verification | check | room
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
+    # A photo of the room itself, taken during an inspection (kind "room"): the record that the room was seen.
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"), index=True)
     action_event_id: Mapped[int | None] = mapped_column(ForeignKey("action_event.id"), index=True)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     key_large: Mapped[str] = mapped_column(String(200))

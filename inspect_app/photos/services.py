@@ -20,7 +20,7 @@ from inspect_app.photos.storage import PhotoStorage, StorageUnavailable, renditi
 from inspect_app.refusals import Conflict
 from inspect_app.stores import photo_store
 
-KINDS = {"finding", "evidence", "verification", "check"}
+KINDS = {"finding", "evidence", "verification", "check", "room"}
 
 
 class PhotoError(ValueError):
@@ -47,7 +47,7 @@ def parse_uuid(value: str | None) -> uuidlib.UUID | None:
 
 def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "finding", finding=None,
                 action_event_id: int | None = None, inspection_id: int | None = None,
-                photo_uuid: str | None = None, caption: str | None = None) -> Photo:
+                photo_uuid: str | None = None, caption: str | None = None, room_id: int | None = None) -> Photo:
     """Validate and process an upload, write its renditions durably, then add the Photo row.
 
     :param photo_uuid: the device's id for the photo; a second upload with the same id returns
@@ -76,7 +76,8 @@ def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "fi
         raise
     large = processed.renditions["large"]
     photo = Photo(uuid=str(photo_id), ward_id=ward_id, kind=kind, finding_id=finding.id if finding else None,
-                  action_event_id=action_event_id, inspection_id=inspection_id, key_large=keys["large"],
+                  action_event_id=action_event_id, inspection_id=inspection_id, room_id=room_id,
+                  key_large=keys["large"],
                   key_report=keys["report"], key_thumb=keys["thumb"], sha256=large.sha256,
                   width=large.width, height=large.height, bytes=len(large.data), uploaded_bytes=len(data),
                   caption=caption, uploaded_by_id=by.id, uploaded_at=now)

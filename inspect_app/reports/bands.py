@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from inspect_app.domain.assurance import interim_past_review
 from inspect_app.domain.risk import MITIGATIONS, Band, BandPolicy
 from inspect_app.domain.workflow import ActionStatus
 
@@ -48,12 +49,19 @@ def report_action(action, *, finding, room: str, ward: str, site: str, policy: B
     """
     today = now.date()
     overdue = (today - action.target_date).days if action.is_overdue(today) else 0
+    accepted = ""
+    if action.status == ActionStatus.RISK_ACCEPTED.value:
+        from inspect_app.inspections.assurance import grade_story
+
+        accepted = grade_story(finding, action).text()
     return ReportAction(
         ref=action.ref, finding_ref=finding.ref, room=room, summary=action_summary(finding),
         band=band_info(policy, action.band), owner=action.owner_label, target_date=action.target_date,
         interim_control=action.interim_control, interim_by=action.interim_by,
         status=ActionStatus(action.status).label, age_days=max(0, (today - action.created_at.date()).days),
-        overdue_days=overdue, ward=ward, site=site,
+        overdue_days=overdue, ward=ward, site=site, interim_review_date=action.interim_review_date,
+        interim_past_review=interim_past_review(action.interim_review_date, status_open=action.is_open, today=today),
+        accepted=accepted,
     )
 
 

@@ -23,10 +23,12 @@ from typing import Callable
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.actions.models import Action
 from inspect_app.checklists.models import AreaType, ChecklistItem
+from inspect_app.domain.assurance import ASSESSMENT_TYPES, Capacity, next_assessment_due, required_capacities
+from inspect_app.domain.assurance import resets_assessment_clock
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
@@ -34,15 +36,17 @@ from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
+from inspect_app.domain.workflow import Role
+from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
 
-from .bands import BAND_RANK, band_info, band_matrix, report_action
-from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportPhoto,
-                   ReportRoom, WithdrawnPoint)
+from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
+from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportFlag, ReportPhoto,
+                   ReportRoom, ReportSignatory, WithdrawnPoint)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -84,10 +88,14 @@ def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str], list
             [p for p in found if p.state == "removed" and p.kind == "ligature"])
 
 
-def _grades(ids: list[int], until: datetime | None) -> dict[int, FindingGrade]:
+def _grades(ids: list[int], until: datetime | None,
+            every: dict[int, list[FindingGrade]] | None = None) -> dict[int, FindingGrade]:
+    """Each point's grade as at ``until`` (the latest if None); ``every`` collects all grades by point."""
     query = select(FindingGrade).where(FindingGrade.finding_id.in_(ids or [0])).order_by(FindingGrade.id)
     latest: dict[int, FindingGrade] = {}
     for grade in db.session.scalars(query):
+        if every is not None:
+            every[grade.finding_id].append(grade)
         if until is None or grade.graded_at <= until or grade.finding_id not in latest:
             latest[grade.finding_id] = grade
     return latest
@@ -171,11 +179,16 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     areas = dict(db.session.execute(select(AreaType.id, AreaType.name)).all())
     points, outcomes, withdrawn = _points(inspection)
     ids = [p.id for p in points]
-    grades = _grades(ids, until)
+    all_grades: dict[int, list[FindingGrade]] = defaultdict(list)
+    grades = _grades(ids, until, all_grades)
     photos = _photos(ids, until, photo_source)
     room_names = {status.room.id: status.room.name for status in progress}
+    action_rows = list(db.session.scalars(select(Action).where(Action.finding_id.in_(ids or [0]))
+                                          .options(joinedload(Action.owner), selectinload(Action.events))))
+    actions_by_finding = {a.finding_id: a for a in action_rows}
     by_room: dict[int, list[ReportFinding]] = defaultdict(list)
     heat = [[0] * 5 for _ in range(5)]
+    held_bands: list[list[BandInfo | None]] = [[None] * 5 for _ in range(5)]
     counts = dict.fromkeys(BAND_RANK, 0)
     checks = {(p.room_id, p.item_id): p for p in points if p.kind == "check"}
     notes = _answer_notes(inspection, checks)
@@ -185,11 +198,18 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         outcome = outcomes.get(point.id)
         item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcome,
                         photos.get(point.id, []), policy)
+        story = assurance_reads.grade_story(point, actions_by_finding.get(point.id), all_grades.get(point.id, []))
+        item = replace(item, grade_story=story.text(), accepted=story.accepted)
         by_room[point.room_id].append(item)
         # The matrix and band counts show the risk still on the ward: a point judged fixed is not.
         if outcome != "fixed" and item.likelihood and item.band.code in counts:
             heat[item.likelihood - 1][item.consequence - 1] += 1
             counts[item.band.code] += 1
+            held = held_bands[item.likelihood - 1][item.consequence - 1]
+            if held is None or BAND_RANK[item.band.code] > BAND_RANK[held.code]:
+                held_bands[item.likelihood - 1][item.consequence - 1] = item.band
+    scans = assurance_reads.label_scans(inspection)
+    not_applicable = _not_applicable(inspection)
     bulk = dict(db.session.execute(select(Answer.room_id, func.count()).where(
         Answer.inspection_id == inspection.id, Answer.bulk.is_(True)).group_by(Answer.room_id)).all())
     rooms = [ReportRoom(
@@ -197,13 +217,13 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         state=s.state.value, not_accessible_reason=s.not_accessible_reason,
         items_answered=s.progress.answered, items_total=s.progress.total,
         findings=tuple(by_room.get(s.room.id, ())), answer_notes=tuple(notes.get(s.room.id, ())),
-        bulk_compliant=bulk.get(s.room.id, 0)) for s in progress]
+        bulk_compliant=bulk.get(s.room.id, 0), label_scanned=s.room.id in scans,
+        not_applicable=tuple(not_applicable.get(s.room.id, ()))) for s in progress]
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     by_id = {p.id: p for p in points}
     actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
                              ward=ward.name, site=ward.site.name, policy=policy, now=now)
-               for a in db.session.scalars(select(Action).where(Action.finding_id.in_(ids or [0]))
-                                           .options(joinedload(Action.owner)))]
+               for a in action_rows]
     actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
     previous = inspection.previous_inspection
     return InspectionReport(
@@ -211,7 +231,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         patient_group=ward.patient_group_label, inspection_ref=inspection.ref,
         inspection_type=_label(InspectionType, inspection.inspection_type),
         started_at=inspection.started_at, signed_off_at=until,
-        signed_off_by=inspection.signature_name if until else None,
+        signed_off_by=" and ".join(s.name for s in inspection.signatures) or inspection.signature_name
+        if until else None,
         attestation=inspection.attestation if until else None,
         team=tuple(f"{m['name']} ({m['role']})" if m.get("role") else m["name"] for m in inspection.team or ()),
         checklist_name=inspection.template.name, checklist_version=inspection.template.version,
@@ -225,8 +246,64 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
             fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
             previous_inspection=previous.ref if previous else None),
         generated_at=now, generated_by=by.name,
+        heat_bands=tuple(tuple(row) for row in held_bands),
+        signatories=tuple(ReportSignatory(_label(Capacity, s.capacity), s.name, _label(Role, s.role), s.signed_at,
+                                          len(s.acknowledged_flags or ())) for s in inspection.signatures),
+        flags=_flags_by_room(assurance_reads.flags_for(inspection, progress)),
+        not_done=tuple(_not_done(inspection, progress)) if until is None else (),
+        is_assessment=resets_assessment_clock(inspection.inspection_type),
+        next_assessment_due=_next_due(inspection), bands=all_bands(policy),
         withdrawn=tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
                                        description=p.description, reason=p.withdrawn_reason or "",
                                        withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
                                        withdrawn_at=p.withdrawn_at) for p in withdrawn),
     )
+
+
+def _flags_by_room(flags) -> tuple[ReportFlag, ...]:
+    """One line per room, its flags joined, in walk order."""
+    rooms: dict[str, list[str]] = {}
+    for flag in flags:
+        rooms.setdefault(flag.room_name, []).append(flag.text.rstrip("."))
+    return tuple(ReportFlag(room, "; ".join(texts) + ".") for room, texts in rooms.items())
+
+
+def _not_done(inspection: Inspection, progress) -> list[str]:
+    """What a draft still lacks, in words: rooms not inspected, sign-off blockers, signatures."""
+    from inspect_app.inspections.services import signoff_problems
+
+    lines = []
+    untouched = sum(1 for s in progress if s.state.value in ("not_started", "in_progress"))
+    if untouched:
+        lines.append(f"{untouched} of {len(progress)} rooms not yet inspected.")
+    lines += [p for p in signoff_problems(inspection, progress) if "has not been inspected yet" not in p
+              and "has unanswered items" not in p]
+    signed = {s.capacity for s in inspection.signatures}
+    for capacity in required_capacities(inspection.inspection_type):
+        if capacity.value not in signed:
+            lines.append(f"{capacity.label}: not signed.")
+    return lines
+
+
+def _next_due(inspection: Inspection):
+    """When the ward's next full annual assessment is due, as far as this report knows: from this
+    inspection if it is a signed-off annual assessment, else from the ward's last one (None: due now)."""
+    from inspect_app.inspections.models import InspectionStatus
+
+    last = db.session.scalar(
+        select(Inspection.signed_off_at).where(
+            Inspection.ward_id == inspection.ward_id, Inspection.status == InspectionStatus.SIGNED_OFF,
+            Inspection.inspection_type.in_([t.value for t in ASSESSMENT_TYPES]))
+        .order_by(Inspection.signed_off_at.desc()).limit(1))
+    return next_assessment_due(last.date() if last else None)
+
+
+def _not_applicable(inspection: Inspection) -> dict[int, list[str]]:
+    """``{room id: ["BED-03 Curtain rail ...", ...]}`` for the items answered not applicable."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for room_id, code, prompt in db.session.execute(
+            select(Answer.room_id, ChecklistItem.code, ChecklistItem.prompt).join(ChecklistItem)
+            .where(Answer.inspection_id == inspection.id, Answer.value == AnswerValue.NA.value)
+            .order_by(Answer.room_id, ChecklistItem.order, ChecklistItem.id)):
+        out[room_id].append(f"{code} {prompt}")
+    return out

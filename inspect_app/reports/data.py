@@ -61,6 +61,9 @@ class ReportFinding:
     carry_forward: str | None  # None = new, "still_present", "fixed", "fixed_defective"
     photos: tuple[ReportPhoto, ...] = ()
     grade_reasons: tuple[str, ...] = ()
+    # Original and current grade, and the residual grade and acceptance when risk-accepted.
+    grade_story: str = ""
+    accepted: bool = False
 
     @property
     def carry_forward_label(self) -> str:
@@ -89,6 +92,8 @@ class ReportRoom:
     items_answered: int
     items_total: int
     findings: tuple[ReportFinding, ...] = ()
+    label_scanned: bool = False  # opened through its QR label during the inspection
+    not_applicable: tuple[str, ...] = ()  # "BED-03 Curtain rail" answered not applicable
     answer_notes: tuple[ReportAnswerNote, ...] = ()
     bulk_compliant: int = 0  # answered Compliant by "mark remaining items compliant" (one bulk answer)
 
@@ -113,6 +118,9 @@ class ReportAction:
     overdue_days: int  # 0 when not overdue
     ward: str
     site: str
+    interim_review_date: date | None = None
+    interim_past_review: bool = False
+    accepted: str = ""  # the acceptance, in words, when the risk is accepted
 
     @property
     def is_overdue(self) -> bool:
@@ -143,6 +151,21 @@ class ChangeSummary:
     previous_inspection: str | None = None
 
 
+@dataclass(frozen=True)
+class ReportSignatory:
+    capacity: str  # "Lead inspector (estates)" / "Clinical sign-off"
+    name: str  # the account's name, never typed
+    role: str
+    signed_at: datetime
+    acknowledged_flags: int = 0
+
+
+@dataclass(frozen=True)
+class ReportFlag:
+    room: str
+    text: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class InspectionReport:
     trust: str
@@ -167,6 +190,30 @@ class InspectionReport:
     generated_at: datetime
     generated_by: str
     marking: str = "OFFICIAL-SENSITIVE"
+    # The highest band after the tier rule of the points in each cell (None when the cell is empty).
+    heat_bands: tuple[tuple[BandInfo | None, ...], ...] = ()
+    signatories: tuple[ReportSignatory, ...] = ()
+    flags: tuple[ReportFlag, ...] = ()
+    not_done: tuple[str, ...] = ()  # a draft's unfinished work, in words
+    is_assessment: bool = True  # a full annual assessment (resets the ward's 12-month clock)
+    next_assessment_due: date | None = None
+    bands: tuple[BandInfo, ...] = ()  # every band, lowest first, for the key
+
+    @property
+    def cell_bands(self) -> tuple[tuple[BandInfo, ...], ...]:
+        """The colour of each cell: the highest band after the tier rule of the points in it, else the
+        matrix band; a point raised by the tier rule is never drawn in a lower band's colour."""
+        if not self.heat_bands:
+            return self.band_matrix
+        return tuple(tuple(held or matrix for held, matrix in zip(held_row, matrix_row))
+                     for held_row, matrix_row in zip(self.heat_bands, self.band_matrix))
+
+    def raised(self, likelihood: int, consequence: int) -> bool:
+        """True when the cell holds a point the tier rule put above the matrix band."""
+        if not self.heat_bands:
+            return False
+        held = self.heat_bands[likelihood - 1][consequence - 1]
+        return held is not None and held.code != self.band_matrix[likelihood - 1][consequence - 1].code
     withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
 
     @property

@@ -14,17 +14,20 @@ class HeatCell:
     likelihood: int
     consequence: int
     count: int
-    band: BandInfo
+    band: BandInfo  # the highest band after the tier rule of the points in the cell, else the matrix band
+    raised: bool = False  # holds a point the tier rule put above the matrix band
 
     @property
     def description(self) -> str:
+        raised = ", raised by the tier rule" if self.raised else ""
         return (f"Likelihood {self.likelihood} {LIKELIHOOD_LABELS[self.likelihood]}, consequence "
-                f"{self.consequence} {CONSEQUENCE_LABELS[self.consequence]}: {self.band.label} band, "
+                f"{self.consequence} {CONSEQUENCE_LABELS[self.consequence]}: {self.band.label} band{raised}, "
                 f"{self.count} ligature point{'' if self.count == 1 else 's'}")
 
 
 def heat_rows(report: InspectionReport) -> list[tuple[int, str, list[HeatCell]]]:
     """``(likelihood, label, cells)`` from likelihood 5 down to 1."""
     return [(li, LIKELIHOOD_LABELS[li],
-             [HeatCell(li, ci, report.heatmap[li - 1][ci - 1], report.band_matrix[li - 1][ci - 1])
+             [HeatCell(li, ci, report.heatmap[li - 1][ci - 1], report.cell_bands[li - 1][ci - 1],
+                       report.raised(li, ci))
               for ci in range(1, 6)]) for li in range(5, 0, -1)]

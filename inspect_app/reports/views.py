@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from inspect_app.actions import queries
 from inspect_app.actions.list_views import filter_choices
 from inspect_app.clock import utcnow
+from inspect_app.domain.risk import Tier
 from inspect_app.estates.models import Site, Ward
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
@@ -59,7 +60,7 @@ def inspection_html(inspection_id: int):
         inspection, by=current_user, now=utcnow(),
         photo_source=lambda photo: url_for("photos.file", uuid=photo.uuid, rendition="report"))
     return render_template("reports/inspection.html", report=report, inspection=inspection,
-                           heat=heat_rows(report))
+                           heat=heat_rows(report), TIERS=list(Tier))
 
 
 @bp.get("/inspections/<int:inspection_id>.pdf")

@@ -95,7 +95,7 @@ def test_dashboard_counts_heat_map_and_stale_wards(make_action, auth):
     page = auth.client.get("/dashboard/").get_data(as_text=True)
     assert 'aria-label="2 open points with likelihood 4 Likely and consequence 5 Catastrophic' in page
     assert "likelihood=4" in page and "consequence=5" in page
-    assert "Never assessed" in page  # the demo wards have no signed-off assessment yet
+    assert "No full annual assessment signed off" in page  # the demo wards have no signed-off assessment yet
     listed = auth.client.get("/actions/?likelihood=4&consequence=5").get_data(as_text=True)
     assert "2 actions match" in listed
     filtered = auth.client.get("/dashboard/?band=moderate").get_data(as_text=True)
@@ -182,9 +182,9 @@ def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, peopl
     db.session.flush()
     inspector = people["inspector"]
 
-    def signed_off(ward: str, days_ago: int, template_id: int) -> None:
+    def signed_off(ward: str, days_ago: int, template_id: int, kind: str = "annual") -> None:
         db.session.add(Inspection(
-            ward_id=demo["wards"][ward], template_id=template_id, inspection_type="annual",
+            ward_id=demo["wards"][ward], template_id=template_id, inspection_type=kind,
             status=InspectionStatus.SIGNED_OFF, team=["Sam"], started_at=now - timedelta(days=days_ago + 1),
             started_by_id=inspector.id, lead_inspector_id=inspector.id, signed_off_at=now - timedelta(days=days_ago),
             signed_off_by_id=inspector.id, signature_name="Sam Okafor"))
@@ -193,6 +193,8 @@ def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, peopl
     signed_off("Willow Ward", 20, older.id)  # recent, on an older checklist
     signed_off("Rowan Ward", 30, current.id)  # recent and current: not due
     signed_off("Alder Ward", 500, older.id)  # both reasons
+    signed_off("Hazel Ward", 5, current.id, "routine")  # a routine check never re-assesses a ward
+    signed_off("Rowan Ward", 2, current.id, "routine")  # nor hides its last annual assessment
     db.session.commit()
     auth.login("safety@demo.nhs.test")
     page = auth.client.get("/dashboard/").get_data(as_text=True)
@@ -204,8 +206,9 @@ def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, peopl
     assert "Used an older checklist version" in rows["Willow Ward"] and "Older ligature checklist v0.9" in rows["Willow Ward"]
     assert "12 months" not in rows["Willow Ward"]
     assert "Last assessment over 12 months ago; Used an older checklist version" in rows["Alder Ward"]
-    assert "Never assessed" in rows["Hazel Ward"] and "Never assessed" in rows["Juniper Ward"]
+    assert "No full annual assessment signed off" in rows["Hazel Ward"] and "No full annual assessment signed off" in rows["Juniper Ward"]
     assert (now - timedelta(days=400)).strftime("%Y") in rows["Larch Ward"]  # the date of the last sign-off
+    assert (now - timedelta(days=5)).strftime("%-d %b %Y") not in rows["Hazel Ward"]
 
 
 def test_action_list_pages_by_key_and_counts_up_to_a_cap(make_action, auth, monkeypatch):

@@ -12,6 +12,8 @@ from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.inspections.walk import carried_forward, ward_progress
+from inspect_app.demo.seed import DEMO_PASSWORD
+from inspect_app.inspections.assurance import flags_for
 from tests.fixtures.walkthrough import make_photo
 
 
@@ -28,9 +30,27 @@ def _answer_everything(walk, *, skip: str | None = None) -> None:
     db.session.commit()
 
 
-def _sign(walk, name="Sam Okafor", confirm="y"):
+def _flag_keys(walk) -> list[str]:
+    return [flag.key for flag in flags_for(walk.inspection())]
+
+
+def _sign(walk, confirm="y", password=DEMO_PASSWORD, clinical="manager@demo.nhs.test"):
+    """The lead inspector signs through the page (acknowledging every flag shown); then, unless
+    ``clinical`` is None, the ward manager signs in and gives the clinical sign-off, and the
+    inspector signs back in."""
     page = f"/inspections/{walk.inspection_id}/sign-off"
-    return walk.auth.post(page, {"confirm": confirm, "signature_name": name}, page=page)
+    response = walk.auth.post(page, {"confirm": confirm, "password": password, "acknowledge": _flag_keys(walk)},
+                              page=page)
+    if response.status_code != 302 or clinical is None:
+        return response
+    walk.auth.logout()
+    assert walk.auth.login(clinical).status_code == 302
+    second = walk.auth.post(page, {"confirm": "y", "password": DEMO_PASSWORD, "acknowledge": _flag_keys(walk)},
+                            page=page)
+    assert second.status_code == 302, second.get_data(as_text=True)
+    walk.auth.logout()
+    assert walk.auth.login("inspector@demo.nhs.test").status_code == 302
+    return response
 
 
 def test_sign_off_lists_the_blockers_and_is_refused_while_a_room_is_unanswered(walkthrough):

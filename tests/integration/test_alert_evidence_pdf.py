@@ -66,7 +66,7 @@ def test_each_ward_lists_its_inspection_points_and_action_status(demo, assess):
     flat = " ".join(larch.split())
     assert re.search(r"INS-\d{5}, signed off 14 Mar 2025", larch)
     assert f"Rigid track fitted {HOSTILE}" in flat  # user text escaped, printed literally
-    assert re.search(r"LP-\d{5} Bedroom 1 BED-08 Rigid track fitted .* Extreme ACT-\d{5} Open Open 21 Mar 2025", flat)
+    assert re.search(r"LP-\d{5} Bedroom 1 BED-08 Rigid track fitted .* Extreme \(\d+\) ACT-\d{5} Open Open 21 Mar 2025", flat)
     assert re.search(r"LP-\d{5} Day room LNG-03 .* ACT-\d{5} Closed 21 Mar 2025", flat)
     willow = everything[everything.index("Willow Ward \u00b7"):]
     assert "Verified" in willow and "Assessed, actions open" in willow  # verified is not closed yet

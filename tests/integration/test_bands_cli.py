@@ -101,3 +101,20 @@ def test_several_trusts_need_a_code(app, demo):
     assert result.exit_code != 0 and "--trust CODE" in result.stderr and "SECOND" in result.stderr
     assert cli.invoke(args=["bands", "show", "--trust", "SECOND"]).exit_code == 0
     assert "No trust with code 'NOPE'" in cli.invoke(args=["bands", "show", "--trust", "NOPE"]).stderr
+
+
+def test_second_look_thresholds_are_a_trust_setting(app, demo):
+    """The trust sets its own "needs a second look" thresholds; bad ones are refused, nothing saved."""
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["second-look", "show"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["rapid_seconds"] == 10
+    bad = runner.invoke(args=["second-look", "set", "--photo-tiers", "T9"])
+    assert bad.exit_code != 0 and "Unknown tier(s) T9" in bad.output
+    done = runner.invoke(args=["second-look", "set", "--rapid-seconds", "30", "--photo-tiers", "T2,T3"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    trust = db.session.scalar(select(Trust))
+    assert trust.assurance_policy["rapid_seconds"] == 30 and trust.assurance_policy["photo_tiers"] == ["T2", "T3"]
+    assert runner.invoke(args=["second-look", "set", "--reset"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(Trust)).assurance_policy is None

@@ -49,3 +49,29 @@ def test_create_user_cli(app):
     weak = app.test_cli_runner().invoke(args=["create-user", "--email", "b@trust.test", "--name", "B",
                                               "--role", "admin", "--password", "short"])
     assert weak.exit_code != 0 and "at least 12" in weak.output
+
+
+def test_seed_command_adds_worked_examples_of_the_assurance_rules(app):
+    """``make run``'s demo shows the rules at once: the all-N/A routine check of the PICU is flagged and
+    does not assess the ward; Larch Ward's evidence lists its accepted risk and failed rail check."""
+    from inspect_app.alerts import queries
+    from inspect_app.alerts.models import Alert
+    from inspect_app.clock import utcnow
+    from inspect_app.domain.alerts import WardAlertState
+    from inspect_app.inspections.assurance import flags_for
+    from inspect_app.inspections.models import Inspection
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        inspections = {i.ward.name: i for i in db.session.scalars(select(Inspection))}
+        willow, larch = inspections["Willow Ward"], inspections["Larch Ward"]
+        assert willow.status == larch.status == "signed_off"
+        assert [s.name for s in willow.signatures] == ["Sam Okafor"]
+        assert [s.name for s in larch.signatures] == ["Sam Okafor", "Priya Raman"]
+        assert any(f.room_name == "Seclusion suite" for f in flags_for(willow))
+        efa = db.session.scalar(select(Alert).where(Alert.reference == "EFA/2019/003"))
+        rows = {row.ward.name: row for row in queries.ward_rows(efa, today=utcnow().date())}
+        assert rows["Larch Ward"].state is WardAlertState.RISK_REMAINS
+        assert len(rows["Larch Ward"].accepted) == 1 and len(rows["Larch Ward"].failed_checks) == 1
+        if "Willow Ward" in rows:
+            assert rows["Willow Ward"].state is WardAlertState.NOT_ASSESSED

@@ -13,6 +13,7 @@ from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
+from tests.signing import sign_fully
 
 
 @pytest.fixture
@@ -46,15 +47,13 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
     assert finding.band == "high" and finding.grades[0].calculated_band == "low"
     assert db.session.scalar(select(Action).where(Action.finding_id == finding.id)) is None
     with pytest.raises(inspections.InspectionError, match="Cannot sign off"):
-        inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="", by=inspector,
-                             now=utcnow())
+        sign_fully(inspection, lead=inspector, now=utcnow())
     now = utcnow()
     for status in ward_progress(inspection):
         for item in inspections.room_items(inspection, status.room):
             inspections.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
                                       by=inspector, now=now)
-    created = inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="True record",
-                                   by=inspector, now=utcnow())
+    created = sign_fully(inspection, lead=inspector, now=utcnow(), attestation="True record")
     assert [a.finding_id for a in created] == [finding.id]
     assert inspection.is_read_only
     with pytest.raises(findings.FindingError, match="read-only"):

@@ -22,6 +22,7 @@ from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.reports.collect import inspection_report, load_inspection
 from inspect_app.reports.pdf.inspection import render_inspection
+from tests.signing import sign_fully
 
 
 @pytest.fixture
@@ -78,8 +79,7 @@ def test_after_sign_off_only_a_safety_lead_may_withdraw(walk, demo):
     for r in ward_progress(inspection):  # every room inaccessible, so it can be signed off quickly
         inspections.set_not_accessible(inspection=inspection, room=r.room, reason="Closed for decoration",
                                        by=inspector, now=utcnow())
-    inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="True record",
-                         by=inspector, now=utcnow())
+    sign_fully(inspection, lead=inspector, now=utcnow(), attestation="True record")
     db.session.commit()
     with pytest.raises(findings.FindingError, match="patient safety lead"):
         findings.withdraw_finding(point, reason="Wrong ward", by=inspector, now=utcnow())

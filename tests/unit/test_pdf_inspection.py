@@ -132,7 +132,7 @@ def test_action_plan_header_repeats_on_every_page_it_spans(draft):
     plan_pages = [text for text in texts if "ACT-0" in text]
     assert len(plan_pages) >= 2
     for text in plan_pages:
-        assert re.search(r"Ref\s+Room\s+Action\s+Band\s+Owner\s+Target date\s+Status", text)
+        assert re.search(r"Ref\s+Room\s+Action\s+Band\s+Interim control\s+Owner\s+Target date\s+Status", text)
     everything = "\n".join(plan_pages)
     assert all(action.ref in everything for action in report.actions)
 

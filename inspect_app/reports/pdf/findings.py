@@ -70,11 +70,15 @@ class FindingCardBuilder:
         status = para_text(finding.carry_forward_label)
         if finding.carry_forward == "fixed_defective":
             status = f'<font color="{RED_HEX}"><b>{status}</b></font>'
+        story = para_text(finding.grade_story)
+        if finding.accepted:
+            story = f'<font color="{RED_HEX}"><b>{story}</b></font>'
         rows = [("Location", para_text(finding.location))] if self._long_location(finding) else []
         return rows + [
             ("Category", para_text(finding.category)),
             ("Description", para_text(finding.description)),
             ("Grade", grade),
+            *([("Original and current", story)] if finding.grade_story else []),
             ("Area tier", para_text(finding.tier)),
             ("Why this grade", reasons),
             ("Existing controls", para_text(finding.existing_controls)),

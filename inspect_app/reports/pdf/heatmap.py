@@ -16,11 +16,14 @@ CONSEQUENCE_LABELS = ("Negligible", "Minor", "Moderate", "Major", "Catastrophic"
 
 
 def heatmap_table(heatmap, band_matrix, *, label_width: float = 34 * mm,
-                  cell_width: float = 24 * mm, cell_height: float = 12 * mm) -> Table:
+                  cell_width: float = 24 * mm, cell_height: float = 12 * mm, raised=None) -> Table:
     """A ``Table`` of counts, ``heatmap[likelihood - 1][consequence - 1]``, coloured by band.
 
     :param heatmap: 5x5 counts.
-    :param band_matrix: 5x5 :class:`~inspect_app.reports.data.BandInfo`, indexed the same way.
+    :param band_matrix: 5x5 :class:`~inspect_app.reports.data.BandInfo`, indexed the same way: the
+        band each cell is drawn in (the inspection report passes the bands after the tier rule).
+    :param raised: 5x5 booleans, indexed the same way: the cell holds a point the tier rule raised
+        above the matrix band (printed with a *).
     """
     head = STYLES["SmallBold"]
     rows = [
@@ -58,7 +61,7 @@ def heatmap_table(heatmap, band_matrix, *, label_width: float = 34 * mm,
                 style += [("BACKGROUND", (col, row_index), (col, row_index), tint(fill, 0.72)),
                           ("TEXTCOLOR", (col, row_index), (col, row_index), MUTED),
                           ("FONT", (col, row_index), (col, row_index), FONT, 11)]
-            row.append(str(count))
+            row.append(f"{count}*" if raised and raised[likelihood - 1][consequence - 1] else str(count))
         rows.append(row)
     style.append(("GRID", (1, 2), (-1, -1), 1.5, WHITE))
     return Table(rows, colWidths=[label_width] + [cell_width] * 5,

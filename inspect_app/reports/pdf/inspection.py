@@ -9,6 +9,8 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
+from inspect_app.domain.risk import Tier
+
 from ..data import InspectionReport, ReportRoom
 from .base import Output, Progress, ReportRenderer, fit_text
 from .findings import FindingCardBuilder
@@ -74,6 +76,7 @@ class InspectionRenderer(ReportRenderer):
         return [
             *self._cover(), PageBreak(),
             *self._summary(),
+            *self._flags(),
             *self._not_accessible(), PageBreak(),
             *self._rooms(), PageBreak(),
             *self._action_plan(),
@@ -89,6 +92,8 @@ class InspectionRenderer(ReportRenderer):
             ("Signed off", fmt_datetime(r.signed_off_at) if r.signed_off_at else "Not signed off"),
             ("Assessment team", ", ".join(r.team)),
             ("Checklist", f"{r.checklist_name} (version {r.checklist_version})"),
+            ("Next full assessment due", fmt_date(r.next_assessment_due) if r.next_assessment_due
+             else "Now: no full annual assessment of this ward is signed off"),
             ("Report generated", f"{fmt_datetime(r.generated_at)} by {r.generated_by}"),
         ]
         about = (f"This report records the ligature points found on {para_text(r.ward)}, each "
@@ -99,9 +104,41 @@ class InspectionRenderer(ReportRenderer):
         return [
             Para("Ligature risk assessment", STYLES["Title"]),
             Para(f"{para_text(r.ward)}, {para_text(r.site)}", STYLES["Subtitle"]),
-            self._status_box(), Spacer(1, 8 * mm), self._facts_table(facts), Spacer(1, 10 * mm),
-            Para(about, STYLES["Muted"]),
+            self._status_box(), *self._not_done(), Spacer(1, 8 * mm), self._facts_table(facts),
+            Spacer(1, 6 * mm), *self._key(), Spacer(1, 4 * mm), Para(about, STYLES["Muted"]),
         ]
+
+    def _not_done(self) -> list[Flowable]:
+        r = self.report
+        flow: list[Flowable] = []
+        if r.is_draft and r.not_done:
+            lines = "<br/>".join(f"\u2022 {para_text(line)}" for line in r.not_done)
+            flow += [Spacer(1, 2 * mm), Para(f"<b>Not yet done:</b><br/>{lines}",
+                                             STYLES["Body"].clone("NotDone", textColor=RED))]
+        if not r.is_assessment:
+            flow += [Spacer(1, 2 * mm), Para(
+                f"{para_text(r.inspection_type)}: this is not a full annual ligature risk assessment and does "
+                "not reset the ward's 12-month assessment date.", STYLES["Body"])]
+        return flow
+
+    def _key(self) -> list[Flowable]:
+        tiers = "<br/>".join(f"<b>{para_text(t.label)}</b>: {para_text(t.description)}" for t in Tier)
+        bands = ", ".join(f"<b>{para_text(b.label)}</b> {score_range(b, self.report.band_matrix)}"
+                          for b in reversed(self.report.bands)) if self.report.bands else ""
+        return [heading("Key to tiers and bands", "H3"), Para(tiers, STYLES["Small"]), Spacer(1, 1.5 * mm),
+                Para(f"Bands by score (likelihood \u00d7 consequence): {bands}. In a Tier 3 room a point is at "
+                     "least High whatever its score (the tier rule); every band printed in this report is the "
+                     "band after the tier rule.", STYLES["Small"])]
+
+    def _flags(self) -> list[Flowable]:
+        r = self.report
+        if not r.flags:
+            return []
+        lines = "<br/>".join(f"\u2022 <b>{para_text(f.room)}</b>: {para_text(f.text)}" for f in r.flags)
+        acks = "<br/>".join(f"{para_text(s.name)} ({para_text(s.capacity)}) acknowledged {s.acknowledged_flags} "
+                            "flag(s) when signing." for s in r.signatories) or "Not yet acknowledged by a signatory."
+        return [heading("Needs a second look", "H3"), Para(lines, STYLES["Body"]), Spacer(1, 1.5 * mm),
+                Para(acks, STYLES["Muted"])]
 
     def _facts_table(self, facts, *, boxed: bool = False) -> Table:
         """Label/value rows (values are user text) for the cover and the sign-off block."""
@@ -141,10 +178,13 @@ class InspectionRenderer(ReportRenderer):
                   style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
             heading("Risk matrix: ligature points still present, by likelihood and consequence", "H3"),
-            heatmap_table(r.heatmap, r.band_matrix),
+            heatmap_table(r.heatmap, r.cell_bands,
+                          raised=[[r.raised(li, ci) for ci in range(1, 6)] for li in range(1, 6)]),
             Spacer(1, 2 * mm),
             Para("Each cell shows how many ligature points were graded at that likelihood and "
-                 "consequence; the colour is the cell's risk band.", STYLES["Muted"]),
+                 "consequence. Key: a cell holding points takes the colour of the highest band of those "
+                 "points after the tier rule; an empty cell shows the matrix band, tinted. A cell marked * "
+                 "holds a point raised above the matrix band by the tier rule.", STYLES["Muted"]),
         ]
 
     def _figures(self) -> Table:
@@ -202,6 +242,10 @@ class InspectionRenderer(ReportRenderer):
         flow: list[Flowable] = [Spacer(1, 4 * mm),
                                 *table_heading("2. Rooms not accessible", "H1", level=0)]
         if not rooms:
+            pending = sum(room.state != "complete" for room in self.report.rooms)
+            if pending:
+                return flow + [Para(f"No room is recorded as not accessible; {pending} of "
+                                    f"{len(self.report.rooms)} rooms are not yet inspected.", STYLES["Body"])]
             return flow + [Para("Every room in scope was accessed.", STYLES["Body"])]
         rows = [[Para(h, STYLES["TableHead"]) for h in ("Room", "Area type", "Tier", "Reason")]]
         rows += [[Para(para_text(room.name), STYLES["CellBold"]),
@@ -220,9 +264,13 @@ class InspectionRenderer(ReportRenderer):
         done = 0
         for room in self.report.rooms:
             flow += self._room_heading(room)
+            if room.label_scanned:
+                flow.append(Para("Room confirmed on site by label scan.", STYLES["Muted"]))
             if room.is_not_accessible:
                 reason = para_text(room.not_accessible_reason, "No reason recorded")
                 flow.append(Para(f"<b>Not accessible:</b> {reason}", STYLES["Body"]))
+            elif room.state != "complete":
+                flow.append(Para("<b>Not yet inspected.</b>", STYLES["Body"]))
             elif not room.findings:
                 flow.append(Para("No ligature points recorded.", STYLES["Body"]))
             flow += self._answer_notes(room)
@@ -278,22 +326,30 @@ class InspectionRenderer(ReportRenderer):
         flow: list[Flowable] = table_heading("4. Action plan", "H1", level=0)
         if not actions:
             return flow + [Para("No actions were raised.", STYLES["Body"])]
-        head = ("Ref", "Room", "Action", "Band", "Owner", "Target date", "Status")
+        head = ("Ref", "Room", "Action", "Band", "Interim control", "Owner", "Target date", "Status")
         rows = [[Para(h, STYLES["TableHead"]) for h in head]]
         for a in actions:
             status = para_text(a.status)
             if a.is_overdue:
                 overdue = f"{a.overdue_days} days overdue"
                 status += f'<br/><font color="{RED_HEX}"><b>{overdue}</b></font>'
+            if a.accepted:
+                status += f'<br/><font color="{RED_HEX}">{para_text(a.accepted)}</font>'
+            interim = para_text(a.interim_control, "\u2014")
+            if a.interim_control and a.interim_review_date:
+                interim += f"<br/><font size=7>review by {fmt_date(a.interim_review_date)}</font>"
+            if a.interim_past_review:
+                interim += f'<br/><font color="{RED_HEX}"><b>Past its review date</b></font>'
             ref = f"<b>{para_text(a.ref)}</b><br/><font size=7>{para_text(a.finding_ref)}</font>"
             rows.append([Para(ref, STYLES["Cell"]),
                          Para(para_text(a.room), STYLES["Cell"]),
                          Para(para_text(a.summary), STYLES["Cell"]),
                          BandChip(a.band, font_size=7.5),
+                         Para(interim, STYLES["Cell"]),
                          Para(para_text(a.owner), STYLES["Cell"]),
                          Para(fmt_date(a.target_date), STYLES["Cell"]),
                          Para(status, STYLES["Cell"])])
-        widths = [19, 22, 0, 18, 27, 21, 22]
+        widths = [21, 20, 0, 17, 27, 21, 19, 24]
         widths[2] = self.frame_width / mm - sum(widths)
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
                              style=data_table_style(), hAlign="LEFT", splitInRow=1)]
@@ -301,10 +357,15 @@ class InspectionRenderer(ReportRenderer):
     def _sign_off(self) -> list[Flowable]:
         r = self.report
         flow: list[Flowable] = [Spacer(1, 6 * mm), heading("5. Sign-off", "H1", level=0)]
+        signatories = [(s.capacity, f"{s.name} ({s.role}), {fmt_datetime(s.signed_at)}") for s in r.signatories]
         if r.is_draft:
-            return flow + [self._status_box()]
-        return flow + [self._facts_table([("Signed off by", r.signed_off_by),
-                                          ("Signed off at", fmt_datetime(r.signed_off_at)),
+            flow.append(self._status_box())
+            if signatories:
+                flow += [Spacer(1, 3 * mm), self._facts_table(signatories, boxed=True)]
+            return flow
+        if not signatories:
+            signatories = [("Signed off by", r.signed_off_by)]
+        return flow + [self._facts_table([*signatories, ("Signed off at", fmt_datetime(r.signed_off_at)),
                                           ("Attestation", r.attestation)], boxed=True)]
 
 
