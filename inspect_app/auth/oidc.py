@@ -16,6 +16,7 @@ Routes: ``oidc_views.py``. Sign-out ends the app session and offers the provider
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from authlib.integrations.flask_client import OAuth
@@ -70,6 +71,12 @@ def fresh_auth_at() -> float | None:
     """
     value = session.get(FRESH_AUTH_KEY)
     return float(value) if value is not None else None
+
+
+def fresh_auth_time() -> datetime | None:
+    """:func:`fresh_auth_at` as a naive UTC datetime (how the services compare times), or None."""
+    value = fresh_auth_at()
+    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None) if value is not None else None
 
 
 def end_session_url() -> str | None:

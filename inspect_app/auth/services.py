@@ -175,20 +175,32 @@ def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: lis
                new={k: new[k] for k in new if old[k] != new[k]})
 
 
-REAUTH_REFUSED = "Your password is not correct. Enter the password you sign in with to sign."
+REAUTH_REFUSED = ("Your password is not correct. Enter the password you sign in with to sign"
+                  " (or confirm with your trust account, where single sign-on is used).")
 
 
-def reauthenticate(user: User, *, password: str | None, now: datetime) -> str:  # noqa: ARG001 - now kept for SSO
+#: How recent a re-authentication at the trust's identity provider must be to sign (docs/decisions.md).
+SSO_REAUTH_SECONDS = 300
+
+
+def reauthenticate(user: User, *, password: str | None, now: datetime,
+                   sso_authenticated_at: datetime | None = None) -> str:
     """Confirm that the signed-in account's owner is at the device before a signature is recorded.
 
-    The one place a signature's re-authentication is checked: today by re-entering the password;
-    a single sign-on re-authentication will be accepted here too once it exists. Returns the
-    method used (stored with the signature).
+    The one place a signature's re-authentication is checked: by re-entering the password, or by a
+    fresh authentication at the trust's identity provider (``prompt=login``) within
+    ``SSO_REAUTH_SECONDS``. Returns the method used (stored with the signature).
 
-    :raises AccountError: the password is wrong or the account is not active.
+    :param sso_authenticated_at: when this session last authenticated afresh at the provider (naive UTC).
+    :raises AccountError: the password is wrong, the provider sign-in is not recent, or the account is not active.
     """
-    if user is None or not user.active or not isinstance(password, str) or not password:
+    if user is None or not user.active:
         raise AccountError(REAUTH_REFUSED)
-    if not verify_password(user.password_hash, password):
-        raise AccountError(REAUTH_REFUSED)
-    return "password"
+    if isinstance(password, str) and password:
+        if not verify_password(user.password_hash, password):
+            raise AccountError(REAUTH_REFUSED)
+        return "password"
+    if sso_authenticated_at is not None and timedelta(0) <= now - sso_authenticated_at <= timedelta(
+            seconds=SSO_REAUTH_SECONDS):
+        return "oidc"
+    raise AccountError(REAUTH_REFUSED)

@@ -80,8 +80,8 @@ class SignOffForm(FlaskForm):
         DataRequired(message="Tick the box to confirm the statement.")])
     # The signature is the signed-in account: no name is typed. Re-entering the password shows the
     # account's owner is at the device (auth.services.reauthenticate).
-    password = PasswordField("Your password", validators=[
-        DataRequired(message="Enter your password to sign."), Length(max=200)])
+    # With single sign-on a fresh sign-in at the trust's provider may replace it (checked by the service).
+    password = PasswordField("Your password", validators=[Optional(), Length(max=200)])
     capacity = HiddenField()
     acknowledge = SelectMultipleField("I have looked again at", choices=[], validate_choice=False)
 

@@ -443,7 +443,8 @@ def capacity_for(inspection: Inspection, user) -> str | None:
 
 
 def sign_off(*, inspection: Inspection, password: str | None, attestation: str, by, now: datetime,
-             capacity: str | None = None, acknowledged: Any = ()) -> list:
+             capacity: str | None = None, acknowledged: Any = (),
+             sso_authenticated_at: datetime | None = None) -> list:
     """Sign the inspection as the signed-in account; returns the remediation actions created
     (empty until the last required signature is given).
 
@@ -456,6 +457,7 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
 
     :param capacity: ``domain.assurance.Capacity`` value; by default the next one this user may give.
     :param acknowledged: the keys of the flags the signatory acknowledges (``Flag.key``).
+    :param sso_authenticated_at: a fresh sign-in at the trust's identity provider, instead of the password.
     """
     from inspect_app.auth.services import AccountError, reauthenticate
     from inspect_app.inspections.assurance import flags_for
@@ -486,7 +488,7 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
                               f"({len(missing)} not acknowledged: "
                               + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
     try:
-        method = reauthenticate(by, password=password, now=now)
+        method = reauthenticate(by, password=password, now=now, sso_authenticated_at=sso_authenticated_at)
     except AccountError as exc:
         raise InspectionError(str(exc)) from None
     signature = Signature(inspection_id=inspection.id, capacity=chosen.value, user_id=by.id, name=by.name,

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from inspect_app.auth import oidc
 from inspect_app.checklists.library import current_published
 from inspect_app.clock import utcnow
 from inspect_app.domain import checklist as rules
@@ -132,7 +133,8 @@ def signoff(inspection_id: int):
             try:
                 created = services.sign_off(inspection=inspection, password=form.password.data,
                                             capacity=form.capacity.data or None, acknowledged=form.acknowledge.data,
-                                            attestation=ATTESTATION, by=current_user, now=utcnow())
+                                            attestation=ATTESTATION, by=current_user, now=utcnow(),
+                                            sso_authenticated_at=oidc.fresh_auth_time())
             except REFUSALS as exc:
                 db.session.rollback()
                 error, status = str(exc), status_of(exc)
@@ -152,7 +154,8 @@ def signoff(inspection_id: int):
                            writer=can_write(), flags=flags, capacity=capacity, Capacity=Capacity,
                            needed=required_capacities(inspection.inspection_type),
                            correction_form=CorrectionForm(formdata=None),
-                           may_correct=versions.may_correct(inspection, current_user)), status
+                           may_correct=versions.may_correct(inspection, current_user),
+                           sso=oidc.enabled(), sso_fresh=oidc.fresh_auth_time()), status
 
 
 @bp.post("/<int:inspection_id>/correction")

@@ -142,3 +142,26 @@ def test_the_next_inspection_carries_open_points_forward_as_the_same_record(walk
     finding = db.session.get(Finding, finding_id)
     assert finding.last_inspection_id == second and finding.inspection_id == walkthrough.inspection_id
     assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
+
+
+def test_a_fresh_sign_in_at_the_trust_provider_signs_without_the_password_and_an_old_one_does_not(walkthrough):
+    """With single sign-on the provider's re-authentication (recorded by /login/oidc/reauth) replaces
+    the password for five minutes; the signature records how it was confirmed."""
+    import time
+
+    from inspect_app.auth.oidc import FRESH_AUTH_KEY
+    from inspect_app.inspections.models import Signature
+
+    _answer_everything(walkthrough)
+    page = f"/inspections/{walkthrough.inspection_id}/sign-off"
+    form = {"confirm": "y", "password": "", "acknowledge": _flag_keys(walkthrough)}
+    refused = walkthrough.auth.post(page, form, page=page)  # no password, no provider re-authentication
+    assert refused.status_code == 422 and "trust account" in refused.get_data(as_text=True)
+    with walkthrough.client.session_transaction() as session:
+        session[FRESH_AUTH_KEY] = time.time() - 600  # ten minutes ago: too old to sign with
+    assert walkthrough.auth.post(page, form, page=page).status_code == 422
+    with walkthrough.client.session_transaction() as session:
+        session[FRESH_AUTH_KEY] = time.time() - 30
+    assert walkthrough.auth.post(page, form, page=page).status_code == 302
+    signature = db.session.scalar(select(Signature).where(Signature.inspection_id == walkthrough.inspection_id))
+    assert signature.reauth_method == "oidc" and signature.name == "Sam Okafor"
