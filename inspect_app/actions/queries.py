@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow
+from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
@@ -32,7 +33,10 @@ from inspect_app.security.access import visible_ward_ids
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
 AGES = (30, 60, 90)
 NEEDS = {"interim-missing": "interim control missing past its deadline",
-         "review-due": "accepted risk past its review date"}
+         "interim-expired": "interim control past its review date",
+         "review-due": "accepted risk due for review",
+         "approval": "risk acceptance awaiting approval",
+         "failed-check": "failed product check awaiting repair"}
 # Most severe first; the CASE keeps band order in SQL so paging sorts the whole list.
 BAND_RANK = case({b.value: b.rank for b in Band}, value=Action.band, else_=-1)
 
@@ -100,6 +104,8 @@ class Filters:
 # pages run on every view are built once per shape, and a value can never be left over from
 # another request: every parameter comes from this request's terms.
 Term = tuple[str, Any]
+# Ligature points raised by a failed product check (their fixture links to them).
+_FAILED_CHECK_POINTS = select(RoomFixture.finding_id).where(RoomFixture.finding_id.is_not(None)).scalar_subquery()
 
 _CONDITIONS: dict[str, Callable[..., Any]] = {  # name -> condition(value, ward column, band column)
     "ward_ids": lambda v, ward, band: ward.in_(v),
@@ -115,7 +121,14 @@ _CONDITIONS: dict[str, Callable[..., Any]] = {  # name -> condition(value, ward 
     "interim_missing_at": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.interim_by < v,
                                                      Action.interim_in_place_at.is_(None)),
     "review_due_on": lambda v, ward, band: and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
-                                                Action.accepted_review_date < v),
+                                                Action.accepted_review_date <= v),
+    "interim_expired_on": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES),
+                                                     Action.interim_in_place_at.is_not(None),
+                                                     Action.interim_review_date < v),
+    "awaiting_approval": lambda v, ward, band: and_(Action.proposed_by_id.is_not(None),
+                                                    Action.status != ActionStatus.RISK_ACCEPTED.value),
+    "failed_check": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES),
+                                               Action.finding_id.in_(_FAILED_CHECK_POINTS)),
     "created_before": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.created_at < v),
 }
 
@@ -144,6 +157,12 @@ def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
             terms.append(("interim_missing_at", now))
         elif filters.need == "review-due":
             terms.append(("review_due_on", today))
+        elif filters.need == "interim-expired":
+            terms.append(("interim_expired_on", today))
+        elif filters.need == "approval":
+            terms.append(("awaiting_approval", None))
+        elif filters.need == "failed-check":
+            terms.append(("failed_check", None))
         if filters.older_than:
             terms.append(("created_before", now - timedelta(days=filters.older_than)))
     return terms
@@ -187,7 +206,8 @@ def _base(columns=None, names: Iterable[str] | None = None) -> Select:
 
 # An action list row (ActionRow's fields, in order).
 ROW_COLUMNS = (Action.id, Action.status, Action.band, Action.target_date, Action.interim_by, Action.interim_control,
-               Action.interim_in_place_at, Action.ward_acknowledged_at, Action.owner_team, User.name,
+               Action.interim_in_place_at, Action.ward_acknowledged_at, Action.interim_review_date,
+               Action.accepted_review_date, Action.owner_team, User.name,
                Finding.category, Finding.description, Ward.name, Site.name)
 
 
@@ -310,13 +330,17 @@ def attention(user, *, now: datetime) -> dict:
 
     row = db.session.execute(_scope(_base([
         tally(and_(is_open, Action.interim_by < now, Action.interim_in_place_at.is_(None))),
-        tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date < today)),
+        tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date <= today)),
         *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
         tally(is_open),
+        tally(_CONDITIONS["interim_expired_on"](today, None, None)),
+        tally(_CONDITIONS["awaiting_approval"](None, None, None)),
+        tally(_CONDITIONS["failed_check"](None, None, None)),
     ], ()), user, everything, today=today)).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5])), "open": row[5]}
+            "ageing": dict(zip(AGES, row[2:5])), "open": row[5], "interim_expired": row[6],
+            "awaiting_approval": row[7], "failed_check": row[8]}
 
 
 def interim_missing_list(user, *, now: datetime):
