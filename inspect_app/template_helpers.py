@@ -8,7 +8,7 @@ from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
 from inspect_app.clock import utcnow
-from inspect_app.domain import risk
+from inspect_app.domain import grading, risk
 from inspect_app.domain.workflow import Role
 
 
@@ -81,6 +81,48 @@ def photo_url(uuid: str, rendition: str) -> str:
     return patterns[rendition].replace("__uuid__", uuid)
 
 
+def load_bearing_label(value: str | None) -> str:
+    """The inspector's load-bearing answer in words ("Not recorded" for points from before the question)."""
+    if not value:
+        return "Not recorded (graded as load-bearing until it is)"
+    try:
+        return grading.LoadBearing(value).label
+    except ValueError:
+        return value
+
+
+def observation_label(value: str | None) -> str:
+    if not value:
+        return "Not recorded"
+    try:
+        return grading.Observation(value).label
+    except ValueError:
+        return value
+
+
+def interim_kind_label(value: str | None, level: str | None = None) -> str:
+    """An interim control's type, with the observation level for enhanced observation."""
+    if not value:
+        return ""
+    try:
+        text = grading.InterimKind(value).label
+    except ValueError:
+        return value
+    if level:
+        try:
+            text += f" ({grading.ObservationLevel(level).label.lower()})"
+        except ValueError:
+            text += f" ({level})"
+    return text
+
+
+def grade_trio(finding):
+    """Initial, current and target grade of a point, for the point, action and tracker pages."""
+    from inspect_app.findings.services import grade_trio as trio
+
+    return trio(finding)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -94,6 +136,13 @@ def register(app: Flask) -> None:
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
         photo_url=photo_url,
+        load_bearing_label=load_bearing_label,
+        observation_label=observation_label,
+        interim_kind_label=interim_kind_label,
+        grade_trio=grade_trio,
+        InterimKind=grading.InterimKind,
+        ObservationLevel=grading.ObservationLevel,
+        Observation=grading.Observation,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -8,7 +8,7 @@ from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import User
 from inspect_app.extensions import db
 from inspect_app.findings.forms import GradeForm
-from inspect_app.findings.grid import grade_cells
+from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.lookup import can_write
 from inspect_app.inspections.models import CarryForward, Inspection
@@ -33,6 +33,7 @@ def detail_context(finding: Finding) -> dict:
         "carried": list(db.session.scalars(select(CarryForward).where(CarryForward.finding_id == finding.id)
                                            .order_by(CarryForward.recorded_at))),
         "cells": grade_cells(finding.room) if writable else None,
+        "floors": room_floors(finding.room),
         "grade_form": GradeForm(formdata=None, finding_id=finding.id,
                                 grade=f"{finding.likelihood}x{finding.consequence}" if finding.score else None),
     }

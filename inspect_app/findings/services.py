@@ -1,6 +1,7 @@
 """Ligature point use cases: record, grade and re-grade, edit. Services flush and audit; views commit."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -136,6 +137,29 @@ def _check_grade_reasons(load_bearing, consequence, load_bearing_reason, consequ
                                    load_bearing_reason=load_bearing_reason, consequence_reason=consequence_reason)
     except risk.RiskError as exc:
         raise FindingError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class GradeTrio:
+    """A point's grade at three moments: as first found, now, and what remediation aims for."""
+
+    initial: tuple[int, int, int, str] | None  # (likelihood, consequence, score, band)
+    current: tuple[int, int, int, str] | None
+    target: tuple[int, int, int, str] | None
+
+
+def grade_trio(finding: Finding) -> GradeTrio:
+    """Initial, current and target grade side by side (the target keeps the consequence and lowers
+    the likelihood to the policy's ``target_likelihood``: controls never change the consequence)."""
+    if not finding.grades:
+        return GradeTrio(None, None, None)
+    first, last = finding.grades[0], finding.grades[-1]
+    consequence = original_consequence(finding) or last.consequence
+    likelihood, consequence, score, band = grading.target_grade(
+        consequence, bands=policy_for(finding.ward), policy=grading_policy_for(finding.ward))
+    return GradeTrio((first.likelihood, first.consequence, first.score, first.band),
+                     (last.likelihood, last.consequence, last.score, last.band),
+                     (likelihood, consequence, score, band.value))
 
 
 def original_consequence(finding: Finding) -> int | None:

@@ -16,7 +16,7 @@ from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.findings import services
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, parse_grade
-from inspect_app.findings.grid import grade_cells
+from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
@@ -53,7 +53,7 @@ def _item_for(inspection: Inspection, room, item_id: int | None) -> ChecklistIte
 
 def _render_new(form: FindingForm, inspection, room, item, *, error=None, status=200):
     return render_template("findings/new.html", form=form, inspection=inspection, room=room, item=item,
-                           cells=grade_cells(room), error=error), status
+                           cells=grade_cells(room), floors=room_floors(room), error=error), status
 
 
 @bp.get("/new")
@@ -94,7 +94,8 @@ def create():
         finding = services.record_finding(inspection=inspection, room=room, item=item, by=current_user, now=now,
                                           likelihood=grade[0] if grade else None,
                                           consequence=grade[1] if grade else None,
-                                          client_id=form.client_id.data or None, **form.details())
+                                          client_id=form.client_id.data or None,
+                                          consequence_reason=form.consequence_reason.data or None, **form.details())
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)
@@ -180,7 +181,8 @@ def grade(finding_id: int):
     try:
         services.apply_grade(finding, likelihood, consequence, kind="regrade" if finding.grades else "initial",
                              by=current_user, now=utcnow(), inspection=inspection,
-                             comment=form.comment.data or None)
+                             comment=form.comment.data or None,
+                             consequence_reason=form.consequence_reason.data or None)
     except services.FindingError as exc:
         db.session.rollback()
         abort(422, str(exc))
