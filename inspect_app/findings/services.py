@@ -225,7 +225,8 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
 
 
 def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: datetime,
-                   edited_at: dict[str, str] | None = None, inspection=None) -> dict[str, Any]:
+                   edited_at: dict[str, str] | None = None, inspection=None,
+                   consequence_reason: str | None = None) -> dict[str, Any]:
     """Change some fields of a ligature point; returns the fields that changed.
 
     :param edited_at: per-field ISO times from the editing device. A field whose stored edit is
@@ -262,7 +263,8 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     changed = [field for field in GRADING_FIELDS if field in applied]
     if changed and finding.likelihood is not None:
         apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
-                    inspection=inspection, comment=" and ".join(GRADING_FIELD_NAMES[f] for f in changed) + " changed")
+                    inspection=inspection, comment=" and ".join(GRADING_FIELD_NAMES[f] for f in changed) + " changed",
+                    consequence_reason=consequence_reason)
     elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
         raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).")
     return applied
