@@ -318,6 +318,8 @@ def approve_acceptance(action: Action, *, by, now: datetime, comment: str | None
     """
     if action.proposed_by_id is None:
         raise TransitionError("There is no proposal to accept this risk.")
+    if by.role != Role.RISK_APPROVER.value:
+        raise TransitionError("Only a risk approver can approve accepting a risk.")
     return transition(action, ActionStatus.RISK_ACCEPTED, by=by, now=now, fields={
         "rationale": action.proposed_rationale, "review_date": action.proposed_review_date,
         "residual_grade": (action.proposed_residual_likelihood, action.proposed_residual_consequence),
