@@ -253,3 +253,18 @@ def test_risk_register_export_has_the_fields_an_administrator_imports(make_actio
     auth.logout()
     auth.login("inspector@demo.nhs.test")
     assert auth.client.get("/exports/risk-register.csv").status_code == 403
+
+
+def test_failed_check_of_an_alerts_product_is_in_the_alerts_evidence(make_fixture, make_alert, people):
+    from inspect_app.alerts import evidence
+    from inspect_app.alerts import services as alerts
+
+    alert = make_alert()
+    fixture = make_fixture("Larch Ward", "Bedroom 1")
+    fixture.alert_id = alert.id
+    alerts.record_check(fixture, result="fail", notes="Track did not collapse", by=people["inspector"], now=utcnow())
+    db.session.commit()
+    report = evidence.collect(alert, trust="Demo", by=people["safety_lead"], now=utcnow(), area_names={})
+    larch = next(w for w in report.wards if w.name == "Larch Ward")
+    point = next(p for p in larch.points if p.item == "Failed product check")
+    assert point.band == "Extreme" and point.action_open and "Track did not collapse" in point.description
