@@ -256,7 +256,8 @@ def export_rows(user, filters: Filters, *, today: date):
     """Every action matching the filters, eager-loaded for a CSV export."""
     query = (_scope(_base(), user, filters, today=today).join(Site, Ward.site_id == Site.id)
              .options(contains_eager(Action.ward).contains_eager(Ward.site),
-                      contains_eager(Action.finding).joinedload(Finding.room), joinedload(Action.owner))
+                      contains_eager(Action.finding).joinedload(Finding.room),
+                      contains_eager(Action.finding).selectinload(Finding.grades), joinedload(Action.owner))
              .order_by(BAND_RANK.desc(), Action.target_date, Action.id))
     return db.session.scalars(query).unique()
 

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from inspect_app.domain.grading import Observation
 from inspect_app.domain.risk import Tier
 from inspect_app.estates.models import PatientGroup
-from inspect_app.domain.grading import Observation
 from inspect_app.forms_util import choices
 
 TIER_CHOICES = choices([("", "Area type default")] + [(t.value, t.label) for t in Tier])

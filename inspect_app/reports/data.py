@@ -99,6 +99,7 @@ class ReportAction:
     overdue_days: int  # 0 when not overdue
     ward: str
     site: str
+    grades: str = ""  # "Initial 20 High · current 20 High · target 5 Moderate"
 
     @property
     def is_overdue(self) -> bool:

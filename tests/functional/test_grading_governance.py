@@ -268,3 +268,14 @@ def test_failed_check_of_an_alerts_product_is_in_the_alerts_evidence(make_fixtur
     larch = next(w for w in report.wards if w.name == "Larch Ward")
     point = next(p for p in larch.points if p.item == "Failed product check")
     assert point.band == "Extreme" and point.action_open and "Track did not collapse" in point.description
+
+
+def test_tracker_prints_initial_current_and_target_grade(make_action, people, auth):
+    from tests.fixtures.reports import fetch_pdf, pdf_pages
+
+    action = make_action()
+    actions.regrade(action, 5, 5, by=people["inspector"], now=utcnow(), comment="Worse than thought")
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    text = " ".join(" ".join(pdf_pages(fetch_pdf(auth.client, "/reports/tracker.pdf?status=open").data)).split())
+    assert "Initial 20 Extreme · current 25 Extreme · target 5 Moderate" in text
