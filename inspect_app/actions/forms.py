@@ -78,6 +78,8 @@ class RegradeForm(FlaskForm):
     consequence = SelectField("Consequence", choices=CONSEQUENCE, coerce=_int_or_none,
                               validators=[DataRequired(message="Choose the consequence.")])
     comment = TextAreaField("Why re-grade", validators=[DataRequired(message="Say why."), Length(max=2000)])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic (a load-bearing point)",
+                                       validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Re-grade")
 
 

@@ -408,7 +408,8 @@ def add_comment(action: Action, text: str, *, by, now: datetime) -> ActionEvent:
     return event
 
 
-def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comment: str | None = None):
+def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comment: str | None = None,
+            consequence_reason: str | None = None):
     """Re-grade the action's ligature point: a new grade record, never an overwrite.
 
     The action's band follows (``on_finding_graded``); the event records the new score.
@@ -422,7 +423,7 @@ def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comme
         raise ActionError("Only an open action can be re-graded; re-open it first.")
     try:
         grade = apply_grade(action.finding, likelihood, consequence, kind="regrade", by=by, now=now,
-                            comment=comment)
+                            comment=comment, consequence_reason=consequence_reason)
     except FindingError as exc:
         raise ActionError(str(exc)) from None
     _event(action, "regrade", by=by, now=now, comment=comment,

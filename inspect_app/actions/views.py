@@ -211,7 +211,8 @@ def regrade(action_id: int):
         if not form.validate_on_submit():
             raise services.ActionError(" ".join(sum(form.errors.values(), [])))
         grade = services.regrade(action, form.likelihood.data, form.consequence.data, by=current_user,
-                                 now=utcnow(), comment=form.comment.data)
+                                 now=utcnow(), comment=form.comment.data,
+                                 consequence_reason=form.consequence_reason.data or None)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"regrade": form}, 400)
     db.session.commit()

@@ -77,6 +77,8 @@ class FindingEditForm(_Details):
     """``finding.update``: change the description fields of an existing point."""
 
     finding_id = IntegerField(validators=[InputRequired()])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic (needed if you mark it load-bearing)",
+                                       validators=[Optional(), Length(max=1000)])
 
 
 class GradeForm(FlaskForm):

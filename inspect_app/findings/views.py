@@ -155,7 +155,8 @@ def edit(finding_id: int):
         if form.validate_on_submit():
             try:
                 changed = services.update_finding(finding, form.details(), by=current_user, now=utcnow(),
-                                                  inspection=inspection)
+                                                  inspection=inspection,
+                                                  consequence_reason=form.consequence_reason.data or None)
             except services.FindingError as exc:
                 db.session.rollback()
                 error, status = str(exc), 422

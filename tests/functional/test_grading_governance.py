@@ -279,3 +279,25 @@ def test_tracker_prints_initial_current_and_target_grade(make_action, people, au
     auth.login("safety@demo.nhs.test")
     text = " ".join(" ".join(pdf_pages(fetch_pdf(auth.client, "/reports/tracker.pdf?status=open").data)).split())
     assert "Initial 20 Extreme · current 25 Extreme · target 5 Moderate" in text
+
+
+def test_sync_api_takes_load_bearing_and_reasons_through_the_same_rules(device, offline_walk):
+    import uuid
+
+    base = {"inspection_id": str(offline_walk["inspection"].id), "room_id": str(offline_walk["rooms"]["Main corridor"].id),
+            "category": "Handrails", "description": "Low handrail", "low_level": "1", "grade": "2x3"}
+    refused = device.send(device.op("finding.create", {**base, "load_bearing": "partial",
+                                                       "client_id": str(uuid.uuid4())}))
+    assert refused.status_code == 422 and "lower consequence" in refused.get_data(as_text=True)
+    saved = device.send(device.op("finding.create", {**base, "load_bearing": "partial", "client_id": str(uuid.uuid4()),
+                                                     "consequence_reason": "Shears at 20 kg"}))
+    assert saved.status_code == 201 and saved.json["result"]["band"] == "high"
+    assert saved.json["result"]["load_bearing"] == "partial"
+    finding_id = saved.json["result"]["finding_id"]
+    regraded = device.send(device.op("finding.grade", {"finding_id": str(finding_id), "grade": "2x4"}))
+    assert regraded.status_code == 422  # a new consequence needs its own reason
+    regraded = device.send(device.op("finding.grade", {"finding_id": str(finding_id), "grade": "2x4",
+                                                       "consequence_reason": "Shears at 40 kg"}))
+    assert regraded.status_code == 200 and regraded.json["result"]["band"] == "high"
+    bad = device.send(device.op("finding.update", {"finding_id": str(finding_id), "load_bearing": "sometimes"}))
+    assert bad.status_code == 422
