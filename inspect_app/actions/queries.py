@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow
@@ -114,7 +114,10 @@ _CONDITIONS: dict[str, Callable[..., Any]] = {  # name -> condition(value, ward 
     "band": lambda v, ward, band: band == v,
     "likelihood": lambda v, ward, band: Finding.likelihood == v,
     "consequence": lambda v, ward, band: Finding.consequence == v,
-    "open": lambda v, ward, band: Action.status.in_(OPEN_VALUES),
+    # Open work, and accepted risks whose review has fallen due (they come back to the lists).
+    "open": lambda v, ward, band: or_(Action.status.in_(OPEN_VALUES),
+                                      and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
+                                           Action.accepted_review_date <= v)),
     "status": lambda v, ward, band: Action.status == v,
     "overdue_on": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.target_date < v),
     # the same conditions as attention() counts
@@ -146,7 +149,7 @@ def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
     """What the user may see and every filter, for an Action query (joined as :func:`_base` joins)."""
     terms = _narrow_terms(user, filters)
     if filters.status == "open":
-        terms.append(("open", None))
+        terms.append(("open", today))
     elif filters.status != "all":
         terms.append(("status", filters.status))
     if filters.overdue:

@@ -301,3 +301,19 @@ def test_sync_api_takes_load_bearing_and_reasons_through_the_same_rules(device, 
     assert regraded.status_code == 200 and regraded.json["result"]["band"] == "high"
     bad = device.send(device.op("finding.update", {"finding_id": str(finding_id), "load_bearing": "sometimes"}))
     assert bad.status_code == 422
+
+
+def test_accepted_risk_due_for_review_is_back_on_the_open_list_and_the_dashboard_flags_expiry(make_action, people, auth):
+    action = make_action(likelihood=2, consequence=2, room="Quiet room", description="Accepted low", **NOT_BEARING)
+    now = utcnow()
+    actions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields={
+        "rationale": "Staff-only after refit", "residual_grade": (1, 2), "review_date": now.date() + timedelta(days=30)})
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    assert "Accepted low" not in auth.client.get("/actions/").get_data(as_text=True)
+    action.accepted_review_date = now.date()
+    db.session.commit()
+    listed = auth.client.get("/actions/").get_data(as_text=True)
+    assert "Accepted low" in listed and "Accepted risk due for review" in listed
+    dashboard = auth.client.get("/dashboard/").get_data(as_text=True)
+    assert "Interim control expired (review date passed)" in dashboard
