@@ -7,14 +7,25 @@ PORT ?= 5000
 WORKERS ?= 2
 export RL_useA85 := 0
 
-.PHONY: install run serve test test-fast migrate seed bench clean
+.PHONY: install install-dev system-deps run serve test test-fast migrate seed bench clean
 
+# Serving needs requirements.txt only; tests, browser and benches add requirements-dev.txt.
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
+
+# Installs the Debian packages the suite needs when missing (as root), or says which to install.
+system-deps:
+	@bash scripts/system_deps.sh
 
 migrate: install
 	$(BIN)/flask --app wsgi db upgrade
@@ -38,10 +49,10 @@ run: seed
 serve: migrate
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-$(WORKERS)} BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-test: install
+test: system-deps install-dev
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install-dev
 	$(BIN)/python -m pytest -m "not browser" -x -q
 
 clean:

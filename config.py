@@ -62,9 +62,11 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ward-safety-inspect@localhost")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Absolute links in QR labels and email; unset: the address each request came in on (public_url.py).
+    BASE_URL = os.environ.get("BASE_URL", "").strip()
 
     DEBUG = False
+    IS_PRODUCTION = False  # the admin page warns about settings production needs (BASE_URL)
     DEBUG_ALLOWED = False  # only development may run the interactive debugger
     TESTING = False
 
@@ -94,6 +96,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    IS_PRODUCTION = True
 
 
 CONFIGS = {

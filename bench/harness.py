@@ -122,6 +122,23 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
+def worker_memory(master_pid: int) -> list[tuple[int, int, int]]:
+    """(pid, current RSS KiB, peak RSS KiB = VmHWM) of each worker process under a gunicorn master."""
+    out = []
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return out
+    for pid in map(int, children):
+        try:
+            status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        out.append((pid, int(status["VmRSS"].split()[0]), int(status["VmHWM"].split()[0])))
+    return out
+
+
 class Browser:
     """One signed-in user: cookies, a CSRF token, and timed requests (urllib, no keep-alive)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from harness import Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile
+from harness import Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile, worker_memory
 
 
 def photos(count: int = 12) -> list[bytes]:
@@ -123,6 +124,32 @@ def inspector(base: str, ward: dict, pictures: list[bytes], stop: float, tally: 
         tally.add("connection", 599, 0.0, repr(exc).encode())
 
 
+HASH_PROBE = """
+import sys
+from pathlib import Path
+from argon2 import PasswordHasher
+before = int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1])
+PasswordHasher(time_cost=int(sys.argv[1]), memory_cost=int(sys.argv[2]), parallelism=int(sys.argv[3])).hash('x' * 16)
+after = int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')).split()[1])
+print(before, after)
+"""
+
+
+def hash_memory() -> None:
+    """Peak RSS of a fresh process before and after one Argon2id hash, old and new parameters."""
+    import subprocess
+    import sys
+
+    from inspect_app.auth import passwords
+
+    for label, params in (("argon2-cffi default (64 MiB, t=3, p=4)", (3, 65536, 4)),
+                          ("now (OWASP minimum)", (passwords.TIME_COST, passwords.MEMORY_KIB, passwords.PARALLELISM))):
+        out = subprocess.run([sys.executable, "-c", HASH_PROBE, *map(str, params)], capture_output=True, text=True,
+                             check=True).stdout.split()
+        before, after = (int(x) / 1024 for x in out)
+        print(f"one sign-in hash, {label}: peak RSS {before:.0f} -> {after:.0f} MB (+{after - before:.0f} MB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -133,6 +160,7 @@ def main() -> None:
         env = environment(Path(tmp))
         print(f"database: {env['DATABASE_URL'].split('@')[-1]}  gunicorn workers: {args.workers}  "
               f"inspectors: {args.users}  duration: {args.seconds} s")
+        hash_memory()
         wards, pictures = prepare(env), photos()
         tally = Tally()
         with Gunicorn(env, workers=args.workers) as server:
@@ -145,6 +173,7 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            memory = worker_memory(server.process.pid)
     every = [s for values in tally.latency.values() for s in values]
     errors = sum(tally.errors.values())
     print(f"\n{len(every)} requests in {elapsed:.1f} s: {len(every) / elapsed:.1f} requests/s, errors: {errors}")
@@ -155,6 +184,11 @@ def main() -> None:
               f"{percentile(values, 99) * 1000:8.0f} {errors if kind == 'all' else tally.errors[kind]:7d}")
     for line in tally.examples:
         print("  error:", line)
+    # every inspector signs in at once at the start: the peak covers that burst of Argon2 hashes
+    print(f"worker memory (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}): " + ", ".join(
+        f"pid {pid} RSS {rss / 1024:.0f} MB peak {peak / 1024:.0f} MB" for pid, rss, peak in memory))
+    if memory:
+        print(f"peak worker RSS: {max(p for _, _, p in memory) / 1024:.0f} MB")
     print("PASS: 0 errors" if errors == 0 else f"FAIL: {errors} errors")
 
 

@@ -1,19 +1,29 @@
-"""Median latency of the key pages against /healthz in the same run, with 2,000 open actions.
+"""Median latency of the key pages against /healthz in the same run, at a given size of open
+work and history.
 
     source .ci/pg_throwaway.sh; pg_up          # a throwaway PostgreSQL (as root)
-    .venv/bin/python bench/pages.py [--actions 2000] [--rounds 40] [--workers 2]
+    .venv/bin/python bench/pages.py [--actions 2000] [--wards 6] [--history 0] [--dense] [--rounds 40]
+    .venv/bin/python bench/pages.py --actions 20000 --wards 60 --history 180000   # a big trust, years on
+    .venv/bin/python bench/pages.py --actions 6000 --dense                        # one manager's dense wards
     pg_down
 
-Seeds the demo trust plus ``--actions`` open remediation actions spread over every ward and
-room (recorded and graded through the real services), starts gunicorn, signs in as each role
-and requests, round-robin so load drifts affect all alike: the ward overview (an inspection's
-overview page) and a room page as the inspector, the ward manager's action list, the patient
-safety lead's dashboard, and /healthz. Target: each page's median <= 3x /healthz's median.
-Prints figures; exits 0 unless it crashes.
+Seeds the demo trust, then (``--wards``) adds wards (copies of a demo ward's rooms) up to that
+number, an inspection in progress on each, and ``--actions`` open remediation actions with their
+graded points spread over every ward and room, or with ``--dense`` all on the ward manager's two
+wards (Larch and Willow). ``--history`` adds that many closed actions with fixed points in past
+signed-off inspections, closing dates spread over five years. Points and actions are inserted in
+bulk (``inspect_app/demo/history.py``: INSERT ... SELECT over a number series), then ANALYZE.
+Starts gunicorn, signs in as each role and requests, round-robin so load drifts affect all alike:
+the ward overview (an inspection's overview page) and a room page as the inspector, the ward
+manager's action list (first page and a later one), the patient safety lead's dashboard, and
+/healthz. Target: each page's median <= 3x /healthz's median. Prints the ratio per page and the
+load average; exits 0 unless it crashes.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import tempfile
 import time
@@ -24,17 +34,17 @@ from harness import Browser, Gunicorn, app_for, environment, migrate_and_seed, p
 TARGET_RATIO = 3.0
 
 
-def prepare(env, count: int) -> dict:
-    """Open actions up to ``count`` (graded through the services); returns ids for the page URLs."""
+def prepare(env, count: int, wards_wanted: int, history: int, dense: bool) -> dict:
+    """Wards, open actions and history as asked; returns ids for the page URLs."""
     from sqlalchemy import func, select
 
-    from inspect_app.actions import services as actions
     from inspect_app.actions.models import Action
     from inspect_app.auth.models import User
     from inspect_app.clock import utcnow
+    from inspect_app.demo.history import add_history, add_open
     from inspect_app.estates.models import Room, Ward
     from inspect_app.extensions import db
-    from inspect_app.findings import services as findings
+    from inspect_app.findings.models import Finding
     from inspect_app.inspections import services as inspections
 
     app = app_for(env)
@@ -43,29 +53,42 @@ def prepare(env, count: int) -> dict:
         inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
         now = utcnow()
         wards = list(db.session.scalars(select(Ward).order_by(Ward.id)))
-        plan = []
+        model = wards[0]
+        for n in range(len(wards), wards_wanted):
+            ward = Ward(site_id=model.site_id, name=f"Bench Ward {n + 1}", patient_group=model.patient_group,
+                        bed_count=model.bed_count)
+            db.session.add(ward)
+            db.session.flush()
+            for room in model.rooms:
+                db.session.add(Room(ward_id=ward.id, name=room.name, area_type_id=room.area_type_id, tier=room.tier,
+                                    floor=room.floor, position=room.position))
+            wards.append(ward)
+        db.session.flush()
+        plan = {}
         for ward in wards:
             inspection = inspections.in_progress_for(ward.id) or inspections.start_inspection(
                 ward=ward, inspection_type="annual", team=["Bench"], by=inspector, now=now)
-            rooms = list(db.session.scalars(select(Room).where(Room.ward_id == ward.id, Room.active.is_(True))))
-            plan.append((inspection, rooms))
+            plan[ward.id] = inspection
         db.session.commit()
-        have = db.session.scalar(select(func.count()).select_from(Action))
-        grades = [(3, 3), (4, 3), (2, 4), (3, 4), (4, 5), (2, 3)]
-        for n in range(have, count):
-            inspection, rooms = plan[n % len(plan)]
-            room = rooms[(n // len(plan)) % len(rooms)]
-            likelihood, consequence = grades[n % len(grades)]
-            finding = findings.record_finding(inspection=inspection, room=room, category="Door furniture",
-                                              description=f"Bench point {n}", likelihood=likelihood,
-                                              consequence=consequence, by=inspector, now=now)
-            actions.ensure_action(finding, by=inspector, now=now)
-            if n % 200 == 0:
-                db.session.commit()
+        if history:
+            add_history(per_ward=history // len(wards), now=now)
+            db.session.commit()
+        targets = [w for w in wards if w.name in ("Larch Ward", "Willow Ward")] if dense else wards
+        have = db.session.scalar(select(func.count()).select_from(Action).where(Action.status != "closed"))
+        for n, ward in enumerate(targets):
+            share = (count - have) // len(targets) + (1 if n < (count - have) % len(targets) else 0)
+            if share > 0:
+                add_open(inspection_id=plan[ward.id].id, ward_id=ward.id, count=share, now=now)
         db.session.commit()
-        open_actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.closed_at.is_(None)))
-        inspection, rooms = plan[0]
-        ids = {"inspection": inspection.id, "room": rooms[0].id, "open_actions": open_actions}
+        open_actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.status != "closed"))
+        closed = db.session.scalar(select(func.count()).select_from(Action).where(Action.status == "closed"))
+        first = targets[0]
+        room = db.session.scalar(select(Room.id).where(Room.ward_id == first.id, Room.active.is_(True))
+                                 .order_by(Room.position, Room.id))
+        points = db.session.scalar(select(func.count()).select_from(Finding).where(
+            Finding.room_id == room, Finding.state == "present"))
+        ids = {"inspection": plan[first.id].id, "room": room, "open_actions": open_actions, "closed": closed,
+               "wards": len(wards), "room_points": points}
         db.engine.dispose()
     refresh_statistics(app)
     return ids
@@ -73,15 +96,20 @@ def prepare(env, count: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--actions", type=int, default=2000)
+    parser.add_argument("--actions", type=int, default=2000, help="open actions")
+    parser.add_argument("--wards", type=int, default=6, help="wards to spread them over (demo has 6)")
+    parser.add_argument("--history", type=int, default=0, help="closed actions in past inspections")
+    parser.add_argument("--dense", action="store_true", help="every open action on the manager's two wards")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wsi-pages-") as tmp:
         env = environment(Path(tmp))
         started = time.monotonic()
-        ids = prepare(env, args.actions)
-        print(f"database: {env['DATABASE_URL'].split('@')[-1]}  open actions: {ids['open_actions']}  "
+        ids = prepare(env, args.actions, args.wards, args.history, args.dense)
+        print(f"database: {env['DATABASE_URL'].split('@')[-1]}  wards: {ids['wards']}  open actions: "
+              f"{ids['open_actions']}{' (dense: the manager' + chr(39) + 's two wards)' if args.dense else ''}  "
+              f"closed: {ids['closed']}  points in the room measured: {ids['room_points']}  "
               f"(seeded in {time.monotonic() - started:.0f} s)  gunicorn workers: {args.workers}")
         with Gunicorn(env, workers=args.workers) as server:
             users = {role: Browser(server.base) for role in ("inspector", "manager", "safety")}
@@ -92,10 +120,18 @@ def main() -> None:
                 "ward overview (inspection)": (users["inspector"], f"/inspections/{ids['inspection']}"),
                 "room page": (users["inspector"], f"/inspections/{ids['inspection']}/rooms/{ids['room']}"),
                 "ward manager action list": (users["manager"], "/actions/"),
+                "action list, next page": (users["manager"], None),
                 "safety lead dashboard": (users["safety"], "/dashboard/"),
             }
             timings: dict[str, list[float]] = {name: [] for name in pages}
             sizes: dict[str, int] = {}
+            # the list's second page, by the key the first page links to
+            _, _, first_page = users["manager"].get("/actions/")
+            found = re.search(rb'href="(/actions/\?[^"]*after=[^"]+)">Next page', first_page)
+            if found:
+                pages["action list, next page"] = (users["manager"], found.group(1).decode().replace("&amp;", "&"))
+            else:
+                del pages["action list, next page"]
             for browser, path in pages.values():  # warm-up: templates compiled, connections pooled
                 browser.get(path)
             for _ in range(args.rounds):
@@ -113,6 +149,7 @@ def main() -> None:
         worst = max(worst, ratio)
         print(f"{name:28} {statistics.median(values) * 1000:10.1f} {percentile(values, 95) * 1000:8.1f} "
               f"{ratio:10.2f} {sizes[name] / 1024:6.0f}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"PASS: every page <= {TARGET_RATIO:.0f}x /healthz" if worst <= TARGET_RATIO
           else f"FAIL: the slowest page is {worst:.1f}x /healthz (target {TARGET_RATIO:.0f}x)")
 

@@ -1,6 +1,7 @@
 """Inspection report build, end to end through the app, against WeasyPrint on the same content.
 
     .venv/bin/python bench/pdf.py [--findings 300] [--runs 3] [--keep DIR]
+    .venv/bin/python bench/pdf.py --findings 300 1000 --sources 300 --no-weasyprint   # memory flat?
 
 1. Generates ``--findings`` distinct 12-megapixel JPEGs (4032x3024, q90, camera-like noise)
    with Pillow in 2 processes, cached under ``/tmp/wsi-bench-photos`` so reruns skip it.
@@ -18,12 +19,18 @@
    800 px renditions (nothing re-encoded). Same timing method; prints the ratios.
 
 Targets: <= 5 s, <= 200 MB, <= 30 MB, >= 5x faster than WeasyPrint with <= half its memory.
+With several ``--findings`` sizes (each its own database) it prints ms per finding and peak RSS
+per size; targets: <= 5 ms per finding and <= 150 MB peak at 1,000 findings (memory flat in the
+number of findings). ``--sources N`` makes only N distinct photos and reuses them in turn (each
+point still stores its own renditions; the PDF embeds the 800 px rendition whatever the source
+size), ``--source-px W`` makes them W pixels wide, ``--no-weasyprint`` skips the comparison.
 WeasyPrint is a bench-only dependency (bench/requirements.txt). Exits 0 unless it crashes.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -35,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pdf_setup import build_database, generate_photos  # noqa: E402
+from bench.pdf_setup import build_database, generate_photos, set_size  # noqa: E402
 
 PHOTO_CACHE = Path("/tmp/wsi-bench-photos")
 TARGETS = {"seconds": 5.0, "rss_mb": 200.0, "size_mb": 30.0, "speedup": 5.0, "memory_share": 0.5}
@@ -81,20 +88,42 @@ def measure(engine: str, workdir: Path, runs: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--findings", type=int, default=300)
+    parser.add_argument("--findings", type=int, nargs="+", default=[300])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="keep the database, photos and PDFs in this folder "
+    parser.add_argument("--sources", type=int, help="distinct photos to make (default: one per finding)")
+    parser.add_argument("--source-px", type=int, default=4032, help="source photo width (default 4032, 12 MP)")
+    parser.add_argument("--no-weasyprint", action="store_true", help="time the ReportLab build only")
+    parser.add_argument("--keep", type=Path, help="keep each size's database, photos and PDFs in DIR/<findings> "
                                                   "(and reuse them on the next run)")
     args = parser.parse_args()
-
+    set_size(args.source_px)
     started = time.perf_counter()
     with Pool(2) as pool:
-        sources = generate_photos(PHOTO_CACHE, args.findings, pool)
-    print(f"photos: {len(sources)} distinct 4032x3024 JPEGs in {PHOTO_CACHE} "
-          f"({sum(p.stat().st_size for p in sources) / 1e6:.0f} MB), ready after {time.perf_counter() - started:.1f} s")
+        distinct = generate_photos(PHOTO_CACHE, args.sources or max(args.findings), pool)
+    print(f"photos: {len(distinct)} distinct {args.source_px}px JPEGs "
+          f"({sum(p.stat().st_size for p in distinct) / 1e6:.0f} MB), ready after {time.perf_counter() - started:.1f} s")
+    results = {}
+    for count in args.findings:
+        sources = [distinct[n % len(distinct)] for n in range(count)]
+        results[count] = one_size(args, count, sources)
+    if len(results) > 1 or args.no_weasyprint:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"\nReportLab build per size (load average {load}):")
+        print(f"{'findings':>9}{'seconds':>9}{'ms/finding':>12}{'peak RSS':>11}{'of which build':>16}{'PDF':>9}{'pages':>7}")
+        for count, r in results.items():
+            print(f"{count:>9}{r['seconds']:>8.2f}s{r['seconds'] * 1000 / count:>12.2f}{r['rss_mb']:>8.0f} MB"
+                  f"{r['build_mb']:>13.0f} MB{r['size_mb']:>6.1f} MB{r['pages']:>7}")
+        for count, r in results.items():
+            per = r["seconds"] * 1000 / count
+            print(f"{'PASS' if per <= 5 else 'FAIL'}  {count} findings: {per:.2f} ms per finding <= 5 ms")
+            if count >= 1000:
+                print(f"{'PASS' if r['rss_mb'] <= 150 else 'FAIL'}  {count} findings: peak RSS "
+                      f"{r['rss_mb']:.0f} MB <= 150 MB")
 
+
+def one_size(args, count: int, sources: list[Path]) -> dict:
     holder = tempfile.TemporaryDirectory(prefix="wsi-bench-pdf-") if args.keep is None else None
-    workdir = Path(holder.name) if holder else args.keep
+    workdir = Path(holder.name) if holder else args.keep / str(count)
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if (workdir / "inspection_id").is_file():
@@ -102,11 +131,19 @@ def main() -> None:
     else:
         summary = build_database(workdir, sources)
         print(f"database: {summary} in {time.perf_counter() - started:.1f} s (store_photo in 2 processes)")
+    print(f"ReportLab build of {count} findings (collect + render), median of {args.runs} fresh processes ...",
+          flush=True)
+    rl = measure("reportlab", workdir, args.runs)
+    if not args.no_weasyprint:
+        compare(args, workdir, rl)
+    if holder:
+        holder.cleanup()
+    return rl
 
+
+def compare(args, workdir: Path, rl: dict) -> None:
     import weasyprint
 
-    print(f"ReportLab build (collect + render), median of {args.runs} fresh processes ...", flush=True)
-    rl = measure("reportlab", workdir, args.runs)
     print(f"WeasyPrint {weasyprint.__version__} build (collect + HTML page + write_pdf), "
           f"median of {args.runs} fresh processes ...", flush=True)
     wp = measure("weasyprint", workdir, args.runs)
@@ -127,8 +164,6 @@ def main() -> None:
               ("memory", share <= TARGETS["memory_share"], f"{share:.0%} <= 50%")]
     for name, ok, text in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {text}")
-    if holder:
-        holder.cleanup()
 
 
 def weasyprint_pango() -> str:

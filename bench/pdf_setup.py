@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-SIZE = (4032, 3024)  # 12 megapixels, as a phone camera shoots
+SIZE = (4032, 3024)  # 12 megapixels, as a phone camera shoots (bench/pdf.py --source-px changes it)
 ROOMS = 30
 
 _app = None
@@ -44,8 +44,15 @@ def make_photo(args: tuple[int, str]) -> str:
     return path
 
 
+def set_size(width: int) -> None:
+    """Source photos ``width`` pixels wide (4:3), before the pool is made (its workers fork)."""
+    global SIZE
+    SIZE = (width, width * 3 // 4)
+
+
 def generate_photos(cache: Path, count: int, pool) -> list[Path]:
-    """``count`` distinct 12 MP JPEGs in ``cache``, generating only the missing ones."""
+    """``count`` distinct JPEGs of SIZE (12 MP by default) in ``cache``, generating only the missing ones."""
+    cache = cache if SIZE == (4032, 3024) else cache / f"{SIZE[0]}x{SIZE[1]}"
     cache.mkdir(parents=True, exist_ok=True)
     wanted = [(seed, str(cache / f"photo-{seed:04d}.jpg")) for seed in range(1, count + 1)]
     missing = [item for item in wanted if not Path(item[1]).is_file()]

@@ -28,6 +28,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_errors(app)
     register_cli(app)
     register_templates(app)
+    from inspect_app import assets
+
+    assets.register(app)
     return app
 
 

@@ -5,6 +5,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
 from inspect_app.extensions import db
 
 MESSAGES = {
@@ -48,6 +49,16 @@ def register(app: Flask) -> None:
         if status in {400, 409, 413, 415, 422} and exc.description and exc.description != type(exc).description:
             message = exc.description  # a specific message raised with abort(400, "...")
         return error_response(status, message)
+
+    @app.errorhandler(HashingBusy)
+    def hashing_busy(exc: HashingBusy):
+        # Sign-in, password change or account creation found every hashing slot busy: nothing
+        # was saved, and the client is told when to try again.
+        db.session.rollback()
+        response, status = error_response(429, str(exc))
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):

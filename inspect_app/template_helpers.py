@@ -121,6 +121,17 @@ def grade_trio(finding):
     from inspect_app.findings.services import grade_trio as trio
 
     return trio(finding)
+def capture_rules(kind: str):
+    """A capture form's ``data-rules``: the schema the device checks before queuing (api/rules.py)."""
+    from inspect_app.api.rules import form_rules  # imports the services: not at module load
+
+    return form_rules(kind)
+
+
+def base_url_missing() -> bool:
+    from inspect_app.public_url import base_url_missing as missing
+
+    return missing()
 
 
 def register(app: Flask) -> None:
@@ -143,6 +154,8 @@ def register(app: Flask) -> None:
         InterimKind=grading.InterimKind,
         ObservationLevel=grading.ObservationLevel,
         Observation=grading.Observation,
+        capture_rules=capture_rules,
+        base_url_missing=base_url_missing,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -37,6 +37,16 @@ def pytest_configure(config):
     passwords.DUMMY_HASH = passwords._hasher.hash("not-a-real-password-for-timing")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only are deselected (not skipped) on SQLite: .ci/run runs them on PostgreSQL."""
+    if ON_POSTGRES:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI=true a skipped test is a failure: CI must exercise everything."""

@@ -28,14 +28,16 @@ def index():
     tallies = queries.dashboard_tallies(current_user, filters, today=today)
     statuses = [s for s in ActionStatus]
     bands = list(reversed(Band))
-    overdue, overdue_total = queries.action_list(current_user, replace(filters, overdue=True), today=today,
-                                                 per_page=OVERDUE_SHOWN, total=tallies.overdue)
+    overdue, _ = queries.action_list(current_user, replace(filters, overdue=True), today=today,
+                                     per_page=OVERDUE_SHOWN)
+    overdue_total = tallies.overdue
     return render_template(
         "dashboard/index.html", filters=filters, choices=filter_choices(current_user), counts=tallies.counts,
         statuses=statuses, bands=bands, open_statuses=OPEN_STATUSES,
         heat=tallies.heat, L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
         stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=overdue_total,
-        now=now, heat_band=_heat_band)
+        now=now, heat_band=_heat_band, closed_since=tallies.closed_since,
+        closed_status=ActionStatus.CLOSED.value)
 
 
 def _heat_band(likelihood: int, consequence: int) -> str:

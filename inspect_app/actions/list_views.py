@@ -55,10 +55,16 @@ def attention_helper() -> dict:
 def index():
     now = utcnow()
     filters = queries.Filters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    actions, total = queries.action_list(current_user, filters, today=now.date(), page=page, per_page=PER_PAGE)
+    # Keyset paging: ``after`` is the last row of the previous page (a malformed one starts again at
+    # the first page); ``page`` only numbers the page for the reader.
+    after = queries.parse_key(request.args.get("after"))
+    page = max(request.args.get("page", 1, type=int) or 1, 1) if after else 1
+    actions, next_key = queries.action_list(current_user, filters, today=now.date(), after=after, per_page=PER_PAGE)
+    total = queries.action_count(current_user, filters, today=now.date())
     title = "Open hazards on my wards" if current_user.role == Role.WARD_MANAGER.value else "Remediation actions"
-    return render_template("actions/list.html", actions=actions, total=total, page=page, per_page=PER_PAGE,
+    return render_template("actions/list.html", actions=actions, total=total, cap=queries.LIST_COUNT_CAP,
+                           page=page, per_page=PER_PAGE,
+                           next_after=queries.format_key(next_key) if next_key else None,
                            filters=filters, choices=filter_choices(current_user), now=now, title=title,
                            ack_form=AcknowledgeForm(prefix="ack", formdata=None))
 

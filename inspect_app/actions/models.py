@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from inspect_app.clock import utcnow
 from inspect_app.domain.grading import interim_expired
@@ -26,6 +26,22 @@ if TYPE_CHECKING:
     from inspect_app.findings.models import Finding
 
 ESTATES_TEAM = "Estates team"
+# The open statuses as SQL literals, in a fixed order: the partial index below and the list
+# statements that should use it must spell the condition the same way (a planner proves a
+# partial index usable by comparing the conditions, and SQLite only matches literal terms).
+OPEN_SQL = "status IN (" + ", ".join(f"'{v}'" for v in sorted(_OPEN_VALUES)) + ")"
+
+
+def severity_of(band: str | None) -> int:
+    """Sort key of a band, most severe first (0 Extreme ... 3 Low; 9 for an unknown value)."""
+    try:
+        return 3 - Band(band).rank
+    except ValueError:
+        return 9
+
+
+def _severity_default(context) -> int:
+    return severity_of(context.get_current_parameters().get("band"))
 
 
 class ActionFacts:
@@ -103,6 +119,11 @@ class Action(ActionFacts, db.Model):
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True)
     band: Mapped[str] = mapped_column(String(20), index=True)  # follows the finding's current grade
+    # Copies that follow the band and the point's current grade (set with them), so the dashboard and
+    # the lists read open actions alone: no join to the whole finding table, sorted by an index.
+    severity: Mapped[int] = mapped_column(Integer, default=_severity_default)
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    consequence: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     owner_team: Mapped[str | None] = mapped_column(String(120), default=ESTATES_TEAM)
     target_date: Mapped[date] = mapped_column(index=True)
@@ -139,8 +160,15 @@ class Action(ActionFacts, db.Model):
     ward_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)  # closed counts are for a period
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        # Open actions in list order (most severe, then earliest due): a page is read from here
+        # after its key, whatever the number of closed actions.
+        Index("ix_action_open_order", "severity", "target_date", "id",
+              postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
+    )
 
     finding: Mapped[Finding] = relationship()
     ward: Mapped[Ward] = relationship()
@@ -150,6 +178,11 @@ class Action(ActionFacts, db.Model):
     @property
     def owner_name(self) -> str | None:
         return self.owner.name if self.owner else None
+
+    @validates("band")
+    def _keep_severity(self, key, band):
+        self.severity = severity_of(band)
+        return band
 
 
 class ActionEvent(db.Model):

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow
@@ -30,15 +30,31 @@ from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.security.access import visible_ward_ids
 
-OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
+OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
+# Every status but Closed: open work plus accepted risks (current, however old). Closed actions
+# are history: the dashboard counts those closed in the last CLOSED_PERIOD_DAYS.
+LIVE_VALUES = tuple(sorted(set(OPEN_VALUES) | {ActionStatus.RISK_ACCEPTED.value}))
+CLOSED_PERIOD_DAYS = 365
+LIST_COUNT_CAP = 1000  # a list counts this many matches at most, then says "more than"
+
+
+def _status_in(values) -> Any:
+    """``action.status IN ('a', 'b', ...)`` with the values written out: the same spelling as the
+    partial index ``ix_action_open_order`` (models.OPEN_SQL), which a planner needs to use it."""
+    return Action.status.in_([literal_column(f"'{v}'") for v in values])
+
+
+IS_OPEN = _status_in(OPEN_VALUES)
+IS_LIVE = _status_in(LIVE_VALUES)
 AGES = (30, 60, 90)
 NEEDS = {"interim-missing": "interim control missing past its deadline",
          "interim-expired": "interim control past its review date",
          "review-due": "accepted risk due for review",
          "approval": "risk acceptance awaiting approval",
          "failed-check": "failed product check awaiting repair"}
-# Most severe first; the CASE keeps band order in SQL so paging sorts the whole list.
-BAND_RANK = case({b.value: b.rank for b in Band}, value=Action.band, else_=-1)
+# List order: most severe first (Action.severity, 0 for Extreme), then earliest due, then id.
+ORDER = (Action.severity, Action.target_date, Action.id)
+Key = tuple[int, date, int]  # a list position: the last row's (severity, target date, id)
 
 
 @dataclass(frozen=True)
@@ -107,33 +123,31 @@ Term = tuple[str, Any]
 # Ligature points raised by a failed product check (their fixture links to them).
 _FAILED_CHECK_POINTS = select(RoomFixture.finding_id).where(RoomFixture.finding_id.is_not(None)).scalar_subquery()
 
-_CONDITIONS: dict[str, Callable[..., Any]] = {  # name -> condition(value, ward column, band column)
-    "ward_ids": lambda v, ward, band: ward.in_(v),
-    "site_id": lambda v, ward, band: Ward.site_id == v,
-    "ward_id": lambda v, ward, band: ward == v,
-    "band": lambda v, ward, band: band == v,
-    "likelihood": lambda v, ward, band: Finding.likelihood == v,
-    "consequence": lambda v, ward, band: Finding.consequence == v,
-    # Open work, and accepted risks whose review has fallen due (they come back to the lists).
-    "open": lambda v, ward, band: or_(Action.status.in_(OPEN_VALUES),
-                                      and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
-                                           Action.accepted_review_date <= v)),
-    "status": lambda v, ward, band: Action.status == v,
-    "overdue_on": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.target_date < v),
+# name -> condition(value, ward column, band column, (likelihood column, consequence column))
+_CONDITIONS: dict[str, Callable[..., Any]] = {
+    "ward_ids": lambda v, ward, band, grade: ward.in_(v),
+    "site_id": lambda v, ward, band, grade: Ward.site_id == v,
+    "ward_id": lambda v, ward, band, grade: ward == v,
+    "band": lambda v, ward, band, grade: band == v,
+    "likelihood": lambda v, ward, band, grade: grade[0] == v,
+    "consequence": lambda v, ward, band, grade: grade[1] == v,
+    "open": lambda v, ward, band, grade: IS_OPEN,
+    "status": lambda v, ward, band, grade: Action.status == v,
+    "overdue_on": lambda v, ward, band, grade: and_(IS_OPEN, Action.target_date < v),
     # the same conditions as attention() counts
-    "interim_missing_at": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.interim_by < v,
-                                                     Action.interim_in_place_at.is_(None)),
-    "review_due_on": lambda v, ward, band: and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
-                                                Action.accepted_review_date <= v),
-    "interim_expired_on": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES),
-                                                     Action.interim_in_place_at.is_not(None),
-                                                     Action.interim_review_date < v),
-    "awaiting_approval": lambda v, ward, band: and_(Action.proposed_by_id.is_not(None),
-                                                    Action.status != ActionStatus.RISK_ACCEPTED.value),
-    "failed_check": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES),
-                                               Action.finding_id.in_(_FAILED_CHECK_POINTS)),
-    "created_before": lambda v, ward, band: and_(Action.status.in_(OPEN_VALUES), Action.created_at < v),
+    "interim_missing_at": lambda v, ward, band, grade: and_(IS_OPEN, Action.interim_by < v,
+                                                            Action.interim_in_place_at.is_(None)),
+    # an accepted risk comes back when its review falls due (on the day, not the day after)
+    "review_due_on": lambda v, ward, band, grade: and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
+                                                       Action.accepted_review_date <= v),
+    "interim_expired_on": lambda v, ward, band, grade: and_(IS_OPEN, Action.interim_in_place_at.is_not(None),
+                                                            Action.interim_review_date < v),
+    "awaiting_approval": lambda v, ward, band, grade: and_(Action.proposed_by_id.is_not(None),
+                                                           Action.status != ActionStatus.RISK_ACCEPTED.value),
+    "failed_check": lambda v, ward, band, grade: and_(IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
+    "created_before": lambda v, ward, band, grade: and_(IS_OPEN, Action.created_at < v),
 }
+ACTION_GRADE = (Action.likelihood, Action.consequence)
 
 
 def _narrow_terms(user, filters: Filters) -> list[Term]:
@@ -149,7 +163,7 @@ def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
     """What the user may see and every filter, for an Action query (joined as :func:`_base` joins)."""
     terms = _narrow_terms(user, filters)
     if filters.status == "open":
-        terms.append(("open", today))
+        terms.append(("open", None))
     elif filters.status != "all":
         terms.append(("status", filters.status))
     if filters.overdue:
@@ -171,9 +185,11 @@ def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
     return terms
 
 
-def _conditions(terms: Iterable[Term], *, bound: bool = False, ward_col=Action.ward_id, band_col=Action.band) -> list:
+def _conditions(terms: Iterable[Term], *, bound: bool = False, ward_col=Action.ward_id, band_col=Action.band,
+                grade_cols=ACTION_GRADE) -> list:
     """The terms' conditions: with their values, or (``bound``) with parameters named after them."""
-    return [_CONDITIONS[name](bindparam(name, expanding=name == "ward_ids") if bound else value, ward_col, band_col)
+    return [_CONDITIONS[name](bindparam(name, expanding=name == "ward_ids") if bound else value, ward_col, band_col,
+                              grade_cols)
             for name, value in terms]
 
 
@@ -195,14 +211,14 @@ def _scope(query: Select, user, filters: Filters, *, today: date) -> Select:
 def _base(columns=None, names: Iterable[str] | None = None) -> Select:
     """Actions (or ``columns``) joined to their ward and ligature point.
 
-    With the term ``names``, the joins are made only where a term needs them (a site needs the
-    ward, a grade cell the point): counts and page keys then read the action table alone.
+    With the term ``names``, only the joins a term needs are made (a site needs the ward; the
+    grade cell is the action's own copy): counts and page keys then read the action table alone.
     """
     names = None if names is None else set(names)
     query = select(*(columns or [Action])).select_from(Action)
     if names is None or "site_id" in names:
         query = query.join(Ward, Action.ward_id == Ward.id)
-    if names is None or names & {"likelihood", "consequence"}:
+    if names is None:
         query = query.join(Finding, Action.finding_id == Finding.id)
     return query
 
@@ -214,45 +230,68 @@ ROW_COLUMNS = (Action.id, Action.status, Action.band, Action.target_date, Action
                Finding.category, Finding.description, Ward.name, Site.name)
 
 
-def action_list(user, filters: Filters, *, today: date, page: int = 1, per_page: int = 50,
-                total: int | None = None) -> tuple[list[ActionRow], int]:
-    """One page of actions, most severe band first, then most overdue; returns (rows, total).
+def action_list(user, filters: Filters, *, today: date, after: Key | None = None,
+                per_page: int = 50) -> tuple[list[ActionRow], Key | None]:
+    """One page of actions, most severe band first, then most overdue, starting after ``after``;
+    returns (rows, the key of the next page or None at the end).
 
-    One statement: an inner query picks the page's actions in order from the action table (joined
-    only where a filter needs it) with the total as a window count; the outer one adds what a row
-    shows. A separate count runs only for a page past the end.
-
-    :param total: the number of matching actions when the caller already knows it.
+    Keyset paging: the page is read in list order from the open actions' index from its key on,
+    so page 100 costs what page 1 does and nothing is counted or sorted beyond the page. One
+    statement: an inner query picks the page's actions from the action table (joined only where a
+    filter needs it); the outer one adds what a row shows.
     """
-    if total == 0:
-        return [], 0
     terms = _scope_terms(user, filters, today=today)
-    names = _names(terms)
-    rows = db.session.execute(_page_statement(names, total is None), dict(terms) | {
-        "limit": per_page, "offset": (max(page, 1) - 1) * per_page}).all()
-    if total is None:
-        if rows:
-            total = rows[0][-1]
-        elif page > 1:  # past the end: the window count had no row to ride on
-            total = db.session.scalar(_base([func.count(Action.id)], names).where(*_conditions(terms)))
+    params = dict(terms) | {"limit": per_page + 1}
+    if after is not None:
+        params |= {"after_severity": after[0], "after_due": after[1], "after_id": after[2]}
+    rows = db.session.execute(_page_statement(_names(terms), after is not None), params).all()
     width = len(ROW_COLUMNS)
-    return [ActionRow(*row[:width]) for row in rows], total or 0
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return [ActionRow(*row[:width]) for row in rows], (tuple(rows[-1][width:]) if more else None)
+
+
+def action_count(user, filters: Filters, *, today: date, cap: int | None = None) -> int:
+    """How many actions match, counting at most ``cap + 1`` (``LIST_COUNT_CAP`` by default; a list
+    then says "more than ``cap``"): cheap however many match."""
+    cap = LIST_COUNT_CAP if cap is None else cap
+    terms = _scope_terms(user, filters, today=today)
+    return db.session.execute(_count_statement(_names(terms)), dict(terms) | {"cap": cap + 1}).scalar_one()
 
 
 @functools.lru_cache(maxsize=256)
-def _page_statement(names: tuple[str, ...], with_total: bool) -> Select:
+def _count_statement(names: tuple[str, ...]) -> Select:
+    """:func:`action_count`'s statement for terms with these names, built once per process."""
+    some = _base([Action.id], names).where(*_bound(names)).limit(bindparam("cap")).subquery()
+    return select(func.count()).select_from(some)
+
+
+def parse_key(text: str | None) -> Key | None:
+    """A list position from a page link (``severity.YYYY-MM-DD.id``); None when absent or malformed."""
+    try:
+        severity, due, ident = (text or "").split(".")
+        return int(severity), date.fromisoformat(due), int(ident)
+    except ValueError:
+        return None
+
+
+def format_key(key: Key) -> str:
+    return f"{key[0]}.{key[1].isoformat()}.{key[2]}"
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statement(names: tuple[str, ...], after: bool) -> Select:
     """:func:`action_list`'s statement for terms with these names, built once per process."""
-    keys = [Action.id.label("id"), BAND_RANK.label("rank"), Action.target_date.label("due")]
-    if with_total:
-        keys.append(func.count().over().label("total"))
-    page_ids = (_base(keys, names).where(*_bound(names))
-                .order_by(BAND_RANK.desc(), Action.target_date, Action.id)
-                .limit(bindparam("limit")).offset(bindparam("offset"))).subquery()
-    return (select(*ROW_COLUMNS, *([page_ids.c.total] if with_total else []))
+    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"))], names).where(*_bound(names))
+    if after:
+        page_ids = page_ids.where(tuple_(*ORDER) > tuple_(bindparam("after_severity"), bindparam("after_due"),
+                                                          bindparam("after_id")))
+    page_ids = page_ids.order_by(*ORDER).limit(bindparam("limit")).subquery()
+    return (select(*ROW_COLUMNS, page_ids.c.severity, page_ids.c.due, page_ids.c.id)
             .select_from(page_ids).join(Action, Action.id == page_ids.c.id)
             .join(Ward, Action.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
             .join(Finding, Action.finding_id == Finding.id).outerjoin(User, User.id == Action.owner_id)
-            .order_by(page_ids.c.rank.desc(), page_ids.c.due, page_ids.c.id))
+            .order_by(page_ids.c.severity, page_ids.c.due, page_ids.c.id))
 
 
 def export_rows(user, filters: Filters, *, today: date):
@@ -261,30 +300,36 @@ def export_rows(user, filters: Filters, *, today: date):
              .options(contains_eager(Action.ward).contains_eager(Ward.site),
                       contains_eager(Action.finding).joinedload(Finding.room),
                       contains_eager(Action.finding).selectinload(Finding.grades), joinedload(Action.owner))
-             .order_by(BAND_RANK.desc(), Action.target_date, Action.id))
+             .order_by(*ORDER))
     return db.session.scalars(query).unique()
 
 
 @dataclass(frozen=True)
 class Tallies:
-    """The dashboard's numbers: counts by (band, status), open points per grade cell, overdue total."""
+    """The dashboard's numbers: counts by (band, status), open points per grade cell, overdue total.
+    Closed actions are those closed on or after ``closed_since``."""
 
     counts: dict[tuple[str, str], int]
     heat: dict[tuple[int, int], int]
     overdue: int
+    closed_since: date
 
 
 def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     """Every number on the dashboard from one grouped statement.
 
-    Grouped by band, status, grade cell and lateness under the site, ward and band filters; the
-    rest is summed here. The counts table shows every status (the status filter does not narrow
+    Its cost follows open work, not history: one half reads the actions that are not closed
+    (through the status index), the other those closed in the last ``CLOSED_PERIOD_DAYS`` (through
+    the closing-date index); the grade cell is the action's own copy, so the point table is not
+    read. Grouped by band, status, grade cell and lateness under the site, ward and band filters;
+    the rest is summed here. The counts table shows every status (the status filter does not narrow
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
+    since = today - timedelta(days=CLOSED_PERIOD_DAYS)
     rows = db.session.execute(_tallies_statement(_names(terms)),
-                              dict(terms) | {"today": today}).all()
+                              dict(terms) | {"today": today, "closed_since": datetime.combine(since, datetime.min.time())}).all()
 
     def in_status(status: str) -> bool:
         return filters.status == "all" or status == filters.status or (
@@ -303,28 +348,35 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
             heat[(likelihood, consequence)] = heat.get((likelihood, consequence), 0) + n
         if is_late and in_cell(likelihood, consequence) and in_status(status):
             overdue += n
-    return Tallies(counts, heat, overdue)
+    return Tallies(counts, heat, overdue, since)
 
 
 @functools.lru_cache(maxsize=64)
 def _tallies_statement(names: tuple[str, ...]) -> Select:
     """:func:`dashboard_tallies`' statement for terms with these names, built once per process."""
-    late = and_(Action.status.in_(OPEN_VALUES), Action.target_date < bindparam("today"))
-    query = (select(Action.band, Action.status, Finding.likelihood, Finding.consequence,
-                    case((late, True), else_=False), func.count(Action.id))
-             .select_from(Action).join(Finding, Action.finding_id == Finding.id))
-    if "site_id" in names:
-        query = query.join(Ward, Action.ward_id == Ward.id)
-    query = query.where(*_bound(names))
-    return query.group_by(*query.selected_columns[:5])
+    late = and_(IS_OPEN, Action.target_date < bindparam("today"))
+
+    def part(*where):
+        query = (select(Action.band, Action.status, Action.likelihood, Action.consequence,
+                        case((late, True), else_=False).label("late"), func.count(Action.id).label("n"))
+                 .select_from(Action))
+        if "site_id" in names:
+            query = query.join(Ward, Action.ward_id == Ward.id)
+        query = query.where(*_bound(names), *where)
+        return query.group_by(*query.selected_columns[:5])
+
+    closed = and_(Action.status == ActionStatus.CLOSED.value,
+                  Action.closed_at >= bindparam("closed_since"))
+    return union_all(part(IS_LIVE), part(closed))
 
 
 def attention(user, *, now: datetime) -> dict:
-    """What needs chasing on the wards the user sees: overdue by band, missing interim controls,
-    accepted risks past review, and actions open longer than 30, 60 and 90 days (two statements)."""
+    """What needs chasing on the wards the user sees: overdue by band, missing and expired interim
+    controls, accepted risks due for review, proposals awaiting a risk approver, failed product
+    checks awaiting repair, and actions open longer than 30, 60 and 90 days (two statements)."""
     today = now.date()
     everything = Filters(status="all")
-    is_open = Action.status.in_(OPEN_VALUES)
+    is_open = IS_OPEN
     overdue = dict(db.session.execute(
         _scope(_base([Action.band, func.count(Action.id)], ()), user, everything, today=today)
         .where(is_open, Action.target_date < today).group_by(Action.band)).all())
@@ -334,13 +386,13 @@ def attention(user, *, now: datetime) -> dict:
 
     row = db.session.execute(_scope(_base([
         tally(and_(is_open, Action.interim_by < now, Action.interim_in_place_at.is_(None))),
-        tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date <= today)),
+        tally(_CONDITIONS["review_due_on"](today, None, None, None)),
         *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
         tally(is_open),
-        tally(_CONDITIONS["interim_expired_on"](today, None, None)),
-        tally(_CONDITIONS["awaiting_approval"](None, None, None)),
-        tally(_CONDITIONS["failed_check"](None, None, None)),
-    ], ()), user, everything, today=today)).one()
+        tally(_CONDITIONS["interim_expired_on"](today, None, None, None)),
+        tally(_CONDITIONS["awaiting_approval"](None, None, None, None)),
+        tally(_CONDITIONS["failed_check"](None, None, None, None)),
+    ], ()), user, everything, today=today).where(IS_LIVE)).one()  # closed actions count for none of these
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5])), "open": row[5], "interim_expired": row[6],
@@ -415,7 +467,8 @@ def finding_export_rows(user, filters: Filters, *, today: date):
              .join(Room, Finding.room_id == Room.id).outerjoin(Action, Action.finding_id == Finding.id)
              .options(contains_eager(Finding.ward).contains_eager(Ward.site), contains_eager(Finding.room))
              .where(Finding.state != "removed"))
-    query = query.where(*_conditions(_narrow_terms(user, filters), ward_col=Finding.ward_id, band_col=Finding.band))
+    query = query.where(*_conditions(_narrow_terms(user, filters), ward_col=Finding.ward_id, band_col=Finding.band,
+                                     grade_cols=(Finding.likelihood, Finding.consequence)))
     if filters.status == "open":
         query = query.where(Finding.state == "present")
     elif filters.status != "all":

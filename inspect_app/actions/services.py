@@ -36,7 +36,7 @@ def ensure_action(finding: Finding, *, by, now: datetime) -> Action | None:
 
     due = risk.due_dates(finding.band, identified_at=finding.created_at, policy=policy_for(finding.ward))
     action = Action(finding_id=finding.id, ward_id=finding.ward_id, status=ActionStatus.OPEN.value,
-                    band=finding.band, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
+                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
                     created_at=now, created_by_id=getattr(by, "id", None), updated_at=now)
     db.session.add(action)
     db.session.flush()
@@ -70,6 +70,8 @@ def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | No
     """
     action = action_for(finding)
     if action is not None:
+        # the action's copy of the grade (the dashboard's heat map reads it, not the point)
+        action.likelihood, action.consequence = finding.likelihood, finding.consequence
         if action.band != finding.band:
             old = action.band
             action.band = finding.band
@@ -184,6 +186,21 @@ def _event(action: Action, kind: str, *, by, now: datetime, comment: str | None 
 def _plain_fields(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in values.items()
             if v not in (None, "")}
+
+
+def cancel_for_withdrawn(finding: Finding, *, reason: str, by, now: datetime) -> Action | None:
+    """The point was recorded in error: its action (if any, and not already closed) is cancelled,
+    never deleted, with the reason on its timeline and in the audit trail."""
+    action = action_for(finding)
+    if action is None or action.status in (ActionStatus.CLOSED.value, ActionStatus.CANCELLED.value):
+        return action
+    before = action.status
+    _event(action, "transition", by=by, now=now, comment=reason, from_status=before,
+           to_status=ActionStatus.CANCELLED.value, fields={"withdrawn": finding.ref})
+    action.status, action.updated_at, action.closed_at = ActionStatus.CANCELLED.value, now, now
+    record("action.cancel", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           old={"status": before}, new={"status": action.status, "finding": finding.ref}, comment=reason)
+    return action
 
 
 def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fields: dict | None = None,

@@ -59,6 +59,21 @@ def _review_hint(t, action: Action) -> str | None:
     return f"Within {days} days for a {action.band_level.label} point." if days else None
 
 
+def _offered(action: Action) -> tuple[list, list[tuple[str, str]]]:
+    """The moves to offer, and the ones this user's role allows but that they may not make here,
+    with the reason (verifying one's own work), so the page says so instead of offering a form
+    that would be refused after the photos are uploaded."""
+    offered, withheld = [], []
+    for t in _moves(action):
+        if t.target is ActionStatus.VERIFIED and action.remediated_by_id in (None, current_user.id):
+            withheld.append((t.label, "You recorded this remediation, so a different person must verify it on site."
+                             if action.remediated_by_id == current_user.id
+                             else "No remediation has been recorded yet, so there is nothing to verify."))
+        else:
+            offered.append(t)
+    return offered, withheld
+
+
 def _people() -> list:
     rows = db.session.execute(select(User.id, User.name).where(
         User.active.is_(True), User.role.in_([Role.INSPECTOR.value, Role.SAFETY_LEAD.value])).order_by(User.name))
@@ -84,7 +99,7 @@ def render_detail(action: Action, *, error: str | None = None, forms: dict | Non
                                                         Photo.removed_at.is_(None)).order_by(Photo.id)):
         photos.setdefault(photo.action_event_id, []).append(photo)
     forms = forms or {}
-    moves = _moves(action)
+    moves, withheld = _offered(action)
     move_forms = {t.target.value: forms.get(t.target.value) or TransitionForm(prefix=t.target.value, formdata=None)
                   for t in moves}
     finding = action.finding
@@ -100,7 +115,7 @@ def render_detail(action: Action, *, error: str | None = None, forms: dict | Non
         proposer=db.session.get(User, action.proposed_by_id) if action.proposed_by_id else None,
         approver=db.session.get(User, action.approved_by_id) if action.approved_by_id else None,
         needs_approver=_needs_approver(action), review_hint=_review_hint,
-        finding_photos=list(finding.photos)), status
+        finding_photos=list(finding.photos), withheld=withheld), status
 
 
 @bp.get("/<int:action_id>")

@@ -5,6 +5,7 @@ method exists in one and not the other.
 """
 from __future__ import annotations
 
+from inspect_app.api import rules
 from inspect_app.api.ops import HANDLERS
 
 _ERROR = {"description": "Refused, with a message for the user",
@@ -35,13 +36,16 @@ DOCUMENT = {
             "Error": {"type": "object", "required": ["error", "message"], "properties": {
                 "error": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
                 "message": {"type": "string"},
-                "op_id": {"type": "string", "format": "uuid", "nullable": True}}},
+                "op_id": {"type": "string", "format": "uuid", "nullable": True},
+                "field": {"type": "string", "nullable": True,
+                          "description": "The payload field the refusal is about, to mark on the form"}}},
             "Operation": {"type": "object", "required": ["op_id", "kind", "payload"], "properties": {
                 "op_id": {"type": "string", "format": "uuid"},
                 "kind": {"type": "string", "enum": sorted(HANDLERS)},
                 "payload": {"type": "object", "additionalProperties": True,
                             "description": "The form fields, as strings or JSON values. answer: inspection_id, "
-                                           "room_id, item_id, value. finding.create: inspection_id, room_id, "
+                                           "room_id, item_id, value. answers.remaining_compliant: "
+                                           "inspection_id, room_id, count (the unanswered items shown). finding.create: inspection_id, room_id, "
                                            "item_id?, client_id?, category, description, location, "
                                            "existing_controls, mitigation, recommended_action, low_level, "
                                            "load_bearing ('full'/'partial'/'none'; not given: graded as "
@@ -51,7 +55,8 @@ DOCUMENT = {
                                            "finding_client_id), the changed fields (load_bearing and "
                                            "load_bearing_reason included), grade?, consequence_reason?, "
                                            "edited_at? {field: time}. finding.grade: finding_id, grade, comment, "
-                                           "consequence_reason?. photo.add: finding_id or "
+                                           "consequence_reason?. finding.withdraw: finding_id (or "
+                                           "finding_client_id), reason ('recorded in error'). photo.add: finding_id or "
                                            "finding_client_id, photo_uuid (+ file 'photo'). room.access: "
                                            "inspection_id, room_id, not_accessible ('1'/'0'), reason. "
                                            "carry_forward: inspection_id, finding_id, outcome, comment. "
@@ -75,6 +80,8 @@ DOCUMENT = {
                 "urls": {"type": "array", "items": {"type": "string"}},
                 "item_categories": {"type": "object", "additionalProperties": {"type": "string"}},
                 "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            # The payload rules the device checks before queuing (api/rules.py), one per kind.
+            **{rules.OPENAPI_NAMES[kind]: schema for kind, schema in rules.SCHEMAS.items()},
             "ImportReport": {"type": "object", "properties": {
                 "applied": {"type": "integer"}, "already_synced": {"type": "integer"},
                 "refused": {"type": "integer"},

@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage
 from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
+from inspect_app.api import rules
 from inspect_app.checklists.models import ChecklistItem
-from inspect_app.domain.alerts import CheckResult
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
@@ -35,7 +35,6 @@ from inspect_app.template_helpers import fmt_date
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
 LIGATURE_ANSWERS = ("ligature_point", "ligature_point_controlled")
-CHECK_RESULTS = frozenset(result.value for result in CheckResult)
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -43,9 +42,9 @@ FALSE = {"0", "false", "no", "off", ""}
 class OpError(Exception):
     """A refused operation: an HTTP status and a message for the person who captured it."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, field: str | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.field = status, message, field
 
 
 def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
@@ -160,6 +159,13 @@ def answer(payload, files, *, by, now, client_time=None):
     return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value}
 
 
+def answers_remaining_compliant(payload, files, *, by, now, client_time=None):
+    inspection, room = _inspection_and_room(payload, by)
+    marked = inspections.mark_remaining_compliant(inspection=inspection, room=room,
+                                                  expected=_int(payload, "count"), by=by, now=now)
+    return 200, {"room_id": room.id, "marked": len(marked), "item_ids": [a.item_id for a in marked]}
+
+
 def finding_create(payload, files, *, by, now, client_time=None):
     inspection, room = _inspection_and_room(payload, by)
     client_id = str(payload.get("client_id") or "") or None
@@ -169,16 +175,19 @@ def finding_create(payload, files, *, by, now, client_time=None):
             if existing.room_id != room.id:
                 raise OpError(409, "That ligature point id is already used in another room.")
             return 200, {**finding_result(existing), "photos": []}
+    rules.check("finding.create", payload)
     grade = parse_grade(payload.get("grade"))
     item = _item(payload)
+    uploads = [file for file in files.getlist("photos") if file.filename]
     fields = {key: payload.get(key) for key in ("category", "description", "location", "existing_controls",
                                                 "mitigation", "recommended_action", "load_bearing",
                                                 "load_bearing_reason", "consequence_reason") if key in payload}
     finding = findings.record_finding(inspection=inspection, room=room, item=item, by=by, now=now,
                                       low_level=_bool(payload.get("low_level", False)), client_id=client_id,
                                       likelihood=grade[0] if grade else None,
-                                      consequence=grade[1] if grade else None, **fields)
-    stored = [_store(file, finding, by, now, None) for file in files.getlist("photos") if file.filename]
+                                      consequence=grade[1] if grade else None, **fields,
+                                      photos=len(uploads) + len(payload.get("photo_uuids") or []))
+    stored = [_store(file, finding, by, now, None) for file in uploads]
     if item is not None and inspections.answer_value(inspection, room, item) not in LIGATURE_ANSWERS:
         # As on the form page: a point recorded against an item means the item is not compliant.
         value = "ligature_point_controlled" if finding.existing_controls else "ligature_point"
@@ -217,6 +226,16 @@ def finding_grade(payload, files, *, by, now, client_time=None):
     return 200, finding_result(finding)
 
 
+def finding_withdraw(payload, files, *, by, now, client_time=None):
+    """"Recorded in error", sent from the device: the same rules as the page (api/rules.py, the service)."""
+    finding = _finding(payload, by)
+    if finding.state == "removed":  # already withdrawn (by someone else, or by this op before): no change
+        return 200, {**finding_result(finding), "state": finding.state}
+    rules.check("finding.withdraw", payload)
+    findings.withdraw_finding(finding, reason=payload.get("reason"), by=by, now=now)
+    return 200, {**finding_result(finding), "state": finding.state}
+
+
 def photo_add(payload, files, *, by, now, client_time=None):
     finding = _finding(payload, by)
     file = files.get("photo")
@@ -227,6 +246,7 @@ def photo_add(payload, files, *, by, now, client_time=None):
 
 def room_access(payload, files, *, by, now, client_time=None):
     inspection, room = _inspection_and_room(payload, by)
+    rules.check("room.access", payload)
     not_accessible = _bool(payload.get("not_accessible", True))
     saved = inspections.set_not_accessible(inspection=inspection, room=room, reason=payload.get("reason"),
                                            accessible=not not_accessible, by=by, now=now)
@@ -249,12 +269,9 @@ def fixture_check(payload, files, *, by, now, client_time=None):
     fixture = db.session.get(RoomFixture, _int(payload, "fixture_id"))
     if fixture is None or not can_see_ward(by, fixture.room.ward_id):
         raise OpError(404, "That fixture no longer exists or is not on a ward you can see.")
-    result = str(payload.get("result") or "")
-    if result not in CHECK_RESULTS:
-        raise OpError(400, "Choose pass or fail.")
+    rules.check("fixture.check", payload)
+    result = str(payload.get("result"))
     notes = payload.get("notes")
-    if notes is not None and not isinstance(notes, str):
-        raise OpError(400, "Notes must be text.")
     inspection_id = _int(payload, "inspection", required=False)
     inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
     in_walk = inspection is not None and inspection.ward_id == fixture.room.ward_id
@@ -277,9 +294,11 @@ def fixture_check(payload, files, *, by, now, client_time=None):
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
+    "answers.remaining_compliant": answers_remaining_compliant,
     "finding.create": finding_create,
     "finding.update": finding_update,
     "finding.grade": finding_grade,
+    "finding.withdraw": finding_withdraw,
     "photo.add": photo_add,
     "room.access": room_access,
     "carry_forward": carry_forward,
@@ -298,6 +317,8 @@ def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: s
         raise OpError(400, "The operation payload must be an object.")
     try:
         return handler(payload, files, by=by, now=now, client_time=client_time)
+    except rules.RuleError as exc:
+        raise OpError(422, exc.message, exc.field) from None
     except REFUSALS as exc:
-        raise OpError(422, str(exc)) from None
+        raise OpError(422, str(exc), getattr(exc, "field", None)) from None
 

@@ -53,7 +53,7 @@ def _op_from_request() -> dict:
 
 
 def op_error(exc: ops.OpError, op_id=None):
-    return jsonify(error=exc.status, message=exc.message, op_id=op_id), exc.status
+    return jsonify(error=exc.status, message=exc.message, op_id=op_id, field=exc.field), exc.status
 
 
 @bp.post("/ops")

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
 from inspect_app.auth.models import LoginThrottle, User
-from inspect_app.auth.passwords import DUMMY_HASH, hash_password, policy_problems, verify_password
+from inspect_app.auth.passwords import (DUMMY_HASH, hash_password, needs_rehash, policy_problems,
+                                        verify_password)
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 
@@ -52,6 +53,8 @@ def authenticate(email: str, password: str, *, now: datetime, max_failures: int,
             throttle.failures = 0
             throttle.locked_until = None
             db.session.add(throttle)
+        if needs_rehash(user.password_hash):  # older, costlier parameters: upgrade while we have the password
+            user.password_hash = hash_password(password)
         user.last_login_at = now
         record("user.sign_in", user, by=user, now=now)
         return SignInResult(user, None)

@@ -40,13 +40,15 @@ class ActionStatus(LabelledEnum):
     RISK_ACCEPTED = "risk_accepted", "Risk accepted"
     ESCALATED = "escalated", "Escalated to risk register"
     CAPITAL = "capital_scheme", "Capital scheme"
+    # Its ligature point was recorded in error and withdrawn: the action is kept, never deleted.
+    CANCELLED = "cancelled", "Cancelled: point recorded in error"
 
 
 S, R = ActionStatus, Role  # short aliases keep each row of the table on one line
-TERMINAL = frozenset({S.CLOSED})
+TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
 # A risk-accepted action is not open work, but it is not finished either: it comes back at
 # its review date through "Re-open accepted risk", which is why it is not terminal.
-OPEN_STATUSES = frozenset(S) - {S.CLOSED, S.RISK_ACCEPTED}
+OPEN_STATUSES = frozenset(S) - {S.CLOSED, S.RISK_ACCEPTED, S.CANCELLED}
 
 #: Fields a transition may require, in the order they are listed in messages.
 FIELD_NAMES = MappingProxyType({

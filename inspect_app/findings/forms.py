@@ -90,3 +90,11 @@ class GradeForm(FlaskForm):
     comment = TextAreaField("Why the grade changed (optional)", validators=[Optional(), Length(max=2000)])
     consequence_reason = TextAreaField("Why the consequence is below Catastrophic",
                                        validators=[Optional(), Length(max=1000)])
+
+
+class WithdrawForm(FlaskForm):
+    """``finding.withdraw``: the point was recorded in error (the service decides who may)."""
+
+    finding_id = IntegerField(validators=[InputRequired()])
+    reason = TextAreaField("Why was it recorded in error?", validators=[Optional(), Length(max=1000)],
+                           description="For example: recorded in the wrong room; the same point as LP-00012.")

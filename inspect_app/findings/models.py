@@ -16,6 +16,7 @@ from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
+    from inspect_app.auth.models import User
     from inspect_app.checklists.models import ChecklistItem
     from inspect_app.estates.models import Room, Ward
     from inspect_app.photos.models import Photo
@@ -45,9 +46,13 @@ class Finding(db.Model):
     consequence: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[int | None] = mapped_column(Integer)
     band: Mapped[str | None] = mapped_column(String(20), index=True)
-    # present | fixed | removed (deleted in error, kept for the audit trail)
+    # present | fixed | removed (recorded in error and withdrawn, kept for the audit trail)
     state: Mapped[str] = mapped_column(String(20), default="present", index=True)
     resolved_at: Mapped[datetime | None]
+    # "Recorded in error": why, by whom and when the point was withdrawn (state "removed").
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -56,6 +61,7 @@ class Finding(db.Model):
 
     ward: Mapped[Ward] = relationship()
     room: Mapped[Room] = relationship()
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     item: Mapped[ChecklistItem | None] = relationship()
     grades: Mapped[list[FindingGrade]] = relationship(back_populates="finding", order_by="FindingGrade.id")
     photos: Mapped[list[Photo]] = relationship(
@@ -78,6 +84,10 @@ class Finding(db.Model):
     @property
     def current_grade(self) -> FindingGrade | None:
         return self.grades[-1] if self.grades else None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state == "removed"
 
 
 class FindingGrade(db.Model):

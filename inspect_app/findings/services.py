@@ -18,10 +18,16 @@ TEXT_LIMITS = {"description": 2000, "location": 500, "category": 80, "existing_c
 # Fields whose change re-grades the point (the floors depend on them).
 GRADING_FIELDS = ("low_level", "load_bearing")
 GRADING_FIELD_NAMES = {"low_level": "Low-level flag", "load_bearing": "Load-bearing answer"}
+GRADE_MESSAGE = "Pick a cell on the grid to grade the point."
+PHOTO_OR_DESCRIPTION = "Take a photo of the point or describe it."
 
 
 class FindingError(ValueError):
-    """A refused change to a ligature point, with a message for the user."""
+    """A refused change to a ligature point, with a message for the user (and the field, when one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def policy_for(ward: Ward) -> risk.BandPolicy:
@@ -91,14 +97,18 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
                    description: str = "", location: str = "", existing_controls: str = "",
                    mitigation: str | None = None, recommended_action: str = "", low_level: bool = False,
                    likelihood: int | None = None, consequence: int | None = None,
-                   client_id: str | None = None, load_bearing: str | None = None,
+                   client_id: str | None = None, photos: int = 0, load_bearing: str | None = None,
                    load_bearing_reason: str | None = None, consequence_reason: str | None = None,
                    _skip_inspection_check: bool = False) -> Finding:
-    """Record a new ligature point in a room during an inspection, graded when L and C are given.
+    """Record a new ligature point in a room during an inspection, with its grade.
+
+    A point needs a grade and a photo or a description before it is saved, so that nothing
+    recorded in a hurry becomes an action nobody can act on (sign-off can require the rest).
 
     :param inspection: an in-progress inspection of the room's ward.
     :param item: the checklist item it answers, or None for an ad-hoc point.
     :param client_id: the device's UUID for the point (offline capture), unique.
+    :param photos: how many photos come with it (stored by the caller after this returns).
     :param load_bearing: a ``grading.LoadBearing`` value: can the point bear a ligature?
     :param load_bearing_reason: why it cannot (required when it cannot).
     :param consequence_reason: why a load-bearing point's consequence is below Catastrophic.
@@ -113,9 +123,13 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
               "recommended_action": recommended_action, "low_level": bool(low_level),
               "load_bearing": load_bearing, "load_bearing_reason": load_bearing_reason}
     clean = {k: _clean(k, v) for k, v in values.items()}
-    _check_grade_reasons(clean["load_bearing"], consequence, clean["load_bearing_reason"], consequence_reason)
     if not clean["category"]:
-        raise FindingError("Choose the fixture category.")
+        raise FindingError("Choose the fixture category.", "category")
+    if likelihood in (None, "") or consequence in (None, ""):
+        raise FindingError(GRADE_MESSAGE, "grade")
+    if not clean["description"] and photos < 1:
+        raise FindingError(PHOTO_OR_DESCRIPTION, "photos")
+    _check_grade_reasons(clean["load_bearing"], consequence, clean["load_bearing_reason"], consequence_reason)
     finding = Finding(client_id=client_id, ward_id=room.ward_id, room_id=room.id, inspection_id=inspection.id,
                       last_inspection_id=inspection.id, item_id=item.id if item is not None else None,
                       created_by_id=by.id, created_at=now, updated_at=now, state="present",
@@ -124,9 +138,8 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     db.session.flush()
     record("finding.create", finding, by=by, now=now, ward_id=finding.ward_id, inspection_id=inspection.id,
            new={**clean, "room": room.name, "item": item.code if item is not None else None})
-    if likelihood is not None or consequence is not None:
-        apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection,
-                    consequence_reason=consequence_reason)
+    apply_grade(finding, likelihood, consequence, kind="initial", by=by, now=now, inspection=inspection,
+                consequence_reason=consequence_reason)
     return finding
 
 
@@ -136,7 +149,8 @@ def _check_grade_reasons(load_bearing, consequence, load_bearing_reason, consequ
                                    consequence if isinstance(consequence, int) else None,
                                    load_bearing_reason=load_bearing_reason, consequence_reason=consequence_reason)
     except risk.RiskError as exc:
-        raise FindingError(str(exc)) from None
+        field = "consequence_reason" if "consequence" in str(exc) else "load_bearing_reason"
+        raise FindingError(str(exc), field) from None
 
 
 @dataclass(frozen=True)
@@ -268,3 +282,59 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
         raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).")
     return applied
+
+
+WITHDRAW_REASON_LIMIT = 1000
+WITHDRAW_REASON_MESSAGE = "Say why the point was recorded in error."
+
+
+def may_withdraw(finding: Finding, user, inspection) -> str | None:
+    """Why ``user`` may not withdraw ``finding``, or None when they may.
+
+    Its recorder may, while the inspection it was recorded in is in progress; after sign-off
+    only a patient safety lead may (the signed report then lists it as withdrawn).
+    """
+    from inspect_app.domain.workflow import Role
+
+    if finding.state == "removed":
+        return "This point has already been withdrawn."
+    if getattr(user, "role", None) == Role.SAFETY_LEAD.value:
+        return None
+    if finding.created_by_id != getattr(user, "id", None):
+        return "Only the person who recorded the point, or a patient safety lead, can withdraw it."
+    if inspection is None or inspection.is_read_only:
+        return "The inspection is signed off: ask a patient safety lead to withdraw the point."
+    return None
+
+
+def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspection=None) -> Finding:
+    """"Recorded in error": take the point out of the figures and lists, cancel its action (kept),
+    and keep everything in the audit trail.
+
+    :param reason: why it was recorded in error (required, shown in the report).
+    :param inspection: the inspection it was recorded in (looked up when not given).
+    :raises FindingError: not allowed, or no reason.
+    """
+    from inspect_app.actions import services as actions
+    from inspect_app.inspections.models import Inspection
+
+    inspection = inspection or db.session.get(Inspection, finding.inspection_id)
+    refusal = may_withdraw(finding, by, inspection)
+    if refusal:
+        raise FindingError(refusal)
+    if reason is not None and not isinstance(reason, str):
+        raise FindingError("The reason must be text.", "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FindingError(WITHDRAW_REASON_MESSAGE, "reason")
+    if len(reason) > WITHDRAW_REASON_LIMIT:
+        raise FindingError(f"The reason is at most {WITHDRAW_REASON_LIMIT:,} characters.", "reason")
+    before = finding.state
+    finding.state, finding.withdrawn_reason = "removed", reason
+    finding.withdrawn_at, finding.withdrawn_by_id, finding.updated_at = now, by.id, now
+    db.session.flush()
+    record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
+           inspection_id=finding.last_inspection_id, old={"state": before},
+           new={"state": finding.state, "reason": reason}, comment=reason)
+    actions.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)
+    return finding

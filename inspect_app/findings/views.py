@@ -15,7 +15,7 @@ from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.findings import services
-from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, parse_grade
+from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm, parse_grade
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
@@ -94,7 +94,7 @@ def create():
         finding = services.record_finding(inspection=inspection, room=room, item=item, by=current_user, now=now,
                                           likelihood=grade[0] if grade else None,
                                           consequence=grade[1] if grade else None,
-                                          client_id=form.client_id.data or None,
+                                          client_id=form.client_id.data or None, photos=len(uploads),
                                           consequence_reason=form.consequence_reason.data or None, **form.details())
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
@@ -127,7 +127,27 @@ def _answer_as_ligature_point(inspection, room, item, finding: Finding, *, now) 
 @bp.get("/<int:finding_id>")
 @requires()
 def detail(finding_id: int):
-    return render_template("findings/detail.html", **detail_context(finding_or_404(finding_id)))
+    return render_template("findings/detail.html", **detail_context(finding_or_404(finding_id, withdrawn=True)))
+
+
+@bp.post("/<int:finding_id>/withdraw")
+@requires()
+def withdraw(finding_id: int):
+    """"Recorded in error": the recorder before sign-off, a patient safety lead after."""
+    finding = finding_or_404(finding_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit() or form.finding_id.data != finding.id:
+        abort(422, first_error(form) if form.errors else "The form is for a different ligature point.")
+    try:
+        services.withdraw_finding(finding, reason=form.reason.data, by=current_user, now=utcnow())
+    except services.FindingError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    flash(f"{finding.ref} withdrawn as recorded in error; it no longer counts in the figures.", "success")
+    inspection = db.session.get(Inspection, finding.last_inspection_id)
+    return redirect(room_url(inspection.id, finding.room_id) if not inspection.is_read_only
+                    else url_for("findings.detail", finding_id=finding.id))
 
 
 def _editable(finding: Finding) -> Inspection:

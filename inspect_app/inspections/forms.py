@@ -41,6 +41,14 @@ class AnswerForm(FlaskForm):
     value = StringField(validators=[AnyOf([a.value for a in Answer], message="Choose one of the four answers.")])
 
 
+class RemainingForm(FlaskForm):
+    """"Mark remaining items compliant": ``count`` is how many the person was shown."""
+
+    inspection_id = IntegerField(validators=[InputRequired()])
+    room_id = IntegerField(validators=[InputRequired()])
+    count = IntegerField(validators=[InputRequired(message="Say how many items to mark.")])
+
+
 class AccessForm(FlaskForm):
     inspection_id = IntegerField(validators=[InputRequired()])
     room_id = IntegerField(validators=[InputRequired()])

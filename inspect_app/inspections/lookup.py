@@ -75,9 +75,11 @@ def room_page_or_404(inspection_id: int, room_id: int) -> tuple[Inspection, Room
     return row[0], row[1], bool(row[2])
 
 
-def finding_or_404(finding_id: int | None) -> Finding:
+def finding_or_404(finding_id: int | None, *, withdrawn: bool = False) -> Finding:
+    """A point the user may see; one recorded in error only when ``withdrawn`` (its own page)."""
     finding = db.session.get(Finding, finding_id) if finding_id else None
-    if finding is None or finding.state == "removed" or not can_see_ward(current_user, finding.ward_id):
+    if finding is None or (finding.state == "removed" and not withdrawn) \
+            or not can_see_ward(current_user, finding.ward_id):
         abort(404)
     return finding
 

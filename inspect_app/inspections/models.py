@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -94,6 +95,8 @@ class Answer(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Given by "mark remaining items compliant" (one bulk answer); cleared when changed one by one.
+    bulk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     item: Mapped[ChecklistItem] = relationship()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from inspect_app.domain.checklist import CarryForwardOutcome
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
-from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm
+from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm
 from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
                                             room_or_404, room_page_or_404, room_url, writable_or_409)
 from inspect_app.inspections.models import CarryForward
@@ -27,6 +27,9 @@ from inspect_app.inspections.walk import carried_forward, findings_in, room_chec
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
+# A dense room's points list is shown this many at a time (``?points=<page>``): a room with 75
+# points sends a quarter of the rows and thumbnails, and each item still links its own points.
+POINTS_SHOWN = 25
 
 
 @bp.get("/<int:inspection_id>/rooms/<int:room_id>")
@@ -43,12 +46,17 @@ def room(inspection_id: int, room_id: int):
     outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
         CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
     } if carried else {}
+    points = [f for f in findings if f not in carried]
+    pages = max(1, -(-len(points) // POINTS_SHOWN))
+    page = min(max(request.args.get("points", 1, type=int) or 1, 1), pages)
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item,
-        points=[f for f in findings if f not in carried], carried=carried, outcomes=outcomes, writer=can_write(),
+        by_item=by_item, points_total=len(points), points_page=page, points_pages=pages,
+        points_first=(page - 1) * POINTS_SHOWN + 1,
+        points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
+        remaining=sum(item.id not in answers for item in items),
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 
 
@@ -77,6 +85,27 @@ def answer():
         # Straight to the ligature point form, item and category filled in: the photo comes next.
         return redirect(url_for("findings.new", inspection_id=inspection.id, room_id=room_.id, item_id=item.id))
     return redirect(room_url(inspection.id, room_.id, f"item-{item.id}"))
+
+
+@bp.post("/remaining-compliant")
+@requires(*WRITERS)
+def remaining_compliant():
+    """Every unanswered item of the room answered Compliant in one bulk answer."""
+    form = RemainingForm()
+    if not form.validate_on_submit():
+        abort(400, first_error(form))
+    inspection = inspection_or_404(form.inspection_id.data)
+    writable_or_409(inspection)
+    room_ = room_or_404(inspection, form.room_id.data)
+    try:
+        marked = services.mark_remaining_compliant(inspection=inspection, room=room_, expected=form.count.data,
+                                                   by=current_user, now=utcnow())
+    except services.InspectionError as exc:
+        db.session.rollback()
+        abort(422, str(exc))
+    db.session.commit()
+    flash(f"{len(marked)} remaining item(s) in {room_.name} marked compliant.", "success")
+    return redirect(room_url(inspection.id, room_.id))
 
 
 @bp.post("/room-access")

@@ -20,9 +20,11 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
-from inspect_app.inspections.walk import RoomStatus, carried_forward, ward_progress
+from inspect_app.inspections.walk import RoomStatus, carried_forward, room_checklist, seen_in, ward_progress
 
 MAX_TEAM = 10
+ACCESS_REASON_LIMIT = 1000
+ACCESS_REASON_MESSAGE = "Give the reason the room could not be inspected."
 
 
 class InspectionError(ValueError):
@@ -136,6 +138,8 @@ def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, va
                               "or not applicable.") from None
     if comment is not None and len(comment) > 2000:
         raise InspectionError("Comments are at most 2000 characters.")
+    if not AnswerValue(value).is_ligature_point:
+        _no_point_recorded(inspection, room, item)
     visit(inspection, room, now=now)
     answer = db.session.scalar(select(Answer).where(Answer.inspection_id == inspection.id,
                                                     Answer.room_id == room.id, Answer.item_id == item.id))
@@ -149,11 +153,56 @@ def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, va
             return answer
         old = {"value": answer.value, "comment": answer.comment}
         answer.value, answer.answered_by_id, answer.answered_at = value, by.id, now
+        answer.bulk = False  # changed on its own: no longer part of a bulk answer
         if comment is not None:
             answer.comment = comment
     record("answer.set", answer, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
            old=old, new={"room": room.name, "item": item.code, "value": value, "comment": answer.comment})
     return answer
+
+
+def _no_point_recorded(inspection: Inspection, room: Room, item: ChecklistItem) -> None:
+    """An item with a ligature point recorded against it cannot also be Compliant (or N/A): the
+    point is withdrawn as recorded in error first, or kept (and the answer stays)."""
+    refs = [f"LP-{fid:05d}" for fid in db.session.scalars(select(Finding.id).where(
+        *seen_in(inspection), Finding.room_id == room.id, Finding.item_id == item.id,
+        Finding.state == "present").order_by(Finding.id))]
+    if refs:
+        raise InspectionError(f"{', '.join(refs)} {'is' if len(refs) == 1 else 'are'} recorded against this item: "
+                              "withdraw the point as recorded in error first, or keep it and leave the answer.")
+
+
+def remaining_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
+    """The room's checklist items not answered yet in this inspection, in checklist order."""
+    items, answers = room_checklist(inspection, room)
+    return [item for item in items if item.id not in answers]
+
+
+def mark_remaining_compliant(*, inspection: Inspection, room: Room, expected: int, by, now: datetime) -> list[Answer]:
+    """Answer every unanswered item of the room Compliant, as one bulk answer (one audit event).
+
+    :param expected: how many items the person was told would be marked; refused if the room
+        changed since (another device answered some), so nobody marks items they were not shown.
+    """
+    _writable(inspection)
+    _room_in(inspection, room)
+    remaining = remaining_items(inspection, room)
+    if not remaining:
+        raise InspectionError("Every item in this room is already answered.")
+    if expected != len(remaining):
+        raise InspectionError(f"{len(remaining)} items are unanswered now, not {expected}: "
+                              "look at the room again before marking them compliant.")
+    visit(inspection, room, now=now)
+    answers = [Answer(inspection_id=inspection.id, room_id=room.id, item_id=item.id,
+                      value=AnswerValue.OK.value, answered_by_id=by.id, answered_at=now, bulk=True)
+               for item in remaining]
+    db.session.add_all(answers)
+    db.session.flush()
+    record("answer.bulk_compliant", inspection, by=by, now=now, ward_id=inspection.ward_id,
+           inspection_id=inspection.id, new={"room": room.name, "value": AnswerValue.OK.value,
+                                             "count": len(answers), "items": [item.code for item in remaining]},
+           comment=f"{len(answers)} remaining item(s) marked compliant in one bulk answer")
+    return answers
 
 
 def answer_value(inspection: Inspection, room: Room, item: ChecklistItem) -> str | None:
@@ -175,9 +224,9 @@ def set_not_accessible(*, inspection: Inspection, room: Room, reason: str | None
             raise InspectionError("The reason must be text.")
         reason = (reason or "").strip()
         if not reason:
-            raise InspectionError("Give the reason the room could not be inspected.")
-        if len(reason) > 1000:
-            raise InspectionError("The reason is at most 1000 characters.")
+            raise InspectionError(ACCESS_REASON_MESSAGE)
+        if len(reason) > ACCESS_REASON_LIMIT:
+            raise InspectionError(f"The reason is at most {ACCESS_REASON_LIMIT:,} characters.")
         room_visit.not_accessible, room_visit.not_accessible_reason = True, reason
     room_visit.updated_at = now
     record("room.access", room_visit, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,

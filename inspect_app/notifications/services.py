@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +12,7 @@ from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, Role
+from inspect_app.public_url import absolute
 from inspect_app.estates.models import Ward, ward_managers
 from inspect_app.extensions import db
 from inspect_app.notifications.models import Notification
@@ -37,7 +37,7 @@ def queue(*, to: str, subject: str, body: str, kind: str, dedupe_key: str, now: 
 
 
 def _link(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return absolute(path)
 
 
 def queue_new_action(action: Action, *, now: datetime) -> list[Notification]:

@@ -2,7 +2,8 @@
 
 A fixed number of statements whatever the size of the inspection (a test counts them): the
 inspection with its ward, site, trust, template and previous inspection; the room progress
-(``ward_progress``); area types; the points; carry-forward outcomes; grades; photos; actions.
+(``ward_progress``); area types; the points; carry-forward outcomes; grades; photos; actions;
+bulk answers per room.
 
 Which points an inspection holds: those first identified in it, and earlier points whose
 carry-forward outcome was recorded in it. ``Finding.last_inspection_id`` is not used, because
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.actions.models import Action
@@ -31,13 +32,13 @@ from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
-from inspect_app.inspections.models import CarryForward, Inspection
+from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 
 from .bands import BAND_RANK, band_info, band_matrix, report_action
-from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom
+from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom, WithdrawnPoint
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -62,14 +63,15 @@ def _label(enum, value: str | None) -> str:
         return value or ""
 
 
-def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str]]:
+def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str], list[Finding]]:
+    """The inspection's points, their carry-forward outcomes, and its points withdrawn as
+    recorded in error (one statement for both lists: they are split here)."""
     outcomes = dict(db.session.execute(select(CarryForward.finding_id, CarryForward.outcome)
                                        .where(CarryForward.inspection_id == inspection.id)).all())
-    points = list(db.session.scalars(select(Finding).where(
-        Finding.state != "removed",
+    found = list(db.session.scalars(select(Finding).where(
         or_(Finding.inspection_id == inspection.id, Finding.id.in_(list(outcomes) or [0])))
-        .order_by(Finding.id)))
-    return points, outcomes
+        .options(joinedload(Finding.withdrawn_by)).order_by(Finding.id)))
+    return ([p for p in found if p.state != "removed"], outcomes, [p for p in found if p.state == "removed"])
 
 
 def _grades(ids: list[int], until: datetime | None) -> dict[int, FindingGrade]:
@@ -135,7 +137,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     until = inspection.signed_off_at
     progress = ward_progress(inspection)
     areas = dict(db.session.execute(select(AreaType.id, AreaType.name)).all())
-    points, outcomes = _points(inspection)
+    points, outcomes, withdrawn = _points(inspection)
     ids = [p.id for p in points]
     grades = _grades(ids, until)
     photos = _photos(ids, until, photo_source)
@@ -152,11 +154,13 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         if outcome != "fixed" and item.likelihood and item.band.code in counts:
             heat[item.likelihood - 1][item.consequence - 1] += 1
             counts[item.band.code] += 1
+    bulk = dict(db.session.execute(select(Answer.room_id, func.count()).where(
+        Answer.inspection_id == inspection.id, Answer.bulk.is_(True)).group_by(Answer.room_id)).all())
     rooms = [ReportRoom(
         name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
         state=s.state.value, not_accessible_reason=s.not_accessible_reason,
         items_answered=s.progress.answered, items_total=s.progress.total,
-        findings=tuple(by_room.get(s.room.id, ()))) for s in progress]
+        findings=tuple(by_room.get(s.room.id, ())), bulk_compliant=bulk.get(s.room.id, 0)) for s in progress]
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     by_id = {p.id: p for p in points}
     actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
@@ -184,4 +188,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
             fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
             previous_inspection=previous.ref if previous else None),
         generated_at=now, generated_by=by.name,
+        withdrawn=tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
+                                       description=p.description, reason=p.withdrawn_reason or "",
+                                       withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
+                                       withdrawn_at=p.withdrawn_at) for p in withdrawn),
     )

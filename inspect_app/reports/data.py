@@ -77,6 +77,7 @@ class ReportRoom:
     items_answered: int
     items_total: int
     findings: tuple[ReportFinding, ...] = ()
+    bulk_compliant: int = 0  # answered Compliant by "mark remaining items compliant" (one bulk answer)
 
     @property
     def is_not_accessible(self) -> bool:
@@ -104,6 +105,19 @@ class ReportAction:
     @property
     def is_overdue(self) -> bool:
         return self.overdue_days > 0
+
+
+@dataclass(frozen=True)
+class WithdrawnPoint:
+    """A ligature point withdrawn as recorded in error: not in the figures, always in the report."""
+
+    ref: str
+    room: str
+    category: str
+    description: str
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,7 @@ class InspectionReport:
     generated_at: datetime
     generated_by: str
     marking: str = "OFFICIAL-SENSITIVE"
+    withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
 
     @property
     def is_draft(self) -> bool:

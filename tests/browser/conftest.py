@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); .ci/run installs it")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); make test installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -115,3 +115,12 @@ def test_invalid_checklist_files_are_refused_with_reasons(demo, auth):
                              follow_redirects=True)
         assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == 1
+
+
+def test_admin_home_warns_when_base_url_is_unset_in_production(app, auth, demo):
+    auth.login("admin@demo.nhs.test")
+    assert "data-base-url-warning" not in auth.client.get("/").get_data(as_text=True)  # not production
+    app.config["IS_PRODUCTION"] = True
+    assert "BASE_URL is not set" in auth.client.get("/").get_data(as_text=True)
+    app.config["BASE_URL"] = "https://inspect.example.nhs.uk"
+    assert "data-base-url-warning" not in auth.client.get("/").get_data(as_text=True)

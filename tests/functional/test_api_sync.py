@@ -115,7 +115,7 @@ def test_concurrent_duplicate_loses_the_race_and_returns_the_stored_receipt(devi
 def test_refused_operation_is_a_4xx_with_the_reason_and_saves_nothing(device, offline_walk):
     response = device.send(device.op("finding.create", _finding_payload(offline_walk, grade="9x9")))
     assert response.status_code == 422
-    assert response.json["op_id"] and "1" in response.json["message"]
+    assert response.json["op_id"] and response.json["field"] == "grade" and "grid" in response.json["message"]
     assert _count(Finding) == 0 and _count(SyncReceipt) == 0
     bad_kind = device.send(device.op("finding.delete", {}))
     assert bad_kind.status_code == 400 and "Unknown operation" in bad_kind.json["message"]
@@ -185,10 +185,10 @@ def test_product_check_refusals_are_4xx_with_the_reason_and_save_nothing(device,
     fixture = make_fixture("Larch Ward")
     failed = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "fail", "notes": ""}))
     assert failed.status_code == 422 and "what failed" in failed.json["message"]
-    assert device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "maybe"})).status_code == 400
+    assert device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "maybe"})).status_code == 422
     assert device.send(device.op("fixture.check", {"fixture_id": "999999", "result": "pass"})).status_code == 404
     wrong = device.send(device.op("fixture.check", {"fixture_id": str(fixture.id), "result": "pass", "notes": ["x"]}))
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422 and wrong.json["field"] == "notes"
     assert _count(FixtureCheck) == 0
 
 

@@ -1,5 +1,6 @@
 """The dashboard's numbers come from one grouped statement: they must equal a plain count over
-every action for each combination of filters the page accepts."""
+every action (closed ones: those closed in the last 12 months) for each combination of filters
+the page accepts."""
 from __future__ import annotations
 
 import itertools
@@ -34,7 +35,10 @@ def _expected(everything, filters: queries.Filters, today, visible: set[int] | N
         return a.status in queries.OPEN_VALUES and a.target_date < today
 
     counts, heat, overdue = {}, {}, 0
+    since = today - timedelta(days=queries.CLOSED_PERIOD_DAYS)
     for a in filter(narrowed, everything):
+        if a.status == "closed" and a.closed_at.date() < since:
+            continue
         if in_cell(a) and (late(a) or not filters.overdue):
             counts[(a.band, a.status)] = counts.get((a.band, a.status), 0) + 1
         if in_status(a) and a.finding.likelihood is not None:
@@ -53,7 +57,10 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
     make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Day room")     # moderate
     make_action(ward="Rowan Ward", likelihood=3, consequence=3, room="Day room", now=long_ago)
     closed = make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=long_ago)
-    closed.status = "closed"  # a finished action still counts in "all" but never as overdue or open
+    closed.status, closed.closed_at = "closed", utcnow()  # counts in "all" but never as overdue or open
+    # closed over a year ago: history, counted nowhere on the dashboard
+    old = make_action(ward="Rowan Ward", likelihood=4, consequence=5, room="Quiet room", now=long_ago)
+    old.status, old.closed_at = "closed", long_ago
     db.session.commit()
     today = utcnow().date()
     everything = list(db.session.scalars(select(Action)))
@@ -79,5 +86,6 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
     user = db.session.scalar(select(User).where(User.email == "safety@demo.nhs.test"))
     with app.test_request_context():
         login_user(user)
-        listed, total = queries.action_list(user, queries.Filters(overdue=True), today=today)
+        listed, _ = queries.action_list(user, queries.Filters(overdue=True), today=today)
+        total = queries.action_count(user, queries.Filters(overdue=True), today=today)
         assert total == queries.dashboard_tallies(user, queries.Filters(), today=today).overdue == len(listed) == 3

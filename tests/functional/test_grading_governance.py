@@ -30,6 +30,7 @@ def _point(people, demo, *, ward="Larch Ward", room="Main corridor", now=None, *
         ward=ward_obj, inspection_type="annual", team=["Sam Okafor"], by=people["inspector"], now=now)
     room_obj = db.session.scalar(select(Room).where(Room.ward_id == ward_obj.id, Room.name == room))
     values.setdefault("category", "Handrails")
+    values.setdefault("description", "Handrail")
     finding = findings.record_finding(inspection=inspection, room=room_obj, by=people["inspector"], now=now, **values)
     db.session.commit()
     return finding
@@ -303,17 +304,19 @@ def test_sync_api_takes_load_bearing_and_reasons_through_the_same_rules(device, 
     assert bad.status_code == 422
 
 
-def test_accepted_risk_due_for_review_is_back_on_the_open_list_and_the_dashboard_flags_expiry(make_action, people, auth):
+def test_accepted_risk_due_for_review_comes_back_and_the_dashboard_flags_expiry(make_action, people, auth):
     action = make_action(likelihood=2, consequence=2, room="Quiet room", description="Accepted low", **NOT_BEARING)
     now = utcnow()
     actions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields={
         "rationale": "Staff-only after refit", "residual_grade": (1, 2), "review_date": now.date() + timedelta(days=30)})
     db.session.commit()
     auth.login("safety@demo.nhs.test")
-    assert "Accepted low" not in auth.client.get("/actions/").get_data(as_text=True)
-    action.accepted_review_date = now.date()
+    assert "Accepted low" not in auth.client.get("/actions/?status=all&need=review-due").get_data(as_text=True)
+    action.accepted_review_date = now.date()  # due today: back on the list (not the day after)
     db.session.commit()
-    listed = auth.client.get("/actions/").get_data(as_text=True)
+    listed = auth.client.get("/actions/?status=all&need=review-due").get_data(as_text=True)
     assert "Accepted low" in listed and "Accepted risk due for review" in listed
+    home = auth.client.get("/").get_data(as_text=True)
+    assert 'href="/actions/?status=all&amp;need=review-due"' in home
     dashboard = auth.client.get("/dashboard/").get_data(as_text=True)
     assert "Interim control expired (review date passed)" in dashboard

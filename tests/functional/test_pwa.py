@@ -44,7 +44,7 @@ def test_manifest_is_installable_with_real_icons(app, client):
     sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")} <= sizes
     for icon in manifest["icons"]:
-        path = Path(app.static_folder, icon["src"].removeprefix("/static/"))
+        path = Path(app.static_folder, icon["src"].split("?")[0].removeprefix("/static/"))  # ?v= fingerprint
         with Image.open(path) as image:
             assert f"{image.width}x{image.height}" == icon["sizes"]
 
@@ -58,7 +58,8 @@ def test_ward_pack_lists_overview_rooms_forms_and_points(device, offline_walk):
     inspection = offline_walk["inspection"]
     room = offline_walk["rooms"]["Bedroom 1"]
     device.send(device.op("finding.create", {"inspection_id": inspection.id, "room_id": room.id,
-                                             "category": "Window", "description": "Restrictor"}))
+                                             "category": "Window", "description": "Restrictor",
+                                             "grade": "2x3"}))
     pack = device.auth.client.get(f"/api/v1/inspections/{inspection.id}/pack").json
     urls = pack["urls"]
     assert urls[0] == f"/inspections/{inspection.id}"

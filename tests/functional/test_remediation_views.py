@@ -211,8 +211,8 @@ def test_dashboard_lists_wards_due_for_re_assessment_with_the_reason(demo, peopl
     assert (now - timedelta(days=400)).strftime("%Y") in rows["Larch Ward"]  # the date of the last sign-off
 
 
-def test_action_list_pages_and_a_page_past_the_end_still_counts(make_action, auth, monkeypatch):
-    from inspect_app.actions import list_views
+def test_action_list_pages_by_key_and_counts_up_to_a_cap(make_action, auth, monkeypatch):
+    from inspect_app.actions import list_views, queries
 
     monkeypatch.setattr(list_views, "PER_PAGE", 2)
     for n, (likelihood, consequence) in enumerate(((5, 5), (4, 4), (3, 3))):
@@ -221,8 +221,13 @@ def test_action_list_pages_and_a_page_past_the_end_still_counts(make_action, aut
     first = auth.client.get("/actions/").get_data(as_text=True)
     assert "3 actions match" in first and first.count('<li class="action-card') == 2
     assert "Point 0" in first and "Point 1" in first and "Point 2" not in first  # most severe first
-    assert "Next page" in first and "Previous page" not in first
-    second = auth.client.get("/actions/?page=2").get_data(as_text=True)
+    assert "Next page" in first and "First page" not in first and "Page 1 of 2" in first
+    next_url = re.search(r'href="(/actions/\?[^"]*after=[^"]+)">Next page', first).group(1).replace("&amp;", "&")
+    second = auth.client.get(next_url).get_data(as_text=True)
     assert "3 actions match" in second and second.count('<li class="action-card') == 1 and "Point 2" in second
-    beyond = auth.client.get("/actions/?page=9").get_data(as_text=True)
-    assert "3 actions match" in beyond and "Nothing matches these filters." in beyond
+    assert "Page 2 of 2" in second and "First page" in second and "Next page" not in second
+    garbled = auth.client.get("/actions/?page=9&after=not-a-key").get_data(as_text=True)  # back to the start
+    assert garbled.count('<li class="action-card') == 2 and "Page 1 of 2" in garbled
+    monkeypatch.setattr(queries, "LIST_COUNT_CAP", 2)
+    capped = auth.client.get("/actions/").get_data(as_text=True)
+    assert "More than 2 actions match" in capped and "Page 1</span>" in capped

@@ -52,8 +52,12 @@ def test_label_sheet_qr_codes_carry_each_rooms_link(app, auth, demo, tmp_path):
     pages = pdf_pages(response.data)
     assert len(pages) == -(-len(rooms) // 10)
     assert all("OFFICIAL-SENSITIVE" in page for page in pages)
-    base = app.config["BASE_URL"].rstrip("/")
-    assert qr_payloads(response.data, tmp_path) == sorted(f"{base}/r/{room.id}" for room in rooms[:10])
+    # BASE_URL unset: the address the request came in on (the test client's).
+    assert qr_payloads(response.data, tmp_path) == sorted(f"http://localhost/r/{room.id}" for room in rooms[:10])
+    app.config["BASE_URL"] = "https://inspect.example.nhs.uk/"
+    served = fetch_pdf(auth.client, f"/reports/wards/{ward_id}/labels.pdf")
+    assert qr_payloads(served.data, tmp_path) == sorted(f"https://inspect.example.nhs.uk/r/{room.id}"
+                                                       for room in rooms[:10])
 
 
 def test_room_link_opens_the_room_in_the_wards_current_inspection(app, auth, make_report_inspection):

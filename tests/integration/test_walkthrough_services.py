@@ -63,17 +63,20 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
 
 def test_ward_progress_counts_each_rooms_points_and_its_most_severe_band(walk):
     """The overview's per-room tallies come from SQL: the highest band is by severity (extreme
-    above high), not by spelling, an ungraded point counts but has no band, and a room's
-    progress counts only its own checklist's answers."""
+    above high), not by spelling, an ungraded point (recorded before a grade was required)
+    counts but has no band, and a room's progress counts only its own checklist's answers."""
     inspector, ward, inspection = walk
     rooms = {r.name: r for r in db.session.scalars(select(Room).where(Room.ward_id == ward.id))}
     now = utcnow()
-    for room, grades in (("Bedroom 1", [(2, 3), (4, 5), (3, 4)]), ("Day room", [(None, None)]),
+    points = {}
+    for room, grades in (("Bedroom 1", [(2, 3), (4, 5), (3, 4)]), ("Day room", [(1, 1)]),
                          ("Bedroom 2", [(3, 4), (2, 3)])):
         for likelihood, consequence in grades:
-            findings.record_finding(inspection=inspection, room=rooms[room], category="Furniture",
-                                    description="Point", likelihood=likelihood, consequence=consequence,
-                                    by=inspector, now=now)
+            points[room] = findings.record_finding(inspection=inspection, room=rooms[room], category="Furniture",
+                                                   description="Point", likelihood=likelihood,
+                                                   consequence=consequence, by=inspector, now=now)
+    legacy = points["Day room"]
+    legacy.likelihood = legacy.consequence = legacy.score = legacy.band = None
     item = inspections.room_items(inspection, rooms["Bedroom 1"])[0]
     inspections.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value="compliant",
                               by=inspector, now=now)

@@ -203,8 +203,9 @@ def test_allowed_lists_the_buttons_to_show(source, role, band, interim, labels):
     (S.OPEN, True, False), (S.INTERIM, True, False), (S.WORK_ORDERED, True, False),
     (S.REMEDIATED, True, False), (S.VERIFIED, True, False), (S.ESCALATED, True, False),
     (S.CAPITAL, True, False), (S.RISK_ACCEPTED, False, False), (S.CLOSED, False, True),
+    (S.CANCELLED, False, True),
 ])
-def test_only_closed_is_terminal_and_accepted_risks_are_not_open(status, is_open, terminal):
+def test_only_closed_and_cancelled_are_terminal_and_accepted_risks_are_not_open(status, is_open, terminal):
     assert (status in OPEN_STATUSES, status in TERMINAL) == (is_open, terminal)
     has_way_out = any(t.source is status for t in TRANSITIONS)
     assert has_way_out is not terminal

@@ -229,14 +229,33 @@ class InspectionRenderer(ReportRenderer):
                 flow += self.cards.build(finding)
                 done += 1
                 flow.append(ProgressMark(done, total))
-        return flow
+        return flow + self._withdrawn()
+
+    def _withdrawn(self) -> list[Flowable]:
+        """Points withdrawn as recorded in error: never silently gone from a signed record."""
+        points = self.report.withdrawn
+        if not points:
+            return []
+        flow: list[Flowable] = [Spacer(1, 4 * mm), *table_heading(
+            f"Withdrawn as recorded in error ({len(points)})", "H2", level=1),
+            Para("Not counted in the figures; any action raised for them is cancelled, not deleted.",
+                 STYLES["Body"])]
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Ref", "Room", "Point", "Reason", "Withdrawn by")]]
+        rows += [[Para(para_text(w.ref), STYLES["CellBold"]), Para(para_text(w.room), STYLES["Cell"]),
+                  Para(para_text(" \u2014 ".join(filter(None, (w.category, w.description)))), STYLES["Cell"]),
+                  Para(para_text(w.reason), STYLES["Cell"]),
+                  Para(para_text(w.withdrawn_by + (f", {w.withdrawn_at:%d %b %Y %H:%M}" if w.withdrawn_at else "")),
+                       STYLES["Cell"])] for w in points]
+        widths = [22 * mm, 30 * mm, 45 * mm, self.frame_width - 137 * mm, 40 * mm]
+        return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT")]
 
     def _room_heading(self, room: ReportRoom) -> list[Flowable]:
         count = len(room.findings)
         meta = " \u00b7 ".join([
             para_text(room.area_type), para_text(room.tier),
             para_text(ROOM_STATES.get(room.state, room.state.replace("_", " ").capitalize())),
-            f"{room.items_answered} of {room.items_total} checklist items answered",
+            f"{room.items_answered} of {room.items_total} checklist items answered"
+            + (f" ({room.bulk_compliant} marked compliant in one bulk answer)" if room.bulk_compliant else ""),
             f"{count} ligature point{'' if count == 1 else 's'}"])
         return [heading(para_text(room.name), "H2", level=1), Para(meta, STYLES["RoomMeta"])]
 

@@ -86,6 +86,12 @@
         li.appendChild(el('span', { 'class': 'state-chip state-chip--' + r.state }, stateLabel(r.state)));
         li.appendChild(document.createTextNode(' ' + r.label));
         if (r.message) li.appendChild(el('p', { 'class': 'outbox-list__message' }, r.message));
+        if (r.state === 'needs-attention' && r.form_url) {
+          // Open the item in its form, with the server's message on the field, to correct it.
+          var join = r.form_url.indexOf('?') === -1 ? '?' : '&';
+          li.appendChild(el('a', { 'class': 'button button--primary', href: r.form_url + join + 'outbox=' + r.op_id },
+                            'Correct it'));
+        }
         if (r.state === 'needs-attention') {
           var retry = el('button', { type: 'button', 'class': 'button' }, 'Try again');
           retry.addEventListener('click', function () { Outbox.retry(r.seq).then(function () { sync(true); }); });

@@ -13,8 +13,8 @@
   var WSI = (window.WSI = window.WSI || {});
   var Outbox = window.WSIOutbox;
   var el = function () { return WSI.el.apply(null, arguments); };
-  var LABELS = { answer: 'Answer', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
-                 'finding.grade': 'Grade', 'photo.add': 'Photo', 'room.access': 'Room access',
+  var LABELS = { answer: 'Answer', 'answers.remaining_compliant': 'Remaining items marked compliant', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
+                 'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
                  carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
@@ -57,9 +57,53 @@
     return input && input.files ? Array.prototype.slice.call(input.files) : [];
   }
 
+  /* A photo this device cannot open is refused here, on its field: queued, it would only be
+     refused by the server after the person has left the room. Any other failure to shrink it
+     sends the original (the server validates it either way). */
   function shrink(file) {
     if (!WSI.downscale) return Promise.resolve(file);
-    return WSI.downscale(file).catch(function () { return file; }); // the server validates either way
+    return WSI.downscale(file).catch(function (error) {
+      if (error && error.code === 'unreadable') throw refused([{ field: 'photos', message: error.message }]);
+      return file;
+    });
+  }
+
+  function refused(problems) {
+    var error = new Error(problems.map(function (p) { return p.message; }).join(' '));
+    error.problems = problems;
+    return error;
+  }
+
+  function rulesOf(form) {
+    if (!form.dataset.rules || !WSI.rules) return null;
+    try { return JSON.parse(form.dataset.rules); } catch (e) { return null; }
+  }
+
+  /* The server's rules for this form (data-rules), checked before anything is stored. */
+  function check(form, payload, photoCount) {
+    var schema = rulesOf(form);
+    if (!schema) return;
+    var probe = Object.assign({}, payload);
+    if (form.dataset.op === 'finding.create') {
+      probe.photo_uuids = [];
+      for (var i = 0; i < photoCount; i += 1) probe.photo_uuids.push('photo');
+    }
+    var problems = WSI.rules.problems(schema, probe);
+    if (problems.length) throw refused(problems);
+  }
+
+  function formUrl() {
+    var params = new URLSearchParams(window.location.search);
+    params.delete('outbox');
+    var query = params.toString();
+    return window.location.pathname + (query ? '?' + query : '');
+  }
+
+  /* The photos of a point still on this device (not yet confirmed by the server). */
+  function keptPhotos(rows, clientId) {
+    return rows.filter(function (r) {
+      return r.kind === 'photo.add' && r.state !== 'done' && r.payload.finding_client_id === clientId;
+    });
   }
 
   /* The photos as photo.add operations, each shrunk first (one after another: memory on tablets). */
@@ -79,21 +123,35 @@
   }
 
   function capture(form, submitter) {
+    return Promise.resolve().then(function () { return captureChecked(form, submitter); });
+  }
+
+  function captureChecked(form, submitter) {
     var kind = form.dataset.op;
     var user = (WSI.currentUser() || {}).id || null;
     var payload = values(form, submitter);
     var label = LABELS[kind] || kind;
+    var correcting = form.dataset.correcting || null;  // the op_id of a refused item being corrected
+    var options = { user_id: user, label: label, form_url: formUrl() };
     if (kind === 'finding.create') {
       delete payload.photos;
       payload.client_id = payload.client_id || Outbox.uuid();
       label += ': ' + (payload.description || payload.category || '').slice(0, 60);
+      options.label = label;
       var photos = files(form, 'photos');
+      var kept = JSON.parse(form.dataset.keptPhotos || '[]');
+      check(form, payload, photos.length + kept.length);
       // Shrink first, then store the point and its photos in one transaction.
       return photoOps(photos, { finding_client_id: payload.client_id, inspection_id: payload.inspection_id,
                                 room_id: payload.room_id }, user).then(function (ops) {
-        return Outbox.enqueueAll([{ kind: kind, payload: payload, options: { user_id: user, label: label } }].concat(ops));
+        payload.photo_uuids = kept.concat(ops.map(function (op) { return op.payload.photo_uuid; }));
+        if (correcting) {
+          return Outbox.amend(correcting, payload, label).then(function () { return ops.length ? Outbox.enqueueAll(ops) : null; });
+        }
+        return Outbox.enqueueAll([{ kind: kind, payload: payload, options: options }].concat(ops));
       });
     }
+    check(form, payload, 0);
     if (kind === 'photo.add') {
       delete payload.photo;
       var base = { finding_id: payload.finding_id, finding_client_id: payload.finding_client_id };
@@ -115,7 +173,9 @@
       Object.keys(edits).forEach(function (k) { stamps[k] = now; });
       payload = Object.assign({ finding_id: payload.finding_id, edited_at: stamps }, edits);
     }
-    return Outbox.enqueue(kind, payload, { user_id: user, label: label });
+    if (correcting) return Outbox.amend(correcting, payload, label);
+    options.label = label;
+    return Outbox.enqueue(kind, payload, options);
   }
 
   /* Where the page goes next, as it would without JavaScript: a new point returns to its room;
@@ -139,14 +199,52 @@
     note.textContent = text;
   }
 
+  /* Answering Compliant (or N/A) on an item with a ligature point recorded against it: ask first
+     whether the point was recorded in error (withdraw it) or is real (keep it, and the answer). */
+  function pointsOf(form, submitter) {
+    if (form.dataset.op !== 'answer' || !submitter || LIGATURE.indexOf(submitter.value) !== -1) return [];
+    var row = form.closest('[data-item-id]');
+    return row ? Array.prototype.slice.call(row.querySelectorAll('.item-row__points a[href]')) : [];
+  }
+
+  function askAboutPoints(links, answerLabel) {
+    var dialog = document.querySelector('[data-point-dialog]');
+    if (dialog) dialog.remove();
+    var refs = links.map(function (a) { return a.textContent.trim(); }).join(', ');
+    dialog = el('dialog', { 'class': 'signout-dialog', 'data-point-dialog': '', 'aria-labelledby': 'point-dialog-title' });
+    dialog.appendChild(el('h2', { id: 'point-dialog-title' }, 'A ligature point is recorded for this item'));
+    dialog.appendChild(el('p', {}, refs + (links.length === 1 ? ' is' : ' are') + ' recorded against this item, so it cannot be answered "' +
+      answerLabel + '" as it stands. Was the point recorded in error?'));
+    var row = el('div', { 'class': 'button-row' });
+    var withdraw = el('a', { 'class': 'button button--danger', href: links[0].getAttribute('href') + '#withdraw' },
+                      'Withdraw ' + links[0].textContent.trim() + ' (recorded in error)');
+    var keep = el('button', { type: 'button', 'class': 'button button--primary', 'data-keep-point': '' }, 'Keep the point');
+    keep.addEventListener('click', function () { dialog.close(); dialog.remove(); });
+    row.appendChild(withdraw);
+    row.appendChild(keep);
+    dialog.appendChild(row);
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  }
+
   function onSubmit(event) {
     var form = event.target;
     if (!form.matches || !form.matches('form[data-op]') || !Outbox) return;
     event.preventDefault();
     var submitter = event.submitter;
+    var recorded = pointsOf(form, submitter);
+    if (recorded.length) return askAboutPoints(recorded, submitter.textContent.trim());
+    if (WSI.clearErrors) WSI.clearErrors(form);
     capture(form, submitter).then(function (outcome) {
       if (outcome === 'unchanged') return announce(form, 'Nothing was changed.');
       form.dataset.captured = '1';
+      if (form.dataset.correcting) {
+        delete form.dataset.correcting;
+        delete form.dataset.keptPhotos;
+        var banner = form.querySelector('[data-correction-banner]');
+        if (banner) banner.remove();
+        window.history.replaceState(null, '', formUrl());
+      }
       announce(form, 'Saved on this device.');
       WSI.queued();
       var after = form.dataset.after || nextPage(form, submitter);
@@ -154,6 +252,10 @@
       if (form.dataset.op === 'finding.create' || form.dataset.op === 'photo.add') form.reset();
       return WSI.refresh();
     }).catch(function (error) {
+      if (error && error.problems && WSI.markErrors) {
+        WSI.markErrors(form, error.problems);
+        return announce(form, 'Not saved: correct the marked ' + (error.problems.length === 1 ? 'field' : 'fields') + '.');
+      }
       announce(form, 'This could not be saved on the device: ' + (error && error.message ? error.message : error));
     });
   }
@@ -217,16 +319,60 @@
     });
   }
 
+  function pressAnswer(row, value) {
+    row.querySelectorAll('form[data-op=answer] button[name=value]').forEach(function (button) {
+      button.setAttribute('aria-pressed', button.value === value ? 'true' : 'false');
+    });
+    row.setAttribute('data-answer', value);
+    row.classList.add('item-row--answered');
+  }
+
   /* One form per item, one button per answer choice (it sends its value): press the one captured. */
   function markAnswer(record) {
     var p = record.payload;
     answerForms(p).forEach(function (form) {
-      form.querySelectorAll('button[name=value]').forEach(function (button) {
-        button.setAttribute('aria-pressed', button.value === p.value ? 'true' : 'false');
-      });
       var row = form.closest('[data-item-id]');
-      if (row) { row.setAttribute('data-answer', p.value); row.classList.add('item-row--answered'); }
+      if (row) pressAnswer(row, p.value);
     });
+  }
+
+  /* "Mark remaining items compliant" captured: every row still unanswered on this page is now
+     Compliant (rows answered since were answered first, as the outbox replays in order). */
+  function markRemaining(record) {
+    var p = record.payload;
+    if (String(p.room_id) !== pageScope().room) return;
+    var ids = record.result && record.result.item_ids ? record.result.item_ids.map(String) : null;
+    document.querySelectorAll('[data-item-id]').forEach(function (row) {
+      if (ids ? ids.indexOf(row.getAttribute('data-item-id')) !== -1 : !row.getAttribute('data-answer')) {
+        pressAnswer(row, 'compliant');
+      }
+    });
+  }
+
+  /* The room's progress ("x of y answered") and the remaining-items form, from the rows on the
+     page, so they change as answers are given, without a reload. */
+  function updateProgress() {
+    var rows = document.querySelectorAll('[data-item-id]');
+    if (!rows.length) return;
+    var answered = Array.prototype.filter.call(rows, function (r) { return r.getAttribute('data-answer'); }).length;
+    var remaining = rows.length - answered;
+    var progress = document.querySelector('[data-room-progress]');
+    if (progress) {
+      var bar = progress.querySelector('progress');
+      if (bar) { bar.max = rows.length; bar.value = answered; }
+      var text = progress.lastChild;
+      if (text && text.nodeType === 3) text.textContent = ' ' + answered + ' of ' + rows.length + ' answered';
+    }
+    var box = document.querySelector('[data-remaining]');
+    if (box) {
+      box.hidden = remaining === 0;
+      var count = box.querySelector('[data-remaining-count]');
+      if (count) count.value = String(remaining);
+      var words = box.querySelector('[data-remaining-text]');
+      if (words) words.textContent = remaining + ' unanswered item' + (remaining === 1 ? '' : 's');
+      var button = box.querySelector('[data-remaining-button]');
+      if (button) button.textContent = String(remaining);
+    }
   }
 
   /* A product check made on this device shows on its fixture's row (room page, ward checks): saved
@@ -265,7 +411,12 @@
     markChecks(rows);
     var scope = pageScope();
     if (!scope.inspection) return;
-    rows.forEach(function (r) { if (r.kind === 'answer' && String(r.payload.inspection_id) === scope.inspection) markAnswer(r); });
+    rows.forEach(function (r) {
+      if (String(r.payload.inspection_id) !== scope.inspection) return;
+      if (r.kind === 'answer') markAnswer(r);
+      else if (r.kind === 'answers.remaining_compliant') markRemaining(r);
+    });
+    updateProgress();
     var points = rows.filter(function (r) {
       if (r.kind !== 'finding.create' || String(r.payload.inspection_id) !== scope.inspection) return false;
       if (scope.room && String(r.payload.room_id) !== scope.room) return false;
@@ -305,13 +456,73 @@
     }
   }
 
+  /* "Correct it" on a refused item opens its form with ?outbox=<op_id>: the form is filled with
+     what was captured, the server's message is put on its field, and saving replaces the item in
+     the outbox (its photos stay on the device and are sent after it). */
+  function setControl(form, name, value) {
+    Array.prototype.forEach.call(form.querySelectorAll('[name="' + name + '"]'), function (c) {
+      if (c.type === 'file' || c.type === 'submit' || c.type === 'button') return;
+      if (c.type === 'radio') {
+        c.checked = c.value === String(value);
+        if (c.checked) c.dispatchEvent(new Event('change', { bubbles: true })); // the grade's summary
+      }
+      else if (c.type === 'checkbox') c.checked = ['1', 'true', 'on', 'yes'].indexOf(String(value)) !== -1;
+      else if (value !== null && value !== undefined) c.value = String(value);
+    });
+  }
+
+  function openCorrection() {
+    var opId = new URLSearchParams(window.location.search).get('outbox');
+    if (!opId) return Promise.resolve();
+    return Promise.all([Outbox.byOpId(opId), Outbox.all()]).then(function (found) {
+      var record = found[0];
+      var form = record && document.querySelector('form[data-op="' + record.kind + '"]');
+      if (!form) return;
+      if (record.state === 'done') return announce(form, 'That item has reached the server; nothing to correct.');
+      Object.keys(record.payload).forEach(function (name) {
+        if (name !== 'csrf_token') setControl(form, name, record.payload[name]);
+      });
+      var details = form.closest('details');
+      if (details) details.open = true;
+      form.dataset.correcting = record.op_id;
+      var banner = el('div', { 'class': 'flash flash--error', role: 'alert', 'data-correction-banner': '' });
+      banner.appendChild(el('p', {}, 'The server refused this item: correct it and save it again.'));
+      if (record.kind === 'finding.create') {
+        var photos = keptPhotos(found[1], record.payload.client_id);
+        form.dataset.keptPhotos = JSON.stringify(photos.map(function (p) { return p.payload.photo_uuid; }));
+        if (photos.length) {
+          banner.appendChild(el('p', {}, photos.length + (photos.length === 1 ? ' photo is' : ' photos are') +
+                                ' kept on this device and will be sent with it.'));
+          var list = el('div', { 'class': 'kept-photos' });
+          photos.forEach(function (ph) { list.appendChild(photoFigure(ph)); });
+          banner.appendChild(list);
+        }
+      }
+      form.prepend(banner);
+      var schema = rulesOf(form);
+      var field = record.field;
+      if (!field && schema) {
+        var probe = Object.assign({}, record.payload);
+        var local = WSI.rules.problems(schema, probe);
+        field = local.length ? local[0].field : null;
+      }
+      if (WSI.markErrors) WSI.markErrors(form, [{ field: field, message: record.message || 'The server refused this item.' }]);
+    });
+  }
+
   if (Outbox && window.indexedDB) {
     document.addEventListener('submit', onSubmit);
     document.addEventListener('wsi:outbox', function (event) { render(event.detail); });
     // app.js refreshes as soon as it runs, and its first event can come before this script has
     // run (scripts from the cache arrive in any order): read the outbox once for this page too.
     Outbox.all().then(render, function () {});
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fillItemFromUrl);
-    else fillItemFromUrl();
+    var ready = function () {
+      fillItemFromUrl();
+      openCorrection();
+      var target = window.location.hash === '#withdraw' && document.getElementById('withdraw');
+      if (target) { target.open = true; target.scrollIntoView({ block: 'center' }); }
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+    else ready();
   }
 })();

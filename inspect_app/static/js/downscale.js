@@ -7,8 +7,9 @@
  * on the wire.
  *
  * Usage:  const blob = await WSI.downscale(file);            // image/jpeg Blob
- * On failure the promise rejects with an Error whose message can be shown to the user; the
- * caller still has the original File and decides what to do with it.
+ * On failure the promise rejects with an Error whose message can be shown to the user (code
+ * "unreadable" when the photo cannot be opened at all); the caller still has the original File
+ * and decides what to do with it.
  */
 (function () {
   'use strict';
@@ -107,7 +108,9 @@
     try {
       source = await decode(file);
     } catch (err) {
-      throw err && err.message === READ_ERROR ? err : userError(READ_ERROR, err);
+      var unreadable = err && err.message === READ_ERROR ? err : userError(READ_ERROR, err);
+      unreadable.code = 'unreadable'; // the caller refuses this photo rather than queue it
+      throw unreadable;
     }
     var width = source.naturalWidth || source.width;
     var height = source.naturalHeight || source.height;

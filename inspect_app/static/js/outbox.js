@@ -3,8 +3,9 @@
  * POST /api/v1/ops in capture order, one at a time. Loaded by pages and by the service worker
  * (Background Sync), so it uses no DOM.
  *
- * Each record: {seq, op_id, kind, payload, client_time, user_id, label, state, message, files,
- * result, created_at, updated_at}. files: [{field, name, type, blob, sha256, photo_uuid}].
+ * Each record: {seq, op_id, kind, payload, client_time, user_id, label, state, message, field,
+ * form_url, files, result, created_at, updated_at}. form_url is the page of the form it was
+ * captured on, where a refused item is reopened to be corrected (field: the one the server named). files: [{field, name, type, blob, sha256, photo_uuid}].
  * States: queued -> sending -> done, or needs-attention (the server refused it: 4xx; kept, with
  * the server's message, until the person retries or discards it). Nothing leaves the device
  * until the server's JSON echoes the op_id; a photo also needs its SHA-256 to match.
@@ -86,6 +87,7 @@
       return {
         op_id: options.op_id || uuid(), kind: kind, payload: payload, client_time: options.client_time || now,
         user_id: options.user_id || null, label: options.label || kind, state: 'queued', message: null,
+        field: null, form_url: options.form_url || null,
         files: files.map(function (f, i) {
           return { field: f.field, name: f.name || 'photo.jpg', type: f.type || f.blob.type || 'image/jpeg',
                    blob: f.blob, sha256: sums[i], photo_uuid: f.photo_uuid || null };
@@ -140,7 +142,41 @@
       if (!record) return null;
       record.state = 'queued';
       record.message = null;
+      record.field = null;
       return put(record);
+    });
+  }
+
+  function byOpId(opId) {
+    return all().then(function (rows) {
+      return rows.filter(function (r) { return r.op_id === opId; })[0] || null;
+    });
+  }
+
+  /* A refused item corrected in its form: the new payload replaces the old, in the same place in
+     the queue (before its photos), and the photos held back with it are queued again. */
+  function amend(opId, payload, label) {
+    return all().then(function (rows) {
+      var record = rows.filter(function (r) { return r.op_id === opId; })[0];
+      if (!record || record.state === 'done') throw new Error('this item is no longer waiting on the device.');
+      record.payload = payload;
+      if (label) record.label = label;
+      record.state = 'queued';
+      record.message = null;
+      record.field = null;
+      record.updated_at = new Date().toISOString();
+      var changed = [record];
+      if (record.kind === 'finding.create') {
+        rows.forEach(function (r) {
+          if (r.kind === 'photo.add' && r.state === 'needs-attention' &&
+              r.payload.finding_client_id === payload.client_id) {
+            r.state = 'queued';
+            r.message = null;
+            changed.push(r);
+          }
+        });
+      }
+      return putAll(changed).then(function () { return record; });
     });
   }
 
@@ -254,6 +290,7 @@
             return requeue(record, false);
           }
           record.state = 'needs-attention';
+          record.field = (verdict === 'attention' && body && body.field) || null;
           record.message = verdict === 'mismatch'
             ? 'The server did not confirm this photo\'s checksum. It is kept on this device; retry to send it again.'
             : ((body && body.message) || ('The server refused this item (' + response.status + ').'));
@@ -319,6 +356,6 @@
 
   root.WSIOutbox = {
     SYNC_TAG: 'wsi-outbox', enqueue: enqueue, enqueueAll: enqueueAll, all: all, waiting: waiting, flush: flush, retry: retry,
-    discard: discard, exportUnsent: exportUnsent, uuid: uuid, sha256: sha256,
+    discard: discard, exportUnsent: exportUnsent, uuid: uuid, sha256: sha256, byOpId: byOpId, amend: amend,
   };
 })(self);

@@ -26,8 +26,10 @@ importScripts({{ url_for('static', filename='js/outbox.js')|tojson }});
 self.addEventListener('install', function (event) {
   event.waitUntil(
     caches.open(SHELL).then(function (cache) {
-      // {cache: 'reload'} skips the HTTP cache so a release never precaches a stale file.
-      return cache.addAll(SHELL_URLS.map(function (url) { return new Request(url, { cache: 'reload' }); }));
+      // Static URLs carry their content hash (?v=), so what the HTTP cache holds for one is that
+      // exact file: precaching takes it from there instead of downloading it again. The offline
+      // page and manifest are served no-cache, so the browser revalidates them.
+      return cache.addAll(SHELL_URLS);
     }).then(function () { return self.skipWaiting(); })
   );
 });

@@ -4,15 +4,16 @@ policy, typed interim controls, two-person risk acceptance, a product check's li
 Existing grades keep their recorded band (nothing is re-graded); existing free-text interim
 controls become type "other".
 
-Revision ID: 0006_grading
-Revises: 0005_alerts
+Revision ID: 0007_grading
+Revises: 0006_field_capture, 0006_history_cost
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0006_grading"
-down_revision = "0005_alerts"
+revision = "0007_grading"
+# main holds two 0006 heads; this revision joins them so there is one head
+down_revision = ("0006_field_capture", "0006_history_cost")
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,79 @@
+"""Static files and response size: fingerprinted static URLs cached for a year, and compressed
+responses (Flask-Compress: zstd, Brotli or gzip, whichever the browser takes first).
+
+Every ``url_for('static', filename=...)`` gets ``?v=<content hash>``. A request that carries the
+file's current hash is answered ``Cache-Control: public, max-age=31536000, immutable``: the
+browser never asks again, and a release changes the URL. Anything else (no hash, an old hash)
+gets ``no-cache``, so it is revalidated. The service worker precaches the same fingerprinted
+URLs, so it can take them from the HTTP cache instead of downloading them again.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, request
+from flask_compress import Compress
+
+compress = Compress()
+IMMUTABLE = "public, max-age=31536000, immutable"
+# What is worth compressing: text formats. Images, PDFs and photos are compressed already.
+COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
+                    "application/json", "application/manifest+json", "application/problem+json", "image/svg+xml"]
+
+
+@lru_cache(maxsize=512)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def fingerprint(static_folder: str, filename: str) -> str | None:
+    """The first 12 hex digits of the file's SHA-256 (recomputed when the file changes), or None."""
+    path = Path(static_folder, filename)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def register(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip"])
+    compress.init_app(app)
+
+    @app.url_defaults
+    def add_fingerprint(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            digest = fingerprint(app.static_folder, values["filename"])
+            if digest:
+                values["v"] = digest
+
+    # Registered after Compress, so it runs before it (Flask runs after_request functions last first).
+    @app.after_request
+    def static_caching(response: Response) -> Response:
+        if request.endpoint == "static" and response.status_code in (200, 304):
+            filename = (request.view_args or {}).get("filename", "")
+            current = fingerprint(app.static_folder, filename)
+            fresh = current is not None and request.args.get("v") == current
+            response.headers["Cache-Control"] = IMMUTABLE if fresh else "no-cache"
+            if response.status_code == 200 and response.is_streamed and response.mimetype in COMPRESSED_TYPES:
+                _read_in(response)
+        return response
+
+
+def _read_in(response: Response) -> None:
+    """Turn a static file's streamed body into bytes, closing the file: Flask-Compress then
+    compresses it whole (its streaming path would leave the file open)."""
+    body = response.response
+    try:
+        data = b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+    response.direct_passthrough = False
+    response.set_data(data)
