@@ -72,13 +72,15 @@ FINDING_CREATE: dict[str, Any] = {
               {"if": {"required": ["load_bearing"], "properties": {"load_bearing": {"const": "none"}}},
                "then": {"required": ["load_bearing_reason"],
                         "properties": {"load_bearing_reason": {"type": "string", "pattern": FILLED}},
-                        "x-field": "load_bearing_reason", "x-message": LOAD_BEARING_REASON_MESSAGE}},
+                        "x-field": "load_bearing_reason", "x-message": LOAD_BEARING_REASON_MESSAGE},
+               "x-field": "load_bearing_reason", "x-message": LOAD_BEARING_REASON_MESSAGE},
               {"if": {"required": ["load_bearing", "grade"],
                       "properties": {"load_bearing": {"enum": ["full", "partial"]},
                                      "grade": {"enum": [g for g in GRADES if not g.endswith("x5")]}}},
                "then": {"required": ["consequence_reason"],
                         "properties": {"consequence_reason": {"type": "string", "pattern": FILLED}},
-                        "x-field": "consequence_reason", "x-message": CONSEQUENCE_REASON_NEEDED}}],
+                        "x-field": "consequence_reason", "x-message": CONSEQUENCE_REASON_NEEDED},
+               "x-field": "consequence_reason", "x-message": CONSEQUENCE_REASON_NEEDED}],
     "x-messages": {"category": "Choose the fixture category.", "grade": GRADE_MESSAGE},
 }
 
