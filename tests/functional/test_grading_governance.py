@@ -320,3 +320,19 @@ def test_accepted_risk_due_for_review_comes_back_and_the_dashboard_flags_expiry(
     assert 'href="/actions/?status=all&amp;need=review-due"' in home
     dashboard = auth.client.get("/dashboard/").get_data(as_text=True)
     assert "Interim control expired (review date passed)" in dashboard
+
+
+def test_capture_rules_name_the_grading_fields_and_only_the_form_requires_the_answer(ctx):
+    import json as _json
+
+    from inspect_app.api import rules
+
+    base = {"category": "Handrails", "grade": "2x3", "description": "Low rail"}
+    assert rules.problems("finding.create", base) == []  # an older device's point: accepted, graded fail-safe
+    [problem] = rules.problems("finding.create", {**base, "load_bearing": "none"})
+    assert problem.field == "load_bearing_reason"
+    [problem] = rules.problems("finding.create", {**base, "load_bearing": "partial", "consequence_reason": " "})
+    assert problem.field == "consequence_reason"
+    assert rules.problems("finding.create", {**base, "load_bearing": "partial", "consequence_reason": "Tested"}) == []
+    form = _json.loads(str(rules.form_rules("finding.create")).replace("&#34;", '"'))
+    assert "load_bearing" in form["required"] and "" not in form["properties"]["load_bearing"]["enum"]
