@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export RL_useA85 := 0
 
-.PHONY: install install-dev system-deps run serve test test-fast migrate seed bench clean
+.PHONY: install install-dev system-deps run serve serve-cluster test test-fast migrate seed bench clean
 
 # Serving needs requirements.txt only; tests, browser and benches add requirements-dev.txt.
 $(BIN)/.installed: requirements.txt
@@ -48,6 +48,10 @@ run: seed
 # Production-style: APP_ENV=production SECRET_KEY=<32+ chars> make serve (see gunicorn.conf.py).
 serve: migrate
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-$(WORKERS)} BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Two app servers + PostgreSQL + SeaweedFS (S3) + Redis + an OpenID provider on loopback (README, Deployment).
+serve-cluster: system-deps install-dev
+	$(BIN)/python scripts/cluster.py --servers $${SERVERS:-2} --workers $(WORKERS)
 
 test: system-deps install-dev
 	$(BIN)/python -m pytest

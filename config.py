@@ -40,19 +40,50 @@ class Config:
     PHOTO_ROOT = os.environ.get("PHOTO_ROOT", str(INSTANCE_DIR / "photos"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_MB", "15")) * 1024 * 1024
+    # Photo and report-file storage: "local" (PHOTO_ROOT) or "s3" (S3-compatible object storage;
+    # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them).
+    PHOTO_STORAGE = os.environ.get("PHOTO_STORAGE", "local").strip().lower()
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # Single sign-on (OpenID Connect); off unless OIDC_ISSUER and OIDC_CLIENT_ID are set.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "Sign in with your trust account")
+    OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")  # JSON file: group/app-role claims -> role, wards
+    OIDC_PROVISION = os.environ.get("OIDC_PROVISION", "none").strip().lower()  # none | inactive
+    LOCAL_PASSWORDS = _bool("LOCAL_PASSWORDS", True)
+    BREAK_GLASS_EMAILS = os.environ.get("BREAK_GLASS_EMAILS", "")  # comma-separated; password sign-in when off
+    # A report build quicker than this is sent straight back; a slower one gets a progress page.
+    REPORT_INLINE_SECONDS = float(os.environ.get("REPORT_INLINE_SECONDS", "1.0"))
+    # Shared state for several app servers: rate-limit counts and report-build jobs.
+    REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", "12")) * 3600
+    # How long a sign-in lasts at most (checked on the server); with "keep me signed in on this
+    # device" ticked it also survives closing the browser for that long (off by default: shared devices).
+    SESSION_HOURS = int(os.environ.get("SESSION_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = SESSION_HOURS * 3600
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; the offline queue fetches a fresh one anyway
 
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis when configured; otherwise a SQLite file on this machine, so that every gunicorn
+    # worker of `make serve` counts against the same limit (docs/decisions.md).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or \
+        f"wsi-sqlite://{INSTANCE_DIR / 'ratelimit.sqlite3'}"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # If Redis is unreachable, count in this worker's memory until it is back (logged), rather
+    # than refusing every sign-in with an error.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Believe X-Forwarded-Proto/-For/-Host only when a reverse proxy in front sets them.
     PROXY_FIX = _bool("PROXY_FIX", False)
 
@@ -64,6 +95,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "ward-safety-inspect@localhost")
     # Absolute links in QR labels and email; unset: the address each request came in on (public_url.py).
     BASE_URL = os.environ.get("BASE_URL", "").strip()
+    # Signs every backup's manifest and must verify it at restore; keep it apart from the backups
+    # (a key inside a backup would let whoever edits the backup re-sign it). Required in production.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
     DEBUG = False
     IS_PRODUCTION = False  # the admin page warns about settings production needs (BASE_URL)
@@ -77,6 +111,7 @@ class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
     DEBUG_ALLOWED = True
     SESSION_COOKIE_SECURE = False
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "development-backup-key-not-for-production")
     REMEMBER_COOKIE_SECURE = False
 
 
@@ -85,14 +120,21 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
+    BACKUP_KEY = "testing-backup-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PHOTO_STORAGE = "local"
+    REDIS_URL = ""
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    LOCAL_PASSWORDS = True
     LOGIN_LOCK_MINUTES = 15
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a real SECRET_KEY (checked in ``create_app``)."""
+    """Production: refuses to start without a real SECRET_KEY and BACKUP_KEY (checked in ``create_app``)."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"

@@ -4,6 +4,13 @@
     .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--workers 2]
     pg_down
 
+    .venv/bin/python bench/load.py --servers 2 [--workers 2]   # or --cluster for one server
+
+``--servers N`` (N > 1) or ``--cluster`` runs the scale-out setup of ``scripts/cluster.py`` instead:
+its own PostgreSQL, SeaweedFS (photos in S3), Redis and N gunicorn servers on loopback; every
+simulated inspector sends its requests to the servers in turn (round robin, as a load balancer
+without session affinity would).
+
 Each simulated inspector (a thread speaking HTTP through urllib, no keep-alive) signs in as
 the demo inspector, then loops: open a room page, sync a checklist answer, and every fourth
 round record a ligature point with a photo (multipart, a 1600 px JPEG as the browser's
@@ -13,10 +20,13 @@ uses a SQLite file. Target: 0 errors. Prints figures; exits 0 unless it crashes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import itertools
 import json
 import os
 import random
+import sys
 import tempfile
 import threading
 import time
@@ -26,7 +36,27 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from harness import Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile, worker_memory
+from harness import (REPO, Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile,
+                     worker_memory)
+
+sys.path.insert(0, str(REPO / "scripts"))
+from cluster import Cluster  # noqa: E402
+
+
+class RoundRobin(Browser):
+    """A Browser whose every request goes to the next server (cookies are per host, so one session)."""
+
+    def __init__(self, bases: list[str]):
+        super().__init__(bases[0])
+        self._next = itertools.cycle(bases)
+
+    @property
+    def base(self) -> str:
+        return next(self._next)
+
+    @base.setter
+    def base(self, value: str) -> None:
+        pass
 
 
 def photos(count: int = 12) -> list[bytes]:
@@ -87,9 +117,9 @@ class Tally:
                     self.examples.append(f"{kind} {status} {body[:160]!r}")
 
 
-def inspector(base: str, ward: dict, pictures: list[bytes], stop: float, tally: Tally, seed: int) -> None:
+def inspector(bases: list[str], ward: dict, pictures: list[bytes], stop: float, tally: Tally, seed: int) -> None:
     rng = random.Random(seed)
-    browser = Browser(base)
+    browser = RoundRobin(bases) if len(bases) > 1 else Browser(bases[0])
     try:
         status, seconds = browser.sign_in("inspector@demo.nhs.test")
         tally.add("sign in", status, seconds)
@@ -102,7 +132,7 @@ def inspector(base: str, ward: dict, pictures: list[bytes], stop: float, tally: 
             if room["items"]:
                 op = {"op_id": str(uuid.uuid4()), "kind": "answer", "payload": {
                     "inspection_id": ward["inspection"], "room_id": room["id"], "item_id": rng.choice(room["items"]),
-                    "value": "compliant"}}
+                    "value": "not_applicable", "na_reason": "not_present"}}  # valid for either item kind
                 status, seconds, body = browser.post("/api/v1/ops", json.dumps(op).encode(), "application/json")
                 tally.add("sync answer", status, seconds, body)
             if rounds % 4 == 0:
@@ -155,25 +185,37 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--servers", type=int, default=1, help="app servers (more than 1 implies --cluster)")
+    parser.add_argument("--cluster", action="store_true", help="PostgreSQL + S3 + Redis from scripts/cluster.py")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wsi-load-") as tmp:
-        env = environment(Path(tmp))
-        print(f"database: {env['DATABASE_URL'].split('@')[-1]}  gunicorn workers: {args.workers}  "
-              f"inspectors: {args.users}  duration: {args.seconds} s")
+    with tempfile.TemporaryDirectory(prefix="wsi-load-") as tmp, contextlib.ExitStack() as stack:
+        cluster = None
+        if args.cluster or args.servers > 1:
+            cluster = stack.enter_context(Cluster(args.servers, args.workers, oidc=False,
+                                                  extra_env={"RATELIMIT_ENABLED": "0"}))
+            env = {**environment(Path(tmp)), **cluster.env, "DATABASE_URL": cluster.pg.url}
+            bases = [app.base for app in cluster.apps]
+            setup = f"cluster: {args.servers} app servers, PostgreSQL, SeaweedFS (S3), Redis"
+        else:
+            env, bases, setup = environment(Path(tmp)), [], f"database: {environment(Path(tmp))['DATABASE_URL'].split('@')[-1]}"
+        print(f"{setup}  gunicorn workers per server: {args.workers}  inspectors: {args.users}  "
+              f"duration: {args.seconds} s")
         hash_memory()
         wards, pictures = prepare(env), photos()
         tally = Tally()
-        with Gunicorn(env, workers=args.workers) as server:
+        with (contextlib.nullcontext() if bases else Gunicorn(env, workers=args.workers)) as server:
+            bases = bases or [server.base]
             started = time.monotonic()
             stop = started + args.seconds
-            threads = [threading.Thread(target=inspector, args=(server.base, wards[n % len(wards)], pictures, stop,
+            threads = [threading.Thread(target=inspector, args=(bases, wards[n % len(wards)], pictures, stop,
                                                                   tally, n)) for n in range(args.users)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
-            memory = worker_memory(server.process.pid)
+            masters = [app.process.pid for app in cluster.apps] if server is None else [server.process.pid]
+            memory = [row for pid in masters for row in worker_memory(pid)]
     every = [s for values in tally.latency.values() for s in values]
     errors = sum(tally.errors.values())
     print(f"\n{len(every)} requests in {elapsed:.1f} s: {len(every) / elapsed:.1f} requests/s, errors: {errors}")

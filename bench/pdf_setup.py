@@ -134,7 +134,7 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
             ids.append(point.id)
         for room in rooms:
             for item in inspections.room_items(inspection, room):
-                inspections.record_answer(inspection=inspection, room=room, item=item, value="compliant",
+                inspections.record_answer(inspection=inspection, room=room, item=item, value=item.passing_answer,
                                           by=inspector, now=now)
         db.session.commit()
         inspection_id = inspection.id

@@ -151,7 +151,8 @@ def operations(ids: dict, photo_px: int) -> list[tuple[dict, dict | None]]:
         room_id, item_id = pairs[n % len(pairs)]
         ops.append(({"op_id": str(uuid.uuid4()), "kind": "answer", "payload": {
             "inspection_id": ids["inspection"], "room_id": room_id, "item_id": item_id,
-            "value": ("compliant", "not_applicable")[n // len(pairs) % 2]}}, None))
+            # Not applicable suits ligature and check items alike; the reason alternates so replays change it.
+            "value": "not_applicable", "na_reason": ("not_present", "repurposed")[n // len(pairs) % 2]}}, None))
     return ops
 
 

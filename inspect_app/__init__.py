@@ -35,12 +35,21 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _check_config(app: Flask, config_class: type[Config]) -> None:
+    from inspect_app import stores
+
+    stores.validate(app)
     if issubclass(config_class, ProductionConfig):
         key = app.config.get("SECRET_KEY") or ""
         if key in INSECURE_KEYS or len(key) < 32:
             raise RuntimeError(
                 "Refusing to start in production without a real SECRET_KEY "
                 "(set SECRET_KEY to at least 32 random characters)."
+            )
+        backup_key = app.config.get("BACKUP_KEY") or ""
+        if len(backup_key) < 32 or backup_key in INSECURE_KEYS or backup_key == key:
+            raise RuntimeError(
+                "Refusing to start in production without a BACKUP_KEY: at least 32 random characters, "
+                "not the SECRET_KEY, kept apart from the backups it signs."
             )
 
 
@@ -59,6 +68,9 @@ def register_extensions(app: Flask) -> None:
     from inspect_app.auth import login
 
     login.init_login(app, login_manager)
+    from inspect_app.auth import oidc
+
+    oidc.init_oidc(app)
 
 
 def _feature_modules(suffix: str):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
 from inspect_app.extensions import db
+from inspect_app.photos.storage import StorageUnavailable
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
@@ -49,6 +51,21 @@ def register(app: Flask) -> None:
         if status in {400, 409, 413, 415, 422} and exc.description and exc.description != type(exc).description:
             message = exc.description  # a specific message raised with abort(400, "...")
         return error_response(status, message)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_down(exc: StorageUnavailable):
+        # Photos are written before their row, so a failed write leaves at most an orphan file.
+        db.session.rollback()
+        app.logger.warning("Storage unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "Photo storage cannot be reached at the moment, so nothing from that request "
+                                   "was saved. Try again in a minute; the photo is still on your device.")
+
+    @app.errorhandler(RedisError)
+    def redis_down(exc: RedisError):
+        db.session.rollback()
+        app.logger.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "A shared service is unavailable at the moment, so nothing from that request "
+                                   "was saved. Try again in a minute.")
 
     @app.errorhandler(HashingBusy)
     def hashing_busy(exc: HashingBusy):

@@ -58,18 +58,27 @@ def tier_chip(tier: str) -> Markup:
     return Markup(f'<span class="chip chip--tier" title="{escape(value.description)}">{escape(value.label)}</span>')
 
 
-@lru_cache(maxsize=8)
-def answer_buttons(current: str | None) -> Markup:
-    """A checklist item's four one-tap answer buttons, the ``current`` answer pressed.
+@lru_cache(maxsize=32)
+def answer_buttons(current: str | None, kind: str = "ligature") -> Markup:
+    """A checklist item's one-tap answer buttons (ligature item: compliant and the two ligature
+    point answers; check item: pass), the ``current`` answer pressed. Not applicable and fail ask
+    for words first, so their buttons sit with their fields (``inspections/_items.html``).
 
-    The room page draws a set per item; there are only five sets (none pressed, or one of
-    four), so each is made once rather than escaped afresh for every item.
+    The room page draws a set per item; there are only a few sets (none pressed, or one of each
+    answer, per kind), so each is made once rather than escaped afresh for every item.
     """
-    from inspect_app.domain.checklist import Answer
+    from inspect_app.domain.checklist import Answer, ItemKind
 
     return Markup("\n".join(
         f'<button type="submit" name="value" value="{escape(a.value)}" class="answer answer--{escape(a.value)}" '
-        f'aria-pressed="{"true" if current == a.value else "false"}">{escape(a.label)}</button>' for a in Answer))
+        f'aria-pressed="{"true" if current == a.value else "false"}">{escape(a.label)}</button>'
+        for a in ItemKind(kind).answers if a not in (Answer.NA, Answer.FAIL)))
+
+
+def _na_text(na_reason: str | None, na_detail: str | None = None) -> str:
+    from inspect_app.domain.checklist import na_reason_text
+
+    return na_reason_text(na_reason, na_detail)
 
 
 def photo_url(uuid: str, rendition: str) -> str:
@@ -146,6 +155,7 @@ def register(app: Flask) -> None:
         band_chip=band_chip,
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
+        na_text=_na_text,
         photo_url=photo_url,
         load_bearing_label=load_bearing_label,
         observation_label=observation_label,

@@ -8,7 +8,10 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)                        # browser tests (Playwright)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)        # PDFs rendered back to pictures
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)            # QR labels decoded back
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)        # PDF text beyond Latin-1
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)  # CJK in PDFs
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)  # throwaway PostgreSQL
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)   # deployment test starts its own Redis
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

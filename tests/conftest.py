@@ -38,10 +38,11 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only are deselected (not skipped) on SQLite: .ci/run runs them on PostgreSQL."""
-    if ON_POSTGRES:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    """Deselected (not skipped), since .ci/run runs the suite once per database: tests marked
+    postgres_only on SQLite (the PostgreSQL pass runs them), and tests marked deployment on
+    PostgreSQL (they start their own PostgreSQL, so the SQLite pass already ran them unchanged)."""
+    marker = "deployment" if ON_POSTGRES else "postgres_only"
+    kept = [item for item in items if item.get_closest_marker(marker) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

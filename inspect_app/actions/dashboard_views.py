@@ -37,7 +37,7 @@ def index():
         heat=tallies.heat, L=LIKELIHOOD_LABELS, C=CONSEQUENCE_LABELS,
         stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=overdue_total,
         now=now, heat_band=_heat_band, closed_since=tallies.closed_since,
-        closed_status=ActionStatus.CLOSED.value)
+        finished_statuses=queries.FINISHED_VALUES)
 
 
 def _heat_band(likelihood: int, consequence: int) -> str:

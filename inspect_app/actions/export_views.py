@@ -1,7 +1,7 @@
 """CSV exports of actions and of ligature points, with the filters of the page they came from."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
 from inspect_app.actions import queries
@@ -9,7 +9,7 @@ from inspect_app.actions.csv_export import write_csv
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.domain.workflow import ActionStatus
-from inspect_app.security.access import requires
+from inspect_app.security.access import can_see_ward, requires
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -18,7 +18,7 @@ ACTION_HEADER = ["Reference", "Ligature point", "Site", "Ward", "Room", "Categor
                  "Interim review", "Work reference", "Risk register", "Capital scheme", "Created", "Closed"]
 FINDING_HEADER = ["Reference", "Site", "Ward", "Room", "Category", "Description", "Location", "Existing controls",
                   "Mitigation", "Likelihood", "Consequence", "Score", "Band", "Low level", "State", "Action",
-                  "Action status", "Target date", "Identified"]
+                  "Action status", "Target date", "Identified", "Kind"]
 
 
 def _download(data: bytes, stem: str) -> Response:
@@ -52,6 +52,24 @@ def findings_csv():
     rows = ([f.ref, f.ward.site.name, f.ward.name, f.room.name, f.category, f.description, f.location,
              f.existing_controls, MITIGATIONS.get(f.mitigation or "", ""), f.likelihood, f.consequence, f.score,
              f.band, "yes" if f.low_level else "no", f.state, a.ref if a else "", _status(a.status if a else None),
-             a.target_date if a else None, f.created_at]
+             a.target_date if a else None, f.created_at, "Failed check" if f.kind == "check" else "Ligature point"]
             for f, a in queries.finding_export_rows(current_user, filters, today=today))
     return _download(write_csv(FINDING_HEADER, rows), "ligature-points")
+
+
+ANSWER_HEADER = ["Inspection", "Ward", "Room", "Area type", "Item", "Kind", "Category", "Prompt", "Answer",
+                 "Not applicable reason", "Note", "Failed check", "Answered by", "Answered at"]
+
+
+@bp.get("/inspections/<int:inspection_id>/answers.csv")
+@requires()
+def answers_csv(inspection_id: int):
+    """Every answer of one inspection, with the reason of each Not applicable and the note of each fail."""
+    from inspect_app.inspections.answers import answer_rows
+    from inspect_app.inspections.models import Inspection
+    from inspect_app.extensions import db
+
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None or not can_see_ward(current_user, inspection.ward_id):
+        abort(404)
+    return _download(write_csv(ANSWER_HEADER, answer_rows(inspection)), f"answers-{inspection.ref}")

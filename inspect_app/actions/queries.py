@@ -23,7 +23,7 @@ from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Band
-from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
+from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus
 from inspect_app.estates.models import Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -31,9 +31,11 @@ from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.security.access import visible_ward_ids
 
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
-# Every status but Closed: open work plus accepted risks (current, however old). Closed actions
-# are history: the dashboard counts those closed in the last CLOSED_PERIOD_DAYS.
-LIVE_VALUES = tuple(sorted(set(OPEN_VALUES) | {ActionStatus.RISK_ACCEPTED.value}))
+# Every status but the finished ones: open work plus accepted risks (current, however old).
+# Finished actions (closed, or cancelled as recorded in error) are history: the dashboard counts
+# those finished in the last CLOSED_PERIOD_DAYS.
+FINISHED_VALUES = tuple(sorted(s.value for s in TERMINAL))
+LIVE_VALUES = tuple(sorted({s.value for s in ActionStatus} - set(FINISHED_VALUES)))
 CLOSED_PERIOD_DAYS = 365
 LIST_COUNT_CAP = 1000  # a list counts this many matches at most, then says "more than"
 
@@ -365,8 +367,8 @@ def _tallies_statement(names: tuple[str, ...]) -> Select:
         query = query.where(*_bound(names), *where)
         return query.group_by(*query.selected_columns[:5])
 
-    closed = and_(Action.status == ActionStatus.CLOSED.value,
-                  Action.closed_at >= bindparam("closed_since"))
+    # finished (closed, or cancelled as recorded in error): both set closed_at
+    closed = and_(Action.status.in_(FINISHED_VALUES), Action.closed_at >= bindparam("closed_since"))
     return union_all(part(IS_LIVE), part(closed))
 
 

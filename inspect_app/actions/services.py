@@ -10,7 +10,7 @@ from sqlalchemy import select
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
-from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, check
+from inspect_app.domain.workflow import TERMINAL, ActionStatus, Role, TransitionError, check
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 
@@ -61,6 +61,9 @@ def _notify_new(action: Action, *, now: datetime) -> None:
     notifications.queue_new_action(action, now=now)
 
 
+TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
+
+
 def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | None = None) -> None:
     """An Extreme point becomes an action at once; a re-grade moves an existing action's band.
 
@@ -70,6 +73,9 @@ def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | No
     """
     action = action_for(finding)
     if action is not None:
+        # A closed action keeps the band (and grade) it was closed at: the record of what was remediated.
+        if action.status in TERMINAL_VALUES:
+            return
         # the action's copy of the grade (the dashboard's heat map reads it, not the point)
         action.likelihood, action.consequence = finding.likelihood, finding.consequence
         if action.band != finding.band:

@@ -5,7 +5,7 @@ with the workflow's message and a 4xx status; the session is rolled back so noth
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.forms_util import choices
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
+from inspect_app.photos.serve import stored_file
 from inspect_app.photos.services import PhotoError, storage
 from inspect_app.security.access import can_see_ward, requires
 
@@ -261,6 +262,4 @@ def photo(photo_id: int, rendition: str):
             or not can_see_ward(current_user, item.ward_id):
         abort(404)
     key = item.key_thumb if rendition == "thumb" else item.key_large
-    response = send_file(storage().open_path(key), mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(storage(), key, cache_control="private, no-store")

@@ -17,6 +17,7 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
+from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 
 bp = Blueprint("alert_drafts", __name__, url_prefix="/alerts")
@@ -44,7 +45,7 @@ def _read_items_file(storage) -> dict | None:
     if len(raw) > MAX_UPLOAD:
         raise library.LibraryError("The items file is larger than 2 MB.")
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return jsonsafe.loads(raw, max_depth=jsonsafe.LIBRARY_DEPTH)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise library.LibraryError("The items file is not valid JSON text.") from None
 
@@ -79,7 +80,10 @@ def editor(alert_id: int, template_id: int):
                                     .where(ChecklistItem.template_id == template.id,
                                            ItemAlertCitation.alert_id == alert.id)).all())
     items = sorted((i for i in template.items if i.id in cited), key=lambda i: (i.area_type.name, i.order))
-    return render_template("alerts/draft.html", alert=alert, template=template, items=items, cited=cited)
+    preview = library.publish_preview(template) if template.status == TemplateStatus.DRAFT.value else None
+    return render_template("alerts/draft.html", alert=alert, template=template, items=items, cited=cited,
+                           preview=preview,
+                           publish_url=url_for("alert_drafts.publish", alert_id=alert.id, template_id=template.id))
 
 
 @bp.route("/<int:alert_id>/drafts/<int:template_id>/items/new", methods=["GET", "POST"])
@@ -113,7 +117,10 @@ def _item(alert: Alert, template: ChecklistTemplate, item: ChecklistItem | None)
             try:
                 saved = drafting.save_item(template, item, area_type=area, code=form.code.data,
                                            category=form.category.data, prompt=form.prompt.data,
-                                           guidance=form.guidance.data, by=current_user, now=utcnow())
+                                           guidance=form.guidance.data, kind=form.kind.data,
+                                           default_priority=form.default_priority.data or None,
+                                           default_tier=form.default_tier.data or None,
+                                           by=current_user, now=utcnow())
                 drafting.set_citation(saved, alert, cites=form.cites.data, section=form.section.data,
                                       by=current_user, now=utcnow())
             except library.LibraryError as exc:
@@ -134,8 +141,10 @@ def _item(alert: Alert, template: ChecklistTemplate, item: ChecklistItem | None)
 @requires(Role.ADMIN)
 def publish(alert_id: int, template_id: int):
     alert, template = _load(alert_id, template_id)
-    if not PublishForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("alert_drafts.editor", alert_id=alert.id, template_id=template.id)), 303
     try:
         library.publish_template(template, by=current_user, now=utcnow())
     except library.LibraryError as exc:

@@ -79,7 +79,8 @@ def _guard(template: ChecklistTemplate) -> None:
 
 
 def save_item(template: ChecklistTemplate, item: ChecklistItem | None, *, area_type: AreaType, code: str,
-              category: str, prompt: str, guidance: str | None, by, now: datetime) -> ChecklistItem:
+              category: str, prompt: str, guidance: str | None, by, now: datetime, kind: str = "ligature",
+              default_priority: str | None = None, default_tier: str | None = None) -> ChecklistItem:
     """Add an item to a draft (``item`` None) or change one; codes stay unique within the version.
 
     :param template: the draft version.
@@ -91,8 +92,16 @@ def save_item(template: ChecklistTemplate, item: ChecklistItem | None, *, area_t
     :param guidance: optional guidance.
     :param by: the acting user.
     :param now: the time of the change.
+    :param kind: "ligature" or "check" (checked as the library file is).
+    :param default_priority: a check item's action priority (a band value).
+    :param default_tier: the tier the item is written for (None: the area type's).
     """
     _guard(template)
+    scope = library.item_fields({"kind": kind, "default_priority": default_priority or None,
+                                 "default_tier": default_tier or None,
+                                 "patient_groups": item.group_list if item else [],
+                                 "inspection_types": item.type_list if item else []},
+                                f"Item {code}", area_type.default_tier, [])
     code = (code or "").strip().upper()
     if not library.CODE_RE.match(code):
         raise library.LibraryError(f"Item code '{code}' is invalid: use capital letters, digits and hyphens.")
@@ -101,7 +110,8 @@ def save_item(template: ChecklistTemplate, item: ChecklistItem | None, *, area_t
     if clash is not None and clash is not item:
         raise library.LibraryError(f"This version already has an item {code}.")
     values = {"code": code, "category": category.strip(), "prompt": prompt.strip(),
-              "guidance": (guidance or "").strip() or None, "area_type_id": area_type.id}
+              "guidance": (guidance or "").strip() or None, "area_type_id": area_type.id, "kind": scope["kind"],
+              "default_priority": scope["default_priority"], "default_tier": scope["default_tier"]}
     if item is None:
         last = db.session.scalar(select(func.max(ChecklistItem.order)).where(
             ChecklistItem.template_id == template.id, ChecklistItem.area_type_id == area_type.id)) or 0

@@ -65,6 +65,15 @@ class ItemForm(FlaskForm):
     category = StringField("Fixture category", validators=[DataRequired(), Length(max=80)])
     prompt = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)])
     guidance = TextAreaField("Guidance", validators=[Optional(), Length(max=2000)])
+    kind = SelectField("Kind of item", choices=choices([("ligature", "Ligature item (compliant / ligature point / N/A)"),
+                                                        ("check", "Check item (pass / fail / N/A)")]),
+                       default="ligature")
+    default_priority = SelectField("Priority of the action a fail raises (check items only)",
+                                   choices=choices([("", "Not a check item"), ("low", "Low"), ("moderate", "Moderate"),
+                                                    ("high", "High"), ("extreme", "Extreme")]), default="")
+    default_tier = SelectField("Tier the item is written for", default="",
+                               choices=choices([("", "The area type's tier"), ("T1", "Tier 1"), ("T2", "Tier 2"),
+                                                ("T3", "Tier 3"), ("NP", "No patient access")]))
     cites = BooleanField("This item implements the alert", default=True)
     section = StringField("Alert section (optional)", validators=[Optional(), Length(max=120)])
     submit = SubmitField("Save item")

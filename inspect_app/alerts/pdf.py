@@ -45,7 +45,8 @@ class EvidenceRenderer(ReportRenderer):
 
     def _facts(self, facts: list[tuple[str, str]]) -> Table:
         rows = [[Para(k, STYLES["FieldLabel"]), Para(v, STYLES["Small"])] for k, v in facts]
-        return Table(rows, colWidths=[38 * mm, self.frame_width - 38 * mm], hAlign="LEFT", style=FACTS_STYLE)
+        return Table(rows, colWidths=[38 * mm, self.frame_width - 38 * mm], hAlign="LEFT", style=FACTS_STYLE,
+                     splitInRow=1)
 
     def _cover(self) -> list[Flowable]:
         r = self.report

@@ -18,3 +18,5 @@ class SyncReceipt(db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # SHA-256 of the operation's kind and payload: the same op id with another payload is a 409.
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -27,7 +27,12 @@ DOCUMENT = {
         "version": "1",
         "description": "Offline devices replay captured operations one at a time. Each operation carries a "
                        "client UUID (op_id); the server applies it at most once and answers a replay with the "
-                       "original status and result. Photos are always added, never replaced.",
+                       "original status and result; the same op_id with a different payload is a 409 whose body "
+                       "carries the original result under \"original\". Every payload field has a fixed JSON type "
+                       "(wrong types, and JSON nested more than 16 levels deep, are a 400); capture times later "
+                       "than the server's clock count as its now. A change to a signed-off inspection, or that the "
+                       "same page form would refuse for its state, is a 409; for the person's role, a 403. Photos are "
+                       "always added, never replaced.",
     },
     "servers": [{"url": "/"}],
     "components": {
@@ -44,8 +49,14 @@ DOCUMENT = {
                 "kind": {"type": "string", "enum": sorted(HANDLERS)},
                 "payload": {"type": "object", "additionalProperties": True,
                             "description": "The form fields, as strings or JSON values. answer: inspection_id, "
-                                           "room_id, item_id, value. answers.remaining_compliant: "
-                                           "inspection_id, room_id, count (the unanswered items shown). finding.create: inspection_id, room_id, "
+                                           "room_id, item_id, value (a ligature item: compliant, "
+                                           "ligature_point, ligature_point_controlled, not_applicable; a "
+                                           "check item: pass, fail, not_applicable), na_reason (required "
+                                           "with not_applicable: not_present, repurposed, no_patient_access, "
+                                           "covered_elsewhere, other), na_detail (required for other), "
+                                           "comment (required with fail: what failed). "
+                                           "answers.remaining_compliant: inspection_id, room_id, count (the "
+                                           "unanswered items shown; check items are passed). finding.create: inspection_id, room_id, "
                                            "item_id?, client_id?, category, description, location, "
                                            "existing_controls, mitigation, recommended_action, low_level, "
                                            "load_bearing ('full'/'partial'/'none'; not given: graded as "

@@ -20,6 +20,7 @@ from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
 from inspect_app.checklists.models import ChecklistItem
+from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
@@ -29,7 +30,8 @@ from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.security.access import can_see_ward
+from inspect_app.refusals import status_of
+from inspect_app.security.access import ALL_ROLES, can_see_ward
 from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
@@ -42,9 +44,38 @@ FALSE = {"0", "false", "no", "off", ""}
 class OpError(Exception):
     """A refused operation: an HTTP status and a message for the person who captured it."""
 
-    def __init__(self, status: int, message: str, field: str | None = None):
+    def __init__(self, status: int, message: str, field: str | None = None, **extra: Any):
         super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+        self.status, self.message, self.field, self.extra = status, message, field, extra
+
+
+#: The JSON type each payload field may have (a device sends what the page's form holds, so
+#: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection"})
+TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
+                         "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
+                         "finding_client_id", "photo_uuid", "grade"})
+YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def check_types(payload: Mapping) -> None:
+    """Refuse (400) any payload field of the wrong JSON type, with the field's name."""
+    for key, value in payload.items():
+        if value is None:
+            continue
+        if key in NUMBER_FIELDS and (isinstance(value, bool) or not isinstance(value, (int, str))):
+            raise OpError(400, f"{_label(key)} must be a whole number.", key)
+        if key in TEXT_FIELDS and not isinstance(value, str):
+            raise OpError(400, f"{_label(key)} must be text.", key)
+        if key in YES_NO_FIELDS and not isinstance(value, (bool, int, str)):
+            raise OpError(400, f"{_label(key)} must be yes or no.", key)
+        if key == "edited_at" and not (isinstance(value, dict) and all(
+                isinstance(v, str) or v is None for v in value.values())):
+            raise OpError(400, "edited_at must be a map of field names to times as text.", "edited_at")
 
 
 def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
@@ -57,6 +88,16 @@ def _int(payload: Mapping, key: str, *, required: bool = True) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         raise OpError(400, f"{key.replace('_', ' ').capitalize()} must be a whole number.") from None
+
+
+def _text(payload: Mapping, key: str) -> str | None:
+    """An optional text field: None when absent or empty; any other type is refused (400)."""
+    value = payload.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise OpError(400, f"{key.replace('_', ' ').capitalize()} must be text.")
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -82,14 +123,17 @@ def parse_grade(raw: Any) -> tuple[int, int] | None:
 
 
 def moment(value: Any, now: datetime) -> datetime:
-    """A device time as a naive-UTC datetime (``now`` when the device gave none)."""
+    """A device time as a naive-UTC datetime (``now`` when the device gave none), never later
+    than ``now``: a device clock running fast (or a hostile 9999-12-31) cannot date anything
+    ahead of the server, nor lock a field against every later edit (docs/decisions.md)."""
     if value in (None, ""):
         return now
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+    except (ValueError, OverflowError):
         raise OpError(400, "The capture time is not an ISO 8601 time.") from None
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+    return min(when, now)
 
 
 def stamp(value: Any, now: datetime) -> str:
@@ -120,7 +164,10 @@ def _finding(payload: Mapping, by) -> Finding:
         if found is None or not can_see_ward(by, found.ward_id):
             raise OpError(409, "The ligature point this belongs to has not reached the server yet.")
         return found
-    return _visible(Finding, _int(payload, "finding_id"), by)
+    found = _visible(Finding, _int(payload, "finding_id"), by)
+    if found.state == "removed":  # as on the pages: a removed point is not found
+        raise OpError(404, "That ligature point no longer exists or is not on a ward you can see.")
+    return found
 
 
 def _item(payload: Mapping) -> ChecklistItem | None:
@@ -154,9 +201,12 @@ def answer(payload, files, *, by, now, client_time=None):
     if item is None:
         raise OpError(400, "Item id is missing.")
     saved = inspections.record_answer(inspection=inspection, room=room, item=item, value=str(payload.get("value")),
-                                      comment=payload.get("comment") or None, by=by, now=now)
+                                      comment=payload.get("comment") or None,
+                                      na_reason=payload.get("na_reason") or None,
+                                      na_detail=payload.get("na_detail") or None, by=by, now=now)
     db.session.flush()
-    return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value}
+    return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value,
+                 "na_reason": saved.na_reason, "na_detail": saved.na_detail, "comment": saved.comment}
 
 
 def answers_remaining_compliant(payload, files, *, by, now, client_time=None):
@@ -208,9 +258,8 @@ def finding_update(payload, files, *, by, now, client_time=None):
                                       consequence_reason=payload.get("consequence_reason") or None)
     grade = parse_grade(payload.get("grade"))
     if grade and grade != (finding.likelihood, finding.consequence):
-        kind = "initial" if finding.likelihood is None else "regrade"
-        findings.apply_grade(finding, *grade, kind=kind, by=by, now=now,
-                             consequence_reason=payload.get("consequence_reason") or None)
+        findings.grade_finding(finding, *grade, by=by, now=now,
+                               consequence_reason=payload.get("consequence_reason") or None)
     superseded = sorted(set(changes) - set(applied) - {k for k, v in changes.items() if getattr(finding, k) == v})
     return 200, {**finding_result(finding), "applied": sorted(applied), "superseded": superseded}
 
@@ -220,9 +269,8 @@ def finding_grade(payload, files, *, by, now, client_time=None):
     grade = parse_grade(payload.get("grade"))
     if grade is None:
         raise OpError(400, "Choose a likelihood and a consequence.")
-    kind = "initial" if finding.likelihood is None else "regrade"
-    findings.apply_grade(finding, *grade, kind=kind, by=by, now=now, comment=payload.get("comment") or None,
-                         consequence_reason=payload.get("consequence_reason") or None)
+    findings.grade_finding(finding, *grade, by=by, now=now, comment=payload.get("comment"),
+                           consequence_reason=payload.get("consequence_reason") or None)
     return 200, finding_result(finding)
 
 
@@ -241,7 +289,11 @@ def photo_add(payload, files, *, by, now, client_time=None):
     file = files.get("photo")
     if file is None:
         raise OpError(400, "The photo file is missing.")
-    return 201, _store(file, finding, by, now, payload.get("photo_uuid") or None)
+    file.stream.seek(0)  # a retried transaction reads the upload again
+    data = file.read()
+    photo = photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
+    return 201, {"photo_uuid": photo.uuid, "sha256": hashlib.sha256(data).hexdigest(),
+                 "stored_sha256": photo.sha256, "bytes": len(data), "finding_id": finding.id}
 
 
 def room_access(payload, files, *, by, now, client_time=None):
@@ -277,7 +329,7 @@ def fixture_check(payload, files, *, by, now, client_time=None):
     in_walk = inspection is not None and inspection.ward_id == fixture.room.ward_id
     check = alerts.record_check(fixture, result=result, notes=notes, by=by, now=now,
                                 # a device clock running fast cannot date a check ahead
-                                checked_at=min(moment(client_time, now), now),
+                                checked_at=moment(client_time, now),
                                 inspection_id=inspection.id if in_walk else None)
     db.session.flush()
     # The fixture's row as the server now sees it (its latest check may be a later one), for the
@@ -304,6 +356,9 @@ HANDLERS: dict[str, Handler] = {
     "carry_forward": carry_forward,
     "fixture.check": fixture_check,
 }
+#: Who may send each kind: the roles of the page form that makes the same change. Product checks
+#: are open to every role on the pages (a ward manager records them on the ward), so here too.
+ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {"fixture.check": ALL_ROLES}
 REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError)
 
 
@@ -313,12 +368,18 @@ def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: s
     handler = HANDLERS.get(kind)
     if handler is None:
         raise OpError(400, f"Unknown operation kind {kind!r}.")
+    if by.role not in {role.value for role in ROLES.get(kind, CAPTURE_ROLES)}:
+        raise OpError(403, "Your role cannot make this change; the same form on the page would refuse it too.")
     if not isinstance(payload, Mapping):
         raise OpError(400, "The operation payload must be an object.")
+    check_types(payload)
+    if client_time is not None and not isinstance(client_time, str):
+        raise OpError(400, "The capture time must be an ISO 8601 time as text.")
     try:
         return handler(payload, files, by=by, now=now, client_time=client_time)
     except rules.RuleError as exc:
         raise OpError(422, exc.message, exc.field) from None
     except REFUSALS as exc:
-        raise OpError(422, str(exc), getattr(exc, "field", None)) from None
+        # the same status the form answers for the same rule: 409 state, 403 person, 422 input
+        raise OpError(status_of(exc), str(exc), getattr(exc, "field", None)) from None
 

@@ -7,6 +7,8 @@ the unique violation and it answers with the winner's receipt.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -30,9 +32,20 @@ def _body(op_id: str, kind: str, result: dict, *, replayed: bool) -> dict:
     return {"op_id": op_id, "kind": kind, "replayed": replayed, "result": result}
 
 
-def _replay(receipt: SyncReceipt, *, by, kind: str) -> tuple[int, dict]:
+def checksum(kind: str, payload: Any) -> str:
+    """SHA-256 of an operation's kind and payload in a canonical form (key order does not count)."""
+    text = json.dumps([kind, payload], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _replay(receipt: SyncReceipt, *, by, kind: str, digest: str) -> tuple[int, dict]:
     if receipt.user_id != by.id or receipt.kind != kind:
         raise ops.OpError(409, "That operation id was already used for a different operation.")
+    if receipt.payload_sha256 is not None and receipt.payload_sha256 != digest:
+        # Not a retry but another change under a used id: refuse it, and say what the id did.
+        raise ops.OpError(409, "That operation id was already used with different contents; nothing was "
+                               "changed. Send the change again as a new operation.",
+                          original={"status_code": receipt.status_code, "result": receipt.result})
     return receipt.status_code, _body(receipt.op_id, receipt.kind, receipt.result, replayed=True)
 
 
@@ -46,14 +59,15 @@ def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tu
         raise ops.OpError(400, "Send one operation as a JSON object.")
     op_id = check_op_id(op.get("op_id"))
     kind = str(op.get("kind") or "")
+    digest = checksum(kind, op.get("payload"))
     receipt = db.session.get(SyncReceipt, op_id)
     if receipt is not None:
-        return _replay(receipt, by=by, kind=kind)
+        return _replay(receipt, by=by, kind=kind, digest=digest)
     try:
         status, result = ops.run(kind, op.get("payload") or {}, files or MultiDict(), by=by, now=now,
                                  client_time=op.get("client_time"))
         db.session.add(SyncReceipt(op_id=op_id, user_id=by.id, kind=kind, status_code=status, result=result,
-                                   received_at=now))
+                                   received_at=now, payload_sha256=digest))
         db.session.commit()
     except ops.OpError:
         db.session.rollback()
@@ -67,5 +81,5 @@ def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tu
             return apply(op, files, by=by, now=now, _retry=False)
         if receipt is None:
             raise ops.OpError(409, "This conflicts with something already saved. Reload and check.") from None
-        return _replay(receipt, by=by, kind=kind)
+        return _replay(receipt, by=by, kind=kind, digest=digest)
     return status, _body(op_id, kind, result, replayed=False)

@@ -7,14 +7,13 @@ is global); an expired session answers JSON 401 (``auth/login.py``), never a red
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from inspect_app.api import exchange, openapi, ops, pack, receipts
 from inspect_app.clock import utcnow
+from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,24 +39,32 @@ def me():
                    can_capture=current_user.role in {r.value for r in ops.CAPTURE_ROLES})
 
 
+def parse_json(raw: bytes | str, message: str):
+    """The JSON document in ``raw``; 400 with ``message`` if it is not JSON, and with its own
+    message when it nests deeper than any operation could (the parser would recurse to a 500)."""
+    try:
+        return jsonsafe.loads(raw)
+    except jsonsafe.TooDeep:
+        raise ops.OpError(400, f"The JSON is nested more than {jsonsafe.API_DEPTH} levels deep; "
+                               "no operation is shaped like that.") from None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        raise ops.OpError(400, message) from None
+
+
 def _op_from_request() -> dict:
     if request.mimetype == "multipart/form-data":
-        try:
-            return json.loads(request.form.get("op") or "")
-        except ValueError:
-            raise ops.OpError(400, "The op field must hold the operation as JSON.") from None
-    op = request.get_json(silent=True)
-    if op is None:
+        return parse_json(request.form.get("op") or "", "The op field must hold the operation as JSON.")
+    if not request.is_json:
         raise ops.OpError(400, "Send the operation as JSON, or as multipart with an op field.")
-    return op
+    return parse_json(request.get_data(cache=False), "Send the operation as JSON, or as multipart with an op field.")
 
 
 def op_error(exc: ops.OpError, op_id=None):
-    return jsonify(error=exc.status, message=exc.message, op_id=op_id, field=exc.field), exc.status
+    return jsonify(error=exc.status, message=exc.message, op_id=op_id, field=exc.field, **exc.extra), exc.status
 
 
 @bp.post("/ops")
-@requires(*ops.CAPTURE_ROLES)
+@requires()  # each kind checks its own roles (ops.ROLES), as its page form does
 def apply_op():
     op = None
     try:
@@ -78,14 +85,12 @@ def ward_pack(inspection_id: int):
 
 
 @bp.post("/import")
-@requires(*ops.CAPTURE_ROLES)
+@requires()  # each item is checked as the operation it holds
 def import_unsent():
     upload = request.files.get("file")
     try:
-        document = json.loads(upload.read()) if upload else request.get_json(silent=True)
-    except ValueError:
-        document = None
-    try:
+        raw = upload.read() if upload else request.get_data(cache=False)
+        document = parse_json(raw, "This is not an export of unsent items from Ward Safety Inspect.")
         report = exchange.import_document(document, by=current_user, now=utcnow())
     except ops.OpError as exc:
         return op_error(exc)

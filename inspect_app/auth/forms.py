@@ -15,7 +15,14 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter your email."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
                                                      Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device (not on a shared device)", default=False)
     submit = SubmitField("Sign in")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """Ends every session of the account on every device; this one stays signed in."""
+
+    submit = SubmitField("Sign out everywhere else")
 
 
 class ChangePasswordForm(FlaskForm):

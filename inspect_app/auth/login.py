@@ -27,12 +27,18 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def load_user(user_id: str):
         from inspect_app.auth.models import User
 
+        from inspect_app.auth import sessions
+        from inspect_app.clock import utcnow
+
         try:
-            raw_id, version = user_id.split(":", 1)
+            raw_id, version, *token = user_id.split(":", 2)
             user = db.session.get(User, int(raw_id))
         except (ValueError, TypeError):
             return None
         if user is None or not user.active or str(user.session_version) != version:
+            return None
+        # Ended on the server (signed out) or past SESSION_HOURS: a copied cookie gets nothing.
+        if not sessions.check(user, token[0] if token else None, now=utcnow(), hours=app.config["SESSION_HOURS"]):
             return None
         return user
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -39,7 +39,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # The server-side session this request belongs to (``auth/sessions.py``) travels with the
+        # id, in the session cookie and in a "keep me signed in" cookie alike.
+        token = getattr(self, "session_token", None)
+        return f"{self.id}:{self.session_version}" + (f":{token}" if token else "")
 
     @property
     def role_enum(self) -> Role:
@@ -54,9 +57,24 @@ class User(UserMixin, db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins per email, known or not, so lock-out cannot reveal which emails exist."""
+    """Failed sign-ins per email *and source*, known email or not (so lock-out cannot reveal which
+    emails exist). ``email`` holds ``"<email>|<source>"``: the source is the device (a signed
+    cookie given at a successful sign-in) or else the network address, so a stranger's failures
+    lock only the stranger's own pair and never the owner's device (docs/decisions.md)."""
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+
+
+class UserSession(db.Model):
+    """One signed-in session on one device: signing out ends it here, so a copy of the cookie
+    taken before sign-out is refused afterwards. Ending every session of an account is a bump of
+    ``User.session_version`` instead (password change, reset, deactivation, sign out everywhere)."""
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)  # "keep me signed in on this device"
+    ended_at: Mapped[datetime | None]

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
+from inspect_app.auth import sessions
 from inspect_app.auth.models import LoginThrottle, User
-from inspect_app.auth.passwords import (DUMMY_HASH, hash_password, needs_rehash, policy_problems,
-                                        verify_password)
+from inspect_app.auth.password_policy import policy_problems
+from inspect_app.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 
@@ -26,6 +28,13 @@ class SignInResult:
     message: str | None
 
 
+def trust_name() -> str:
+    """The trust's name (the first trust: one trust per installation), for the password policy."""
+    from inspect_app.estates.models import Trust
+
+    return db.session.scalar(select(Trust.name).order_by(Trust.id).limit(1)) or ""
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -34,19 +43,38 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str, *, now: datetime, max_failures: int, lock_minutes: int) -> SignInResult:
-    """Check credentials, counting failures per email whether or not the account exists.
+#: Who a failed sign-in is recorded as having come from: nobody is signed in yet.
+NOT_SIGNED_IN = SimpleNamespace(id=None, name="(not signed in)", role=None)
+
+
+def _locked_message(minutes: int) -> str:
+    return (f"Too many failed sign-in attempts from this device. Try again in {minutes} minutes, "
+            "sign in from a device you have used before, or ask an administrator to reset your password.")
+
+
+def authenticate(email: str, password: str, *, now: datetime, max_failures: int, lock_minutes: int,
+                 source: str = "") -> SignInResult:
+    """Check credentials, counting failures per email *and source*, whether or not the account exists.
+
+    :param source: where the attempt comes from: ``"device:<token>"`` for a browser this email has
+        signed in on before (a signed cookie), otherwise ``"address:<ip>"``. Five wrong passwords
+        lock that pair only, so a stranger who knows a colleague's email locks out the stranger's
+        own device, never the colleague's (docs/decisions.md).
 
     The message is the same for an unknown email and a wrong password, and a lock-out applies
-    to both, so neither the wording nor the lock reveals which emails have accounts.
+    to both, so neither the wording nor the lock reveals which emails have accounts. Sign-ins,
+    failures and lock-outs are audited (never the password).
     """
     email = normalise_email(email)[:254]
-    throttle = db.session.get(LoginThrottle, email) or LoginThrottle(email=email, failures=0)
+    key = f"{email}|{source}"[:320]
+    seen_from = "a device used before" if source.startswith("device:") else source.removeprefix("address:")
+    user = find_user(email)
+    throttle = db.session.get(LoginThrottle, key) or LoginThrottle(email=key, failures=0)
     if throttle.locked_until and throttle.locked_until > now:
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"Too many failed sign-in attempts. Try again in {minutes} minutes, "
-                                  "or ask an administrator to reset your password.")
-    user = find_user(email)
+        record("user.sign_in_failed", user, by=NOT_SIGNED_IN, now=now, entity_type="user",
+               new={"email": email, "from": seen_from, "reason": "locked out"})
+        return SignInResult(None, _locked_message(minutes))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password or "")
     if ok and user is not None and user.active:
         if throttle.failures:
@@ -56,22 +84,23 @@ def authenticate(email: str, password: str, *, now: datetime, max_failures: int,
         if needs_rehash(user.password_hash):  # older, costlier parameters: upgrade while we have the password
             user.password_hash = hash_password(password)
         user.last_login_at = now
-        record("user.sign_in", user, by=user, now=now)
+        record("user.sign_in", user, by=user, now=now, new={"from": seen_from})
         return SignInResult(user, None)
     # A long quiet spell forgives old failures.
     if throttle.last_failure_at and now - throttle.last_failure_at > timedelta(minutes=lock_minutes):
         throttle.failures = 0
     throttle.failures = (throttle.failures or 0) + 1
     throttle.last_failure_at = now
+    db.session.add(throttle)
+    reason = "inactive account" if ok and user is not None else "wrong email or password"
+    record("user.sign_in_failed", user, by=NOT_SIGNED_IN, now=now, entity_type="user",
+           new={"email": email, "from": seen_from, "reason": reason, "failures": throttle.failures})
     if throttle.failures >= max_failures:
         throttle.locked_until = now + timedelta(minutes=lock_minutes)
         throttle.failures = 0
-        db.session.add(throttle)
-        return SignInResult(None, f"Too many failed sign-in attempts. Try again in {lock_minutes} minutes, "
-                                  "or ask an administrator to reset your password.")
-    db.session.add(throttle)
-    if user is not None and ok and not user.active:
-        return SignInResult(None, BAD_CREDENTIALS)
+        record("user.lock_out", user, by=NOT_SIGNED_IN, now=now, entity_type="user",
+               new={"email": email, "from": seen_from, "until": throttle.locked_until})
+        return SignInResult(None, _locked_message(lock_minutes))
     return SignInResult(None, BAD_CREDENTIALS)
 
 
@@ -92,7 +121,7 @@ def create_user(*, email: str, name: str, role: str, password: str, by: User | N
     name = (name or "").strip()
     if not name:
         raise AccountError("Enter the person's name.")
-    problems = policy_problems(password, email=email, name=name)
+    problems = policy_problems(password, email=email, name=name, trust_name=trust_name())
     if problems:
         raise AccountError(" ".join(problems))
     user = User(email=email, name=name, role=role, password_hash=hash_password(password),
@@ -113,12 +142,12 @@ def change_password(user: User, *, current: str, new: str, by: User, now: dateti
 
 def set_password(user: User, new: str, *, by: User | None, now: datetime, forced: bool) -> None:
     """Set a password; ``forced`` means an admin reset it and the user must choose their own."""
-    problems = policy_problems(new, email=user.email, name=user.name)
+    problems = policy_problems(new, email=user.email, name=user.name, trust_name=trust_name())
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(new)
     user.must_change_password = forced
-    user.session_version = (user.session_version or 1) + 1
+    sessions.end_all(user, now=now)  # every device signs in again with the new password
     record("user.password_reset" if forced else "user.password_change", user, by=by, now=now)
 
 
@@ -137,7 +166,7 @@ def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: lis
     user.name = (name or "").strip() or user.name
     user.role = role
     if user.active and not active:
-        user.session_version = (user.session_version or 1) + 1  # sign them out everywhere
+        sessions.end_all(user, now=now)  # sign them out everywhere
     user.active = active
     user.managed_wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids or [0]))))
     new = {"name": user.name, "role": user.role, "active": user.active, "wards": sorted(ward_ids or [])}

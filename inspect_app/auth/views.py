@@ -1,13 +1,15 @@
 """Sign-in, sign-out and password change."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from inspect_app.auth import services
-from inspect_app.auth.forms import ChangePasswordForm, LoginForm
+from inspect_app.audit.services import record
+from inspect_app.auth import devices, oidc, services, sessions
+from inspect_app.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db, limiter
 from inspect_app.security.access import public, requires
@@ -39,19 +41,31 @@ def login():
     form = LoginForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not oidc.password_allowed(form.email.data):
+            flash("Sign in with your trust account: passwords are switched off for this service.", "error")
+            status = 403
+        elif form.validate_on_submit():
+            email = services.normalise_email(form.email.data)
             result = services.authenticate(
-                form.email.data, form.password.data, now=utcnow(),
+                email, form.password.data, now=utcnow(),
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                 lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+                source=devices.source(email),
             )
-            db.session.commit()
             if result.user is not None:
-                login_user(result.user)
+                remember = bool(form.remember.data)
+                sessions.start(result.user, now=utcnow(), remember=remember)
+                db.session.commit()
+                _fresh_csrf_token()
+                login_user(result.user, remember=remember,
+                           duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
+                response = redirect(url_for("auth.password") if result.user.must_change_password
+                                    else _safe_next(request.args.get("next")) or url_for("home.index"))
                 if result.user.must_change_password:
                     flash("Choose your own password before you continue.", "info")
-                    return redirect(url_for("auth.password"))
-                return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+                devices.remember(response, email)
+                return response
+            db.session.commit()
             flash(result.message, "error")
             status = 401 if "incorrect" in result.message else 429
         else:
@@ -59,12 +73,34 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _fresh_csrf_token() -> None:
+    """A token seen before sign-in (on a shared device, by anyone) is not valid after it."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("csrf_token", None)
+
+
 @bp.post("/logout")
 @requires()
 def logout():
-    logout_user()
+    provider_sign_out = oidc.end_session_url() if session.get(oidc.ID_TOKEN_KEY) else None
+    sessions.end(current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    session.clear()  # the provider's id token and anything else this sign-in kept
+    logout_user()  # after clear(): it marks the remember cookie for removal
+    _fresh_csrf_token()
+    if provider_sign_out:
+        return render_template("auth/signed_out.html", provider_sign_out=provider_sign_out)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _stay_signed_in(user) -> None:
+    """After ending every session of the account, keep this one: a new session, same remember choice."""
+    sessions.start(user, now=utcnow(), remember=bool(request.cookies.get(current_app.config.get(
+        "REMEMBER_COOKIE_NAME", "remember_token"))))
+    db.session.commit()
+    login_user(user, remember=sessions.is_remembered(user),
+               duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -72,19 +108,31 @@ def logout():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            services.change_password(current_user, current=form.current.data, new=form.new.data,
-                                     by=current_user, now=utcnow())
+            services.change_password(user, current=form.current.data, new=form.new.data, by=user, now=utcnow())
         except services.AccountError as exc:
             db.session.rollback()
             form.new.errors = list(form.new.errors) + [str(exc)]
         else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # the session version changed; keep this session signed in
-            flash("Your password has been changed.", "success")
+            _stay_signed_in(user)  # every other session has ended with the old password
+            flash("Your password has been changed. You are signed out everywhere else.", "success")
             return redirect(url_for("home.index"))
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
+    return render_template("auth/password.html", form=form, everywhere_form=SignOutEverywhereForm()), status
+
+
+@bp.post("/account/sign-out-everywhere")
+@requires()
+def sign_out_everywhere():
+    if not SignOutEverywhereForm().validate_on_submit():
+        abort(400, "The form has expired. Reload the page and try again.")
+    user = current_user._get_current_object()
+    sessions.end_all(user, now=utcnow())
+    record("user.sign_out_everywhere", user, by=user, now=utcnow())
+    _stay_signed_in(user)
+    flash("You are signed out on every other device. This one stays signed in.", "success")
+    return redirect(url_for("auth.password"))
 
 
 @bp.before_app_request

@@ -25,6 +25,8 @@ class AreaType(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     default_tier: Mapped[str] = mapped_column(String(4))
     description: Mapped[str | None] = mapped_column(Text)
+    # The public sources the area's items were written from (the library's metadata, per area).
+    source: Mapped[str | None] = mapped_column(Text)
 
 
 class ChecklistTemplate(db.Model):
@@ -66,6 +68,42 @@ class ChecklistItem(db.Model):
     prompt: Mapped[str] = mapped_column(Text)
     guidance: Mapped[str | None] = mapped_column(Text)
     order: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10), default="ligature")  # domain.checklist.ItemKind
+    # A check item's fail raises an action at this band's deadlines (no 5x5 grade); domain.risk.Band.
+    default_priority: Mapped[str | None] = mapped_column(String(20))
+    default_tier: Mapped[str | None] = mapped_column(String(4))  # the tier the item is written for
+    # "|camhs|older_adult|": the item is limited to (or added for) these patient groups; None: every
+    # group. "|routine|spot|": the lighter inspection types whose subset includes the item. Stored
+    # delimited, not as JSON, so the walk's counts select items with a portable LIKE.
+    patient_groups: Mapped[str | None] = mapped_column(String(300))
+    inspection_types: Mapped[str | None] = mapped_column(String(100))
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
     area_type: Mapped[AreaType] = relationship()
+
+    @property
+    def group_list(self) -> list[str]:
+        return split_tags(self.patient_groups)
+
+    @property
+    def type_list(self) -> list[str]:
+        return split_tags(self.inspection_types)
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind == "check"
+
+    @property
+    def passing_answer(self) -> str:
+        """The answer that says all is well: "compliant", or "pass" for a check item."""
+        return "pass" if self.kind == "check" else "compliant"
+
+
+def join_tags(values) -> str | None:
+    """A list of codes as the delimited column value (None for an empty list)."""
+    values = [v for v in dict.fromkeys(values or ()) if v]
+    return "|" + "|".join(values) + "|" if values else None
+
+
+def split_tags(value: str | None) -> list[str]:
+    return [v for v in (value or "").split("|") if v]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from inspect_app.checklists import library
@@ -17,6 +17,7 @@ from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
+from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
@@ -33,6 +34,8 @@ class NewVersionForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
+    confirm = BooleanField("I have read these changes and want new inspections to use this version",
+                           validators=[DataRequired(message="Tick the box to confirm you have read the changes.")])
     submit = SubmitField("Publish this version")
 
 
@@ -52,8 +55,10 @@ def detail(template_id: int):
     template = db.session.get(ChecklistTemplate, template_id) or abort(404)
     items = sorted(template.items, key=lambda i: (i.area_type.name, i.order))
     groups = [(area, list(group)) for area, group in groupby(items, key=lambda i: i.area_type)]
-    return render_template("checklists/detail.html", template=template, groups=groups,
-                           new_version=NewVersionForm(), publish=PublishForm())
+    preview = library.publish_preview(template) if template.status == "draft" else None
+    return render_template("checklists/detail.html", template=template, groups=groups, preview=preview,
+                           publish_url=url_for("checklists.publish", template_id=template.id),
+                           new_version=NewVersionForm())
 
 
 @bp.post("/import")
@@ -67,7 +72,7 @@ def import_file():
     try:
         if len(raw) > 2 * 1024 * 1024:
             raise library.LibraryError("The file is larger than 2 MB.")
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = jsonsafe.loads(raw, max_depth=jsonsafe.LIBRARY_DEPTH)
         template = library.import_library(data, by=current_user, now=utcnow())
     except (UnicodeDecodeError, json.JSONDecodeError):
         db.session.rollback()
@@ -96,8 +101,10 @@ def export(template_id: int):
 @requires(Role.ADMIN)
 def publish(template_id: int):
     template = db.session.get(ChecklistTemplate, template_id) or abort(404)
-    if not PublishForm().validate_on_submit():
-        abort(400)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("checklists.detail", template_id=template.id)), 303
     try:
         library.publish_template(template, by=current_user, now=utcnow())
     except library.LibraryError as exc:

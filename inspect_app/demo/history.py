@@ -71,7 +71,10 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
             if not count:
                 continue
             lik, con = "(1 + g.i % 5)", f"(1 + {sql['div'].format(a='g.i', b=5)} % 5)"
-            created = sql["days_before"].format(days=f"(g.i * 7 + {n}) % {365 * YEARS} + 30")
+            # the ward's points evenly over the years: the i-th point of room n is the ward's
+            # ((i - 1) * rooms + n)-th, closed about a month after it was found
+            created = sql["days_before"].format(
+                days=f"((g.i - 1) * {len(rooms)} + {n}) * {365 * YEARS - 60} / {per_ward} + 30")
             db.session.execute(text(
                 "INSERT INTO finding (ward_id, room_id, inspection_id, last_inspection_id, category, description, "
                 "location, existing_controls, recommended_action, low_level, likelihood, consequence, score, band, "

@@ -42,11 +42,11 @@ WARDS = (
     WardPlan("Ashdown Hospital", "Willow Ward", PatientGroup.PICU, 10, True,
              (("Seclusion suite", "ECA"), ("De-escalation room", "ECA"))),
     WardPlan("Ashdown Hospital", "Rowan Ward", PatientGroup.OLDER_ADULT, 14, False,
-             (("Assisted bathroom 2", "BTH"),)),
+             (("Assisted bathroom 2", "BTH"), ("Four-bed bay", "DRM"))),
     WardPlan("Riverside Unit", "Hazel Ward", PatientGroup.LEARNING_DISABILITY, 8, True,
-             (("Sensory room", "LNG"),)),
+             (("Sensory room", "SEN"),)),
     WardPlan("Riverside Unit", "Juniper Ward", PatientGroup.CAMHS, 12, True,
-             (("Education room", "ACT"), ("Family room", "INT"))),
+             (("Education room", "EDU"), ("Family room", "INT"))),
     WardPlan("Riverside Unit", "Alder Ward", PatientGroup.REHABILITATION, 12, False,
              (("Therapy kitchen", "ACT"),)),
 )
@@ -63,7 +63,7 @@ COMMON_AREAS = (
     ("Interview room", "INT"),
     ("Garden courtyard", "GDN"),
     ("Nurses' office", "STF"),
-    ("Clinic room", "STF"),
+    ("Clinic room", "CLN"),
     ("Stairwell", "STR"),
 )
 

@@ -17,12 +17,15 @@ class ChecklistError(ValueError):
 
 
 class Answer(LabelledEnum):
-    """The four answers to a checklist item (the library's response options)."""
+    """The answers to a checklist item: a ligature item takes the first four, a check item
+    (a process or security check) pass, fail or not applicable (see :class:`ItemKind`)."""
 
     OK = "compliant", "Compliant"
     LP = "ligature_point", "Ligature point"
     CTRL = "ligature_point_controlled", "Ligature point with existing controls"
     NA = "not_applicable", "Not applicable"
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
 
     @property
     def is_ligature_point(self) -> bool:
@@ -30,12 +33,131 @@ class Answer(LabelledEnum):
         return self in (Answer.LP, Answer.CTRL)
 
 
-class InspectionType(LabelledEnum):
-    """Why the inspection is being done; decides which checklist template is offered."""
+class ItemKind(LabelledEnum):
+    """A ligature item is answered as a possible anchor point (a point found is recorded and
+    graded on the 5x5 matrix); a check item is a process or security check that passes or fails
+    (a fail raises an action at the item's default priority, never a 5x5 grade)."""
 
-    ANNUAL = "annual", "Annual ligature assessment"
-    REASSESSMENT = "reassessment", "Re-assessment after an incident or building works"
-    ROUTINE = "routine", "Routine environmental check"
+    LIGATURE = "ligature", "Ligature item"
+    CHECK = "check", "Check item"
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        if self is ItemKind.CHECK:
+            return (Answer.PASS, Answer.FAIL, Answer.NA)
+        return (Answer.OK, Answer.LP, Answer.CTRL, Answer.NA)
+
+    @property
+    def passing(self) -> Answer:
+        """The answer that says all is well: compliant, or pass for a check item."""
+        return Answer.PASS if self is ItemKind.CHECK else Answer.OK
+
+
+class NaReason(LabelledEnum):
+    """Why an item was answered "Not applicable": always recorded, so an N/A never hides a check
+    that was simply not done (an N/A answered "other" says why in words)."""
+
+    NOT_PRESENT = "not_present", "Fixture not present"
+    REPURPOSED = "repurposed", "Room repurposed"
+    NO_PATIENT_ACCESS = "no_patient_access", "No patient access"
+    COVERED_ELSEWHERE = "covered_elsewhere", "Checked under another item"
+    OTHER = "other", "Other (say why)"
+
+
+NOTE_MAX = 2000
+
+
+def answer_problem(kind: str, value: str, *, na_reason: str | None = None, na_detail: str | None = None,
+                   note: str | None = None) -> str | None:
+    """Why an answer cannot be saved, in words the inspector can act on; None when it can.
+
+    :param kind: the item's :class:`ItemKind` value.
+    :param value: the :class:`Answer` value given.
+    :param na_reason: a :class:`NaReason` value; required with "Not applicable".
+    :param na_detail: free text; required when the reason is "other".
+    :param note: the inspector's note; required with "Fail" (what failed, so it can be put right).
+    """
+    try:
+        item_kind = ItemKind(kind)
+    except ValueError:
+        return f"{kind!r} is not an item kind."
+    allowed = item_kind.answers
+    try:
+        answer = Answer(value)
+    except ValueError:
+        answer = None
+    if answer not in allowed:
+        return "Choose " + ", ".join(a.label.lower() for a in allowed[:-1]) + f" or {allowed[-1].label.lower()}."
+    if answer is Answer.NA:
+        try:
+            reason = NaReason(na_reason or "")
+        except ValueError:
+            return "Say why the item is not applicable: choose a reason."
+        if reason is NaReason.OTHER and not (na_detail or "").strip():
+            return "Say why the item is not applicable in your own words."
+    if answer is Answer.FAIL and not (note or "").strip():
+        return "Say what failed in the note, so it can be put right and checked again."
+    for text in (na_detail, note):
+        if text is not None and len(text) > NOTE_MAX:
+            return f"Notes are at most {NOTE_MAX} characters."
+    return None
+
+
+def na_reason_text(na_reason: str | None, na_detail: str | None = None) -> str:
+    """An N/A reason as words for pages, reports and exports ("Other: ..." with the free text).
+
+    :param na_reason: a :class:`NaReason` value (an unknown one is shown as it is).
+    :param na_detail: the inspector's words, added after the reason.
+    """
+    if not na_reason:
+        return "No reason recorded"
+    try:
+        label = NaReason(na_reason).label
+    except ValueError:
+        label = na_reason
+    if na_reason == NaReason.OTHER.value:
+        return f"Other: {na_detail}" if na_detail else "Other"
+    return f"{label}: {na_detail}" if na_detail else label
+
+
+class InspectionType(LabelledEnum):
+    """Why the inspection is being done; decides which of the library's items it uses."""
+
+    ANNUAL = "annual", "Annual ligature assessment", (
+        "Every item of the checklist for the ward's patient group, in every room.")
+    REASSESSMENT = "reassessment", "Re-assessment after an incident or building works", (
+        "Every item of the checklist for the ward's patient group, in every room.")
+    ROUTINE = "routine", "Routine environmental check", (
+        "The items the library marks for routine checks: what changes between assessments (curtains and "
+        "tracks, furniture, accessories, ligature materials and possessions), cutters, alarm tests and "
+        "security checks.")
+    SPOT = "spot", "Spot check", (
+        "The short list the library marks for spot checks: cutters, door alarms, possessions, curtain "
+        "tracks, locked doors and the airlock.")
+
+    @property
+    def uses_full_checklist(self) -> bool:
+        """An annual assessment or a re-assessment uses every item for the ward's patient group;
+        a routine check and a spot check use the subset the library marks for each."""
+        return self in (InspectionType.ANNUAL, InspectionType.REASSESSMENT)
+
+
+def item_applies(*, item_groups: Iterable[str] | None, item_types: Iterable[str] | None,
+                 patient_group: str | None, inspection_type: str) -> bool:
+    """Whether a library item is on the checklist of one inspection.
+
+    :param item_groups: the patient groups the item is limited to (or added for); empty or None
+        means every group.
+    :param item_types: the inspection types (besides the full ones) whose subset includes it.
+    :param patient_group: the ward's patient group.
+    :param inspection_type: an :class:`InspectionType` value.
+    """
+    groups = set(item_groups or ())
+    if groups and patient_group not in groups:
+        return False
+    if InspectionType(inspection_type).uses_full_checklist:
+        return True
+    return inspection_type in set(item_types or ())
 
 
 class RoomState(LabelledEnum):

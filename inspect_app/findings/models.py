@@ -31,6 +31,9 @@ class Finding(db.Model):
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)  # first identified in
     last_inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)  # last seen in
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"), index=True)  # None: ad hoc
+    # "ligature": a ligature point, graded on the 5x5 matrix. "check": a failed check item; it has
+    # no grade, its band is the item's default priority, and it exists to carry the action.
+    kind: Mapped[str] = mapped_column(String(10), default="ligature", index=True)
     category: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(Text, default="")
@@ -70,7 +73,11 @@ class Finding(db.Model):
 
     @property
     def ref(self) -> str:
-        return f"LP-{self.id:05d}"
+        return f"{'FC' if self.kind == 'check' else 'LP'}-{self.id:05d}"
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind == "check"
 
     @property
     def is_graded(self) -> bool:

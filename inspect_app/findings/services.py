@@ -10,6 +10,8 @@ from inspect_app.domain import grading, risk
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
+from inspect_app.inspections.models import Inspection
+from inspect_app.refusals import Conflict
 
 EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "mitigation",
                    "recommended_action", "low_level", "load_bearing", "load_bearing_reason")
@@ -28,6 +30,29 @@ class FindingError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class FindingReadOnly(FindingError, Conflict):
+    """The point's inspection is signed off, or its action is closed: 409 on every path."""
+
+
+READ_ONLY_MESSAGE = "This inspection is signed off and read-only; start a correction to change it."
+
+
+def current_inspection(finding: Finding) -> Inspection | None:
+    """The inspection the point is now part of (the last one that recorded or re-checked it)."""
+    return db.session.get(Inspection, finding.last_inspection_id) if finding.last_inspection_id else None
+
+
+def ensure_editable(finding: Finding, inspection: Inspection | None = None) -> Inspection:
+    """Refuse a change to a point whose inspection is signed off or superseded, or that was removed.
+
+    :returns: the in-progress inspection the change belongs to.
+    """
+    inspection = inspection or current_inspection(finding)
+    if inspection is None or inspection.is_read_only or finding.state == "removed":
+        raise FindingReadOnly(READ_ONLY_MESSAGE)
+    return inspection
 
 
 def policy_for(ward: Ward) -> risk.BandPolicy:
@@ -98,8 +123,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
                    mitigation: str | None = None, recommended_action: str = "", low_level: bool = False,
                    likelihood: int | None = None, consequence: int | None = None,
                    client_id: str | None = None, photos: int = 0, load_bearing: str | None = None,
-                   load_bearing_reason: str | None = None, consequence_reason: str | None = None,
-                   _skip_inspection_check: bool = False) -> Finding:
+                   load_bearing_reason: str | None = None, consequence_reason: str | None = None) -> Finding:
     """Record a new ligature point in a room during an inspection, with its grade.
 
     A point needs a grade and a photo or a description before it is saved, so that nothing
@@ -113,10 +137,12 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
     :param load_bearing_reason: why it cannot (required when it cannot).
     :param consequence_reason: why a load-bearing point's consequence is below Catastrophic.
     """
-    if inspection.is_read_only and not _skip_inspection_check:
-        raise FindingError("This inspection is signed off and read-only; start a correction to change it.")
+    if inspection.is_read_only:
+        raise FindingReadOnly(READ_ONLY_MESSAGE)
     if room.ward_id != inspection.ward_id:
         raise FindingError("That room is not on this inspection's ward.")
+    if item is not None and item.kind == "check":
+        raise FindingError("A check item has no ligature points: answer it Fail and say what failed.")
     category = category or (item.category if item is not None else "")
     values = {"description": description, "location": location, "category": category,
               "existing_controls": existing_controls, "mitigation": mitigation,
@@ -184,6 +210,8 @@ def original_consequence(finding: Finding) -> int | None:
     return None
 
 
+
+
 def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: str, by, now: datetime,
                 inspection=None, comment: str | None = None, consequence_reason: str | None = None) -> FindingGrade:
     """Add a grade record (never overwriting an earlier one) and make it the finding's current grade.
@@ -194,8 +222,12 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
     :param kind: "initial", "regrade" or "residual" (a residual grade may lower the likelihood only).
     :param consequence_reason: why a load-bearing point is graded below Catastrophic; when not
         given on a re-grade that keeps the consequence, the earlier reason carries over.
+    A failed check is never graded: its priority is the checklist item's default.
+
     :raises FindingError: an invalid grade, a missing reason, or a residual consequence below the original.
     """
+    if finding.kind == "check":
+        raise FindingError("A failed check has no 5x5 grade: its priority comes from the checklist item.")
     room = finding.room or db.session.get(Room, finding.room_id)
     consequence_reason = _clean("consequence_reason", consequence_reason) if consequence_reason else None
     previous = finding.grades[-1] if finding.grades else None
@@ -238,6 +270,32 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
     return entry
 
 
+def grade_finding(finding: Finding, likelihood: Any, consequence: Any, *, by, now: datetime,
+                  comment: Any = None, inspection=None, consequence_reason: Any = None) -> FindingGrade:
+    """Grade or re-grade a point during its inspection (the grid on the page, ``finding.grade``).
+
+    Refused on a signed-off point, and when its remediation action is closed: a closed action's
+    band is part of the record (re-open the action to re-grade it).
+    """
+    inspection = ensure_editable(finding, inspection)
+    if comment is not None and not isinstance(comment, str):
+        raise FindingError("The reason for the grade must be text.")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 2000:
+        raise FindingError("The reason for the grade is at most 2000 characters.")
+    from inspect_app.actions import services as actions
+    from inspect_app.domain.workflow import ActionStatus
+
+    action = actions.action_for(finding)
+    if action is not None and action.status == ActionStatus.CLOSED.value:
+        raise FindingReadOnly(f"{finding.ref}'s remediation action is closed; re-open it to re-grade the point.")
+    kind = "initial" if finding.likelihood is None else "regrade"
+    if consequence_reason is not None and not isinstance(consequence_reason, str):
+        raise FindingError("The reason must be text.", "consequence_reason")
+    return apply_grade(finding, likelihood, consequence, kind=kind, by=by, now=now, inspection=inspection,
+                       comment=comment, consequence_reason=consequence_reason or None)
+
+
 def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: datetime,
                    edited_at: dict[str, str] | None = None, inspection=None,
                    consequence_reason: str | None = None) -> dict[str, Any]:
@@ -247,11 +305,15 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
         newer than the incoming one is left as it is (field-by-field merge, later edit wins);
         both versions stay in the audit trail.
     """
+    inspection = ensure_editable(finding, inspection)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     clean = {k: _clean(k, v) for k, v in changes.items()}
-    stored_times = dict(finding.field_edited_at or {})
+    # A stored time ahead of the server (from a device clock that ran fast before device times
+    # were clamped) is forgotten, so it cannot lock the field against every later edit.
+    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
     before = _snapshot(finding)
     applied: dict[str, Any] = {}
     skipped: dict[str, Any] = {}
@@ -280,7 +342,8 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
                     inspection=inspection, comment=" and ".join(GRADING_FIELD_NAMES[f] for f in changed) + " changed",
                     consequence_reason=consequence_reason)
     elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
-        raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).")
+        raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).",
+                           "load_bearing_reason")
     return applied
 
 

@@ -26,6 +26,7 @@ from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.views import PHOTO_STATUS, too_large
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
 bp = Blueprint("findings", __name__, url_prefix="/ligature-points")
@@ -179,7 +180,7 @@ def edit(finding_id: int):
                                                   consequence_reason=form.consequence_reason.data or None)
             except services.FindingError as exc:
                 db.session.rollback()
-                error, status = str(exc), 422
+                error, status = str(exc), status_of(exc)
             else:
                 db.session.commit()
                 flash(f"{finding.ref} updated ({len(changed)} field(s) changed).", "success")
@@ -200,13 +201,12 @@ def grade(finding_id: int):
         abort(422, first_error(form) if form.errors else "The form is for a different ligature point.")
     likelihood, consequence = parse_grade(form.grade.data)
     try:
-        services.apply_grade(finding, likelihood, consequence, kind="regrade" if finding.grades else "initial",
-                             by=current_user, now=utcnow(), inspection=inspection,
-                             comment=form.comment.data or None,
-                             consequence_reason=form.consequence_reason.data or None)
+        services.grade_finding(finding, likelihood, consequence, by=current_user, now=utcnow(),
+                               inspection=inspection, comment=form.comment.data or None,
+                               consequence_reason=form.consequence_reason.data or None)
     except services.FindingError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{finding.ref} graded {finding.band.capitalize()} ({finding.score}). Earlier grades are kept.", "success")
     return redirect(url_for("findings.detail", finding_id=finding.id))

@@ -1,16 +1,16 @@
-"""Home pages per role, and the health check."""
+"""Home pages per role, and the health check (``inspect_app.ops.health``)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import current_published
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
+from inspect_app.ops.health import health
 from inspect_app.security.access import public, requires, visible_ward_ids
 
 bp = Blueprint("home", __name__)
@@ -39,9 +39,7 @@ def index():
 @bp.get("/healthz")
 @public
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable", reason=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+    body, status = health()
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status

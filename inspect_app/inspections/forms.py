@@ -38,7 +38,12 @@ class AnswerForm(FlaskForm):
     inspection_id = IntegerField(validators=[InputRequired()])
     room_id = IntegerField(validators=[InputRequired()])
     item_id = IntegerField(validators=[InputRequired()])
-    value = StringField(validators=[AnyOf([a.value for a in Answer], message="Choose one of the four answers.")])
+    value = StringField(validators=[AnyOf([a.value for a in Answer], message="Choose one of the answers.")])
+    # With "Not applicable": the reason (domain.checklist.NaReason) and words for "other".
+    na_reason = StringField(validators=[Optional(), Length(max=30)])
+    na_detail = StringField(validators=[Optional(), Length(max=2000)])
+    # With a check item's "Fail": what failed.
+    comment = TextAreaField(validators=[Optional(), Length(max=2000)])
 
 
 class RemainingForm(FlaskForm):

@@ -28,6 +28,8 @@ class Inspection(db.Model):
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"), index=True)  # pinned version
     inspection_type: Mapped[str] = mapped_column(String(20))  # domain.checklist.InspectionType
+    # The ward's patient group when the inspection started: it chose the library's variant items.
+    patient_group: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default=InspectionStatus.IN_PROGRESS, index=True)
     # Assessment team by name: [{"name": "...", "role": "Estates officer"}, ...]
     team: Mapped[list] = mapped_column(JSON, default=list)
@@ -92,7 +94,9 @@ class Answer(db.Model):
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"), index=True)
     value: Mapped[str] = mapped_column(String(30))  # domain.checklist.Answer value
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)  # a check item's fail says here what failed
+    na_reason: Mapped[str | None] = mapped_column(String(30))  # domain.checklist.NaReason, with N/A
+    na_detail: Mapped[str | None] = mapped_column(Text)  # the words for "other" (or more detail)
     answered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Given by "mark remaining items compliant" (one bulk answer); cleared when changed one by one.

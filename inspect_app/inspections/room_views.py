@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
-from inspect_app.domain.checklist import CarryForwardOutcome
+from inspect_app.domain.checklist import CarryForwardOutcome, NaReason
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
@@ -24,6 +24,7 @@ from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, 
                                             room_or_404, room_page_or_404, room_url, writable_or_409)
 from inspect_app.inspections.models import CarryForward
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
 bp = Blueprint("rooms", __name__, url_prefix="/inspections")
@@ -36,7 +37,7 @@ POINTS_SHOWN = 25
 @requires()
 def room(inspection_id: int, room_id: int):
     inspection, room_, has_checks = room_page_or_404(inspection_id, room_id)
-    items, answers = room_checklist(inspection, room_)
+    items, answers, notes = room_checklist(inspection, room_)
     walk = walk_position(inspection, room_)
     findings = findings_in(inspection, room_, photos=True)  # a thumbnail per point
     carried = carried_forward(inspection, room_, photos=True)
@@ -46,17 +47,17 @@ def room(inspection_id: int, room_id: int):
     outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
         CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
     } if carried else {}
-    points = [f for f in findings if f not in carried]
+    points = [f for f in findings if f not in carried and not f.is_check]  # a failed check shows on its item
     pages = max(1, -(-len(points) // POINTS_SHOWN))
     page = min(max(request.args.get("points", 1, type=int) or 1, 1), pages)
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item, points_total=len(points), points_page=page, points_pages=pages,
-        points_first=(page - 1) * POINTS_SHOWN + 1,
+        by_item=by_item, notes=notes, na_reasons=list(NaReason), points_total=len(points), points_page=page,
+        points_pages=pages, points_first=(page - 1) * POINTS_SHOWN + 1,
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
-        remaining=sum(item.id not in answers for item in items),
+        remaining=sum(item.id not in answers and not item.is_check for item in items),  # services.remaining_items
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None))
 
 
@@ -74,10 +75,11 @@ def answer():
         abort(404)
     try:
         services.record_answer(inspection=inspection, room=room_, item=item, value=form.value.data,
-                               by=current_user, now=utcnow())
+                               comment=form.comment.data or None, na_reason=form.na_reason.data or None,
+                               na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
             *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
@@ -123,7 +125,7 @@ def access():
                                     now=utcnow(), accessible=accessible)
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"{room_.name} is " + ("accessible again: answer its items." if accessible
                                  else "marked not accessible. You can come back to it later."), "success")
@@ -144,6 +146,6 @@ def carry_forward():
                                       comment=form.comment.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     return redirect(room_url(inspection.id, finding.room_id, f"finding-{finding.id}"))

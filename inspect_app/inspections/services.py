@@ -11,16 +11,18 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
-from inspect_app.checklists.models import ChecklistItem
+from inspect_app.checklists.models import ChecklistItem, split_tags
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
-from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
+from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType, item_applies
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
-from inspect_app.inspections.walk import RoomStatus, carried_forward, room_checklist, seen_in, ward_progress
+from inspect_app.inspections.walk import (RoomStatus, carried_forward, item_scope, room_checklist, scoped_items,
+                                         seen_in, ward_progress)
+from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
 ACCESS_REASON_LIMIT = 1000
@@ -31,9 +33,24 @@ class InspectionError(ValueError):
     """A refused inspection step, with a message for the user."""
 
 
-def _writable(inspection: Inspection) -> None:
-    if inspection.is_read_only:
-        raise InspectionError("This inspection is signed off and read-only. Start a correction to change it.")
+class InspectionReadOnly(InspectionError, Conflict):
+    """The inspection is signed off or superseded: nothing in it changes (409 on every path)."""
+
+
+class NotLeadInspector(InspectionError, Forbidden):
+    """Only the lead inspector may do this (403 on every path)."""
+
+
+READ_ONLY_MESSAGE = "This inspection is signed off and read-only. Start a correction to change it."
+
+
+def ensure_writable(inspection: Inspection | None) -> None:
+    """Refuse any change to a signed-off or superseded inspection (the one rule every path shares)."""
+    if inspection is None or inspection.is_read_only:
+        raise InspectionReadOnly(READ_ONLY_MESSAGE)
+
+
+_writable = ensure_writable
 
 
 def _clean_team(team: Any) -> list[dict[str, str]]:
@@ -90,6 +107,7 @@ def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: da
                               "continue that one.")
     previous = last_signed_off(ward.id)
     inspection = Inspection(ward_id=ward.id, template_id=template.id, inspection_type=inspection_type,
+                            patient_group=ward.patient_group,
                             status=InspectionStatus.IN_PROGRESS, team=_clean_team(team), started_at=now,
                             started_by_id=by.id, lead_inspector_id=by.id,
                             previous_inspection_id=previous.id if previous else None, updated_at=now)
@@ -100,11 +118,26 @@ def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: da
     return inspection
 
 
+def coverage(template, ward: Ward) -> list[tuple[InspectionType, int]]:
+    """For each inspection type, how many checklist items an inspection of ``ward`` would answer
+    with ``template`` (over its active rooms, for its patient group); for the start page."""
+    from collections import Counter
+
+    rooms = Counter(room.area_type_id for room in ward.active_rooms)
+    items = db.session.execute(select(ChecklistItem.area_type_id, ChecklistItem.patient_groups,
+                                      ChecklistItem.inspection_types)
+                               .where(ChecklistItem.template_id == template.id)).all()
+    return [(kind, sum(rooms[area] for area, groups, types in items if area in rooms and item_applies(
+        item_groups=split_tags(groups), item_types=split_tags(types), patient_group=ward.patient_group,
+        inspection_type=kind.value))) for kind in InspectionType]
+
+
 def room_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
-    """The pinned checklist's items for the room's area type, in order."""
+    """The inspection's checklist items for the room's area type, in order: the pinned library's
+    items for the ward's patient group and the inspection's type."""
     return list(db.session.scalars(select(ChecklistItem).where(
-        ChecklistItem.template_id == inspection.template_id, ChecklistItem.area_type_id == room.area_type_id)
-        .order_by(ChecklistItem.order, ChecklistItem.id)))
+        ChecklistItem.template_id == inspection.template_id, ChecklistItem.area_type_id == room.area_type_id,
+        *scoped_items()).order_by(ChecklistItem.order, ChecklistItem.id), item_scope(inspection)))
 
 
 def _room_in(inspection: Inspection, room: Room) -> None:
@@ -124,20 +157,41 @@ def visit(inspection: Inspection, room: Room, *, now: datetime) -> RoomVisit:
     return found
 
 
+def _text_or_none(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InspectionError(f"The {what} must be text.")
+    value = value.strip()
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise InspectionError(f"The {what} contains control characters.")
+    return value or None
+
+
 def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, value: str, by, now: datetime,
-                  comment: str | None = None) -> Answer:
-    """Save (or change) one checklist answer the moment it is given."""
+                  comment: str | None = None, na_reason: str | None = None,
+                  na_detail: str | None = None) -> Answer:
+    """Save (or change) one checklist answer the moment it is given.
+
+    A ligature item is answered compliant, ligature point (with or without controls) or not
+    applicable; a check item pass, fail or not applicable. Not applicable needs a reason (and words
+    for "other"); a fail needs a note saying what failed, and is recorded as a failed check that
+    raises an action at sign-off with the item's default priority (:func:`_sync_failed_check`).
+    """
     _writable(inspection)
     _room_in(inspection, room)
-    if item.template_id != inspection.template_id or item.area_type_id != room.area_type_id:
+    if item.template_id != inspection.template_id or item.area_type_id != room.area_type_id or not item_applies(
+            item_groups=item.group_list, item_types=item.type_list, patient_group=inspection.patient_group,
+            inspection_type=inspection.inspection_type):
         raise InspectionError("That checklist item does not belong to this room's checklist.")
-    try:
-        AnswerValue(value)
-    except ValueError:
-        raise InspectionError("Choose compliant, ligature point, ligature point with controls, "
-                              "or not applicable.") from None
-    if comment is not None and len(comment) > 2000:
-        raise InspectionError("Comments are at most 2000 characters.")
+    comment = _text_or_none(comment, "note")
+    na_reason = _text_or_none(na_reason, "reason")
+    na_detail = _text_or_none(na_detail, "reason")
+    problem = rules.answer_problem(item.kind, value, na_reason=na_reason, na_detail=na_detail, note=comment)
+    if problem:
+        raise InspectionError(problem)
+    if value != AnswerValue.NA.value:
+        na_reason = na_detail = None
     if not AnswerValue(value).is_ligature_point:
         _no_point_recorded(inspection, room, item)
     visit(inspection, room, now=now)
@@ -146,19 +200,62 @@ def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, va
     old = None
     if answer is None:
         answer = Answer(inspection_id=inspection.id, room_id=room.id, item_id=item.id, value=value,
-                        comment=comment, answered_by_id=by.id, answered_at=now)
+                        comment=comment, na_reason=na_reason, na_detail=na_detail, answered_by_id=by.id,
+                        answered_at=now)
         db.session.add(answer)
     else:
-        if answer.value == value and (comment is None or comment == answer.comment):
+        if (answer.value == value and (comment is None or comment == answer.comment)
+                and (answer.na_reason, answer.na_detail) == (na_reason, na_detail)):
             return answer
-        old = {"value": answer.value, "comment": answer.comment}
+        old = {"value": answer.value, "comment": answer.comment, "na_reason": answer.na_reason,
+               "na_detail": answer.na_detail}
         answer.value, answer.answered_by_id, answer.answered_at = value, by.id, now
+        answer.na_reason, answer.na_detail = na_reason, na_detail
         answer.bulk = False  # changed on its own: no longer part of a bulk answer
         if comment is not None:
             answer.comment = comment
     record("answer.set", answer, by=by, now=now, ward_id=inspection.ward_id, inspection_id=inspection.id,
-           old=old, new={"room": room.name, "item": item.code, "value": value, "comment": answer.comment})
+           old=old, new={"room": room.name, "item": item.code, "value": value, "comment": answer.comment,
+                         "na_reason": na_reason, "na_detail": na_detail})
+    if item.is_check:
+        _sync_failed_check(inspection, room, item, answer, by=by, now=now)
     return answer
+
+
+def failed_check_for(inspection: Inspection, room: Room, item: ChecklistItem) -> Finding | None:
+    return db.session.scalar(select(Finding).where(
+        Finding.kind == "check", Finding.last_inspection_id == inspection.id, Finding.room_id == room.id,
+        Finding.item_id == item.id, Finding.state == "present"))
+
+
+def _sync_failed_check(inspection: Inspection, room: Room, item: ChecklistItem, answer: Answer, *, by,
+                       now: datetime) -> None:
+    """Keep the failed-check record in step with a check item's answer.
+
+    A fail is a record of kind "check" (never a ligature point): no 5x5 grade, its band the item's
+    default priority, so sign-off raises its action with that priority's deadlines. A fail changed
+    to pass or N/A before sign-off withdraws it (kept as "removed" for the audit trail).
+    """
+    existing = failed_check_for(inspection, room, item)
+    if answer.value == AnswerValue.FAIL.value:
+        if existing is None:
+            existing = Finding(ward_id=room.ward_id, room_id=room.id, inspection_id=inspection.id,
+                               last_inspection_id=inspection.id, item_id=item.id, kind="check",
+                               category=item.category, description=answer.comment or "", location=room.name,
+                               band=item.default_priority or "moderate", state="present",
+                               created_by_id=by.id, created_at=now, updated_at=now, field_edited_at={},
+                               recommended_action=f"Put right and re-check: {item.prompt}"[:2000])
+            db.session.add(existing)
+            db.session.flush()
+            record("finding.check_failed", existing, by=by, now=now, ward_id=room.ward_id,
+                   inspection_id=inspection.id, new={"room": room.name, "item": item.code,
+                                                     "priority": existing.band, "note": existing.description})
+        elif existing.description != (answer.comment or ""):
+            existing.description, existing.updated_at = answer.comment or "", now
+    elif existing is not None:
+        existing.state, existing.resolved_at, existing.updated_at = "removed", now, now
+        record("finding.check_withdrawn", existing, by=by, now=now, ward_id=room.ward_id,
+               inspection_id=inspection.id, new={"answer": answer.value})
 
 
 def _no_point_recorded(inspection: Inspection, room: Room, item: ChecklistItem) -> None:
@@ -166,16 +263,20 @@ def _no_point_recorded(inspection: Inspection, room: Room, item: ChecklistItem) 
     point is withdrawn as recorded in error first, or kept (and the answer stays)."""
     refs = [f"LP-{fid:05d}" for fid in db.session.scalars(select(Finding.id).where(
         *seen_in(inspection), Finding.room_id == room.id, Finding.item_id == item.id,
-        Finding.state == "present").order_by(Finding.id))]
+        Finding.state == "present", Finding.kind == "ligature").order_by(Finding.id))]
     if refs:
         raise InspectionError(f"{', '.join(refs)} {'is' if len(refs) == 1 else 'are'} recorded against this item: "
                               "withdraw the point as recorded in error first, or keep it and leave the answer.")
 
 
 def remaining_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
-    """The room's checklist items not answered yet in this inspection, in checklist order."""
-    items, answers = room_checklist(inspection, room)
-    return [item for item in items if item.id not in answers]
+    """The room's ligature items not answered yet in this inspection, in checklist order.
+
+    Check items are left out: each is a separate act (cutters present, alarm tested, search done)
+    that a bulk "compliant" must not certify; they are answered one by one.
+    """
+    items, answers, _ = room_checklist(inspection, room)
+    return [item for item in items if item.id not in answers and not item.is_check]
 
 
 def mark_remaining_compliant(*, inspection: Inspection, room: Room, expected: int, by, now: datetime) -> list[Answer]:
@@ -278,7 +379,8 @@ def signoff_problems(inspection: Inspection, progress: list[RoomStatus] | None =
     if pending:
         problems.append(f"{len(pending)} ligature point(s) from the last inspection still need an outcome.")
     ungraded = db.session.scalar(select(func.count()).select_from(Finding).where(
-        Finding.last_inspection_id == inspection.id, Finding.state == "present", Finding.score.is_(None)))
+        Finding.last_inspection_id == inspection.id, Finding.state == "present", Finding.score.is_(None),
+        Finding.kind == "ligature"))
     if ungraded:
         problems.append(f"{ungraded} ligature point(s) have no grade yet.")
     return problems
@@ -292,7 +394,7 @@ def sign_off(*, inspection: Inspection, signature_name: str, attestation: str, b
     """
     _writable(inspection)
     if by.id != inspection.lead_inspector_id and by.role not in {"admin"}:
-        raise InspectionError("Only the lead inspector can sign this inspection off.")
+        raise NotLeadInspector("Only the lead inspector can sign this inspection off.")
     signature_name = (signature_name or "").strip()
     if not signature_name or len(signature_name) > 120:
         raise InspectionError("Type your full name to sign.")

@@ -12,13 +12,26 @@ from datetime import datetime
 from sqlalchemy import select
 
 from inspect_app.audit.services import record
+from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
+from inspect_app.refusals import Conflict, Forbidden
 
 
-class CorrectionError(ValueError):
-    """A refused correction, with a message for the user."""
+class CorrectionError(ValueError, Conflict):
+    """A refused correction, with a message for the user (409: the inspection's state)."""
+
+
+class NotYourCorrection(CorrectionError, Forbidden):
+    """Someone other than the lead inspector or a patient safety lead asked for a correction (403)."""
+
+    status = 403
+
+
+def may_correct(inspection: Inspection, user) -> bool:
+    """Only the inspection's lead inspector or a patient safety lead may start its correction."""
+    return user.id == inspection.lead_inspector_id or user.role == Role.SAFETY_LEAD.value
 
 
 def earlier_ids(inspection: Inspection) -> set[int]:
@@ -54,15 +67,22 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
     if inspection.status != InspectionStatus.SIGNED_OFF:
         raise CorrectionError("Only a signed-off inspection can be corrected; this one is "
                               + ("still in progress." if not inspection.is_read_only else "already superseded."))
+    if not may_correct(inspection, by):
+        raise NotYourCorrection("Only the lead inspector of this inspection or a patient safety lead can "
+                                "start a correction of it.")
+    if reason is not None and not isinstance(reason, str):
+        raise CorrectionError("Give the reason for the correction as text.")
     reason = (reason or "").strip()
     if not reason:
         raise CorrectionError("Give the reason for the correction.")
     if len(reason) > 2000:
         raise CorrectionError("The reason is at most 2000 characters.")
     new = Inspection(ward_id=inspection.ward_id, template_id=inspection.template_id,
-                     inspection_type=inspection.inspection_type, status=InspectionStatus.IN_PROGRESS,
+                     inspection_type=inspection.inspection_type, patient_group=inspection.patient_group,
+                     status=InspectionStatus.IN_PROGRESS,
                      team=list(inspection.team or []), started_at=now, started_by_id=by.id,
-                     lead_inspector_id=by.id, previous_inspection_id=inspection.previous_inspection_id,
+                     # the lead stays the lead: asking for a correction does not make one the signer
+                     lead_inspector_id=inspection.lead_inspector_id, previous_inspection_id=inspection.previous_inspection_id,
                      version=inspection.version + 1, corrects_id=inspection.id, correction_reason=reason,
                      updated_at=now)
     db.session.add(new)
@@ -73,7 +93,8 @@ def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) 
                                  updated_at=now))
     for answer in db.session.scalars(select(Answer).where(Answer.inspection_id == inspection.id)):
         db.session.add(Answer(inspection_id=new.id, room_id=answer.room_id, item_id=answer.item_id,
-                              value=answer.value, comment=answer.comment, answered_by_id=answer.answered_by_id,
+                              value=answer.value, comment=answer.comment, na_reason=answer.na_reason,
+                              na_detail=answer.na_detail, answered_by_id=answer.answered_by_id,
                               answered_at=answer.answered_at))
     for entry in db.session.scalars(select(CarryForward).where(CarryForward.inspection_id == inspection.id)):
         db.session.add(CarryForward(inspection_id=new.id, finding_id=entry.finding_id, outcome=entry.outcome,

@@ -22,10 +22,13 @@ from inspect_app.inspections.forms import ATTESTATION, CorrectionForm, DiscreetF
 from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
                                             is_discreet)
 from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.refusals import status_of
 from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 REFUSALS = (services.InspectionError, versions.CorrectionError)
+#: Who may ask for a correction (the service then allows only the lead inspector or a safety lead).
+CORRECTORS = (*WRITERS, Role.SAFETY_LEAD)
 
 
 @bp.app_context_processor
@@ -76,8 +79,10 @@ def start(ward_id: int):
     previous = services.last_signed_off(ward.id)
     still_open = db.session.scalar(select(func.count()).select_from(Finding).where(
         Finding.ward_id == ward.id, Finding.state == "present")) if previous else 0
-    return render_template("inspections/start.html", ward=ward, form=form, error=error,
-                           checklist=current_published(), previous=previous, still_open=still_open), status
+    checklist = current_published()
+    covers = dict(services.coverage(checklist, ward)) if checklist else {}
+    return render_template("inspections/start.html", ward=ward, form=form, error=error, covers=covers,
+                           checklist=checklist, previous=previous, still_open=still_open), status
 
 
 @bp.get("/<int:inspection_id>")
@@ -123,7 +128,7 @@ def signoff(inspection_id: int):
                                             attestation=ATTESTATION, by=current_user, now=utcnow())
             except REFUSALS as exc:
                 db.session.rollback()
-                error, status = str(exc), 409 if inspection.is_read_only else 422
+                error, status = str(exc), status_of(exc)
             else:
                 db.session.commit()
                 flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
@@ -132,12 +137,13 @@ def signoff(inspection_id: int):
     return render_template("inspections/signoff.html", inspection=inspection, form=form, error=error,
                            problems=problems, attestation=ATTESTATION, writer=can_write(),
                            correction_form=CorrectionForm(formdata=None),
+                           may_correct=versions.may_correct(inspection, current_user),
                            may_sign=current_user.id == inspection.lead_inspector_id
                            or current_user.role == Role.ADMIN.value), status
 
 
 @bp.post("/<int:inspection_id>/correction")
-@requires(*WRITERS)
+@requires(*CORRECTORS)
 def correction(inspection_id: int):
     inspection = inspection_or_404(inspection_id)
     form = CorrectionForm()
@@ -148,7 +154,7 @@ def correction(inspection_id: int):
                                         now=utcnow())
     except REFUSALS as exc:
         db.session.rollback()
-        abort(409, str(exc))
+        abort(status_of(exc, 409), str(exc))
     db.session.commit()
     flash(f"Correction {new.ref} started. The signed original {inspection.ref} is kept unchanged.", "success")
     return redirect(url_for("inspections.overview", inspection_id=new.id))

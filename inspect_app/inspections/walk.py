@@ -9,13 +9,13 @@ import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Boolean, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.bands import Band
-from inspect_app.domain.checklist import CarryForwardOutcome
+from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -101,7 +101,7 @@ def _walk(inspection: Inspection, *, also: int | None = None, points: bool = Fal
     since) are ignored, as :func:`rules.room_progress` ignores codes not in the checklist.
     """
     params = {"inspection_id": inspection.id, "template_id": inspection.template_id, "ward_id": inspection.ward_id,
-              "also": also}
+              "also": also, **item_scope(inspection)}
     if points and inspection.status == InspectionStatus.SUPERSEDED:
         # An old version's points (rarely viewed): its conditions are built for it alone.
         query = _with_points(_walk_statement(also is not None, False), seen_in(inspection))
@@ -126,13 +126,14 @@ def _walk_statement(also: bool, points: bool) -> Select:
     inspection_id, template_id = bindparam("inspection_id"), bindparam("template_id")
     # Each tally is grouped once and joined, not counted again room by room.
     items = (select(ChecklistItem.area_type_id, func.count().label("n"))
-             .where(ChecklistItem.template_id == template_id).group_by(ChecklistItem.area_type_id).subquery())
+             .where(ChecklistItem.template_id == template_id, *scoped_items())
+             .group_by(ChecklistItem.area_type_id).subquery())
     answered_room = aliased(Room)
     answers = (select(Answer.room_id, func.count().label("n"))
                .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
                .join(answered_room, answered_room.id == Answer.room_id)
                .where(Answer.inspection_id == inspection_id, Answer.value != "",
-                      ChecklistItem.template_id == template_id,
+                      ChecklistItem.template_id == template_id, *scoped_items(),
                       ChecklistItem.area_type_id == answered_room.area_type_id)
                .group_by(Answer.room_id).subquery())
     shown = or_(Room.active.is_(True), Room.id == bindparam("also")) if also else Room.active.is_(True)
@@ -150,28 +151,49 @@ def _with_points(query: Select, seen: tuple) -> Select:
     """``query`` (of rooms) with each room's count of present points and their highest band's rank."""
     top = func.max(case(_BAND_RANK, value=Finding.band))  # by severity, not by spelling
     present = (select(Finding.room_id, func.count().label("n"), top.label("top"))
-               .where(*seen, Finding.state == "present").group_by(Finding.room_id).subquery())
+               .where(*seen, Finding.state == "present", Finding.kind == "ligature").group_by(Finding.room_id).subquery())
     return (query.outerjoin(present, present.c.room_id == Room.id)
             .add_columns(func.coalesce(present.c.n, 0), present.c.top))
 
 
-def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistItem], dict[int, str]]:
-    """The pinned checklist's items for the room's area type, in order, and this inspection's
-    answers to them (item id -> value), in one statement."""
+def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistItem], dict[int, str], dict]:
+    """The inspection's checklist items for the room's area type, in order (the pinned library's
+    items for the ward's patient group and the inspection type: :func:`item_scope`), this
+    inspection's answers to them (item id -> value) and the words kept with them (item id ->
+    (note, N/A reason, N/A detail)), in one statement."""
     rows = db.session.execute(_checklist_statement(), {
         "inspection_id": inspection.id, "room_id": room.id, "template_id": inspection.template_id,
-        "area_type_id": room.area_type_id}).all()
-    return [item for item, _ in rows], {item.id: value for item, value in rows if value is not None}
+        "area_type_id": room.area_type_id, **item_scope(inspection)}).all()
+    return ([row[0] for row in rows], {row[0].id: row[1] for row in rows if row[1] is not None},
+            {row[0].id: tuple(row[2:]) for row in rows if row[1] is not None})
+
+
+def item_scope(inspection: Inspection) -> dict:
+    """The bound values :func:`scoped_items` reads: the inspection's patient group and type."""
+    full = InspectionType(inspection.inspection_type).uses_full_checklist if inspection.inspection_type in {
+        t.value for t in InspectionType} else True
+    return {"group_tag": f"|{inspection.patient_group or ''}|", "type_tag": f"|{inspection.inspection_type}|",
+            "full_checklist": full}
+
+
+def scoped_items() -> tuple:
+    """Conditions on ChecklistItem keeping the items of one inspection's checklist (bound parameters
+    ``group_tag``, ``type_tag`` and ``full_checklist`` from :func:`item_scope`); the same rule as
+    ``domain.checklist.item_applies``, in SQL."""
+    return (or_(ChecklistItem.patient_groups.is_(None),
+                ChecklistItem.patient_groups.contains(bindparam("group_tag"), autoescape=False)),
+            or_(bindparam("full_checklist", type_=Boolean) == true(),
+                ChecklistItem.inspection_types.contains(bindparam("type_tag"), autoescape=False)))
 
 
 @functools.cache
 def _checklist_statement() -> Select:
-    return (select(ChecklistItem, Answer.value)
+    return (select(ChecklistItem, Answer.value, Answer.comment, Answer.na_reason, Answer.na_detail)
             .outerjoin(Answer, and_(Answer.item_id == ChecklistItem.id,
                                     Answer.inspection_id == bindparam("inspection_id"),
                                     Answer.room_id == bindparam("room_id")))
             .where(ChecklistItem.template_id == bindparam("template_id"),
-                   ChecklistItem.area_type_id == bindparam("area_type_id"))
+                   ChecklistItem.area_type_id == bindparam("area_type_id"), *scoped_items())
             .order_by(ChecklistItem.order, ChecklistItem.id))
 
 

@@ -48,19 +48,19 @@ def queue_new_action(action: Action, *, now: datetime) -> list[Notification]:
     if action.band not in NOTIFY_BANDS:
         return []
     ward = action.ward or db.session.get(Ward, action.ward_id)
-    finding = action.finding
     people = [u for u in ward.managers if u.active]
     if action.owner_id and action.owner and action.owner.active:
         people.append(action.owner)
     band = Band(action.band).label
     subject = f"[{band}] New ligature action {action.ref} on {ward.name}"
+    # Email leaves the trust's systems: the ward, the reference, the band, the dates and a link,
+    # never what the ligature point is or where in the room (that stays behind the sign-in).
     lines = [f"A {band} ligature point needs remediation on {ward.name} ({ward.site.name}).", "",
-             f"Action: {action.ref}", f"Point: {finding.ref}, {finding.category}"
-             + (f": {finding.description}" if finding.description else ""),
-             f"Room: {finding.room.name}", f"Owner: {action.owner_label}", f"Target date: {action.target_date:%d %b %Y}"]
+             f"Action: {action.ref}", f"Band: {band}", f"Owner: {action.owner_label}",
+             f"Target date: {action.target_date:%d %b %Y}"]
     if action.interim_by is not None:
         lines.append(f"Interim control needed by: {action.interim_by:%d %b %Y %H:%M} (UTC)")
-    lines += ["", f"Open it: {_link(f'/actions/{action.id}')}"]
+    lines += ["", f"Open it (sign-in needed): {_link(f'/actions/{action.id}')}"]
     out = []
     for person in {p.email: p for p in people}.values():
         message = queue(to=person.email, subject=subject, body="\n".join(lines), kind="new_action",

@@ -2,10 +2,11 @@
 
 Layout of a backup directory::
 
-    manifest.json        format, time, database kind, migration heads, SHA-256 of every file
+    manifest.json        format, time, database kind, migration heads, SHA-256 of every file,
+                         signed with BACKUP_KEY (``ops/manifest.py``), a key kept out of the backup
     database.sqlite3     SQLite: made with the online backup API (safe while the app runs)
     database.pgdump      PostgreSQL: ``pg_dump -Fc``
-    photos/...           the photo store, key by key
+    photos/...           the photo store, key by key (local disk or S3: the same layout)
 
 The database is copied before the photos. Photo files are fsynced before their row commits,
 so every row in the snapshot has its files in the copy; a file written after the snapshot is
@@ -25,7 +26,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from inspect_app.photos.storage import LocalStorage
+from inspect_app.ops import manifest as signing
+from inspect_app.photos.storage import PhotoStorage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -39,10 +41,10 @@ class BackupError(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    """Where the live data is: the SQLAlchemy database URL and the photo directory."""
+    """Where the live data is: the SQLAlchemy database URL and the photo store."""
 
     database_url: str
-    photo_root: Path
+    photos: PhotoStorage
 
     @property
     def url(self) -> URL:
@@ -115,13 +117,18 @@ def _migration_heads(target: Target) -> list[str]:
         engine.dispose()
 
 
-def backup(destination: Path, target: Target, *, now: datetime) -> dict:
+def backup(destination: Path, target: Target, *, now: datetime, key: str | bytes) -> dict:
     """Write a backup into ``destination`` (which must be new or empty); return the manifest.
 
     :param destination: directory to create.
-    :param target: the live database URL and photo directory.
+    :param target: the live database URL and photo store.
     :param now: the backup time, recorded in the manifest.
+    :param key: BACKUP_KEY, which signs the manifest (and is not written into the backup).
     """
+    try:
+        signing.key_id(key)
+    except signing.SignatureError as exc:
+        raise BackupError(str(exc)) from None
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()):
         raise BackupError(f"{destination} is not empty; choose a new directory for the backup.")
@@ -134,16 +141,21 @@ def backup(destination: Path, target: Target, *, now: datetime) -> dict:
         args, env = pg_args(target.url)
         run_tool(["pg_dump", "--format=custom", "--no-owner", f"--file={db_file}", *args], env)
     photo_count = 0
-    if target.photo_root.is_dir():
-        for key in LocalStorage(target.photo_root).keys():
-            copy = destination / PHOTOS / key
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target.photo_root / key, copy)
-            photo_count += 1
+    for photo_key in target.photos.keys():
+        copy = destination / PHOTOS / photo_key
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with target.photos.open(photo_key) as source, copy.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+        except FileNotFoundError:  # an orphan removed since the listing
+            copy.unlink(missing_ok=True)
+            continue
+        photo_count += 1
     files = {p.relative_to(destination).as_posix(): sha256_of(p)
              for p in sorted(destination.rglob("*")) if p.is_file()}
     manifest = {"format": FORMAT, "created_at": now.isoformat(timespec="seconds") + "Z", "database": kind,
                 "database_file": db_file.name, "migration_heads": _migration_heads(target),
                 "photo_files": photo_count, "files": files}
+    manifest = signing.sign(manifest, key)
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest

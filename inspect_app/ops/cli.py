@@ -11,10 +11,11 @@ from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.ops.backup import BackupError, Target, backup
 from inspect_app.ops.restore import restore
+from inspect_app.stores import photo_store
 
 
 def _target() -> Target:
-    return Target(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(current_app.config["PHOTO_ROOT"]))
+    return Target(current_app.config["SQLALCHEMY_DATABASE_URI"], photo_store())
 
 
 @click.command("backup")
@@ -23,7 +24,7 @@ def _target() -> Target:
 def backup_command(dest: Path) -> None:
     """Write a consistent snapshot of the database and photos, with checksums, to DEST."""
     try:
-        manifest = backup(dest, _target(), now=utcnow())
+        manifest = backup(dest, _target(), now=utcnow(), key=current_app.config.get("BACKUP_KEY") or "")
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backup written to {dest}: {manifest['database']} database, {manifest['photo_files']} photo files, "
@@ -44,11 +45,15 @@ def restore_command(src: Path, yes: bool) -> None:
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold the old database open
     try:
-        manifest = restore(src, _target())
+        manifest = restore(src, _target(), key=current_app.config.get("BACKUP_KEY") or "")
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    if manifest.get("ignored"):
+        click.echo(f"Ignored SQLite side files beside the backup's database ({', '.join(manifest['ignored'])}): "
+                   "they are left by opening the copy and are not part of the backup; the verified database "
+                   "file alone was restored.")
     click.echo(f"Restored the backup of {manifest['created_at']} ({manifest['photo_files']} photo files); "
-               "every checksum matched.")
+               "the signature and every checksum matched.")
 
 
 COMMANDS = [backup_command, restore_command]

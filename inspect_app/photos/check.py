@@ -55,7 +55,10 @@ def check_photos(store: PhotoStorage, *, grace_seconds: float = 600, checksums: 
         report.files += 1
         if key in referenced:
             continue
-        age = now - store.open_path(key).stat().st_mtime
+        try:
+            age = now - store.modified(key)
+        except FileNotFoundError:  # deleted since the listing
+            continue
         (report.recent_orphans if age < grace_seconds else report.orphans).append(key)
     return report
 

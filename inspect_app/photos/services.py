@@ -16,7 +16,9 @@ from inspect_app.audit.services import record
 from inspect_app.extensions import db
 from inspect_app.photos import imaging
 from inspect_app.photos.models import Photo
-from inspect_app.photos.storage import LocalStorage, PhotoStorage, rendition_key
+from inspect_app.photos.storage import PhotoStorage, StorageUnavailable, rendition_key
+from inspect_app.refusals import Conflict
+from inspect_app.stores import photo_store
 
 KINDS = {"finding", "evidence", "verification", "check"}
 
@@ -25,9 +27,13 @@ class PhotoError(ValueError):
     """A refused photo operation, with a message for the user."""
 
 
+class PhotoNotNow(PhotoError, Conflict):
+    """No inspection of the ward is under way to take the photo in: 409 on every path."""
+
+
 def storage() -> PhotoStorage:
-    """The configured photo storage (local disk under PHOTO_ROOT)."""
-    return LocalStorage(current_app.config["PHOTO_ROOT"])
+    """The configured photo storage (local disk under PHOTO_ROOT, or S3: ``inspect_app.stores``)."""
+    return photo_store()
 
 
 def parse_uuid(value: str | None) -> uuidlib.UUID | None:
@@ -61,9 +67,13 @@ def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "fi
     processed = imaging.process(data, max_bytes=current_app.config.get("PHOTO_MAX_BYTES", imaging.MAX_BYTES))
     store = storage()
     keys = {}
-    for name in ("large", "report", "thumb"):
-        keys[name] = rendition_key(photo_id, name)
-        store.put(keys[name], processed.renditions[name].data)
+    try:
+        for name in ("large", "report", "thumb"):
+            keys[name] = rendition_key(photo_id, name)
+            store.put(keys[name], processed.renditions[name].data)
+    except StorageUnavailable:
+        _tidy_partial(store, keys.values())
+        raise
     large = processed.renditions["large"]
     photo = Photo(uuid=str(photo_id), ward_id=ward_id, kind=kind, finding_id=finding.id if finding else None,
                   action_event_id=action_event_id, inspection_id=inspection_id, key_large=keys["large"],
@@ -78,6 +88,15 @@ def store_photo(data: bytes, *, ward_id: int, by, now: datetime, kind: str = "fi
     return photo
 
 
+def _tidy_partial(store: PhotoStorage, keys) -> None:
+    """Best effort: delete the renditions of a failed upload; what stays is an orphan for ``photos check``."""
+    for key in keys:
+        try:
+            store.delete(key)
+        except OSError:
+            pass
+
+
 def remove_photo(photo: Photo, *, reason: str, by, now: datetime) -> None:
     """Take a photo off its record. The files and row stay; the removal is audited."""
     if photo.removed_at is not None:
@@ -90,3 +109,22 @@ def remove_photo(photo: Photo, *, reason: str, by, now: datetime) -> None:
     photo.removed_at, photo.removed_by_id, photo.removal_reason = now, by.id, reason
     record("photo.remove", photo, by=by, now=now, ward_id=photo.ward_id, inspection_id=photo.inspection_id,
            old={"removed": False}, new={"removed": True, "reason": reason})
+
+
+def add_finding_photo(data: bytes, *, finding, by, now: datetime, photo_uuid: str | None = None) -> Photo:
+    """Add a photo to a ligature point during the inspection now under way on its ward (the point's
+    own, or the one re-checking it as carried forward); a signed-off record gains no photos.
+
+    :raises PhotoNotNow: no inspection of the ward is in progress, or the point is not present.
+    """
+    from inspect_app.inspections.services import in_progress_for
+
+    existing = db.session.scalar(select(Photo).where(Photo.uuid == str(parse_uuid(photo_uuid)))) \
+        if photo_uuid else None
+    if existing is not None and existing.finding_id == finding.id:
+        return existing  # the same upload again, after a lost response
+    inspection = in_progress_for(finding.ward_id)
+    if inspection is None or finding.state != "present":
+        raise PhotoNotNow("Photos are added during an inspection of the ward; none is in progress.")
+    return store_photo(data, ward_id=finding.ward_id, finding=finding, kind="finding", inspection_id=inspection.id,
+                       photo_uuid=photo_uuid, by=by, now=now)

@@ -6,7 +6,7 @@ served (it may have been removed because it showed a patient); the removal stays
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -17,16 +17,16 @@ from wtforms.validators import InputRequired, Length, Optional
 from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
 from inspect_app.extensions import db
-from inspect_app.inspections import services as inspections
 from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
+from inspect_app.photos.serve import stored_file
+from inspect_app.refusals import status_of
 from inspect_app.security.access import can_see_ward, requires
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 RENDITIONS = ("large", "report", "thumb")
-MAX_AGE = 3600  # a rendition never changes under its uuid; an hour bounds how long a removed one lingers
 # Refused photos: a wrong type is 415, too big 413, anything else (damaged, too many pixels) 422.
 PHOTO_STATUS = {"too_large": 413, "unsupported_format": 415}
 
@@ -63,14 +63,10 @@ def file(uuid: str, rendition: str):
             or rendition not in RENDITIONS:
         abort(404)
     key = getattr(photo, f"key_{rendition}")
-    try:
-        path = services.storage().open_path(key)
-    except FileNotFoundError:
-        abort(404)  # `photos check` reports missing files; the page must not fail
-    response = send_file(path, mimetype="image/jpeg", max_age=MAX_AGE, etag=photo.sha256 if rendition == "large"
-                         else f"{photo.sha256[:32]}-{rendition}", conditional=True)
-    response.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
-    return response
+    etag = photo.sha256 if rendition == "large" else f"{photo.sha256[:32]}-{rendition}"
+    # Never in the browser's HTTP cache: a shared tablet must not keep ligature photos after sign-out.
+    # The offline ward pack keeps its own copies in the service worker's cache, cleared at sign-out.
+    return stored_file(services.storage(), key, etag=etag, cache_control="no-store")
 
 
 @bp.post("/add")
@@ -80,21 +76,15 @@ def add():
     if not form.validate_on_submit():
         abort(400, first_error(form))
     finding = finding_or_404(form.finding_id.data)
-    # A new photo belongs to the inspection now under way on the ward: the point's own, or the
-    # one re-checking it as carried forward from the last inspection.
-    inspection = inspections.in_progress_for(finding.ward_id)
-    if inspection is None or finding.state != "present":
-        abort(409, "Photos are added during an inspection of the ward; none is in progress.")
     try:
-        services.store_photo(form.photo.data.read(), ward_id=finding.ward_id, finding=finding,
-                             inspection_id=inspection.id, photo_uuid=form.photo_uuid.data or None,
-                             by=current_user, now=utcnow())
+        services.add_finding_photo(form.photo.data.read(), finding=finding, photo_uuid=form.photo_uuid.data or None,
+                                   by=current_user, now=utcnow())
     except PhotoRejected as exc:
         db.session.rollback()
         abort(PHOTO_STATUS.get(exc.code, 422), f"The photo was not saved: {exc}")
     except services.PhotoError as exc:
         db.session.rollback()
-        abort(422, str(exc))
+        abort(status_of(exc), str(exc))
     db.session.commit()
     flash(f"Photo added to {finding.ref}.", "success")
     return redirect(url_for("findings.detail", finding_id=finding.id, _anchor="photos"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 from flask import current_app
@@ -25,8 +26,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.actions.models import Action
-from inspect_app.checklists.models import AreaType
-from inspect_app.domain.checklist import InspectionType
+from inspect_app.checklists.models import AreaType, ChecklistItem
+from inspect_app.domain.checklist import Answer as AnswerValue
+from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
@@ -36,9 +38,11 @@ from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
+from inspect_app.photos.storage import local_file
 
 from .bands import BAND_RANK, band_info, band_matrix, report_action
-from .data import BandInfo, ChangeSummary, InspectionReport, ReportFinding, ReportPhoto, ReportRoom, WithdrawnPoint
+from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportPhoto,
+                   ReportRoom, WithdrawnPoint)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -46,8 +50,12 @@ UNGRADED = BandInfo("ungraded", "Not graded", "#e8edee", "#212b32")
 
 
 def photo_file(photo: Photo) -> str:
-    """The absolute path of the photo's 800 px report rendition (what the PDF embeds)."""
-    return str(storage().open_path(photo.key_report).resolve())
+    """The absolute path of the photo's 800 px report rendition (what the PDF embeds).
+
+    With object storage the rendition is copied once into ``<instance>/photo-cache``.
+    """
+    cache = Path(current_app.config["INSTANCE_DIR"]) / "photo-cache"
+    return str(local_file(storage(), photo.key_report, cache).resolve())
 
 
 def load_inspection(inspection_id: int) -> Inspection | None:
@@ -71,7 +79,9 @@ def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str], list
     found = list(db.session.scalars(select(Finding).where(
         or_(Finding.inspection_id == inspection.id, Finding.id.in_(list(outcomes) or [0])))
         .options(joinedload(Finding.withdrawn_by)).order_by(Finding.id)))
-    return ([p for p in found if p.state != "removed"], outcomes, [p for p in found if p.state == "removed"])
+    # A failed check answered pass or N/A later is withdrawn with its answer, not "recorded in error".
+    return ([p for p in found if p.state != "removed"], outcomes,
+            [p for p in found if p.state == "removed" and p.kind == "ligature"])
 
 
 def _grades(ids: list[int], until: datetime | None) -> dict[int, FindingGrade]:
@@ -93,6 +103,28 @@ def _photos(ids: list[int], until: datetime | None, source: PhotoSource) -> dict
             out[photo.finding_id].append(ReportPhoto(source(photo), photo.caption or ""))
         except FileNotFoundError:  # a lost file must not stop the report; `photos check` finds it
             current_app.logger.warning("report: photo %s has no report rendition", photo.uuid)
+    return out
+
+
+def _answer_notes(inspection: Inspection, checks: dict[tuple[int, int], Finding]
+                  ) -> dict[int, list[ReportAnswerNote]]:
+    """Per room, the Not applicable answers with their reasons and the failed checks with their notes
+    (one statement), in checklist order."""
+    rows = db.session.execute(
+        select(Answer.room_id, Answer.item_id, Answer.value, Answer.comment, Answer.na_reason, Answer.na_detail,
+               ChecklistItem.code, ChecklistItem.prompt)
+        .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
+        .where(Answer.inspection_id == inspection.id,
+               Answer.value.in_([AnswerValue.NA.value, AnswerValue.FAIL.value]))
+        .order_by(Answer.room_id, ChecklistItem.order, ChecklistItem.id))
+    out: dict[int, list[ReportAnswerNote]] = defaultdict(list)
+    for room_id, item_id, value, comment, na_reason, na_detail, code, prompt in rows:
+        if value == AnswerValue.NA.value:
+            out[room_id].append(ReportAnswerNote(code, prompt, "Not applicable", na_reason_text(na_reason, na_detail)))
+        else:
+            check = checks.get((room_id, item_id))
+            out[room_id].append(ReportAnswerNote(code, prompt, "Failed check", comment or "No note recorded",
+                                                 check.ref if check else None))
     return out
 
 
@@ -145,7 +177,11 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     by_room: dict[int, list[ReportFinding]] = defaultdict(list)
     heat = [[0] * 5 for _ in range(5)]
     counts = dict.fromkeys(BAND_RANK, 0)
+    checks = {(p.room_id, p.item_id): p for p in points if p.kind == "check"}
+    notes = _answer_notes(inspection, checks)
     for point in points:
+        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
+            continue
         outcome = outcomes.get(point.id)
         item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcome,
                         photos.get(point.id, []), policy)
@@ -160,7 +196,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
         state=s.state.value, not_accessible_reason=s.not_accessible_reason,
         items_answered=s.progress.answered, items_total=s.progress.total,
-        findings=tuple(by_room.get(s.room.id, ())), bulk_compliant=bulk.get(s.room.id, 0)) for s in progress]
+        findings=tuple(by_room.get(s.room.id, ())), answer_notes=tuple(notes.get(s.room.id, ())),
+        bulk_compliant=bulk.get(s.room.id, 0)) for s in progress]
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     by_id = {p.id: p for p in points}
     actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
@@ -182,7 +219,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         band_matrix=band_matrix(policy),
         band_counts=tuple((band_info(policy, band), counts[band.value]) for band in Band),
         change=ChangeSummary(
-            new=sum(p.inspection_id == inspection.id for p in points),
+            new=sum(p.inspection_id == inspection.id and p.kind == "ligature" for p in points),
             still_present=sum(o == "still_present" for o in outcomes.values()),
             fixed=sum(o == "fixed" for o in outcomes.values()),
             fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),

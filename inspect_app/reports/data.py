@@ -67,6 +67,18 @@ class ReportFinding:
         return CARRY_FORWARD_LABELS.get(self.carry_forward, str(self.carry_forward))
 
 
+@dataclass(frozen=True)
+class ReportAnswerNote:
+    """A checklist answer the report must show with its words: a Not applicable with its reason,
+    or a failed check with what failed (and the failed-check record that carries its action)."""
+
+    code: str
+    prompt: str
+    answer: str  # "Not applicable" or "Failed check"
+    reason: str
+    ref: str | None = None  # the failed check's FC- reference
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReportRoom:
     name: str
@@ -77,6 +89,7 @@ class ReportRoom:
     items_answered: int
     items_total: int
     findings: tuple[ReportFinding, ...] = ()
+    answer_notes: tuple[ReportAnswerNote, ...] = ()
     bulk_compliant: int = 0  # answered Compliant by "mark remaining items compliant" (one bulk answer)
 
     @property

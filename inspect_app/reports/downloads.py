@@ -49,7 +49,8 @@ def deliver(render, snapshot, *, owner_id: int, filename: str, unit: str, total:
     state = jobs.start(partial(render, snapshot), owner_id=owner_id, filename=filename, unit=unit, total=total)
     state = jobs.wait(state, current_app.config.get("REPORT_INLINE_SECONDS", 1.0))
     if state.status == "done":
-        data = jobs.pdf_path(state).read_bytes()
+        with jobs.open_pdf(state) as stream:
+            data = stream.read()
         jobs.discard(state)
         return attachment(io.BytesIO(data), filename)
     return redirect(url_for("report_jobs.show", token=state.token), 303)

@@ -44,4 +44,8 @@ def download(token: str):
     state = _job_or_404(token)
     if state.status != "done":
         abort(404)
-    return attachment(str(jobs.pdf_path(state)), state.filename)
+    try:
+        stream = jobs.open_pdf(state)
+    except FileNotFoundError:
+        abort(404)
+    return attachment(stream, state.filename)

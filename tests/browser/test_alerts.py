@@ -2,6 +2,8 @@
 every demo ward as not yet assessed against it (real browser, axe on every page)."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in
 
 DEMO_WARDS = ("Larch Ward", "Willow Ward", "Rowan Ward", "Hazel Ward", "Juniper Ward", "Alder Ward")
@@ -33,13 +35,13 @@ def test_admin_records_an_alert_publishes_a_citing_version_and_every_ward_is_not
 
     assert page.get_by_role("heading", level=1).inner_text() == "EFA/2099/042"
     assert page.get_by_role("heading", name="Wards not yet assessed against this alert (6)").is_visible()
-    page.get_by_label("Start from").select_option(label="Ligature point inspection checklist v1.0 (published)")
-    page.get_by_label("New version number").fill("1.1")
+    page.get_by_label("Start from").select_option(label="Ligature point inspection checklist v2.0 (published)")
+    page.get_by_label("New version number").fill("2.1")
     page.get_by_role("button", name="Create draft").click()
 
     page.get_by_role("link", name="Add an item").click()
     page.get_by_label("Area type").select_option(label="Patient bedroom (BED)")
-    page.get_by_label("Item code").fill("BED-21")
+    page.get_by_label("Item code").fill("BED-90")
     page.get_by_label("Fixture category").fill("Doors & door furniture")
     page.get_by_label("Question").fill("Does the door-top alarm sound when the test weight is applied?")
     page.get_by_label("Alert section (optional)").fill("Action 1")
@@ -47,10 +49,12 @@ def test_admin_records_an_alert_publishes_a_citing_version_and_every_ward_is_not
     page.get_by_role("button", name="Save item").click()
     assert page.get_by_role("heading", name="Items citing the alert (1)").is_visible()
     _check_both_sizes(page, "draft")
+    expect(page.locator("[data-publish-changes]")).to_contain_text("Items added: 1")
+    page.get_by_label("I have read these changes").check()
     page.get_by_role("button", name="Publish this version").click()
 
-    assert page.get_by_role("status").filter(has_text="Published Ligature point inspection checklist v1.1").is_visible()
-    assert page.get_by_text("BED-21", exact=True).is_visible()
+    assert page.get_by_role("status").filter(has_text="Published Ligature point inspection checklist v2.1").is_visible()
+    assert page.get_by_text("BED-90", exact=True).is_visible()
     _check_both_sizes(page, "detail")
 
     page.goto(live_server.url + "/alerts/dashboard")

@@ -40,3 +40,35 @@ def test_each_role_signs_in_and_sees_its_home_page(page, live_server, email, hea
 def test_wrong_password_shows_the_message(page, live_server):
     sign_in(page, live_server.url, "inspector@demo.nhs.test", "not-the-password")
     assert page.get_by_role("alert").inner_text() == "Email or password is incorrect."
+
+
+def test_kept_signed_in_across_a_browser_restart_until_sign_out_everywhere(browser, live_server):
+    """Ticked "keep me signed in": a new browser with the same cookies (a restart) is still signed
+    in; "sign out everywhere" on the password page ends that other session on the server."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("inspector@demo.nhs.test")
+    page.get_by_label("Password").fill("ward-demo-pass")
+    page.get_by_label("Keep me signed in on this device").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("domcontentloaded")
+    kept = [c for c in context.cookies() if c["name"] == "remember_token"]
+    assert kept and kept[0]["expires"] > 0
+    restarted = browser.new_context(viewport={"width": 390, "height": 844})
+    restarted.add_cookies(kept)  # the session cookie died with the browser; the remember cookie did not
+    tablet = restarted.new_page()
+    tablet.goto(live_server.url + "/")
+    assert tablet.get_by_role("button", name="Sign out").is_visible()
+    page.goto(live_server.url + "/account/password")
+    axe_check(page, context="password page")
+    screenshot(page, "password-tablet")
+    page.get_by_role("button", name="Sign out everywhere else").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()  # this browser stays signed in
+    tablet.goto(live_server.url + "/")
+    assert "/login" in tablet.url
+    tablet.goto(live_server.url + "/login")
+    screenshot(tablet, "login-after-sign-out-everywhere-phone")
+    restarted.close()
+    context.close()

@@ -87,20 +87,39 @@ def test_checklist_export_import_publish_round_trip(demo, auth):
     assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
     doc = json.loads(exported.data)
     codes = {i["code"] for a in doc["area_types"] for i in a["items"]}
-    assert len(codes) == 146 and "BED-01" in codes
-    doc["version"] = "1.1"
+    assert len(codes) == 240 and "BED-01" in codes
+    doc["version"] = "2.1"
     doc["area_types"][0]["items"].append({"code": "BED-99", "category": "Furniture", "prompt": "New check?",
                                           "guidance": None})
     response = auth.post("/admin/checklists/import", {"file": (io.BytesIO(json.dumps(doc).encode()), "lib.json")},
                          page="/admin/checklists/", content_type="multipart/form-data")
     assert response.status_code == 302
-    draft = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.version == "1.1"))
-    assert draft.status == "draft" and len(draft.items) == 147
-    assert auth.post(f"/admin/checklists/{draft.id}/publish", page=f"/admin/checklists/{draft.id}").status_code == 302
+    draft = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.version == "2.1"))
+    assert draft.status == "draft" and len(draft.items) == 241
+    page = auth.client.get(f"/admin/checklists/{draft.id}").get_data(as_text=True)
+    assert "Items added: 1" in page and "BED-99" in page and "Items removed: 0" in page
+    assert "Wards affected (6)" in page  # every demo ward has bedrooms
+    assert auth.post(f"/admin/checklists/{draft.id}/publish", {"confirm": "y"},
+                     page=f"/admin/checklists/{draft.id}").status_code == 302
     db.session.expire_all()
     assert db.session.get(ChecklistTemplate, draft.id).status == "published"
     assert db.session.get(ChecklistTemplate, original.id).status == "archived"
-    assert len(db.session.get(ChecklistTemplate, original.id).items) == 146  # the old version is untouched
+    assert len(db.session.get(ChecklistTemplate, original.id).items) == 240  # the old version is untouched
+
+
+def test_publishing_a_copy_identical_to_the_published_version_is_refused(demo, auth):
+    auth.login("admin@demo.nhs.test")
+    original = db.session.scalar(select(ChecklistTemplate))
+    response = auth.post(f"/admin/checklists/{original.id}/new-version", {"version": "2.0.1"},
+                         page=f"/admin/checklists/{original.id}")
+    copy = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.version == "2.0.1"))
+    page = auth.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "same content as" in page and 'name="confirm"' not in page  # nothing to confirm
+    refused = auth.post(f"/admin/checklists/{copy.id}/publish", {"confirm": "y"}, page=f"/admin/checklists/{copy.id}",
+                        follow_redirects=True)
+    assert "nothing would change, so it was not published" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert (copy.status, original.status) == ("draft", "published")
 
 
 def test_invalid_checklist_files_are_refused_with_reasons(demo, auth):

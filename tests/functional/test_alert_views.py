@@ -105,16 +105,20 @@ def test_an_admin_drafts_a_version_from_an_items_file_and_publishes_it(client, a
     base = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.status == "published"))
     auth.login("admin@demo.nhs.test")
     items = {"area_types": [{"code": "BED", "items": [
-        {"code": "BED-21", "category": "Doors & door furniture", "prompt": "Does the door-top alarm sound?"}]}]}
+        {"code": "BED-90", "category": "Doors & door furniture", "prompt": "Does the door-top alarm sound?"}]}]}
     response = auth.post(f"/alerts/{alert.id}/drafts",
-                         {"draft-template_id": base.id, "draft-version": "1.1",
+                         {"draft-template_id": base.id, "draft-version": "2.1",
                           "items": (io.BytesIO(json.dumps(items).encode()), "items.json")},
                          page=f"/alerts/{alert.id}", content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     editor = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "BED-21" in editor and "Items citing the alert (1)" in editor
-    draft = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.version == "1.1"))
-    published = auth.post(f"/alerts/{alert.id}/drafts/{draft.id}/publish", {}, page=response.headers["Location"])
+    assert "BED-90" in editor and "Items citing the alert (1)" in editor
+    assert "Items added: 1" in editor and "Larch Ward" in editor  # what changes, and where, before publishing
+    draft = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.version == "2.1"))
+    unconfirmed = auth.post(f"/alerts/{alert.id}/drafts/{draft.id}/publish", {}, page=response.headers["Location"])
+    assert unconfirmed.status_code == 303 and db.session.get(ChecklistTemplate, draft.id).status == "draft"
+    published = auth.post(f"/alerts/{alert.id}/drafts/{draft.id}/publish", {"confirm": "y"},
+                          page=response.headers["Location"])
     assert published.status_code == 302
     db.session.refresh(draft)
     assert draft.status == "published"

@@ -37,7 +37,7 @@ def _expected(everything, filters: queries.Filters, today, visible: set[int] | N
     counts, heat, overdue = {}, {}, 0
     since = today - timedelta(days=queries.CLOSED_PERIOD_DAYS)
     for a in filter(narrowed, everything):
-        if a.status == "closed" and a.closed_at.date() < since:
+        if a.status in queries.FINISHED_VALUES and a.closed_at.date() < since:
             continue
         if in_cell(a) and (late(a) or not filters.overdue):
             counts[(a.band, a.status)] = counts.get((a.band, a.status), 0) + 1
@@ -61,6 +61,9 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
     # closed over a year ago: history, counted nowhere on the dashboard
     old = make_action(ward="Rowan Ward", likelihood=4, consequence=5, room="Quiet room", now=long_ago)
     old.status, old.closed_at = "closed", long_ago
+    # recorded in error and cancelled this year: shown in its own column, like a closed action
+    cancelled = make_action(ward="Hazel Ward", likelihood=2, consequence=4, room="Bedroom 1")
+    cancelled.status, cancelled.closed_at = "cancelled", utcnow()
     db.session.commit()
     today = utcnow().date()
     everything = list(db.session.scalars(select(Action)))

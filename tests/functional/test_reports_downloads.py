@@ -124,11 +124,28 @@ def test_progress_page_refreshes_itself_without_javascript_while_building(app, a
     with app.test_request_context():
         state = jobs.JobState("a" * 24, made.inspection.lead_inspector_id, "x.pdf", "ligature points",
                               "building", 120, 300)
-        directory = jobs._root() / state.token
-        directory.mkdir(parents=True)
-        jobs._write(directory, state)
+        jobs._states().save(state)
     auth.login("inspector@demo.nhs.test")
     page = auth.client.get(f"/reports/jobs/{'a' * 24}").get_data(as_text=True)
     assert "Building report… 120 of 300 ligature points" in page
     assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in page
     assert "js/report-job.js" in page
+
+
+def test_a_ward_managers_tall_interim_control_does_not_break_the_tracker_for_anyone(auth, make_action):
+    # The probe: 2,000 characters of short lines (within the limit) made a cell taller than a page.
+    action = make_action(ward="Larch Ward", room="Day room")
+    base = f"/actions/{action.id}"
+    auth.login("manager@demo.nhs.test")
+    review = (utcnow() + timedelta(days=14)).date().isoformat()
+    control = "Check\n" * 333
+    response = auth.post(f"{base}/move/interim_control", {
+        "interim_control-control": control, "interim_control-control_by": "Priya Raman",
+        "interim_control-review_date": review}, page=base)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    for who in ("manager@demo.nhs.test", "safety@demo.nhs.test"):
+        auth.logout()
+        auth.login(who)
+        response = fetch_pdf(auth.client, "/reports/tracker.pdf")
+        assert response.status_code == 200
+        assert "\n".join(pdf_pages(response.data)).count("Check") == 333

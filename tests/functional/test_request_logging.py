@@ -59,7 +59,7 @@ def test_signed_in_requests_log_the_user_id(demo, auth, access_log):
 def test_debug_mode_is_refused_outside_development(monkeypatch, tmp_path, config):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(RuntimeError, match="only allowed with APP_ENV=development"):
-        create_app(config, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}")
+        create_app(config, SECRET_KEY="k" * 40, BACKUP_KEY="b" * 40, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}")
 
 
 def test_development_may_debug(monkeypatch, tmp_path):

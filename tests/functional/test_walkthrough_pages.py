@@ -35,7 +35,7 @@ def test_overview_lists_every_room_in_walk_order_with_a_next_room_button(walkthr
     names = re.findall(r'class="room-row__link" href="[^"]+">([^<]+)</a>', html)
     assert names[:3] == ["Bedroom 1", "Bedroom 1 en-suite", "Bedroom 2"] and len(names) == 45
     assert "Next unfinished room: Bedroom 1" in html
-    assert "0 of 20 answered" in html
+    assert "0 of 27 answered" in html
 
 
 def test_one_tap_saves_an_answer_and_shows_it_pressed(walkthrough):
@@ -48,10 +48,15 @@ def test_one_tap_saves_an_answer_and_shows_it_pressed(walkthrough):
     row = html[html.index(f'id="item-{item.id}"'):html.index("</li>", html.index(f'id="item-{item.id}"'))]
     assert re.search(r'answer--compliant" aria-pressed="true"', row)
     assert 'data-op="answer"' in row and "<details" in row  # guidance on demand
-    assert "1 of 20 answered" in html
-    walkthrough.answer(room, item, "not_applicable")
+    assert "1 of 27 answered" in html
+    assert walkthrough.answer(room, item, "not_applicable").status_code == 422  # N/A needs its reason
+    assert walkthrough.answer(room, item, "not_applicable", na_reason="other").status_code == 422  # and words
+    walkthrough.answer(room, item, "not_applicable", na_reason="not_present")
     db.session.expire_all()
-    assert db.session.scalar(select(Answer.value).where(Answer.item_id == item.id)) == "not_applicable"
+    saved = db.session.scalar(select(Answer).where(Answer.item_id == item.id))
+    assert (saved.value, saved.na_reason) == ("not_applicable", "not_present")
+    html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+    assert "Not applicable: Fixture not present" in html
     changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answer.set")).all()
     assert changes[-1].old["value"] == "compliant" and changes[-1].new["value"] == "not_applicable"
 
@@ -61,10 +66,15 @@ def test_room_page_groups_items_by_fixture_category(walkthrough):
     html = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
     headings = re.findall(r'<h2 id="cat-\d+">([^<]+)</h2>', html)
     assert headings[0] == "Doors &amp; door furniture" and len(headings) == len(set(headings))
-    # one answer form per item, each with the four one-tap answers as its buttons
-    assert html.count('data-op="answer"') == 20
-    assert len(re.findall(r'<button type="submit" name="value" value="(?:compliant|ligature_point|'
-                          r'ligature_point_controlled|not_applicable)"', html)) == 4 * 20
+    # one answer form per item: a ligature item's four answers, a check item's pass, fail and not
+    # applicable (not applicable and fail in a fold with the reason or note they need)
+    checks = [i for i in walkthrough.items(room) if i.kind == "check"]
+    assert html.count('data-op="answer"') == 27 and len(checks) == 5
+    answers = re.findall(r'<button type="submit" name="value" value="([a-z_]+)"', html)
+    assert {v: answers.count(v) for v in set(answers)} == {
+        "compliant": 22, "ligature_point": 22, "ligature_point_controlled": 22, "not_applicable": 27,
+        "pass": 5, "fail": 5}
+    assert html.count('name="na_reason"') == 27 and html.count('name="comment"') == 5
 
 
 def test_ligature_point_answer_opens_the_form_with_the_item_filled_in(walkthrough):

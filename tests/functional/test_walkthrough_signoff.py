@@ -23,7 +23,7 @@ def _answer_everything(walk, *, skip: str | None = None) -> None:
         if status.room.name == skip:
             continue
         for item in inspections.room_items(inspection, status.room):
-            inspections.record_answer(inspection=inspection, room=status.room, item=item, value="compliant",
+            inspections.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
                                       by=inspector, now=utcnow())
     db.session.commit()
 

@@ -14,7 +14,10 @@ from inspect_app.domain.alerts import WardAlertState
 from inspect_app.extensions import db
 from tests.fixtures.alerts import NOW
 
-CURTAIN_ITEMS = {"BED-08", "ENS-05", "LNG-03", "DIN-04", "ACT-08", "INT-05"}
+# Every curtain, track and bed-space item of the built-in library 2.0 (dormitory bays, ECT recovery,
+# sensory room, nursery and the clinic couch joined the bedroom and communal ones of 1.0).
+CURTAIN_ITEMS = {"BED-08", "ENS-05", "LNG-03", "DIN-04", "ACT-08", "INT-05", "DRM-01", "DRM-02", "ECT-03", "SEN-04",
+                 "NUR-04", "CLN-01"}
 DEMO_WARDS = {"Larch Ward", "Willow Ward", "Rowan Ward", "Hazel Ward", "Juniper Ward", "Alder Ward"}
 
 
@@ -116,13 +119,13 @@ def test_drafting_a_version_with_the_alerts_items_then_publishing_leaves_every_w
     base = library.current_published()
     assess("Larch Ward", base, [])  # assessed, but with a version that predates the alert's items
     items = {"area_types": [{"code": "BED", "items": [
-        {"code": "BED-21", "category": "Doors & door furniture", "prompt": "Is the door-top alarm working?"},
+        {"code": "BED-90", "category": "Doors & door furniture", "prompt": "Is the door-top alarm working?"},
         {"code": "BED-01", "category": "Doors & door furniture", "prompt": "Is the door top free of ligature points?",
          "alerts": [{"reference": "EFA/2099/200", "section": "Action 2"}]},
     ]}]}
-    draft = drafting.draft_with_items(base, alert, version="1.1", items_doc=items, by=None, now=NOW)
+    draft = drafting.draft_with_items(base, alert, version="2.1", items_doc=items, by=None, now=NOW)
     codes = [i.code for i in draft.items if i.area_type.code == "BED"]
-    assert codes.count("BED-01") == 1 and codes[-1] == "BED-21"
+    assert codes.count("BED-01") == 1 and codes[-1] == "BED-90"
     sections = dict(db.session.execute(select(ItemAlertCitation.section, ItemAlertCitation.item_id)
                                        .where(ItemAlertCitation.alert_id == alert.id)).all())
     assert set(sections) == {None, "Action 2"}
@@ -141,11 +144,17 @@ def test_the_item_editor_adds_and_cites_items_only_in_a_draft(demo, make_alert):
     with pytest.raises(library.LibraryError, match="Only a draft"):
         drafting.save_item(base, None, area_type=bedroom, code="BED-30", category="Doors", prompt="?",
                            guidance=None, by=None, now=NOW)
-    draft = library.new_draft_from(base, version="2.0", by=None, now=NOW)
+    draft = library.new_draft_from(base, version="2.1", by=None, now=NOW)
     item = drafting.save_item(draft, None, area_type=bedroom, code="bed-30", category="Doors", prompt="Alarm?",
                               guidance=None, by=None, now=NOW)
     drafting.set_citation(item, alert, cites=True, section="3.1", by=None, now=NOW)
-    assert item.code == "BED-30" and item.order == 21
+    assert item.code == "BED-30" and item.order == len(base.items_for(bedroom.id)) + 1
+    with pytest.raises(library.LibraryError, match="needs a default_priority"):
+        drafting.save_item(draft, item, area_type=bedroom, code="BED-30", category="Doors", prompt="Alarm tested?",
+                           guidance=None, kind="check", by=None, now=NOW)
+    drafting.save_item(draft, item, area_type=bedroom, code="BED-30", category="Doors", prompt="Alarm tested?",
+                       guidance=None, kind="check", default_priority="high", by=None, now=NOW)
+    assert (item.kind, item.default_priority, item.default_tier) == ("check", "high", "T3")
     with pytest.raises(library.LibraryError, match="already has an item BED-08"):
         drafting.save_item(draft, None, area_type=bedroom, code="BED-08", category="x", prompt="y",
                            guidance=None, by=None, now=NOW)

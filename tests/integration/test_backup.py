@@ -70,6 +70,9 @@ def test_round_trip_brings_back_data_and_photos(backed_up, cli, stored_photo):
     ("extra", "not in the manifest: photos/extra.jpg"),
     ("missing", "missing: photos/"),
     ("manifest", "not valid JSON"),
+    ("database_and_checksum", "signature does not match"),  # edited together: only the key could re-sign
+    ("unsigned", "not signed"),
+    ("resigned", "signed with another BACKUP_KEY"),
 ])
 def test_tampered_backups_are_refused_and_nothing_changes(backed_up, cli, tamper, message):
     photo, destination = backed_up
@@ -84,6 +87,19 @@ def test_tampered_backups_are_refused_and_nothing_changes(backed_up, cli, tamper
         (destination / "photos" / "extra.jpg").write_bytes(b"planted")
     elif tamper == "missing":
         (destination / "photos" / photo.key_report).unlink()
+    elif tamper in ("database_and_checksum", "unsigned", "resigned"):
+        manifest = json.loads((destination / "manifest.json").read_text())
+        database = destination / manifest["database_file"]
+        with database.open("ab") as fh:
+            fh.write(b"rewritten audit rows")
+        manifest["files"][manifest["database_file"]] = sha256_of(database)
+        if tamper == "unsigned":
+            manifest.pop("signature")
+        if tamper == "resigned":
+            from inspect_app.ops.manifest import sign
+
+            manifest = sign(manifest, "a key someone else chose, 32 characters or more")
+        (destination / "manifest.json").write_text(json.dumps(manifest))
     else:
         (destination / "manifest.json").write_text("{not json")
     ward = db.session.scalar(select(Ward).where(Ward.name == "Larch Ward"))
@@ -109,3 +125,30 @@ def test_restore_asks_before_overwriting(backed_up, cli):
     _, destination = backed_up
     result = cli.invoke(args=["restore", str(destination)], input="n\n")
     assert result.exit_code != 0 and "Replace the database" in result.output
+
+
+def test_backup_needs_a_key_and_keeps_it_out_of_the_backup(stored_photo, cli, app, tmp_path):
+    stored_photo(1)
+    signed = cli.invoke(args=["backup", str(tmp_path / "signed")])
+    assert signed.exit_code == 0
+    assert app.config["BACKUP_KEY"] not in (tmp_path / "signed" / "manifest.json").read_text()
+    app.config["BACKUP_KEY"] = ""
+    refused = cli.invoke(args=["backup", str(tmp_path / "unsigned")])
+    assert refused.exit_code != 0 and "BACKUP_KEY" in refused.output
+
+
+def test_stale_sqlite_side_files_beside_the_backup_are_ignored_and_reported(backed_up, cli):
+    _photo, destination = backed_up
+    manifest = json.loads((destination / "manifest.json").read_text())
+    # left by opening the copy (even read-only); the -wal holds pages SQLite would otherwise read
+    (destination / (manifest["database_file"] + "-wal")).write_bytes(b"\0" * 4096)
+    (destination / (manifest["database_file"] + "-shm")).write_bytes(b"\0" * 32768)
+    ward = db.session.scalar(select(Ward).where(Ward.name == "Larch Ward"))
+    ward.name = "Renamed after the backup"
+    db.session.commit()
+    ward_id = ward.id
+    result = cli.invoke(args=["restore", str(destination), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Ignored SQLite side files" in result.output and "-wal" in result.output
+    _fresh()
+    assert db.session.scalar(select(Ward.name).where(Ward.id == ward_id)) == "Larch Ward"

@@ -62,7 +62,11 @@ def test_new_extreme_action_emails_ward_managers_and_owner_once(make_action, peo
     rcpts, message = smtp.messages[0]
     assert rcpts == ["manager@demo.nhs.test"]
     assert message["Subject"] == f"[Extreme] New ligature action {action.ref} on Larch Ward"
-    assert f"/actions/{action.id}" in message.get_payload()
+    body = message.get_payload()
+    assert f"/actions/{action.id}" in body
+    # the ward, the reference, the band, the due date and a link; never what or where the point is
+    assert all(text in body for text in ("Larch Ward", action.ref, "Band: Extreme", f"{action.target_date:%d %b %Y}"))
+    assert "Door closer arm" not in body and "Day room" not in body and not message.is_multipart()
     assert mailer.deliver(utcnow() + timedelta(days=1)).sent == 0
     assert len(smtp.messages) == 1
 

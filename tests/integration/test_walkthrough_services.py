@@ -51,7 +51,7 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
     now = utcnow()
     for status in ward_progress(inspection):
         for item in inspections.room_items(inspection, status.room):
-            inspections.record_answer(inspection=inspection, room=status.room, item=item, value="compliant",
+            inspections.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
                                       by=inspector, now=now)
     created = inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="True record",
                                    by=inspector, now=utcnow())
@@ -78,7 +78,7 @@ def test_ward_progress_counts_each_rooms_points_and_its_most_severe_band(walk):
     legacy = points["Day room"]
     legacy.likelihood = legacy.consequence = legacy.score = legacy.band = None
     item = inspections.room_items(inspection, rooms["Bedroom 1"])[0]
-    inspections.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value="compliant",
+    inspections.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value=item.passing_answer,
                               by=inspector, now=now)
     db.session.commit()
     by_name = {status.room.name: status for status in ward_progress(inspection)}

@@ -11,14 +11,26 @@ from inspect_app import create_app
 def test_production_refuses_to_start_without_a_real_secret_key(key):
     class Prod(ProductionConfig):
         SECRET_KEY = key
+        BACKUP_KEY = "b" * 48
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Prod)
+
+
+@pytest.mark.parametrize("key", ["", "short-key", "x" * 48])  # the last one is the SECRET_KEY
+def test_production_refuses_to_start_without_a_separate_backup_key(key):
+    class Prod(ProductionConfig):
+        SECRET_KEY = "x" * 48
+        BACKUP_KEY = key
+
+    with pytest.raises(RuntimeError, match="BACKUP_KEY"):
         create_app(Prod)
 
 
 def test_production_starts_with_a_long_secret_key():
     class Prod(ProductionConfig):
         SECRET_KEY = "x" * 48
+        BACKUP_KEY = "b" * 48
 
     app = create_app(Prod)
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -6,6 +6,7 @@ import io
 
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.platypus import Image as Image_flowable
 
 from inspect_app.reports.pdf.canvas import NumberedCanvas
 from inspect_app.reports.pdf.stream import LazyJPEG
@@ -23,7 +24,7 @@ def test_photos_are_read_at_write_time_and_embedded_unchanged(tmp_path):
     pages_seen = []
     canvas = NumberedCanvas(str(out), decorate=lambda c, number, total: pages_seen.append((number, total)))
     for path in photos + photos[:1]:  # the first photo twice: embedded once
-        canvas.drawImage(str(path), 50, 500, width=160, height=120)
+        Image_flowable(str(path), width=160, height=120).drawOn(canvas, 50, 500)  # as report cards draw them
         canvas.drawString(50, 450, f"Photo {path.name}")
         canvas.showPage()
     held = [obj for obj in canvas._doc.idToObject.values() if isinstance(obj, LazyJPEG)]

@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from .canvas import NumberedCanvas
 from .flowables import CountedTable
+from .glyphs import plain
 from .styles import FONT, FONT_BOLD, MUTED, RED, RULE, STYLES, TEXT, fmt_datetime
 
 Progress = Callable[[int, int], None]
@@ -30,6 +31,7 @@ PRODUCER = "Ward Safety Inspect"
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis so it fits ``width`` points (for canvas-drawn lines)."""
+    text = plain(text)
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "\u2026", font, size) > width:
@@ -155,7 +157,8 @@ class ReportRenderer:
         mark = getattr(flowable, "progress_mark", None)
         if isinstance(flowable, CountedTable):
             self._rows_done += flowable.progress_rows
-            mark = (self._rows_done, self._rows_total)
+            # a row split across two pages is counted in both parts
+            mark = (min(self._rows_done, self._rows_total), self._rows_total)
         if mark and self.progress is not None:
             self.progress(*mark)
 

@@ -34,7 +34,8 @@ class NumberedCanvas(Canvas):
                   anchor="c", anchorAtXY=False, showBoundary=False, extraReturn=None):
         """As Canvas.drawImage, but a JPEG file becomes a :class:`~.stream.LazyJPEG`: read only
         when the file is written, so a report's photos are never all in memory at once."""
-        if not is_jpeg_file(image) or mask is not None or showBoundary or extraReturn is not None:
+        # mask "auto" (the Image flowable's default) means nothing for a JPEG: ReportLab drops it too
+        if not is_jpeg_file(image) or mask not in (None, "auto") or showBoundary or extraReturn is not None:
             return super().drawImage(image, x, y, width, height, mask, preserveAspectRatio, anchor, anchorAtXY,
                                      showBoundary, extraReturn)
         self._currentPageHasImages = 1

@@ -20,6 +20,10 @@ from .styles import (
 
 # Characters of free text above which a card is measured before it is trusted to fit a page.
 _MEASURE_ABOVE_CHARS = 1200
+_MEASURE_ABOVE_LINES = 12  # many short lines are tall however few characters they hold
+#: A location longer than this (or on several lines) gets its own row instead of the title,
+#: which is kept with the first field and so could not continue on the next page.
+_TITLE_LOCATION_CHARS = 120
 
 
 class FindingCardBuilder:
@@ -47,10 +51,14 @@ class FindingCardBuilder:
         return [card, Spacer(1, self.space_after)]
 
     def _may_be_tall(self, finding: ReportFinding) -> bool:
-        chars = sum(len(text or "") for text in (
-            finding.description, finding.existing_controls, finding.mitigation,
-            finding.recommended_action, *finding.grade_reasons))
-        return chars > _MEASURE_ABOVE_CHARS or len(finding.photos) > self.photos_beside
+        # Every piece of text on the card counts (a 500-character location in the title was
+        # once left out: the unmeasured compact card, which never splits, outgrew the page).
+        texts = (finding.description, finding.existing_controls, finding.mitigation,
+                 finding.recommended_action, finding.location, finding.category, *finding.grade_reasons)
+        chars = sum(len(text or "") for text in texts)
+        lines = sum((text or "").count("\n") for text in texts)
+        return (chars > _MEASURE_ABOVE_CHARS or lines > _MEASURE_ABOVE_LINES
+                or len(finding.photos) > self.photos_beside)
 
     # -- pieces ------------------------------------------------------------------------
     def _fields(self, finding: ReportFinding) -> list[tuple[str, str]]:
@@ -62,7 +70,8 @@ class FindingCardBuilder:
         status = para_text(finding.carry_forward_label)
         if finding.carry_forward == "fixed_defective":
             status = f'<font color="{RED_HEX}"><b>{status}</b></font>'
-        return [
+        rows = [("Location", para_text(finding.location))] if self._long_location(finding) else []
+        return rows + [
             ("Category", para_text(finding.category)),
             ("Description", para_text(finding.description)),
             ("Grade", grade),
@@ -109,6 +118,11 @@ class FindingCardBuilder:
                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         return rows
 
+    @staticmethod
+    def _long_location(finding: ReportFinding) -> bool:
+        location = finding.location or ""
+        return len(location) > _TITLE_LOCATION_CHARS or "\n" in location
+
     # -- the card ----------------------------------------------------------------------
     def _compact_card(self, finding: ReportFinding) -> Table:
         beside = finding.photos[:self.photos_beside]
@@ -125,8 +139,8 @@ class FindingCardBuilder:
         """
         chip = BandChip(finding.band, f"{finding.band.label} \u00b7 {finding.score}", 9)
         chip.hAlign = "RIGHT"
-        title = Para(f"{para_text(finding.ref)}&nbsp;&nbsp;&nbsp;{para_text(finding.location)}",
-                     STYLES["FindingHead"])
+        location = "" if self._long_location(finding) else f"&nbsp;&nbsp;&nbsp;{para_text(finding.location)}"
+        title = Para(f"{para_text(finding.ref)}{location}", STYLES["FindingHead"])
         rows = [[title, "", chip], *self._field_rows(finding)]
         last_field = len(rows) - 1
         rows += [[grid, "", ""] for grid in self._photo_grid_rows(below)]

@@ -55,6 +55,7 @@ class CountedTable(Table):
     """
 
     def __init__(self, *args, **kw):
+        kw.setdefault("splitInRow", 1)  # a row taller than the page left continues on the next
         super().__init__(*args, **kw)
         self.progress_rows = len(self._cellvalues) - self.repeatRows
 

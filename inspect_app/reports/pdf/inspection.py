@@ -113,7 +113,7 @@ class InspectionRenderer(ReportRenderer):
         style.append(("BOX", (0, 0), (-1, -1), 0.75, RULE) if boxed
                      else ("LEFTPADDING", (0, 0), (-1, -1), 0))
         return Table(rows, style=style, colWidths=[self.fact_label_width,
-                                                   self.frame_width - self.fact_label_width])
+                                                   self.frame_width - self.fact_label_width], splitInRow=1)
 
     def _status_box(self) -> Table:
         r = self.report
@@ -212,7 +212,7 @@ class InspectionRenderer(ReportRenderer):
                  for room in rooms]
         widths = [40 * mm, 35 * mm, 20 * mm, self.frame_width - 95 * mm]
         return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1,
-                             hAlign="LEFT")]
+                             hAlign="LEFT", splitInRow=1)]
 
     def _rooms(self) -> list[Flowable]:
         flow: list[Flowable] = [heading("3. Ligature points by room", "H1", level=0)]
@@ -225,6 +225,7 @@ class InspectionRenderer(ReportRenderer):
                 flow.append(Para(f"<b>Not accessible:</b> {reason}", STYLES["Body"]))
             elif not room.findings:
                 flow.append(Para("No ligature points recorded.", STYLES["Body"]))
+            flow += self._answer_notes(room)
             for finding in room.findings:
                 flow += self.cards.build(finding)
                 done += 1
@@ -248,6 +249,19 @@ class InspectionRenderer(ReportRenderer):
                        STYLES["Cell"])] for w in points]
         widths = [22 * mm, 30 * mm, 45 * mm, self.frame_width - 137 * mm, 40 * mm]
         return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT")]
+
+    def _answer_notes(self, room: ReportRoom) -> list[Flowable]:
+        """The room's Not applicable answers with their reasons and its failed checks with their notes."""
+        if not room.answer_notes:
+            return []
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Item", "Answer", "Reason or note")]]
+        for note in room.answer_notes:
+            answer = para_text(note.answer) + (f"<br/><font size=7>{para_text(note.ref)}</font>" if note.ref else "")
+            rows.append([Para(f"<b>{para_text(note.code)}</b> {para_text(note.prompt)}", STYLES["Cell"]),
+                         Para(answer, STYLES["Cell"]), Para(para_text(note.reason), STYLES["Cell"])])
+        widths = [self.frame_width * 0.5, 28 * mm, self.frame_width * 0.5 - 28 * mm]
+        return [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT"),
+                Spacer(1, 3 * mm)]
 
     def _room_heading(self, room: ReportRoom) -> list[Flowable]:
         count = len(room.findings)
@@ -282,7 +296,7 @@ class InspectionRenderer(ReportRenderer):
         widths = [19, 22, 0, 18, 27, 21, 22]
         widths[2] = self.frame_width / mm - sum(widths)
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
-                             style=data_table_style(), hAlign="LEFT")]
+                             style=data_table_style(), hAlign="LEFT", splitInRow=1)]
 
     def _sign_off(self) -> list[Flowable]:
         r = self.report

@@ -25,7 +25,7 @@ JPEG_SUFFIXES = (".jpg", ".jpeg")
 class LazyJPEG(pdfdoc.PDFImageXObject):
     """An image XObject for a JPEG file that reads the file only when the PDF is written."""
 
-    def __init__(self, name: str, path: str):  # noqa: super().__init__ would read the file
+    def __init__(self, name: str, path: str):  # not super().__init__: it would read the file now
         self.name, self.mask, self._path = name, None, path
         with open(path, "rb") as file:
             width, height, components = pdfutils.readJPEGInfo(file)[:3]
@@ -52,7 +52,7 @@ def is_jpeg_file(image) -> bool:
 class _StreamingFile(pdfdoc.PDFFile):
     """ReportLab's output collector, writing to a file instead of keeping every string."""
 
-    def __init__(self, out, pdf_version):  # noqa: super().__init__ would collect in a list
+    def __init__(self, out, pdf_version):  # not super().__init__: it would collect in a list
         self.strings = None
         self.write = out.write
         self.offset = 0

@@ -1,7 +1,7 @@
 """The one stylesheet, the palette and the small text helpers every renderer shares.
 
-Fonts are ReportLab's base-14 Helvetica: nothing is embedded, so files stay small, but only
-WinAnsi (Western European) characters print. Every piece of user text goes through
+Fonts are ReportLab's base-14 Helvetica: nothing is embedded, so files stay small; characters
+outside WinAnsi (Western European) go into embedded fallback fonts or are named (``glyphs.py``). Every piece of user text goes through
 :func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
 input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle the report.
 """
@@ -14,6 +14,8 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.platypus import Paragraph
+
+from .glyphs import markup
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
@@ -36,10 +38,11 @@ EMPTY = "\u2014"  # an em dash for "nothing recorded"; WinAnsi has it
 
 
 def para_text(value: object, empty: str = EMPTY) -> str:
-    """User text made safe for a ``Paragraph``: markup escaped, line breaks kept."""
+    """User text made safe for a ``Paragraph``: markup escaped, line breaks kept, and any script
+    Helvetica lacks set in an embedded fallback font or named visibly (``glyphs.py``)."""
     if value is None or value == "":
         return empty
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+    return markup(escape(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>"))
 
 
 def fmt_date(value: date | None) -> str:

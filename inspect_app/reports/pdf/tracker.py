@@ -60,7 +60,7 @@ class TrackerRenderer(ReportRenderer):
         return [
             Para("Ligature remediation tracker",
                  STYLES["Title"].clone("TrackerTitle", fontSize=20, leading=24)),
-            Table(rows, colWidths=[32 * mm, 150 * mm], hAlign="LEFT", style=[
+            Table(rows, colWidths=[32 * mm, 150 * mm], hAlign="LEFT", splitInRow=1, style=[
                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]),
         ]

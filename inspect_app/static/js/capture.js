@@ -165,6 +165,17 @@
       var lead = document.querySelector('h1 + .lead');
       if (lead) label += ': ' + lead.textContent.trim().slice(0, 80);
     }
+    if (kind === 'answer') {  // as the server: N/A needs a reason (words for "other"), a fail its note
+      if (payload.value === 'not_applicable' && !payload.na_reason) {
+        return Promise.reject(new Error('choose why the item is not applicable.'));
+      }
+      if (payload.value === 'not_applicable' && payload.na_reason === 'other' && !(payload.na_detail || '').trim()) {
+        return Promise.reject(new Error('say in your words why the item is not applicable.'));
+      }
+      if (payload.value === 'fail' && !(payload.comment || '').trim()) {
+        return Promise.reject(new Error('say what failed, so it can be put right and checked again.'));
+      }
+    }
     if (kind === 'finding.update') {
       var edits = changed(form);
       if (!Object.keys(edits).length) return Promise.resolve('unchanged');
@@ -343,7 +354,9 @@
     if (String(p.room_id) !== pageScope().room) return;
     var ids = record.result && record.result.item_ids ? record.result.item_ids.map(String) : null;
     document.querySelectorAll('[data-item-id]').forEach(function (row) {
-      if (ids ? ids.indexOf(row.getAttribute('data-item-id')) !== -1 : !row.getAttribute('data-answer')) {
+      // Check items are never in a bulk answer (services.remaining_items): each is answered on its own.
+      var open = !row.getAttribute('data-answer') && row.getAttribute('data-kind') !== 'check';
+      if (ids ? ids.indexOf(row.getAttribute('data-item-id')) !== -1 : open) {
         pressAnswer(row, 'compliant');
       }
     });
@@ -355,7 +368,9 @@
     var rows = document.querySelectorAll('[data-item-id]');
     if (!rows.length) return;
     var answered = Array.prototype.filter.call(rows, function (r) { return r.getAttribute('data-answer'); }).length;
-    var remaining = rows.length - answered;
+    var remaining = Array.prototype.filter.call(rows, function (r) {  // ligature items only, as the server
+      return !r.getAttribute('data-answer') && r.getAttribute('data-kind') !== 'check';
+    }).length;
     var progress = document.querySelector('[data-room-progress]');
     if (progress) {
       var bar = progress.querySelector('progress');

@@ -4,16 +4,15 @@ policy, typed interim controls, two-person risk acceptance, a product check's li
 Existing grades keep their recorded band (nothing is re-graded); existing free-text interim
 controls become type "other".
 
-Revision ID: 0007_grading
-Revises: 0006_field_capture, 0006_history_cost
+Revision ID: 0009_grading
+Revises: 0008_checklist_library
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_grading"
-# main holds two 0006 heads; this revision joins them so there is one head
-down_revision = ("0006_field_capture", "0006_history_cost")
+revision = "0009_grading"
+down_revision = "0008_checklist_library"
 branch_labels = None
 depends_on = None
 
