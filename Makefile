@@ -40,6 +40,7 @@ run: seed
 	@echo "    inspector@demo.nhs.test   inspector (estates)"
 	@echo "    manager@demo.nhs.test     ward manager (Larch and Willow wards)"
 	@echo "    safety@demo.nhs.test      patient safety lead"
+	@echo "    approver@demo.nhs.test    risk approver"
 	@echo "    admin@demo.nhs.test       administrator"
 	@echo ""
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)

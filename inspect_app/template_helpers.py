@@ -8,7 +8,7 @@ from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
 from inspect_app.clock import utcnow
-from inspect_app.domain import risk
+from inspect_app.domain import grading, risk
 from inspect_app.domain.workflow import Role
 
 
@@ -90,6 +90,46 @@ def photo_url(uuid: str, rendition: str) -> str:
     return patterns[rendition].replace("__uuid__", uuid)
 
 
+def load_bearing_label(value: str | None) -> str:
+    """The inspector's load-bearing answer in words ("Not recorded" for points from before the question)."""
+    if not value:
+        return "Not recorded (graded as load-bearing until it is)"
+    try:
+        return grading.LoadBearing(value).label
+    except ValueError:
+        return value
+
+
+def observation_label(value: str | None) -> str:
+    if not value:
+        return "Not recorded"
+    try:
+        return grading.Observation(value).label
+    except ValueError:
+        return value
+
+
+def interim_kind_label(value: str | None, level: str | None = None) -> str:
+    """An interim control's type, with the observation level for enhanced observation."""
+    if not value:
+        return ""
+    try:
+        text = grading.InterimKind(value).label
+    except ValueError:
+        return value
+    if level:
+        try:
+            text += f" ({grading.ObservationLevel(level).label.lower()})"
+        except ValueError:
+            text += f" ({level})"
+    return text
+
+
+def grade_trio(finding):
+    """Initial, current and target grade of a point, for the point, action and tracker pages."""
+    from inspect_app.findings.services import grade_trio as trio
+
+    return trio(finding)
 def capture_rules(kind: str):
     """A capture form's ``data-rules``: the schema the device checks before queuing (api/rules.py)."""
     from inspect_app.api.rules import form_rules  # imports the services: not at module load
@@ -117,6 +157,13 @@ def register(app: Flask) -> None:
         answer_buttons=answer_buttons,
         na_text=_na_text,
         photo_url=photo_url,
+        load_bearing_label=load_bearing_label,
+        observation_label=observation_label,
+        interim_kind_label=interim_kind_label,
+        grade_trio=grade_trio,
+        InterimKind=grading.InterimKind,
+        ObservationLevel=grading.ObservationLevel,
+        Observation=grading.Observation,
         capture_rules=capture_rules,
         base_url_missing=base_url_missing,
     )

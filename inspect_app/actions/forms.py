@@ -11,6 +11,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from inspect_app.domain.grading import InterimKind, ObservationLevel
 from inspect_app.domain.risk import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 from inspect_app.forms_util import choices
 
@@ -23,9 +24,17 @@ def _int_or_none(value):
 
 
 class TransitionForm(FlaskForm):
-    control = TextAreaField("Interim control in place", validators=[Optional(), Length(max=2000)],
-                            description="What keeps patients safe until the fix, e.g. door kept locked, "
-                                        "1:1 observation.")
+    control_type = SelectField("Type of interim control",
+                               choices=choices([("", "Choose")] + [(k.value, k.label) for k in InterimKind]),
+                               validators=[Optional()],
+                               description="Staff vigilance or general observation alone is not accepted for a "
+                                           "High or Extreme point.")
+    control_level = SelectField("Observation level (for enhanced observation)",
+                                choices=choices([("", "Not observation")] + [(k.value, k.label) for k in ObservationLevel]),
+                                validators=[Optional()])
+    control = TextAreaField("What exactly is in place", validators=[Optional(), Length(max=2000)],
+                            description="E.g. bedroom 4 locked and out of use; door closer removed; "
+                                        "within arm's length while in the en-suite.")
     control_by = StringField("Person responsible for the control", validators=[Optional(), Length(max=120)])
     review_date = DateField("Review date", validators=[Optional()])
     reference = StringField("Reference", validators=[Optional(), Length(max=120)],
@@ -44,6 +53,7 @@ class TransitionForm(FlaskForm):
         """The supplied values, keyed as ``workflow.FIELD_NAMES`` expects."""
         grade = (self.residual_likelihood.data, self.residual_consequence.data)
         return {"control": self.control.data, "control_by": self.control_by.data,
+                "control_type": self.control_type.data or None, "control_level": self.control_level.data or None,
                 "review_date": self.review_date.data, "reference": self.reference.data,
                 "product": self.product.data, "rationale": self.rationale.data,
                 "residual_grade": grade if all(grade) else None, "comment": self.comment.data}
@@ -68,7 +78,20 @@ class RegradeForm(FlaskForm):
     consequence = SelectField("Consequence", choices=CONSEQUENCE, coerce=_int_or_none,
                               validators=[DataRequired(message="Choose the consequence.")])
     comment = TextAreaField("Why re-grade", validators=[DataRequired(message="Say why."), Length(max=2000)])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic (a load-bearing point)",
+                                       validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Re-grade")
+
+
+class ApproveForm(FlaskForm):
+    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Approve acceptance")
+
+
+class DeclineForm(FlaskForm):
+    comment = TextAreaField("Why the proposal is declined", validators=[DataRequired(message="Say why."),
+                                                                        Length(max=2000)])
+    submit = SubmitField("Decline proposal")
 
 
 class OwnerForm(FlaskForm):

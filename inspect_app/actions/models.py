@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from inspect_app.clock import utcnow
+from inspect_app.domain.grading import interim_expired
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus
 from inspect_app.extensions import db
@@ -77,6 +78,16 @@ class ActionFacts:
         return (self.is_open and self.interim_by is not None and self.interim_in_place_at is None
                 and self.interim_by < now)
 
+    def interim_expired(self, today: date) -> bool:
+        """An interim control is recorded but its review date has passed."""
+        return (self.is_open and self.interim_in_place_at is not None
+                and interim_expired(self.interim_review_date, today))
+
+    def acceptance_review_due(self, today: date) -> bool:
+        """An accepted risk whose review has fallen due comes back to the lists."""
+        return (self.status == ActionStatus.RISK_ACCEPTED.value and self.accepted_review_date is not None
+                and self.accepted_review_date <= today)
+
 
 @dataclass(frozen=True, slots=True)
 class ActionRow(ActionFacts):
@@ -92,6 +103,8 @@ class ActionRow(ActionFacts):
     interim_control: str | None
     interim_in_place_at: datetime | None
     ward_acknowledged_at: datetime | None
+    interim_review_date: date | None
+    accepted_review_date: date | None
     owner_team: str | None
     owner_name: str | None
     category: str
@@ -117,6 +130,8 @@ class Action(ActionFacts, db.Model):
     interim_by: Mapped[datetime | None]  # deadline for an interim control (High and Extreme)
     # The interim control in place (the latest one recorded)
     interim_control: Mapped[str | None] = mapped_column(Text)
+    interim_control_type: Mapped[str | None] = mapped_column(String(30))  # domain.grading.InterimKind
+    interim_observation_level: Mapped[str | None] = mapped_column(String(30))  # for enhanced observation
     interim_control_by: Mapped[str | None] = mapped_column(String(120))
     interim_review_date: Mapped[date | None]
     interim_in_place_at: Mapped[datetime | None]
@@ -132,6 +147,15 @@ class Action(ActionFacts, db.Model):
     accepted_review_date: Mapped[date | None]
     residual_likelihood: Mapped[int | None] = mapped_column(Integer)
     residual_consequence: Mapped[int | None] = mapped_column(Integer)
+    # Two-person acceptance: a safety lead proposes, a risk approver (a different account) approves.
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    proposed_at: Mapped[datetime | None]
+    proposed_rationale: Mapped[str | None] = mapped_column(Text)
+    proposed_review_date: Mapped[date | None]
+    proposed_residual_likelihood: Mapped[int | None] = mapped_column(Integer)
+    proposed_residual_consequence: Mapped[int | None] = mapped_column(Integer)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime | None]
     ward_acknowledged_at: Mapped[datetime | None]
     ward_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, literal_column, sele
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow
+from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
@@ -50,7 +51,10 @@ IS_OPEN = _status_in(OPEN_VALUES)
 IS_LIVE = _status_in(LIVE_VALUES)
 AGES = (30, 60, 90)
 NEEDS = {"interim-missing": "interim control missing past its deadline",
-         "review-due": "accepted risk past its review date"}
+         "interim-expired": "interim control past its review date",
+         "review-due": "accepted risk due for review",
+         "approval": "risk acceptance awaiting approval",
+         "failed-check": "failed product check awaiting repair"}
 # List order: most severe first (Action.severity, 0 for Extreme), then earliest due, then id.
 ORDER = (Action.severity, Action.target_date, Action.id)
 Key = tuple[int, date, int]  # a list position: the last row's (severity, target date, id)
@@ -119,6 +123,8 @@ class Filters:
 # pages run on every view are built once per shape, and a value can never be left over from
 # another request: every parameter comes from this request's terms.
 Term = tuple[str, Any]
+# Ligature points raised by a failed product check (their fixture links to them).
+_FAILED_CHECK_POINTS = select(RoomFixture.finding_id).where(RoomFixture.finding_id.is_not(None)).scalar_subquery()
 
 # name -> condition(value, ward column, band column, (likelihood column, consequence column))
 _CONDITIONS: dict[str, Callable[..., Any]] = {
@@ -134,8 +140,14 @@ _CONDITIONS: dict[str, Callable[..., Any]] = {
     # the same conditions as attention() counts
     "interim_missing_at": lambda v, ward, band, grade: and_(IS_OPEN, Action.interim_by < v,
                                                             Action.interim_in_place_at.is_(None)),
+    # an accepted risk comes back when its review falls due (on the day, not the day after)
     "review_due_on": lambda v, ward, band, grade: and_(Action.status == ActionStatus.RISK_ACCEPTED.value,
-                                                       Action.accepted_review_date < v),
+                                                       Action.accepted_review_date <= v),
+    "interim_expired_on": lambda v, ward, band, grade: and_(IS_OPEN, Action.interim_in_place_at.is_not(None),
+                                                            Action.interim_review_date < v),
+    "awaiting_approval": lambda v, ward, band, grade: and_(Action.proposed_by_id.is_not(None),
+                                                           Action.status != ActionStatus.RISK_ACCEPTED.value),
+    "failed_check": lambda v, ward, band, grade: and_(IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
     "created_before": lambda v, ward, band, grade: and_(IS_OPEN, Action.created_at < v),
 }
 ACTION_GRADE = (Action.likelihood, Action.consequence)
@@ -165,6 +177,12 @@ def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
             terms.append(("interim_missing_at", now))
         elif filters.need == "review-due":
             terms.append(("review_due_on", today))
+        elif filters.need == "interim-expired":
+            terms.append(("interim_expired_on", today))
+        elif filters.need == "approval":
+            terms.append(("awaiting_approval", None))
+        elif filters.need == "failed-check":
+            terms.append(("failed_check", None))
         if filters.older_than:
             terms.append(("created_before", now - timedelta(days=filters.older_than)))
     return terms
@@ -210,7 +228,8 @@ def _base(columns=None, names: Iterable[str] | None = None) -> Select:
 
 # An action list row (ActionRow's fields, in order).
 ROW_COLUMNS = (Action.id, Action.status, Action.band, Action.target_date, Action.interim_by, Action.interim_control,
-               Action.interim_in_place_at, Action.ward_acknowledged_at, Action.owner_team, User.name,
+               Action.interim_in_place_at, Action.ward_acknowledged_at, Action.interim_review_date,
+               Action.accepted_review_date, Action.owner_team, User.name,
                Finding.category, Finding.description, Ward.name, Site.name)
 
 
@@ -282,7 +301,8 @@ def export_rows(user, filters: Filters, *, today: date):
     """Every action matching the filters, eager-loaded for a CSV export."""
     query = (_scope(_base(), user, filters, today=today).join(Site, Ward.site_id == Site.id)
              .options(contains_eager(Action.ward).contains_eager(Ward.site),
-                      contains_eager(Action.finding).joinedload(Finding.room), joinedload(Action.owner))
+                      contains_eager(Action.finding).joinedload(Finding.room),
+                      contains_eager(Action.finding).selectinload(Finding.grades), joinedload(Action.owner))
              .order_by(*ORDER))
     return db.session.scalars(query).unique()
 
@@ -360,8 +380,9 @@ def _tallies_statement(names: tuple[str, ...]) -> Select:
 
 
 def attention(user, *, now: datetime) -> dict:
-    """What needs chasing on the wards the user sees: overdue by band, missing interim controls,
-    accepted risks past review, and actions open longer than 30, 60 and 90 days (two statements)."""
+    """What needs chasing on the wards the user sees: overdue by band, missing and expired interim
+    controls, accepted risks due for review, proposals awaiting a risk approver, failed product
+    checks awaiting repair, and actions open longer than 30, 60 and 90 days (two statements)."""
     today = now.date()
     everything = Filters(status="all")
     is_open = IS_OPEN
@@ -374,13 +395,17 @@ def attention(user, *, now: datetime) -> dict:
 
     row = db.session.execute(_scope(_base([
         tally(and_(is_open, Action.interim_by < now, Action.interim_in_place_at.is_(None))),
-        tally(and_(Action.status == ActionStatus.RISK_ACCEPTED.value, Action.accepted_review_date < today)),
+        tally(_CONDITIONS["review_due_on"](today, None, None, None)),
         *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
         tally(is_open),
+        tally(_CONDITIONS["interim_expired_on"](today, None, None, None)),
+        tally(_CONDITIONS["awaiting_approval"](None, None, None, None)),
+        tally(_CONDITIONS["failed_check"](None, None, None, None)),
     ], ()), user, everything, today=today).where(IS_LIVE)).one()  # closed actions count for none of these
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5])), "open": row[5]}
+            "ageing": dict(zip(AGES, row[2:5])), "open": row[5], "interim_expired": row[6],
+            "awaiting_approval": row[7], "failed_check": row[8]}
 
 
 def interim_missing_list(user, *, now: datetime):

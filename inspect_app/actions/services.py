@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
-from inspect_app.domain import risk
-from inspect_app.domain.workflow import TERMINAL, ActionStatus, check
+from inspect_app.domain import grading, risk
+from inspect_app.domain.workflow import TERMINAL, ActionStatus, Role, TransitionError, check
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 
@@ -64,8 +64,13 @@ def _notify_new(action: Action, *, now: datetime) -> None:
 TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
 
 
-def on_finding_graded(finding: Finding, *, by, now: datetime) -> None:
-    """An Extreme point becomes an action at once; a re-grade moves an existing action's band."""
+def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | None = None) -> None:
+    """An Extreme point becomes an action at once; a re-grade moves an existing action's band.
+
+    A band rise brings the target date and interim deadline forward to the new band's (counted
+    from now, never later than before), and tells the owner, the ward's managers and the safety
+    leads.
+    """
     action = action_for(finding)
     if action is not None:
         # A closed action keeps the band (and grade) it was closed at: the record of what was remediated.
@@ -76,13 +81,42 @@ def on_finding_graded(finding: Finding, *, by, now: datetime) -> None:
         if action.band != finding.band:
             old = action.band
             action.band = finding.band
+            fields = {"from_band": old, "to_band": finding.band, "score": finding.score}
+            if risk.Band(finding.band) > risk.Band(old):
+                fields |= _bring_forward(action, now=now)
             db.session.add(ActionEvent(action_id=action.id, kind="regrade", from_status=action.status,
-                                       to_status=action.status, by_id=by.id, by_name=by.name, role=by.role,
-                                       at=now, fields={"from_band": old, "to_band": finding.band,
-                                                       "score": finding.score}))
+                                       to_status=action.status, by_id=getattr(by, "id", None),
+                                       by_name=getattr(by, "name", None), role=getattr(by, "role", None),
+                                       at=now, fields=fields))
+            if risk.Band(finding.band) > risk.Band(old):
+                record("action.band_raised", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+                       old={"band": old, "target_date": fields["old_target_date"],
+                            "interim_by": fields.get("old_interim_by")},
+                       new={"band": action.band, "target_date": action.target_date, "interim_by": action.interim_by})
+                _notify_raised(action, old_band=old, now=now)
         return
     if finding.band == risk.Band.EXTREME.value:
         ensure_action(finding, by=by, now=now)
+
+
+def _bring_forward(action: Action, *, now: datetime) -> dict:
+    """Deadlines from the new band (domain rule: never lengthened); returns the event's fields."""
+    from inspect_app.findings.services import policy_for
+
+    old_target, old_interim = action.target_date, action.interim_by
+    due = grading.rebased_deadlines(action.band, target=old_target, interim_by=old_interim, now=now,
+                                    bands=policy_for(action.ward))
+    action.target_date, action.interim_by, action.updated_at = due.target, due.interim_by, now
+    return _plain_fields({"old_target_date": old_target, "target_date": due.target,
+                          "old_interim_by": old_interim, "interim_by": due.interim_by})
+
+
+def _notify_raised(action: Action, *, old_band: str, now: datetime) -> None:
+    try:
+        from inspect_app.notifications import services as notifications
+    except ImportError:  # notifications not installed in this build
+        return
+    notifications.queue_band_raised(action, old_band=old_band, now=now)
 
 
 def on_inspection_signed_off(inspection, *, by, now: datetime) -> list[Action]:
@@ -188,18 +222,29 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
     :raises ActionError: a supplied value is malformed.
     :raises imaging.PhotoRejected: a photo is not an acceptable image.
     """
-    from inspect_app.findings.services import apply_grade, policy_for
+    from inspect_app.findings.services import FindingError, apply_grade, policy_for
+
+    from inspect_app.findings.services import grading_policy_for
 
     raw = dict(fields or {})
     photos = list(photos or [])
     clean = {key: _text(raw.get(key), name) for key, name in
              (("control", "interim control"), ("control_by", "person responsible"), ("reference", "reference"),
               ("product", "product fitted"), ("rationale", "rationale"), ("comment", "comment"))}
+    clean["control_type"] = _text(raw.get("control_type"), "type of interim control", 30)
+    clean["control_level"] = _text(raw.get("control_level"), "observation level", 30)
     clean["review_date"] = _review_date(raw.get("review_date"), now=now)
     clean["residual_grade"] = _residual(raw.get("residual_grade"))
+    rules = grading_policy_for(action.ward)
+    two_person = action.band is None or grading.needs_approver(action.band, rules)
+    if (str(to) == ActionStatus.RISK_ACCEPTED.value and two_person and by.role == Role.SAFETY_LEAD.value
+            and action.status != ActionStatus.RISK_ACCEPTED.value):
+        return propose_acceptance(action, clean, by=by, now=now)
     t = check(action.status, to, role=by.role, fields={**clean, "photo": len(photos)}, actor_id=by.id,
               remediated_by_id=action.remediated_by_id, band=action.band,
-              interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+              interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward),
+              two_person=two_person, proposed_by_id=action.proposed_by_id)
+    _check_clinical(action, t.target, clean, now=now, rules=rules)
     before = {"status": action.status}
     _apply(action, t.target, clean, by=by, now=now)
     event = _event(action, "transition", by=by, now=now, comment=clean["comment"], from_status=t.source.value,
@@ -208,8 +253,11 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
     action.status, action.updated_at = t.target.value, now
     if t.target is ActionStatus.RISK_ACCEPTED:
         likelihood, consequence = clean["residual_grade"]
-        apply_grade(action.finding, likelihood, consequence, kind="residual", by=by, now=now,
-                    comment=clean["rationale"])
+        try:
+            apply_grade(action.finding, likelihood, consequence, kind="residual", by=by, now=now,
+                        comment=clean["rationale"])
+        except FindingError as exc:
+            raise ActionError(str(exc)) from None
     from inspect_app.photos.services import store_photo
 
     for data in photos:
@@ -221,11 +269,110 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
     return event
 
 
+def _check_clinical(action: Action, target: ActionStatus, clean: dict, *, now: datetime,
+                    rules: grading.GradingPolicy) -> None:
+    """The grading rules a move must meet beyond the workflow table (typed interim controls, review caps).
+
+    A control sent without a type (an older device, or the API before types) is "other", so its
+    description is checked for a plea for vigilance like any other.
+    """
+    try:
+        if target is ActionStatus.INTERIM:
+            kind = grading.check_interim_control(clean["control_type"] or grading.InterimKind.OTHER.value,
+                                                 clean["control"], clean["control_level"], band=action.band,
+                                                 review_date=clean["review_date"], today=now.date(), policy=rules)
+            clean["control_type"] = kind.value
+            if kind is not grading.InterimKind.ENHANCED_OBSERVATION:
+                clean["control_level"] = None
+        elif target is ActionStatus.RISK_ACCEPTED and clean["review_date"] is not None:
+            grading.check_acceptance_review(action.band, clean["review_date"], today=now.date(), policy=rules)
+    except risk.RiskError as exc:
+        raise ActionError(str(exc)) from None
+
+
+def _clear_proposal(action: Action) -> None:
+    action.proposed_by_id = action.proposed_at = action.proposed_rationale = None
+    action.proposed_review_date = action.proposed_residual_likelihood = action.proposed_residual_consequence = None
+
+
+def propose_acceptance(action: Action, clean: dict, *, by, now: datetime) -> ActionEvent:
+    """A patient safety lead proposes accepting a High or Extreme risk; a risk approver decides.
+
+    The proposal is checked as the acceptance itself would be (required fields, review interval
+    capped by band, residual consequence not below the original); the status does not change.
+
+    :param clean: the transition's cleaned fields (rationale, residual_grade, review_date, comment).
+    :raises TransitionError: the move or a required field is refused.
+    :raises ActionError: a value breaks a grading rule.
+    """
+    from inspect_app.findings.services import grading_policy_for, original_consequence, policy_for
+
+    check(action.status, ActionStatus.RISK_ACCEPTED, role=by.role, fields=clean, actor_id=by.id,
+          remediated_by_id=action.remediated_by_id, band=action.band,
+          interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+    _check_clinical(action, ActionStatus.RISK_ACCEPTED, clean, now=now, rules=grading_policy_for(action.ward))
+    likelihood, consequence = clean["residual_grade"]
+    try:
+        risk.score(likelihood, consequence)
+        grading.check_residual(original_consequence(action.finding), consequence)
+    except risk.RiskError as exc:
+        raise ActionError(str(exc)) from None
+    action.proposed_by_id, action.proposed_at = by.id, now
+    action.proposed_rationale, action.proposed_review_date = clean["rationale"], clean["review_date"]
+    action.proposed_residual_likelihood, action.proposed_residual_consequence = likelihood, consequence
+    action.updated_at = now
+    fields = _plain_fields({"rationale": clean["rationale"], "review_date": clean["review_date"],
+                            "residual_grade": [likelihood, consequence]})
+    event = _event(action, "proposal", by=by, now=now, comment=clean["comment"], fields=fields)
+    record("action.acceptance_proposed", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           new=fields, comment=clean["comment"])
+    try:
+        from inspect_app.notifications import services as notifications
+    except ImportError:
+        return event
+    notifications.queue_acceptance_proposed(action, now=now)
+    return event
+
+
+def approve_acceptance(action: Action, *, by, now: datetime, comment: str | None = None) -> ActionEvent:
+    """A risk approver approves a safety lead's proposal: the risk is accepted as proposed.
+
+    :raises TransitionError: no proposal, the same person, or not a risk approver.
+    """
+    if action.proposed_by_id is None:
+        raise TransitionError("There is no proposal to accept this risk.")
+    if by.role != Role.RISK_APPROVER.value:
+        raise TransitionError("Only a risk approver can approve accepting a risk.")
+    return transition(action, ActionStatus.RISK_ACCEPTED, by=by, now=now, fields={
+        "rationale": action.proposed_rationale, "review_date": action.proposed_review_date,
+        "residual_grade": (action.proposed_residual_likelihood, action.proposed_residual_consequence),
+        "comment": comment})
+
+
+def decline_acceptance(action: Action, *, by, now: datetime, comment: str | None) -> ActionEvent:
+    """A risk approver (or the proposer) withdraws a proposal to accept the risk; the reason is kept."""
+    comment = _text(comment, "comment")
+    if action.proposed_by_id is None:
+        raise ActionError("There is no proposal to decline.")
+    if by.role != Role.RISK_APPROVER.value and by.id != action.proposed_by_id:
+        raise ActionError("Only a risk approver, or the lead who proposed it, can decline the proposal.")
+    if not comment:
+        raise ActionError("Say why the proposal is declined.")
+    _clear_proposal(action)
+    action.updated_at = now
+    event = _event(action, "declined", by=by, now=now, comment=comment)
+    record("action.acceptance_declined", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
+           comment=comment)
+    return event
+
+
 def _apply(action: Action, target: ActionStatus, clean: dict, *, by, now: datetime) -> None:
     """Copy what the move supplied onto the action's columns (the event keeps the full history)."""
     S = ActionStatus
     if target is S.INTERIM:
         action.interim_control, action.interim_control_by = clean["control"], clean["control_by"]
+        action.interim_control_type = clean["control_type"]
+        action.interim_observation_level = clean["control_level"]
         action.interim_review_date, action.interim_in_place_at = clean["review_date"], now
         action.ward_acknowledged_at = action.ward_acknowledged_by_id = None  # a new control needs a new look
     elif target is S.WORK_ORDERED and clean["reference"]:
@@ -243,6 +390,11 @@ def _apply(action: Action, target: ActionStatus, clean: dict, *, by, now: dateti
     elif target is S.RISK_ACCEPTED:
         action.accepted_rationale, action.accepted_review_date = clean["rationale"], clean["review_date"]
         action.residual_likelihood, action.residual_consequence = clean["residual_grade"]
+        if action.proposed_by_id is not None:
+            action.approved_by_id, action.approved_at = by.id, now
+    elif target is S.OPEN:  # an accepted risk re-opened: its acceptance is history (in the events)
+        _clear_proposal(action)
+        action.approved_by_id = action.approved_at = None
 
 
 def acknowledge_interim(actions: list[Action], *, by, now: datetime, comment: str | None = None) -> int:
@@ -279,7 +431,8 @@ def add_comment(action: Action, text: str, *, by, now: datetime) -> ActionEvent:
     return event
 
 
-def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comment: str | None = None):
+def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comment: str | None = None,
+            consequence_reason: str | None = None):
     """Re-grade the action's ligature point: a new grade record, never an overwrite.
 
     The action's band follows (``on_finding_graded``); the event records the new score.
@@ -293,7 +446,7 @@ def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comme
         raise ActionError("Only an open action can be re-graded; re-open it first.")
     try:
         grade = apply_grade(action.finding, likelihood, consequence, kind="regrade", by=by, now=now,
-                            comment=comment)
+                            comment=comment, consequence_reason=consequence_reason)
     except FindingError as exc:
         raise ActionError(str(exc)) from None
     _event(action, "regrade", by=by, now=now, comment=comment,

@@ -10,13 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_app.actions import services
-from inspect_app.actions.forms import AcknowledgeForm, CommentForm, OwnerForm, RegradeForm, TransitionForm
+from inspect_app.actions.forms import (AcknowledgeForm, ApproveForm, CommentForm, DeclineForm, OwnerForm, RegradeForm,
+                                      TransitionForm)
 from inspect_app.actions.models import Action, ActionEvent
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
 from inspect_app.extensions import db
-from inspect_app.findings.services import policy_for
+from inspect_app.domain import grading
+from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.forms_util import choices
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
@@ -37,9 +39,25 @@ def action_or_404(action_id: int) -> Action:
     return action
 
 
+def _needs_approver(action: Action) -> bool:
+    return grading.needs_approver(action.band, grading_policy_for(action.ward))
+
+
 def _moves(action: Action):
-    return allowed(action.status, role=current_user.role, band=action.band,
-                   interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+    moves = allowed(action.status, role=current_user.role, band=action.band,
+                    interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
+    if current_user.role == Role.RISK_APPROVER.value and _needs_approver(action):
+        # An approver decides on a lead's proposal (the approve form), never accepts alone.
+        moves = [t for t in moves if t.target is not ActionStatus.RISK_ACCEPTED]
+    return moves
+
+
+def _review_hint(t, action: Action) -> str | None:
+    """The longest review interval the band allows, shown beside the review date."""
+    rules = grading_policy_for(action.ward)
+    days = (rules.acceptance_review_days if t.target is ActionStatus.RISK_ACCEPTED
+            else rules.interim_review_days).get(action.band)
+    return f"Within {days} days for a {action.band_level.label} point." if days else None
 
 
 def _offered(action: Action) -> tuple[list, list[tuple[str, str]]]:
@@ -93,6 +111,11 @@ def render_detail(action: Action, *, error: str | None = None, forms: dict | Non
         ack_form=forms.get("ack") or AcknowledgeForm(prefix="ack", formdata=None),
         regrade_form=forms.get("regrade") or RegradeForm(prefix="regrade", formdata=None),
         owner_form=_owner_form(action), can_estates=current_user.role in {r.value for r in ESTATES_ROLES},
+        approve_form=forms.get("approve") or ApproveForm(prefix="approve", formdata=None),
+        decline_form=forms.get("decline") or DeclineForm(prefix="decline", formdata=None),
+        proposer=db.session.get(User, action.proposed_by_id) if action.proposed_by_id else None,
+        approver=db.session.get(User, action.approved_by_id) if action.approved_by_id else None,
+        needs_approver=_needs_approver(action), review_hint=_review_hint,
         finding_photos=list(finding.photos), withheld=withheld), status
 
 
@@ -123,7 +146,43 @@ def move(action_id: int, target: str):
     except REFUSALS as exc:
         return _refused(action_id, exc, {target: form}, 409 if isinstance(exc, TransitionError) else 400)
     db.session.commit()
-    flash(f"{action.ref} is now {ActionStatus(action.status).label.lower()}.", "success")
+    if target == ActionStatus.RISK_ACCEPTED.value and action.status != target:
+        flash(f"Acceptance of {action.ref} proposed. A risk approver must approve it before the risk is accepted.",
+              "success")
+    else:
+        flash(f"{action.ref} is now {ActionStatus(action.status).label.lower()}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/approve")
+@requires(Role.RISK_APPROVER)
+def approve(action_id: int):
+    action = action_or_404(action_id)
+    form = ApproveForm(prefix="approve")
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError(" ".join(sum(form.errors.values(), [])))
+        services.approve_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
+    except REFUSALS as exc:
+        return _refused(action_id, exc, {"approve": form}, 409 if isinstance(exc, TransitionError) else 400)
+    db.session.commit()
+    flash(f"Risk on {action.ref} accepted; review by {action.accepted_review_date:%d %b %Y}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/decline")
+@requires(Role.RISK_APPROVER, Role.SAFETY_LEAD)
+def decline(action_id: int):
+    action = action_or_404(action_id)
+    form = DeclineForm(prefix="decline")
+    try:
+        if not form.validate_on_submit():
+            raise services.ActionError(" ".join(sum(form.errors.values(), [])))
+        services.decline_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
+    except services.ActionError as exc:
+        return _refused(action_id, exc, {"decline": form}, 409)
+    db.session.commit()
+    flash(f"The proposal to accept the risk on {action.ref} was declined.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 
 
@@ -168,7 +227,8 @@ def regrade(action_id: int):
         if not form.validate_on_submit():
             raise services.ActionError(" ".join(sum(form.errors.values(), [])))
         grade = services.regrade(action, form.likelihood.data, form.consequence.data, by=current_user,
-                                 now=utcnow(), comment=form.comment.data)
+                                 now=utcnow(), comment=form.comment.data,
+                                 consequence_reason=form.consequence_reason.data or None)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"regrade": form}, 400)
     db.session.commit()

@@ -113,7 +113,8 @@ def collect(alert: Alert, *, trust: str, by, now: datetime, area_names: dict[str
             action = row.actions.get(finding.id)
             story = grade_story(finding, action)
             points.append(EvidencePoint(
-                ref=finding.ref, room=finding.room.name, item=finding.item.code if finding.item else "",
+                ref=finding.ref, room=finding.room.name,
+                item=finding.item.code if finding.item else "Failed product check",
                 description=finding.description or finding.category, band=(finding.band or "ungraded").capitalize(),
                 action_ref=action.ref if action else None,
                 action_status=ActionStatus(action.status).label if action else None,

@@ -87,6 +87,8 @@ class RoomFixture(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The room's ligature point for this fixture: a failed check raises its action at Extreme.
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"))
 
     room: Mapped[Room] = relationship()
     alert: Mapped[Alert | None] = relationship()

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from inspect_app.actions.models import Action
@@ -150,9 +150,13 @@ def ward_rows(alert: Alert, ward_ids: set[int] | None = None, *, today: date | N
     items = cited_item_ids(alert.id)
     points: dict[int, list[Finding]] = defaultdict(list)
     actions: dict[int, Action] = {}
-    if items:
+    # A failed check of a product this alert asks for raised a point too: it is evidence as well.
+    checked = select(RoomFixture.finding_id).where(RoomFixture.alert_id == alert.id,
+                                                   RoomFixture.finding_id.is_not(None))
+    if items or db.session.scalar(checked.limit(1)) is not None:
         findings = db.session.scalars(
-            select(Finding).where(Finding.ward_id.in_(ids), Finding.item_id.in_(items), Finding.state != "removed")
+            select(Finding).where(Finding.ward_id.in_(ids), Finding.state != "removed",
+                                  or_(Finding.item_id.in_(items or [0]), Finding.id.in_(checked)))
             .order_by(Finding.id).options(selectinload(Finding.room), selectinload(Finding.item))).all()
         for finding in findings:
             points[finding.ward_id].append(finding)

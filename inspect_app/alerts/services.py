@@ -210,4 +210,14 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
     record("fixture.check", check, by=by, now=now, ward_id=fixture.room.ward_id, inspection_id=inspection_id,
            new={"fixture": fixture.label, "result": result.value, "notes": notes,
                 "checked_at": check.checked_at.isoformat()})
+    if result == CheckResult.FAIL:
+        from inspect_app.actions.product_checks import raise_for_failed_check
+        from inspect_app.findings.services import FindingError
+        from inspect_app.inspections.services import InspectionError
+
+        db.session.flush()
+        try:
+            raise_for_failed_check(fixture, check, by=by, now=now)
+        except (FindingError, InspectionError) as exc:
+            raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
     return check

@@ -182,7 +182,7 @@ def _item(payload: Mapping) -> ChecklistItem | None:
 
 def finding_result(finding: Finding) -> dict[str, Any]:
     return {"finding_id": finding.id, "ref": finding.ref, "client_id": finding.client_id,
-            "band": finding.band, "score": finding.score}
+            "band": finding.band, "score": finding.score, "load_bearing": finding.load_bearing}
 
 
 def _store(file: FileStorage, finding: Finding, by, now: datetime, photo_uuid: str | None) -> dict[str, Any]:
@@ -230,7 +230,8 @@ def finding_create(payload, files, *, by, now, client_time=None):
     item = _item(payload)
     uploads = [file for file in files.getlist("photos") if file.filename]
     fields = {key: payload.get(key) for key in ("category", "description", "location", "existing_controls",
-                                                "mitigation", "recommended_action") if key in payload}
+                                                "mitigation", "recommended_action", "load_bearing",
+                                                "load_bearing_reason", "consequence_reason") if key in payload}
     finding = findings.record_finding(inspection=inspection, room=room, item=item, by=by, now=now,
                                       low_level=_bool(payload.get("low_level", False)), client_id=client_id,
                                       likelihood=grade[0] if grade else None,
@@ -253,10 +254,12 @@ def finding_update(payload, files, *, by, now, client_time=None):
     if not isinstance(edited_at, dict):
         raise OpError(400, "edited_at must map field names to times.")
     edited_at = {field: stamp(edited_at.get(field) or client_time, now) for field in changes}
-    applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at)
+    applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at,
+                                      consequence_reason=payload.get("consequence_reason") or None)
     grade = parse_grade(payload.get("grade"))
     if grade and grade != (finding.likelihood, finding.consequence):
-        findings.grade_finding(finding, *grade, by=by, now=now)
+        findings.grade_finding(finding, *grade, by=by, now=now,
+                               consequence_reason=payload.get("consequence_reason") or None)
     superseded = sorted(set(changes) - set(applied) - {k for k, v in changes.items() if getattr(finding, k) == v})
     return 200, {**finding_result(finding), "applied": sorted(applied), "superseded": superseded}
 
@@ -266,7 +269,8 @@ def finding_grade(payload, files, *, by, now, client_time=None):
     grade = parse_grade(payload.get("grade"))
     if grade is None:
         raise OpError(400, "Choose a likelihood and a consequence.")
-    findings.grade_finding(finding, *grade, by=by, now=now, comment=payload.get("comment"))
+    findings.grade_finding(finding, *grade, by=by, now=now, comment=payload.get("comment"),
+                           consequence_reason=payload.get("consequence_reason") or None)
     return 200, finding_result(finding)
 
 

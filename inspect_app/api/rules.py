@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from inspect_app.alerts.services import CHECK_NOTES_LIMIT
 from inspect_app.domain.alerts import CheckResult
+from inspect_app.domain.grading import CONSEQUENCE_REASON_NEEDED, LoadBearing
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.findings.forms import GRADES
 from inspect_app.findings.services import (GRADE_MESSAGE, PHOTO_OR_DESCRIPTION, TEXT_LIMITS, WITHDRAW_REASON_LIMIT,
@@ -32,6 +33,8 @@ from inspect_app.findings.services import (GRADE_MESSAGE, PHOTO_OR_DESCRIPTION, 
 from inspect_app.inspections.services import ACCESS_REASON_LIMIT, ACCESS_REASON_MESSAGE
 
 FILLED = r"\S"
+LOAD_BEARING_MESSAGE = "Say whether the point can bear a ligature."
+LOAD_BEARING_REASON_MESSAGE = "Say why the point cannot bear a ligature (for example: collapses under 2 kg)."
 
 
 def _text(limit: int, label: str, *, message: str | None = None, filled: bool = False) -> dict[str, Any]:
@@ -56,12 +59,28 @@ FINDING_CREATE: dict[str, Any] = {
         "grade": {"enum": GRADES, "x-message": GRADE_MESSAGE},
         "photo_uuids": {"type": "array", "items": {"type": "string"},
                         "x-message": "The photos sent with the point are not a list."},
+        "load_bearing": {"enum": ["", None, *(lb.value for lb in LoadBearing)], "x-message": LOAD_BEARING_MESSAGE},
+        "load_bearing_reason": _text(TEXT_LIMITS["load_bearing_reason"], "The reason"),
+        "consequence_reason": _text(TEXT_LIMITS["consequence_reason"], "The reason"),
     },
     # A point needs a photo or a description (the photos follow as their own operations and are
     # named in photo_uuids; on the form they are the file input "photos").
     "allOf": [{"anyOf": [{"required": ["description"], "properties": {"description": {"pattern": FILLED}}},
                          {"required": ["photo_uuids"], "properties": {"photo_uuids": {"minItems": 1}}}],
-               "x-field": "photos", "x-message": PHOTO_OR_DESCRIPTION}],
+               "x-field": "photos", "x-message": PHOTO_OR_DESCRIPTION},
+              # Not load-bearing: say why. Load-bearing below Catastrophic: say why (domain.grading).
+              {"if": {"required": ["load_bearing"], "properties": {"load_bearing": {"const": "none"}}},
+               "then": {"required": ["load_bearing_reason"],
+                        "properties": {"load_bearing_reason": {"type": "string", "pattern": FILLED}},
+                        "x-field": "load_bearing_reason", "x-message": LOAD_BEARING_REASON_MESSAGE},
+               "x-field": "load_bearing_reason", "x-message": LOAD_BEARING_REASON_MESSAGE},
+              {"if": {"required": ["load_bearing", "grade"],
+                      "properties": {"load_bearing": {"enum": ["full", "partial"]},
+                                     "grade": {"enum": [g for g in GRADES if not g.endswith("x5")]}}},
+               "then": {"required": ["consequence_reason"],
+                        "properties": {"consequence_reason": {"type": "string", "pattern": FILLED}},
+                        "x-field": "consequence_reason", "x-message": CONSEQUENCE_REASON_NEEDED},
+               "x-field": "consequence_reason", "x-message": CONSEQUENCE_REASON_NEEDED}],
     "x-messages": {"category": "Choose the fixture category.", "grade": GRADE_MESSAGE},
 }
 
@@ -161,6 +180,20 @@ def check(kind: str, payload: Mapping) -> None:
         raise errors[0]
 
 
+# What the form asks that the API does not demand: a point sent without a load-bearing answer (an
+# older device's queue) is accepted and graded as load-bearing, but the form always asks it.
+FORM_REQUIRED: dict[str, tuple[str, ...]] = {"finding.create": ("load_bearing",)}
+
+
 def form_rules(kind: str) -> Markup:
     """The schema for a capture form's ``data-rules`` attribute (HTML-escaped JSON)."""
-    return Markup.escape(json.dumps(SCHEMAS[kind], separators=(",", ":")))
+    schema = dict(SCHEMAS[kind])
+    extra = FORM_REQUIRED.get(kind, ())
+    if extra:
+        schema["required"] = [*schema.get("required", []), *extra]
+        properties = dict(schema["properties"])
+        for name in extra:  # a blank answer is no answer on the form
+            properties[name] = {**properties[name], "enum": [v for v in properties[name]["enum"] if v]}
+        schema["properties"] = properties
+        schema["x-messages"] = {**schema["x-messages"], "load_bearing": LOAD_BEARING_MESSAGE}
+    return Markup.escape(json.dumps(schema, separators=(",", ":")))

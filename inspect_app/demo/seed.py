@@ -1,4 +1,4 @@
-"""The invented demo trust: two sites, six wards, 20+ rooms each, four demo accounts.
+"""The invented demo trust: two sites, six wards, 20+ rooms each, five demo accounts.
 
 Everything here is fictional: no real trust, site, ward or person.
 """
@@ -22,6 +22,7 @@ DEMO_ACCOUNTS = (
     ("inspector@demo.nhs.test", "Sam Okafor", "inspector"),
     ("manager@demo.nhs.test", "Priya Raman", "ward_manager"),
     ("safety@demo.nhs.test", "Dr Helen Marsh", "safety_lead"),
+    ("approver@demo.nhs.test", "Dr Amara Whitfield", "risk_approver"),
     ("admin@demo.nhs.test", "Chris Lowe", "admin"),
 )
 

@@ -36,12 +36,17 @@ LIKELIHOOD_GUIDANCE = {
     4: "Easy to use, in an area where a patient can be alone for short spells.",
     5: "Easy to use where patients spend long periods alone (bedroom, en-suite), or used before.",
 }
+# Consequence is about what would happen if the point were used, not how hard it is to use.
+# About half of hangings are not fully suspended (Bennewith 2005; Gunnell 2005), so a point that
+# bears a partial-suspension ligature (kneeling, sitting, lying; at any height) is Catastrophic.
 CONSEQUENCE_GUIDANCE = {
     1: "No credible harm could come from this feature.",
     2: "Minor injury at most; the feature cannot take a load or hold a ligature.",
-    3: "Could hold a ligature only briefly or partly; moderate harm is plausible.",
-    4: "Could hold a ligature low down or with partial suspension; serious harm is plausible.",
-    5: "A load-bearing anchor point at any height; death is plausible.",
+    3: "Could hold a ligature only briefly before it gives way (tested); moderate harm is plausible.",
+    4: "Could hold a ligature but gives way before it could bear any part of a person's weight "
+       "(say why); serious harm is plausible.",
+    5: "Can bear a ligature, fully or partly suspended (kneeling, sitting or lying), at any height: "
+       "death is plausible. The default for every load-bearing point.",
 }
 
 

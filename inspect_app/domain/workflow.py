@@ -23,6 +23,8 @@ class Role(LabelledEnum):
     INSPECTOR = "inspector", "Inspector (estates)"
     WARD_MANAGER = "ward_manager", "Ward manager"
     SAFETY_LEAD = "safety_lead", "Patient safety lead"
+    # An executive or committee chair: the second person who approves accepting a serious risk.
+    RISK_APPROVER = "risk_approver", "Risk approver"
     ADMIN = "admin", "Administrator"
 
 
@@ -82,11 +84,13 @@ class Transition:
             raise ValueError(f"Unknown required fields {sorted(unknown)} on {self.label!r}.")
 
 
-ANYONE = frozenset(R)
+ANYONE = frozenset(R) - {R.RISK_APPROVER}  # an approver decides on acceptance, nothing else
 ESTATES = frozenset({R.INSPECTOR, R.SAFETY_LEAD, R.ADMIN})  # order work, refer to capital
 FITTERS = frozenset({R.INSPECTOR, R.ADMIN})  # record work done on site
 MANAGERS = frozenset({R.WARD_MANAGER, R.SAFETY_LEAD, R.ADMIN})  # close, escalate
 LEAD = frozenset({R.SAFETY_LEAD})  # accepting a ligature risk is a clinical governance decision
+# A lead accepts a Low or Moderate risk alone; a serious one needs a lead's proposal and an approver.
+ACCEPTORS = frozenset({R.SAFETY_LEAD, R.RISK_APPROVER})
 CONTROL = frozenset({"control", "control_by", "review_date"})
 ACCEPTANCE = frozenset({"rationale", "residual_grade", "review_date"})
 REF, WORK, PHOTO = frozenset({"reference"}), frozenset({"photo", "product"}), frozenset({"photo"})
@@ -97,14 +101,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.OPEN,          S.INTERIM,       ANYONE,   CONTROL,    "Record interim control"),
     Transition(S.OPEN,          S.WORK_ORDERED,  ESTATES,  REF,        "Order work"),
     Transition(S.OPEN,          S.ESCALATED,     MANAGERS, REF,        "Escalate to risk register"),
-    Transition(S.OPEN,          S.RISK_ACCEPTED, LEAD,     ACCEPTANCE, "Accept risk"),
+    Transition(S.OPEN,          S.RISK_ACCEPTED, ACCEPTORS, ACCEPTANCE, "Accept risk"),
     Transition(S.INTERIM,       S.WORK_ORDERED,  ESTATES,  REF,        "Order work"),
     Transition(S.INTERIM,       S.ESCALATED,     MANAGERS, REF,        "Escalate to risk register"),
     Transition(S.INTERIM,       S.CAPITAL,       ESTATES,  REF,        "Refer to capital scheme"),
-    Transition(S.INTERIM,       S.RISK_ACCEPTED, LEAD,     ACCEPTANCE, "Accept risk"),
+    Transition(S.INTERIM,       S.RISK_ACCEPTED, ACCEPTORS, ACCEPTANCE, "Accept risk"),
     Transition(S.WORK_ORDERED,  S.REMEDIATED,    FITTERS,  WORK,       "Record remediation"),
     Transition(S.WORK_ORDERED,  S.ESCALATED,     MANAGERS, REF,        "Escalate to risk register"),
-    Transition(S.WORK_ORDERED,  S.RISK_ACCEPTED, LEAD,     ACCEPTANCE, "Accept risk"),
+    Transition(S.WORK_ORDERED,  S.RISK_ACCEPTED, ACCEPTORS, ACCEPTANCE, "Accept risk"),
     Transition(S.REMEDIATED,    S.VERIFIED,      ANYONE,   PHOTO,      "Verify on site"),
     Transition(S.REMEDIATED,    S.WORK_ORDERED,  ANYONE,   COMMENT,    "Verification failed, re-open work"),
     Transition(S.VERIFIED,      S.CLOSED,        MANAGERS, NOTHING,    "Close action"),
@@ -112,10 +116,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.ESCALATED,     S.WORK_ORDERED,  ESTATES,  REF,        "Order work"),
     Transition(S.ESCALATED,     S.REMEDIATED,    FITTERS,  WORK,       "Record remediation"),
     Transition(S.ESCALATED,     S.CAPITAL,       ESTATES,  REF,        "Refer to capital scheme"),
-    Transition(S.ESCALATED,     S.RISK_ACCEPTED, LEAD,     ACCEPTANCE, "Accept risk"),
+    Transition(S.ESCALATED,     S.RISK_ACCEPTED, ACCEPTORS, ACCEPTANCE, "Accept risk"),
     Transition(S.CAPITAL,       S.WORK_ORDERED,  ESTATES,  REF,        "Order work"),
     Transition(S.CAPITAL,       S.REMEDIATED,    FITTERS,  WORK,       "Record remediation"),
-    Transition(S.CAPITAL,       S.RISK_ACCEPTED, LEAD,     ACCEPTANCE, "Accept risk"),
+    Transition(S.CAPITAL,       S.RISK_ACCEPTED, ACCEPTORS, ACCEPTANCE, "Accept risk"),
     Transition(S.RISK_ACCEPTED, S.OPEN,          LEAD,     COMMENT,    "Re-open accepted risk"),
 )
 
@@ -155,6 +159,9 @@ def _state_problem(t: Transition, band: Band | None, interim_in_place: bool,
         if interim_required(band, policy):
             serious = " or ".join(b.label for b in Band if interim_required(b, policy))
             return f"A {serious} action needs an interim control before work is ordered."
+    if t.target is S.ESCALATED and not has_interim:
+        return ("Record the interim control in place before escalating to the risk register: the "
+                "register entry must name what keeps patients safe meanwhile.")
     if t.target is S.CAPITAL and not has_interim:
         return ("A capital scheme needs an interim control in place first; it stays mandatory "
                 "until the work is done.")
@@ -168,6 +175,19 @@ def _is_blank(value: object) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return isinstance(value, Sized) and len(value) == 0
+
+
+def _acceptance_problem(role: Role, actor_id: int, two_person: bool, proposed_by_id: int | None) -> None:
+    """A serious risk is accepted by a risk approver, on a safety lead's proposal, never by one person."""
+    if not two_person:  # the table already limits it to a lead or an approver
+        return
+    if role is not R.RISK_APPROVER:
+        raise TransitionError("A High or Extreme risk is accepted by a risk approver, on a patient safety "
+                              "lead's proposal.")
+    if proposed_by_id is None:
+        raise TransitionError("A patient safety lead must propose accepting this risk first.")
+    if proposed_by_id == actor_id:
+        raise TransitionError("The approver must be a different person from the one who proposed it.")
 
 
 def allowed(source: ActionStatus | str, *, role: Role | str, band: Band | str | None = None,
@@ -196,7 +216,8 @@ def allowed(source: ActionStatus | str, *, role: Role | str, band: Band | str | 
 def check(source: ActionStatus | str, target: ActionStatus | str, *, role: Role | str,
           fields: Mapping[str, object], actor_id: int, remediated_by_id: int | None,
           band: Band | str | None, interim_in_place: bool,
-          policy: BandPolicy = DEFAULT_POLICY) -> Transition:
+          policy: BandPolicy = DEFAULT_POLICY, two_person: bool = False,
+          proposed_by_id: int | None = None) -> Transition:
     """Return the transition if it may be made, else raise with a message for the user.
 
     :param source: the action's current status.
@@ -209,6 +230,9 @@ def check(source: ActionStatus | str, target: ActionStatus | str, *, role: Role 
     :param band: the action's effective band, None if ungraded.
     :param interim_in_place: an interim control is recorded and still in force.
     :param policy: the trust's bands.
+    :param two_person: accepting this risk needs a proposal and a second person's approval
+        (``grading.needs_approver``).
+    :param proposed_by_id: who proposed accepting the risk, None when nobody has.
     :raises TransitionError: naming the first reason the move is refused.
     """
     source, target = _coerce(S, source, "status"), _coerce(S, target, "status")
@@ -224,6 +248,8 @@ def check(source: ActionStatus | str, target: ActionStatus | str, *, role: Role 
     problem = _state_problem(t, band, interim_in_place, policy)
     if problem:
         raise TransitionError(problem)
+    if target is S.RISK_ACCEPTED:
+        _acceptance_problem(role, actor_id, two_person, proposed_by_id)
     # Two people must see a fix before it counts; an unknown fitter cannot be shown to differ.
     if target is S.VERIFIED and (remediated_by_id is None or remediated_by_id == actor_id):
         raise TransitionError("Verification must be done by a different person from the one "

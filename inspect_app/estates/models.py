@@ -60,6 +60,8 @@ class Trust(db.Model):
     band_policy: Mapped[dict | None] = mapped_column(JSON)
     # "Needs a second look" thresholds (domain.assurance.SecondLookPolicy.to_dict()); None = defaults.
     assurance_policy: Mapped[dict | None] = mapped_column(JSON)
+    # Per-trust clinical grading rules (domain.grading.GradingPolicy.to_dict()); None: the defaults.
+    grading_policy: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(back_populates="trust", order_by="Site.name")
@@ -114,6 +116,7 @@ class Room(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     area_type_id: Mapped[int] = mapped_column(ForeignKey("area_type.id"), index=True)
     tier: Mapped[str] = mapped_column(String(4))  # domain.risk.Tier value
+    observation: Mapped[str | None] = mapped_column(String(20))  # domain.grading.Observation value
     floor: Mapped[str | None] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)  # walk order within the ward
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
 from inspect_app.checklists.models import AreaType
+from inspect_app.domain.grading import Observation
 from inspect_app.domain.risk import Tier
 from inspect_app.estates.models import PatientGroup, Room, Site, Trust, Ward
 from inspect_app.extensions import db
@@ -140,15 +141,22 @@ def create_rooms(*, ward: Ward, names: list[str], area_type_id: int, tier: str |
 
 
 def update_room(room: Room, *, name: str, area_type_id: int, tier: str, floor: str | None, active: bool,
-                by, now: datetime) -> None:
+                by, now: datetime, observation: str | None = ...) -> None:
+    """Change a room. ``observation`` (a ``grading.Observation`` value, or None for not recorded) is
+    left as it is when not passed. Points already graded keep their band; re-grades use the new facts."""
     name = (name or "").strip()
     area_type = _validate_room(room.ward, name, area_type_id, tier, room_id=room.id)
+    if observation is not ...:
+        if observation not in (None, "") and observation not in {o.value for o in Observation}:
+            raise EstateError("Choose how the room is observed from the list.")
     old = {"name": room.name, "area_type": room.area_type.code, "tier": room.tier, "floor": room.floor,
-           "active": room.active}
+           "active": room.active, "observation": room.observation}
+    if observation is not ...:
+        room.observation = observation or None
     room.name, room.area_type_id, room.tier = name, area_type.id, tier
     room.floor, room.active = (floor or "").strip() or None, bool(active)
     new = {"name": room.name, "area_type": area_type.code, "tier": room.tier, "floor": room.floor,
-           "active": room.active}
+           "active": room.active, "observation": room.observation}
     changed = [k for k in new if old[k] != new[k]]
     if changed:
         record("room.update", room, by=by, now=now, ward_id=room.ward_id,

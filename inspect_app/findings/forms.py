@@ -11,10 +11,12 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
+from inspect_app.domain.grading import LoadBearing
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.forms_util import choices
 
 GRADES = [f"{likelihood}x{consequence}" for likelihood in range(1, 6) for consequence in range(1, 6)]
+LOAD_BEARING = choices([(lb.value, lb.label) for lb in LoadBearing])
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
@@ -41,21 +43,33 @@ class _Details(FlaskForm):
     low_level = BooleanField("Low-level point (below knee height)",
                              description="Height never lowers the grade; it is recorded for the report.")
 
+    load_bearing = RadioField("Can this point bear a ligature?", choices=LOAD_BEARING,
+                              validators=[Optional()])
+    load_bearing_reason = TextAreaField("Why it cannot bear a ligature", validators=[Optional(), Length(max=1000)],
+                                        description="Needed when it cannot, e.g. collapses under 2 kg (tested), "
+                                                    "no gap a cord could pass through.")
+
     def details(self) -> dict:
         return {"category": self.category.data, "description": self.description.data or "",
                 "location": self.location.data or "", "existing_controls": self.existing_controls.data or "",
                 "mitigation": self.mitigation.data or None, "recommended_action": self.recommended_action.data or "",
-                "low_level": bool(self.low_level.data)}
+                "low_level": bool(self.low_level.data), "load_bearing": self.load_bearing.data or None,
+                "load_bearing_reason": self.load_bearing_reason.data or None}
 
 
 class FindingForm(_Details):
     """``finding.create``: a new point in a room, optionally answering a checklist item."""
+
+    load_bearing = RadioField("Can this point bear a ligature?", choices=LOAD_BEARING,
+                              validators=[InputRequired(message="Say whether the point can bear a ligature.")])
 
     inspection_id = IntegerField(validators=[InputRequired()])
     room_id = IntegerField(validators=[InputRequired()])
     item_id = IntegerField(validators=[Optional()])
     client_id = HiddenField(validators=[Optional(), Regexp(UUID_RE, message="The device id is not a UUID.")])
     grade = StringField("Risk grade", validators=[Optional(), AnyOf(GRADES, message="Pick a cell on the grid.")])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic",
+                                       validators=[Optional(), Length(max=1000)])
     photos = MultipleFileField("Photos", description="Take a photo of the point; you can add more later.")
 
 
@@ -63,6 +77,8 @@ class FindingEditForm(_Details):
     """``finding.update``: change the description fields of an existing point."""
 
     finding_id = IntegerField(validators=[InputRequired()])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic (needed if you mark it load-bearing)",
+                                       validators=[Optional(), Length(max=1000)])
 
 
 class GradeForm(FlaskForm):
@@ -72,6 +88,8 @@ class GradeForm(FlaskForm):
     grade = StringField("Risk grade", validators=[InputRequired(message="Pick a cell on the grid."),
                                                   AnyOf(GRADES, message="Pick a cell on the grid.")])
     comment = TextAreaField("Why the grade changed (optional)", validators=[Optional(), Length(max=2000)])
+    consequence_reason = TextAreaField("Why the consequence is below Catastrophic",
+                                       validators=[Optional(), Length(max=1000)])
 
 
 class WithdrawForm(FlaskForm):

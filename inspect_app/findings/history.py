@@ -9,7 +9,7 @@ from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import User
 from inspect_app.extensions import db
 from inspect_app.findings.forms import GradeForm, WithdrawForm
-from inspect_app.findings.grid import grade_cells
+from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
 from inspect_app.findings.services import may_withdraw
 from inspect_app.inspections.lookup import can_write
@@ -37,6 +37,7 @@ def detail_context(finding: Finding) -> dict:
         "carried": list(db.session.scalars(select(CarryForward).where(CarryForward.finding_id == finding.id)
                                            .order_by(CarryForward.recorded_at))),
         "cells": grade_cells(finding.room) if writable else None,
+        "floors": room_floors(finding.room),
         # Withdrawing is offered only to those who may; otherwise the page says who can.
         "withdraw_refusal": may_withdraw(finding, current_user, recorded_in),
         "withdraw_form": WithdrawForm(formdata=None, finding_id=finding.id),

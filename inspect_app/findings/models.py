@@ -41,6 +41,9 @@ class Finding(db.Model):
     mitigation: Mapped[str | None] = mapped_column(String(20))  # domain.risk.MITIGATIONS code
     recommended_action: Mapped[str] = mapped_column(Text, default="")
     low_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    # domain.grading.LoadBearing value; None: not answered (graded as load-bearing until it is)
+    load_bearing: Mapped[str | None] = mapped_column(String(10))
+    load_bearing_reason: Mapped[str | None] = mapped_column(Text)  # why it cannot bear a ligature
     # Current grade (a copy of the latest FindingGrade, for filtering and sorting).
     likelihood: Mapped[int | None] = mapped_column(Integer)
     consequence: Mapped[int | None] = mapped_column(Integer)
@@ -81,6 +84,15 @@ class Finding(db.Model):
         return self.score is not None
 
     @property
+    def initial_grade(self) -> FindingGrade | None:
+        """The first grade recorded (the grades are never overwritten)."""
+        return self.grades[0] if self.grades else None
+
+    @property
+    def current_grade(self) -> FindingGrade | None:
+        return self.grades[-1] if self.grades else None
+
+    @property
     def is_withdrawn(self) -> bool:
         return self.state == "removed"
 
@@ -97,6 +109,10 @@ class FindingGrade(db.Model):
     band: Mapped[str] = mapped_column(String(20))  # after the tier and height rules
     tier: Mapped[str] = mapped_column(String(4))
     low_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    load_bearing: Mapped[str | None] = mapped_column(String(10))
+    patient_group: Mapped[str | None] = mapped_column(String(40))  # the ward's, when graded
+    observation: Mapped[str | None] = mapped_column(String(20))  # the room's, when graded
+    consequence_reason: Mapped[str | None] = mapped_column(Text)  # why below Catastrophic
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     comment: Mapped[str | None] = mapped_column(Text)
     graded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

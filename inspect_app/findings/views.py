@@ -16,7 +16,7 @@ from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 from inspect_app.findings import services
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm, parse_grade
-from inspect_app.findings.grid import grade_cells
+from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
@@ -54,7 +54,7 @@ def _item_for(inspection: Inspection, room, item_id: int | None) -> ChecklistIte
 
 def _render_new(form: FindingForm, inspection, room, item, *, error=None, status=200):
     return render_template("findings/new.html", form=form, inspection=inspection, room=room, item=item,
-                           cells=grade_cells(room), error=error), status
+                           cells=grade_cells(room), floors=room_floors(room), error=error), status
 
 
 @bp.get("/new")
@@ -96,7 +96,7 @@ def create():
                                           likelihood=grade[0] if grade else None,
                                           consequence=grade[1] if grade else None,
                                           client_id=form.client_id.data or None, photos=len(uploads),
-                                          **form.details())
+                                          consequence_reason=form.consequence_reason.data or None, **form.details())
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)
@@ -176,7 +176,8 @@ def edit(finding_id: int):
         if form.validate_on_submit():
             try:
                 changed = services.update_finding(finding, form.details(), by=current_user, now=utcnow(),
-                                                  inspection=inspection)
+                                                  inspection=inspection,
+                                                  consequence_reason=form.consequence_reason.data or None)
             except services.FindingError as exc:
                 db.session.rollback()
                 error, status = str(exc), status_of(exc)
@@ -201,7 +202,8 @@ def grade(finding_id: int):
     likelihood, consequence = parse_grade(form.grade.data)
     try:
         services.grade_finding(finding, likelihood, consequence, by=current_user, now=utcnow(),
-                               inspection=inspection, comment=form.comment.data or None)
+                               inspection=inspection, comment=form.comment.data or None,
+                               consequence_reason=form.consequence_reason.data or None)
     except services.FindingError as exc:
         db.session.rollback()
         abort(status_of(exc), str(exc))

@@ -28,6 +28,7 @@ class GradeStory:
     residual_score: int | None = None
     accepted_by: str | None = None
     accepted_at: datetime | None = None
+    proposed_by: str | None = None  # the safety lead who proposed it, when a risk approver accepted it
     review_date: date | None = None
     rationale: str | None = None
 
@@ -53,6 +54,8 @@ class GradeStory:
             accepted += f" by {self.accepted_by}"
         if self.accepted_at:
             accepted += f" on {self.accepted_at:%-d %b %Y}"
+        if self.proposed_by and self.proposed_by != self.accepted_by:
+            accepted += f" on the proposal of {self.proposed_by}"
         if self.review_date:
             accepted += f", review by {self.review_date:%-d %b %Y}"
         return original + accepted
@@ -76,9 +79,12 @@ def grade_story(finding, action=None, grades=None) -> GradeStory:
     if action is not None and action.status == "risk_accepted":
         residual = residuals[-1] if residuals else None
         event = next((e for e in reversed(action.events) if e.to_status == "risk_accepted"), None)
+        proposal = next((e for e in reversed(action.events) if e.kind == "proposal"
+                         and (event is None or e.at <= event.at)), None)
         story.update(residual_band=residual.band if residual else finding.band,
                      residual_score=residual.score if residual else None,
                      accepted_by=event.by_name if event else None, accepted_at=event.at if event else None,
+                     proposed_by=proposal.by_name if proposal else None,
                      review_date=action.accepted_review_date, rationale=action.accepted_rationale)
     return GradeStory(**story)
 

@@ -40,7 +40,8 @@ def walkthrough_helpers():
     """``inspection_in_progress(ward_id)`` for the per-ward links on home pages, and discreet mode."""
     return {"inspection_in_progress": services.in_progress_for, "can_write_inspections": can_write,
             "discreet": is_discreet(), "InspectionType": InspectionType, "MITIGATIONS": risk.MITIGATIONS,
-            "LOW_LEVEL_REASON": risk.LOW_LEVEL_REASON}
+            "LOW_LEVEL_REASON": risk.LOW_LEVEL_REASON, "CONSEQUENCE_GUIDANCE": risk.CONSEQUENCE_GUIDANCE,
+            "LIKELIHOOD_GUIDANCE": risk.LIKELIHOOD_GUIDANCE}
 
 
 @bp.get("/")

@@ -70,6 +70,63 @@ def queue_new_action(action: Action, *, now: datetime) -> list[Notification]:
     return out
 
 
+def _leads() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active.is_(True),
+                                                      User.role == Role.SAFETY_LEAD.value)))
+
+
+def _send_all(people, *, subject: str, lines: list[str], kind: str, key: str, action: Action,
+              now: datetime) -> list[Notification]:
+    out = []
+    for person in {p.email: p for p in people}.values():
+        message = queue(to=person.email, subject=subject, body="\n".join(lines), kind=kind,
+                        dedupe_key=f"{key}:{person.email}", now=now, action_id=action.id)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def queue_band_raised(action: Action, *, old_band: str, now: datetime, cause: str | None = None
+                      ) -> list[Notification]:
+    """Tell the action's owner, the ward's managers and every safety lead that its band rose and
+    its deadlines moved forward.
+
+    :param cause: a line saying why (e.g. a failed product check); a re-grade when None.
+    """
+    ward = action.ward or db.session.get(Ward, action.ward_id)
+    people = [u for u in ward.managers if u.active] + _leads()
+    if action.owner_id and action.owner and action.owner.active:
+        people.append(action.owner)
+    band, was = Band(action.band).label, Band(old_band).label if old_band else "ungraded"
+    finding = action.finding
+    lines = [cause or f"A ligature point on {ward.name} ({ward.site.name}) was re-graded from {was} to {band}.", "",
+             f"Action: {action.ref}", f"Point: {finding.ref}, {finding.category}"
+             + (f": {finding.description}" if finding.description else ""),
+             f"Room: {finding.room.name}", f"New target date: {action.target_date:%d %b %Y}"]
+    if action.interim_by is not None:
+        lines.append(f"Interim control needed by: {action.interim_by:%d %b %Y %H:%M} (UTC)")
+    lines += ["", f"Open it: {_link(f'/actions/{action.id}')}"]
+    return _send_all(people, subject=f"[{band}] Ligature action {action.ref} raised from {was} on {ward.name}",
+                     lines=lines, kind="band_raised", key=f"band-raised:{action.id}:{action.band}:{now.isoformat()}",
+                     action=action, now=now)
+
+
+def queue_acceptance_proposed(action: Action, *, now: datetime) -> list[Notification]:
+    """Ask every risk approver to decide on a safety lead's proposal to accept a serious risk."""
+    approvers = db.session.scalars(select(User).where(User.active.is_(True),
+                                                      User.role == Role.RISK_APPROVER.value)).all()
+    ward = action.ward or db.session.get(Ward, action.ward_id)
+    band = Band(action.band).label
+    lines = [f"A patient safety lead proposes accepting a {band} ligature risk on {ward.name}.", "",
+             f"Action: {action.ref}", f"Rationale: {action.proposed_rationale}",
+             f"Residual grade: {action.proposed_residual_likelihood} x {action.proposed_residual_consequence}",
+             f"Review by: {action.proposed_review_date:%d %b %Y}", "",
+             f"Approve or decline: {_link(f'/actions/{action.id}')}"]
+    return _send_all(approvers, subject=f"[{band}] Risk acceptance awaiting approval: {action.ref}",
+                     lines=lines, kind="acceptance_proposed",
+                     key=f"acceptance-proposed:{action.id}:{now.isoformat()}", action=action, now=now)
+
+
 def queue_digest(*, now: datetime) -> list[Notification]:
     """Queue today's digest of overdue actions for each ward manager (their wards) and each patient
     safety lead (the whole trust). Running it twice in a day queues nothing new."""
@@ -82,8 +139,16 @@ def queue_digest(*, now: datetime) -> list[Notification]:
         select(Action).where(Action.status.in_(OPEN_VALUES), Action.interim_by < now,
                              Action.interim_in_place_at.is_(None))
         .options(joinedload(Action.ward))).unique()]
+    expired = [a for a in db.session.scalars(
+        select(Action).where(Action.status.in_(OPEN_VALUES), Action.interim_in_place_at.is_not(None),
+                             Action.interim_review_date < today)
+        .options(joinedload(Action.ward))).unique()]
     by_ward: dict[int, list[Action]] = defaultdict(list)
-    for action in overdue + [a for a in missing if a not in overdue]:
+    seen: set[int] = set()
+    for action in overdue + missing + expired:
+        if action.id in seen:
+            continue
+        seen.add(action.id)
         by_ward[action.ward_id].append(action)
     managed: dict[int, set[int]] = defaultdict(set)
     for ward_id, user_id in db.session.execute(select(ward_managers.c.ward_id, ward_managers.c.user_id)):
@@ -97,11 +162,13 @@ def queue_digest(*, now: datetime) -> list[Notification]:
         if not items:
             continue
         items.sort(key=lambda a: (-Band(a.band).rank, a.target_date))
-        body = [f"Overdue ligature remediation on {today:%d %b %Y}: {len(items)} item(s).", ""]
+        body = [f"Overdue ligature remediation and expired interim controls on {today:%d %b %Y}: "
+                f"{len(items)} item(s).", ""]
         for a in items:
             late = (today - a.target_date).days
             flags = [f"{late} day(s) overdue" if late > 0 else None,
-                     "interim control missing" if a.interim_missing(now) else None]
+                     "interim control missing" if a.interim_missing(now) else None,
+                     "interim control expired" if a.interim_expired(today) else None]
             body.append(f"- {a.ref} [{Band(a.band).label}] {a.ward.name}: {', '.join(f for f in flags if f)}"
                         f" — {_link(f'/actions/{a.id}')}")
         message = queue(to=user.email, subject=f"Overdue ligature actions: {len(items)} ({today:%d %b %Y})",

@@ -61,8 +61,19 @@ def report_action(action, *, finding, room: str, ward: str, site: str, policy: B
         status=ActionStatus(action.status).label, age_days=max(0, (today - action.created_at.date()).days),
         overdue_days=overdue, ward=ward, site=site, interim_review_date=action.interim_review_date,
         interim_past_review=interim_past_review(action.interim_review_date, status_open=action.is_open, today=today),
-        accepted=accepted,
+        accepted=accepted, grades=grades_text(finding),
     )
+
+
+def grades_text(finding) -> str:
+    """Initial, current and target grade on one line (the tracker prints it under the action)."""
+    from inspect_app.findings.services import grade_trio
+
+    trio = grade_trio(finding)
+    if trio.current is None:
+        return "Not graded"
+    return " · ".join(f"{name} {g[2]} {g[3].capitalize()}" for name, g in
+                      (("Initial", trio.initial), ("current", trio.current), ("target", trio.target)))
 
 
 def tracker_order(action: ReportAction, rank: dict[str, int]) -> tuple:

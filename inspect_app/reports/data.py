@@ -121,6 +121,7 @@ class ReportAction:
     interim_review_date: date | None = None
     interim_past_review: bool = False
     accepted: str = ""  # the acceptance, in words, when the risk is accepted
+    grades: str = ""  # "Initial 20 High · current 20 High · target 5 Moderate"
 
     @property
     def is_overdue(self) -> bool:

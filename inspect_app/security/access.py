@@ -45,7 +45,7 @@ def public(view: Callable) -> Callable:
 
 
 def sees_all_wards(user) -> bool:
-    return user.role in {Role.SAFETY_LEAD.value, Role.ADMIN.value, Role.INSPECTOR.value}
+    return user.role in {Role.SAFETY_LEAD.value, Role.ADMIN.value, Role.INSPECTOR.value, Role.RISK_APPROVER.value}
 
 
 def visible_ward_ids(user) -> set[int] | None:

@@ -24,6 +24,12 @@ def _error_on(page, field: str) -> str:
     return page.locator(f"#{described}").inner_text()
 
 
+def _save_refused(page, field: str) -> str:
+    page.get_by_role("button", name="Save ligature point").click()
+    page.wait_for_selector(f"#rule-error-{field}")
+    return _error_on(page, field)
+
+
 def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world, server, browser):
     context, page = offline_tablet(browser, server, world)
     errors: list[str] = []
@@ -36,6 +42,7 @@ def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world,
     assert "fixture category" in _error_on(page, "category")
     assert "grade" in _error_on(page, "grade")
     assert "photo" in _error_on(page, "photos")
+    assert "bear a ligature" in _error_on(page, "load_bearing")
     screenshot(page, "capture-refused-on-form")
     page.set_viewport_size(PHONE)
     screenshot(page, "capture-refused-on-form-phone")
@@ -44,7 +51,10 @@ def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world,
 
     # A photo this device cannot open is refused on its field, not queued.
     page.locator("select[name=category]").select_option(index=1)
+    page.locator("input[name=load_bearing][value=full]").check()
     page.locator("input[name=grade][value='3x4']").check()
+    assert "lower consequence" in _save_refused(page, "consequence_reason")  # load-bearing below 5: say why
+    page.fill("#consequence_reason", "Hinge shears at 30 kg (tested)")
     page.set_input_files("input[name=photos]", files=[{"name": "broken.jpg", "mimeType": "image/jpeg",
                                                        "buffer": b"not a photo at all"}])
     page.get_by_role("button", name="Save ligature point").click()
@@ -64,6 +74,8 @@ def test_what_the_server_would_refuse_is_refused_on_the_form_offline(app, world,
     # A description alone (no photo) is enough to save it on the device.
     _new_point(page, server.url, world)
     page.locator("select[name=category]").select_option(index=1)
+    page.locator("input[name=load_bearing][value=none]").check()
+    page.fill("#load_bearing_reason", "Door is on a collapsing hinge (tested)")
     page.locator("input[name=grade][value='3x4']").click()
     page.fill("#description", "Wardrobe door hinge")
     page.get_by_role("button", name="Save ligature point").click()
@@ -106,6 +118,7 @@ def test_refused_point_opens_in_its_form_with_the_message_and_keeps_its_photo(ap
     axe_check(page, context="a refused point reopened in its form")
 
     page.locator("select[name=category]").select_option("Furniture")
+    page.locator("input[name=load_bearing][value=full]").check()  # the form now asks it
     page.get_by_role("button", name="Save ligature point").click()
     page.wait_for_url(f"**/rooms/{world['rooms']['Bedroom 1']}")
     page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)

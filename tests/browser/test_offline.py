@@ -118,6 +118,7 @@ def record_point(page, base: str, world: dict, room: str, n: int) -> None:
     page.wait_for_selector("form[data-op='finding.create']")
     page.set_input_files("input[name=photos]", files=[{"name": f"p{n}.jpg", "mimeType": "image/jpeg",
                                                        "buffer": jpeg(n)}])
+    page.locator("input[name=load_bearing][value=full]").check()  # the form asks it first
     page.locator("input[name=grade][value='4x5']").check()
     page.locator("select[name=category]").select_option(index=1)
     page.locator("textarea[name=description]").fill(f"Offline point {n}")

@@ -76,7 +76,7 @@ def test_extreme_action_from_interim_control_to_verified_closure(page, live_serv
     assert page.locator("summary", has_text="Accept risk").count() == 0
     _both_sizes(page, "rem-detail-open")
     review = (utcnow() + timedelta(days=7)).date().isoformat()
-    _move(page, "Record interim control", {"Interim control in place": "Bedroom 3 locked; patient moved to Bedroom 9",
+    _move(page, "Record interim control", {"What exactly is in place": "Bedroom 3 locked; patient moved to Bedroom 9",
                                            "Person responsible": "Nurse in charge", "Review date": review})
     assert "is now interim control in place" in page.locator(".flash").inner_text()
     _sign_out(page)

@@ -85,6 +85,7 @@ def test_inspector_answers_a_bedroom_and_records_an_extreme_point_with_a_photo(p
     chooser.value.set_files(files=[{"name": "closer.jpg", "mimeType": "image/jpeg",
                                     "buffer": make_photo((2400, 1800))}])
     expect(page.locator("[data-photo-previews] img")).to_have_count(1)  # shrunk and previewed
+    tap(page.get_by_label("Yes: it could bear a fully suspended ligature"))  # load-bearing first
     tap(page.get_by_label("Likelihood 4 Likely, consequence 5 Catastrophic, score 20 Extreme"))
     expect(page.locator("[data-grade-result] .chip--extreme")).to_have_text("Extreme")  # live, in its colour
     expect(page.locator("[data-grade-result]")).to_contain_text("Score 20")

@@ -13,6 +13,7 @@ LOGINS = {
     Role.WARD_MANAGER: "manager@demo.nhs.test",
     Role.SAFETY_LEAD: "safety@demo.nhs.test",
     Role.ADMIN: "admin@demo.nhs.test",
+    Role.RISK_APPROVER: "approver@demo.nhs.test",
 }
 ALWAYS_PUBLIC = {"static"}
 

@@ -205,27 +205,32 @@ def test_evidence_pdf_lists_an_accepted_extreme_and_a_failed_rail_check(demo, ct
                                       by=inspector, now=now - timedelta(days=3))
     sign_fully(inspection, lead=inspector, now=now - timedelta(days=3))
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
+    # Two people now (issue 14): the safety lead proposes, a risk approver accepts; the residual keeps
+    # the consequence (controls change the likelihood of a hanging, not its outcome).
     actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=2),
-                       fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 1),
-                               "review_date": (now + timedelta(days=60)).date().isoformat()})
+                       fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 5),
+                               "review_date": (now + timedelta(days=20)).date().isoformat()})
+    approver = db.session.get(User, demo["users"]["risk_approver"])
+    actions.approve_acceptance(action, by=approver, now=now - timedelta(days=2))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(hours=1))
     db.session.commit()
 
     larch = next(row for row in queries.ward_rows(efa) if row.ward.id == ward.id)
-    assert larch.open_actions == 0 and larch.state is WardAlertState.RISK_REMAINS
+    # the failed check raised an Extreme action at once (issue 14), so the ward has open work too
+    assert larch.open_actions == 1 and larch.state is WardAlertState.OPEN_ACTIONS
     assert larch.state.label != "Assessed, all actions closed"
     report = collect_evidence(efa, trust="Demo", by=lead, now=now, area_names={})
     text = _pdf_text(render_evidence(report))
     section = text[text.index("Larch Ward \u00b7"):]
     section = section[:section.index("\u00b7", section.index("Ward \u00b7") + 10)] if "Rowan Ward \u00b7" in section else section
-    assert "Assessed, risk remains" in section and "Assessed, all actions closed" not in section
+    assert "Assessed, all actions closed" not in section
     assert "1 risk-accepted point(s)" in section and "1 failed product check(s)" in section
     assert "Accepted risks" in section
-    assert re.search(r"Original Extreme \(20\); residual \w+ \(1\), risk accepted by Dr Helen Marsh on "
-                     rf"{(now - timedelta(days=2)):%-d %b %Y}, review by "
-                     rf"{(now + timedelta(days=60)).date():%-d %b %Y}", section), section[:1500]
+    assert re.search(r"Original Extreme \(20\); residual \w+ \(5\), risk accepted by Dr Amara Whitfield on "
+                     rf"{(now - timedelta(days=2)):%-d %b %Y} on the proposal of Dr Helen Marsh, review by "
+                     rf"{(now + timedelta(days=20)).date():%-d %b %Y}", " ".join(section.split())), section[:1500]
     assert "Product checks failed or overdue" in section
     assert f"Failed check on {now - timedelta(hours=1):%-d %b %Y} (Did not release under load): " \
            "Collapsible bed-bay track in Bedroom 1" in section

@@ -14,6 +14,7 @@ from inspect_app.actions.models import ActionEvent
 from inspect_app.audit.models import AuditEvent
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
+from tests.fixtures.remediation import NOT_BEARING
 
 
 def test_ward_manager_sees_only_their_wards_and_gets_404_for_others(make_action, auth):
@@ -32,7 +33,7 @@ def test_ward_manager_sees_only_their_wards_and_gets_404_for_others(make_action,
 
 def test_list_is_sorted_by_band_then_most_overdue(make_action, auth):
     now = utcnow()
-    moderate = make_action(likelihood=2, consequence=3, room="Day room", description="Moderate one")
+    moderate = make_action(likelihood=2, consequence=3, room="Day room", description="Moderate one", **NOT_BEARING)
     late = make_action(likelihood=5, consequence=5, room="Quiet room", description="Older extreme",
                        now=now - timedelta(days=40))
     fresh = make_action(likelihood=4, consequence=4, room="Dining room", description="Fresh extreme")
@@ -84,13 +85,14 @@ def test_detail_shows_only_the_moves_the_role_may_make(make_action, auth):
     auth.logout()
     auth.login("safety@demo.nhs.test")
     page = auth.client.get(f"/actions/{action.id}").get_data(as_text=True)
-    assert "Accept risk" in page and "Escalate to risk register" in page
+    assert "Accept risk" in page  # an Extreme risk: a proposal for a risk approver
+    assert "Escalate to risk register" not in page  # not before an interim control is in place
 
 
 def test_dashboard_counts_heat_map_and_stale_wards(make_action, auth):
     make_action(likelihood=4, consequence=5, room="Day room")
     make_action(likelihood=4, consequence=5, room="Quiet room")
-    make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Day room")
+    make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Day room", **NOT_BEARING)
     auth.login("safety@demo.nhs.test")
     page = auth.client.get("/dashboard/").get_data(as_text=True)
     assert 'aria-label="2 open points with likelihood 4 Likely and consequence 5 Catastrophic' in page
@@ -144,11 +146,12 @@ def test_each_attention_count_links_to_exactly_the_actions_it_counts(make_action
 
     now = utcnow()
     make_action(now=now - timedelta(days=65), description="Old extreme without control")  # interim missing, > 60 days
-    make_action(likelihood=3, consequence=3, room="Quiet room", description="Fresh moderate")
+    make_action(likelihood=3, consequence=3, room="Quiet room", description="Fresh moderate", **NOT_BEARING)
     accepted = make_action(room="Bedroom 1", description="Accepted rail")
     services.transition(accepted, "risk_accepted", by=people["safety_lead"], now=now - timedelta(days=10), fields={
-        "rationale": "Continuous observation", "residual_grade": (1, 4),
+        "rationale": "Continuous observation", "residual_grade": (1, 5),
         "review_date": (now - timedelta(days=1)).date()})
+    services.approve_acceptance(accepted, by=people["risk_approver"], now=now - timedelta(days=10))
     db.session.commit()
     auth.login("manager@demo.nhs.test")
     home = auth.client.get("/").get_data(as_text=True)
@@ -156,7 +159,7 @@ def test_each_attention_count_links_to_exactly_the_actions_it_counts(make_action
         ("/actions/?need=interim-missing", "Old extreme without control", "Fresh moderate",
          "interim control missing past its deadline"),
         ("/actions/?status=all&amp;need=review-due", "Accepted rail", "Old extreme without control",
-         "accepted risk past its review date"),
+         "accepted risk due for review"),
         ("/actions/?older_than=60", "Old extreme without control", "Fresh moderate", "open more than 60 days"),
     ]:
         assert f'href="{href}"' in home, href

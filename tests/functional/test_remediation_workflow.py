@@ -18,16 +18,16 @@ from tests.fixtures.remediation import photo_bytes
 
 S = ActionStatus
 ROLE_USER = {Role.INSPECTOR: "inspector", Role.WARD_MANAGER: "ward_manager", Role.SAFETY_LEAD: "safety_lead",
-             Role.ADMIN: "admin"}
+             Role.ADMIN: "admin", Role.RISK_APPROVER: "risk_approver"}
 SUPPLY = {"control": "Door kept locked; 15-minute checks", "control_by": "Charge nurse", "reference": "CAFM-1234",
           "product": "Anti-ligature door closer fitted", "rationale": "Staff-only area after refit",
-          "residual_grade": (1, 3), "comment": "Closer arm still loose"}
+          "residual_grade": (1, 5), "comment": "Closer arm still loose"}
 
 
 def _supply(t, now):
     fields = {key: SUPPLY[key] for key in t.requires if key in SUPPLY}
     if "review_date" in t.requires:
-        fields["review_date"] = (now + timedelta(days=30)).date()
+        fields["review_date"] = (now + timedelta(days=5)).date()
     return fields
 
 
@@ -42,6 +42,10 @@ def test_every_transition_in_the_table_moves_the_action_and_records_it(make_acti
     db.session.commit()
     role = sorted(t.roles, key=lambda r: r is not Role.SAFETY_LEAD)[0] if t.target is S.VERIFIED else next(iter(t.roles))
     actor = people["safety_lead"] if t.target is S.VERIFIED else people[ROLE_USER[role]]
+    if t.target is S.RISK_ACCEPTED:  # an Extreme risk: a lead proposes, then an approver accepts
+        services.transition(action, t.target, by=people["safety_lead"], now=now, fields=_supply(t, now))
+        assert action.status == t.source.value and action.proposed_by_id == people["safety_lead"].id
+        actor = people["risk_approver"]
     photos = [photo_bytes()] if "photo" in t.requires else []
     event = services.transition(action, t.target, by=actor, now=now, fields=_supply(t, now), photos=photos)
     db.session.commit()
@@ -58,7 +62,7 @@ def test_main_path_over_http_records_every_step_with_photos(make_action, people,
     action = make_action()
     base = f"/actions/{action.id}"
     auth.login("manager@demo.nhs.test")
-    review = (utcnow() + timedelta(days=14)).date().isoformat()
+    review = (utcnow() + timedelta(days=5)).date().isoformat()
     response = auth.post(f"{base}/move/interim_control", {
         "interim_control-control": "Bedroom locked, patient moved", "interim_control-control_by": "Priya Raman",
         "interim_control-review_date": review}, page=base)
@@ -91,7 +95,7 @@ def test_main_path_over_http_records_every_step_with_photos(make_action, people,
 
 
 @pytest.mark.parametrize("setup,who,target,fields,message", [
-    ("open", "inspector", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)}, "Only a patient safety lead can accept a risk."),
+    ("open", "inspector", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)}, "Only a patient safety lead or a risk approver can accept a risk."),
     ("open", "ward_manager", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)}, "Only a patient safety lead"),
     ("open", "safety_lead", "closed", {}, "cannot move to Closed"),
     ("open", "inspector", "work_ordered", {"reference": "J1"}, "needs an interim control before work is ordered"),
@@ -134,7 +138,7 @@ def test_refused_move_over_http_is_409_with_message_and_nothing_saved(make_actio
         "risk_accepted-residual_consequence": "1",
         "risk_accepted-review_date": (utcnow() + timedelta(days=5)).date().isoformat()}, page=base)
     assert response.status_code == 409
-    assert "Only a patient safety lead can accept a risk." in response.get_data(as_text=True)
+    assert "Only a patient safety lead or a risk approver can accept a risk." in response.get_data(as_text=True)
     db.session.expire_all()
     assert action.status == "open" and len(action.events) == 1
 
@@ -150,17 +154,21 @@ def test_past_review_date_is_refused_with_400(make_action, auth):
     assert "cannot be in the past" in response.get_data(as_text=True)
 
 
-def test_safety_lead_accepts_risk_with_residual_grade_kept_as_a_new_grade_record(make_action, people):
+def test_extreme_risk_is_accepted_on_a_lead_proposal_by_an_approver_with_residual_grade_kept(make_action, people):
     action = make_action()
     now = utcnow()
-    services.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields={
-        "rationale": "Seclusion suite under continuous observation", "residual_grade": (1, 4),
-        "review_date": (now + timedelta(days=90)).date()})
+    fields = {"rationale": "Seclusion suite under continuous observation", "residual_grade": (1, 5),
+              "review_date": (now + timedelta(days=20)).date()}
+    services.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
+    assert action.status == "open" and action.proposed_by_id == people["safety_lead"].id  # a proposal only
+    services.approve_acceptance(action, by=people["risk_approver"], now=now, comment="Approved at committee")
     db.session.commit()
     grades = db.session.scalars(select(FindingGrade).where(FindingGrade.finding_id == action.finding_id)
                                 .order_by(FindingGrade.id)).all()
-    assert [(g.kind, g.score) for g in grades] == [("initial", 20), ("residual", 4)]
-    assert (action.residual_likelihood, action.residual_consequence) == (1, 4)
+    assert [(g.kind, g.score) for g in grades] == [("initial", 20), ("residual", 5)]
+    assert grades[-1].band == "high"  # a Tier 2 day room: a load-bearing point is at least High
+    assert (action.residual_likelihood, action.residual_consequence) == (1, 5)
+    assert action.approved_by_id == people["risk_approver"].id
     assert not action.is_open
 
 

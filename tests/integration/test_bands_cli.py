@@ -22,7 +22,9 @@ def _grade_a_point(people, demo, likelihood: int, consequence: int):
     room = db.session.scalar(select(Room).where(Room.ward_id == ward.id, Room.name == "Day room"))
     point = findings.record_finding(inspection=inspection, room=room, category="Door furniture",
                                     description="Door closer arm", likelihood=likelihood, consequence=consequence,
-                                    by=people["inspector"], now=utcnow())
+                                    by=people["inspector"], now=utcnow(),
+                                    # not load-bearing: the band is the matrix band, with no floor
+                                    load_bearing="none", load_bearing_reason="Collapses under 1 kg (tested)")
     db.session.commit()
     return point
 

@@ -10,11 +10,12 @@ from inspect_app.domain.workflow import (
 )
 
 S, R = ActionStatus, Role
-ANY = frozenset(R)
+ANY = frozenset(R) - {R.RISK_APPROVER}  # an approver decides on acceptance only
 EST = frozenset({R.INSPECTOR, R.SAFETY_LEAD, R.ADMIN})
 FIT = frozenset({R.INSPECTOR, R.ADMIN})
 MGR = frozenset({R.WARD_MANAGER, R.SAFETY_LEAD, R.ADMIN})
 LEAD = frozenset({R.SAFETY_LEAD})
+ACC = frozenset({R.SAFETY_LEAD, R.RISK_APPROVER})  # a lead alone below High; lead + approver above
 CONTROL = {"control", "control_by", "review_date"}
 ACCEPT = {"rationale", "residual_grade", "review_date"}
 
@@ -23,14 +24,14 @@ EXPECTED = {
     (S.OPEN, S.INTERIM): (ANY, CONTROL),
     (S.OPEN, S.WORK_ORDERED): (EST, {"reference"}),
     (S.OPEN, S.ESCALATED): (MGR, {"reference"}),
-    (S.OPEN, S.RISK_ACCEPTED): (LEAD, ACCEPT),
+    (S.OPEN, S.RISK_ACCEPTED): (ACC, ACCEPT),
     (S.INTERIM, S.WORK_ORDERED): (EST, {"reference"}),
     (S.INTERIM, S.ESCALATED): (MGR, {"reference"}),
     (S.INTERIM, S.CAPITAL): (EST, {"reference"}),
-    (S.INTERIM, S.RISK_ACCEPTED): (LEAD, ACCEPT),
+    (S.INTERIM, S.RISK_ACCEPTED): (ACC, ACCEPT),
     (S.WORK_ORDERED, S.REMEDIATED): (FIT, {"photo", "product"}),
     (S.WORK_ORDERED, S.ESCALATED): (MGR, {"reference"}),
-    (S.WORK_ORDERED, S.RISK_ACCEPTED): (LEAD, ACCEPT),
+    (S.WORK_ORDERED, S.RISK_ACCEPTED): (ACC, ACCEPT),
     (S.REMEDIATED, S.VERIFIED): (ANY, {"photo"}),
     (S.REMEDIATED, S.WORK_ORDERED): (ANY, {"comment"}),
     (S.VERIFIED, S.CLOSED): (MGR, set()),
@@ -38,10 +39,10 @@ EXPECTED = {
     (S.ESCALATED, S.WORK_ORDERED): (EST, {"reference"}),
     (S.ESCALATED, S.REMEDIATED): (FIT, {"photo", "product"}),
     (S.ESCALATED, S.CAPITAL): (EST, {"reference"}),
-    (S.ESCALATED, S.RISK_ACCEPTED): (LEAD, ACCEPT),
+    (S.ESCALATED, S.RISK_ACCEPTED): (ACC, ACCEPT),
     (S.CAPITAL, S.WORK_ORDERED): (EST, {"reference"}),
     (S.CAPITAL, S.REMEDIATED): (FIT, {"photo", "product"}),
-    (S.CAPITAL, S.RISK_ACCEPTED): (LEAD, ACCEPT),
+    (S.CAPITAL, S.RISK_ACCEPTED): (ACC, ACCEPT),
     (S.RISK_ACCEPTED, S.OPEN): (LEAD, {"comment"}),
 }
 FULL = {key: f"given {key}" for key in FIELD_NAMES}
@@ -49,9 +50,9 @@ ROLE_CASES = [(source, target, role) for (source, target) in EXPECTED for role i
 
 
 def _check(source, target, *, role, fields=FULL, actor_id=1, remediated_by_id=2, band=Band.LOW,
-           interim_in_place=True):
+           interim_in_place=True, **extra):
     return check(source, target, role=role, fields=fields, actor_id=actor_id,
-                 remediated_by_id=remediated_by_id, band=band, interim_in_place=interim_in_place)
+                 remediated_by_id=remediated_by_id, band=band, interim_in_place=interim_in_place, **extra)
 
 
 def test_the_module_table_is_exactly_the_agreed_table():
@@ -99,7 +100,7 @@ def test_each_required_field_is_named_when_missing(source, target, field):
 
 @pytest.mark.parametrize("source, target, role, kwargs, message", [
     (S.CLOSED, S.OPEN, R.ADMIN, {}, "An action that is Closed cannot move to Open."),
-    (S.OPEN, S.RISK_ACCEPTED, R.WARD_MANAGER, {}, "Only a patient safety lead can accept a risk."),
+    (S.OPEN, S.RISK_ACCEPTED, R.WARD_MANAGER, {}, "Only a patient safety lead or a risk approver can accept a risk."),
     (S.OPEN, S.RISK_ACCEPTED, R.SAFETY_LEAD, {"fields": {"residual_grade": "8"}},
      "Missing: review date, rationale."),
     (S.VERIFIED, S.CLOSED, R.INSPECTOR, {},
@@ -123,6 +124,15 @@ def test_each_required_field_is_named_when_missing(source, target, field):
     (S.ESCALATED, S.CAPITAL, R.SAFETY_LEAD, {"interim_in_place": False},
      "A capital scheme needs an interim control in place first; it stays mandatory until the "
      "work is done."),
+    (S.OPEN, S.ESCALATED, R.SAFETY_LEAD, {"interim_in_place": False, "band": Band.EXTREME},
+     "Record the interim control in place before escalating to the risk register: the register entry "
+     "must name what keeps patients safe meanwhile."),
+    (S.OPEN, S.RISK_ACCEPTED, R.SAFETY_LEAD, {"two_person": True},
+     "A High or Extreme risk is accepted by a risk approver, on a patient safety lead's proposal."),
+    (S.OPEN, S.RISK_ACCEPTED, R.RISK_APPROVER, {"two_person": True},
+     "A patient safety lead must propose accepting this risk first."),
+    (S.OPEN, S.RISK_ACCEPTED, R.RISK_APPROVER, {"two_person": True, "proposed_by_id": 1},
+     "The approver must be a different person from the one who proposed it."),
     (S.OPEN, "reopened", R.ADMIN, {}, "Unknown status 'reopened'."),
     (S.OPEN, S.INTERIM, "porter", {}, "Unknown role 'porter'."),
     (S.OPEN, S.WORK_ORDERED, R.ADMIN, {"band": "severe"}, "Unknown band 'severe'."),
@@ -140,7 +150,8 @@ def test_refusals_say_exactly_what_is_wrong(source, target, role, kwargs, messag
     (S.INTERIM, S.WORK_ORDERED, {"band": Band.EXTREME, "interim_in_place": False}),
     (S.INTERIM, S.CAPITAL, {"band": Band.HIGH, "interim_in_place": False}),
     (S.ESCALATED, S.CAPITAL, {"band": Band.HIGH, "interim_in_place": True}),
-    (S.OPEN, S.ESCALATED, {"band": Band.EXTREME, "interim_in_place": False}),
+    (S.INTERIM, S.ESCALATED, {"band": Band.EXTREME, "interim_in_place": False}),
+    (S.OPEN, S.ESCALATED, {"band": Band.EXTREME, "interim_in_place": True}),
     (S.ESCALATED, S.REMEDIATED, {"band": Band.EXTREME, "interim_in_place": False}),
     ("open", "interim_control", {"band": "high", "interim_in_place": False}),
 ])
@@ -167,9 +178,10 @@ def test_blank_values_count_as_missing(value, missing):
     (S.OPEN, R.INSPECTOR, None, False, ["Record interim control"]),
     (S.OPEN, R.INSPECTOR, Band.MODERATE, False, ["Record interim control", "Order work"]),
     (S.OPEN, R.SAFETY_LEAD, Band.LOW, False, ["Record interim control", "Order work",
-                                              "Escalate to risk register", "Accept risk"]),
-    (S.OPEN, R.WARD_MANAGER, Band.EXTREME, False, ["Record interim control",
-                                                   "Escalate to risk register"]),
+                                              "Accept risk"]),
+    (S.OPEN, R.SAFETY_LEAD, Band.LOW, True, ["Record interim control", "Order work",
+                                             "Escalate to risk register", "Accept risk"]),
+    (S.OPEN, R.WARD_MANAGER, Band.EXTREME, False, ["Record interim control"]),
     (S.ESCALATED, R.INSPECTOR, Band.HIGH, False, ["Record interim control",
                                                   "Record remediation"]),
     (S.ESCALATED, R.INSPECTOR, Band.HIGH, True, ["Record interim control", "Order work",

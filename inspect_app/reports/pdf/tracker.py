@@ -127,7 +127,8 @@ class TrackerRenderer(ReportRenderer):
             Para(para_text(a.ref), STYLES["CellBold"]),
             Para(f"{para_text(a.ward)}<br/><font size=7>{para_text(a.site)}</font>", cell),
             Para(para_text(a.room), cell),
-            Para(para_text(a.summary), cell),
+            Para(para_text(a.summary) + (f'<br/><font size=7 color="{MUTED_HEX}">{para_text(a.grades)}</font>'
+                                         if a.grades else ""), cell),
             BandChip(a.band, font_size=7.5),
             Para(para_text(a.owner), cell),
             Para(status, cell),
