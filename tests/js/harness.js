@@ -124,6 +124,8 @@ class FakeElement {
   addEventListener(type, fn) { (this.listeners[type] = this.listeners[type] || []).push(fn); }
   removeEventListener(type, fn) { this.listeners[type] = (this.listeners[type] || []).filter((f) => f !== fn); }
   dispatchEvent(event) { (this.listeners[event.type] || []).forEach((fn) => fn(event)); return true; }
+  showModal() { this.open = true; this.shown = (this.shown || 0) + 1; } // <dialog>
+  close() { this.open = false; }
 }
 
 function makeDocument() {
@@ -213,4 +215,13 @@ function settle() {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-module.exports = { load, makeForm, FakeElement, plain, settle };
+/* Let the scripts' promise chains (and IndexedDB's events) run until `done()` holds. */
+async function until(done, what) {
+  for (let i = 0; i < 500; i += 1) {
+    if (done()) return;
+    await settle();
+  }
+  throw new Error('gave up waiting for ' + (what || 'a condition'));
+}
+
+module.exports = { load, makeForm, FakeElement, plain, settle, until };
