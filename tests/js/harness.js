@@ -132,6 +132,7 @@ function makeDocument() {
   const doc = new FakeElement('#document');
   doc.readyState = 'complete';
   doc.body = doc.appendChild(new FakeElement('body'));
+  doc.body.appendChild(new FakeElement('main')).appendChild(new FakeElement('h1'));
   doc.createElement = (tag) => new FakeElement(tag);
   doc.createTextNode = (text) => ({ textContent: String(text), nodeType: 3, parentNode: null,
                                     remove() {} });
