@@ -4,6 +4,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { webcrypto } = require('node:crypto');
 const { load, makeForm, FakeElement, plain, until } = require('./harness');
 
 const JPEG = [0xff, 0xd8, 0xff, 0xe0];
@@ -13,7 +14,7 @@ function setup() {
   const ids = { collide: false };
   const ctx = load(['outbox.js', 'downscale.js', 'app.js', 'capture.js'], {
     // Every id the scripts make is predictable here; `collide` makes them all the same.
-    crypto: { subtle: globalThis.crypto.subtle, randomUUID: () => (ids.collide ? 'same-id' : 'id-' + (++n)) },
+    crypto: { subtle: webcrypto.subtle, randomUUID: () => (ids.collide ? 'same-id' : 'id-' + (++n)) },
     // The device decodes JPEGs (100 x 100 px here) and nothing else.
     createImageBitmap: async (file) => {
       const head = new Uint8Array(await file.slice(0, 3).arrayBuffer());

@@ -9,6 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
+const { webcrypto } = require('node:crypto');
 const { IDBFactory } = require('fake-indexeddb');
 
 const JS_DIR = path.join(__dirname, '..', '..', 'inspect_app', 'static', 'js');
@@ -175,7 +176,7 @@ function load(files, extra) {
   const document = makeDocument();
   const context = {
     console, Promise, URLSearchParams, TextEncoder, Blob, FormData, btoa, atob,
-    crypto: globalThis.crypto,
+    crypto: webcrypto, // node:crypto's, as Node 18 has no global one
     indexedDB: new IDBFactory(),
     navigator: { onLine: false },
     document,
