@@ -5,9 +5,9 @@ assurance rules can be seen at once. Everything is invented.
   by the inspector alone. Its rooms are flagged "needs a second look", the ward stays due for its
   annual assessment, and no alert calls it assessed.
 - Larch Ward: a full annual assessment signed by the lead inspector and the ward manager. Its
-  curtain-rail point (Extreme) was risk-accepted down by the patient safety lead, and its
-  registered collapsible track failed a check yesterday: the EFA/2019/003 evidence says
-  "Assessed, risk remains" and lists both.
+  curtain-rail point (Extreme) was risk-accepted (proposed by the patient safety lead, approved by
+  the risk approver), and its registered collapsible track failed a check yesterday, which raised
+  an Extreme action at once: the EFA/2019/003 evidence is not "all actions closed" and lists both.
 """
 from __future__ import annotations
 
@@ -80,9 +80,12 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     sign(annual, manager, start + timedelta(hours=5), "clinical")
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
     if action is not None and action.status != "risk_accepted":
+        # Two people (a safety lead proposes, a risk approver approves); the residual keeps the
+        # consequence; an Extreme acceptance is reviewed within the policy's month.
         actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=10),
                            fields={"rationale": "Bay is within constant sight of the nursing station",
-                                   "residual_grade": (1, 2), "review_date": (now + timedelta(days=80)).date()})
+                                   "residual_grade": (1, 5), "review_date": (now + timedelta(days=20)).date()})
+        actions.approve_acceptance(action, by=people["risk_approver"], now=now - timedelta(days=9))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(days=1))

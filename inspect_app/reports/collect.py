@@ -24,6 +24,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.actions.models import Action
 from inspect_app.checklists.models import AreaType, ChecklistItem
@@ -221,6 +222,8 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         not_applicable=tuple(not_applicable.get(s.room.id, ()))) for s in progress]
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     by_id = {p.id: p for p in points}
+    for point in points:  # the grades are loaded already: the action plan's grade trio reads them
+        set_committed_value(point, "grades", all_grades.get(point.id, []))
     actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
                              ward=ward.name, site=ward.site.name, policy=policy, now=now)
                for a in action_rows]

@@ -137,11 +137,11 @@ def test_a_ward_managers_tall_interim_control_does_not_break_the_tracker_for_any
     action = make_action(ward="Larch Ward", room="Day room")
     base = f"/actions/{action.id}"
     auth.login("manager@demo.nhs.test")
-    review = (utcnow() + timedelta(days=14)).date().isoformat()
+    review = (utcnow() + timedelta(days=5)).date().isoformat()  # within the band's interim review cap
     control = "Check\n" * 333
     response = auth.post(f"{base}/move/interim_control", {
-        "interim_control-control": control, "interim_control-control_by": "Priya Raman",
-        "interim_control-review_date": review}, page=base)
+        "interim_control-control_type": "temporary_cover", "interim_control-control": control,
+        "interim_control-control_by": "Priya Raman", "interim_control-review_date": review}, page=base)
     assert response.status_code == 302, response.get_data(as_text=True)
     for who in ("manager@demo.nhs.test", "safety@demo.nhs.test"):
         auth.logout()

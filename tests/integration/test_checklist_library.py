@@ -18,6 +18,7 @@ from inspect_app.findings.models import Finding
 from inspect_app.findings.services import FindingError, apply_grade, policy_for
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
+from tests.signing import sign_fully
 
 NEW_AREAS = {"DRM", "ECT", "S136", "SEN", "GYM", "NST", "TEL", "VWC", "SMK", "EDU", "NUR", "CLN"}
 
@@ -142,8 +143,7 @@ def test_a_failed_check_needs_a_note_and_raises_an_action_at_its_default_priorit
     assert inspections.signoff_problems(inspection) == []  # a failed check is not an ungraded ligature point
     with pytest.raises(FindingError, match="no 5x5 grade"):
         apply_grade(check, 4, 5, kind="initial", by=inspector, now=utcnow())
-    created = inspections.sign_off(inspection=inspection, signature_name="Sam Okafor", attestation="True record",
-                                   by=inspector, now=utcnow())
+    created = sign_fully(inspection, lead=inspector, now=utcnow())
     [action] = created
     due = risk.due_dates("high", identified_at=failed_at, policy=policy_for(ward))
     assert (action.finding_id, action.band, action.target_date) == (check.id, "high", due.target)

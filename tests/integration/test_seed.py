@@ -63,7 +63,10 @@ def test_seed_command_adds_worked_examples_of_the_assurance_rules(app):
 
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
-        inspections = {i.ward.name: i for i in db.session.scalars(select(Inspection))}
+        # (Larch Ward also has a re-assessment in progress: its failed rail check started one to
+        # hold the fixture's Extreme point, issue 14)
+        inspections = {i.ward.name: i for i in db.session.scalars(select(Inspection).where(
+            Inspection.inspection_type.in_(("annual", "routine"))))}
         willow, larch = inspections["Willow Ward"], inspections["Larch Ward"]
         assert willow.status == larch.status == "signed_off"
         assert [s.name for s in willow.signatures] == ["Sam Okafor"]
@@ -71,7 +74,8 @@ def test_seed_command_adds_worked_examples_of_the_assurance_rules(app):
         assert any(f.room_name == "Seclusion suite" for f in flags_for(willow))
         efa = db.session.scalar(select(Alert).where(Alert.reference == "EFA/2019/003"))
         rows = {row.ward.name: row for row in queries.ward_rows(efa, today=utcnow().date())}
-        assert rows["Larch Ward"].state is WardAlertState.RISK_REMAINS
+        # the failed check's Extreme action is open work: never "all actions closed"
+        assert rows["Larch Ward"].state is WardAlertState.OPEN_ACTIONS
         assert len(rows["Larch Ward"].accepted) == 1 and len(rows["Larch Ward"].failed_checks) == 1
         if "Willow Ward" in rows:
             assert rows["Willow Ward"].state is WardAlertState.NOT_ASSESSED

@@ -109,3 +109,20 @@ def test_a_character_no_font_has_prints_by_name():
     assert visible_name("\U0001FAA2") == "[KNOT]"
     assert markup("rope \U0001FAA2") == "rope [KNOT]"
     assert "KNOT" in page_texts(render_tracker(replace(make_tracker(1), filters=(("Note", "\U0001FAA2"),))))[0]
+
+
+EMOJI = "🪢😀🧷👍🏽 " * 400
+
+
+@pytest.mark.parametrize("overrides", [
+    {"description": EMOJI[:200]},  # 200 emoji print as about 4,000 characters of names: measured, then split
+    {"location": EMOJI[:500]},  # a first field taller than a page must not be kept with the header
+    {"description": EMOJI[:2000], "existing_controls": EMOJI[:2000], "recommended_action": EMOJI[:2000],
+     "location": EMOJI[:500], "category": EMOJI[:80]},
+], ids=["emoji-description", "emoji-location", "emoji-everywhere"])
+def test_emoji_that_print_as_names_never_stop_or_stall_the_inspection_report(tmp_path, overrides):
+    report = make_inspection(tmp_path, rooms=1, findings_per_room=1, photos_per_finding=1,
+                             first_finding_overrides=overrides)
+    pdf = render_inspection(report)
+    _check(pdf)
+    assert "[KNOT]" in " ".join(" ".join(page_texts(pdf)).split())

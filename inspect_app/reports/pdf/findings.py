@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, Image, Spacer, Table, TableStyle
 
 from ..data import ReportFinding
 from .flowables import BandChip
+from .glyphs import markup
 from .heatmap import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 from .styles import (
     EMPTY, FONT_BOLD, MUTED, PALE_BLUE, RED_HEX, RULE, STYLES, Para, band_colours, para_text,
@@ -55,7 +56,9 @@ class FindingCardBuilder:
         # once left out: the unmeasured compact card, which never splits, outgrew the page).
         texts = (finding.description, finding.existing_controls, finding.mitigation,
                  finding.recommended_action, finding.location, finding.category, *finding.grade_reasons)
-        chars = sum(len(text or "") for text in texts)
+        # Printed length: a character no font has prints as its name ("[FACE WITH TEARS OF JOY]"),
+        # so 200 emoji are as tall as 4,000 letters.
+        chars = sum(len(text) if text.isascii() else len(markup(text)) for text in texts if text)
         lines = sum((text or "").count("\n") for text in texts)
         return (chars > _MEASURE_ABOVE_CHARS or lines > _MEASURE_ABOVE_LINES
                 or len(finding.photos) > self.photos_beside)
@@ -177,9 +180,10 @@ class FindingCardBuilder:
             style += [("SPAN", (1, r), (2, r)) for r in range(1, last_field + 1)]
         for r in range(last_field + 1, len(rows)):
             style.append(("SPAN", (0, r), (2, r)))
-        # The compact card never splits between the header and the last field; the stacked
-        # one keeps only the header with the first field, and may split inside a row.
-        style.append(("NOSPLIT", (0, 0), (-1, 1 if stacked else last_field)))
+        # The compact card never splits between the header and the last field; the stacked one
+        # may split anywhere, inside a row too (a first field taller than a page, such as a long
+        # location printed with names for emoji, kept with the header would never fit: issue 17).
+        style.append(("NOSPLIT", (0, 0), (-1, 0 if stacked else last_field)))
         value_width = self.width - self.label_width - self.photo_column
         return Table(rows, colWidths=[self.label_width, value_width, self.photo_column],
                      style=TableStyle(style), splitInRow=1 if stacked else 0)
