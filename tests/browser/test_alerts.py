@@ -68,7 +68,7 @@ def test_admin_records_an_alert_publishes_a_citing_version_and_every_ward_is_not
 
 def test_inspector_registers_a_curtain_rail_and_records_a_failed_check(page, live_server):
     sign_in(page, live_server.url, "inspector@demo.nhs.test")
-    page.get_by_role("link", name="Product checks").click()
+    page.get_by_role("link", name="Product checks", exact=True).click()
     page.get_by_role("link", name="Larch Ward").click()
     page.get_by_label("Room").select_option(label="Bedroom 3")
     page.get_by_label("Description").fill("Bed-bay curtain track")

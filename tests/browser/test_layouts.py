@@ -29,7 +29,7 @@ def long_world(app):
         made = build_report_inspection(people, wards, "Larch Ward", signed=False)
         made.ward.name = LONG
         made.ward.site.name = LONG
-        made.rooms[0].name = LONG
+        made.rooms[0].name = LONG[:120]  # the longest a room name may be (String(120))
         people["safety_lead"].name = LONG[:120]
         for point in db.session.scalars(select(Finding)):
             point.description, point.location = LONG, WORD

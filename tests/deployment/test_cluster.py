@@ -86,10 +86,13 @@ def walk(cluster):
     response = session.post(f"{a}/ligature-points/new", data={
         "csrf_token": token(session, room_page), "inspection_id": inspection_id, "room_id": room_id,
         "category": "Doors & door furniture", "description": "Overhead door closer arm",
-        "location": "Top of the door, hinge side", "mitigation": "REPLACE", "grade": "4x5"},
+        "location": "Top of the door, hinge side", "mitigation": "REPLACE", "grade": "4x5",
+        "load_bearing": "full"},  # the form asks first (issue 14)
         files={"photos": ("door.jpg", make_photo(), "image/jpeg")}, allow_redirects=False)
     assert response.status_code == 302, response.text[:500]
-    finding_id = scalar(cluster, "SELECT id FROM finding WHERE inspection_id = :i", i=inspection_id)
+    # (the demo's Larch Ward may already hold points of its own: take the one just recorded)
+    finding_id = scalar(cluster, "SELECT id FROM finding WHERE inspection_id = :i AND description = "
+                                 "'Overhead door closer arm' ORDER BY id DESC LIMIT 1", i=inspection_id)
     return {"session": session, "inspection_id": inspection_id, "finding_id": finding_id}
 
 
