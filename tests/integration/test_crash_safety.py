@@ -6,6 +6,7 @@ missing file; files of uploads cut off by the kill are orphans that ``--remove-o
 """
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import io
 import json
@@ -167,8 +168,10 @@ def _burst(tablet: Tablet, site: dict, acked: list, stop: threading.Event, seed:
                           "category": "Door furniture", "description": f"Point {seed}-{n}", "grade": "2x3"}}
         try:
             status, body = tablet.send(op, photos=[_jpeg(seed * 1000 + n)])
-        except (OSError, ValueError):
-            return  # the server died under us: this op was never acknowledged
+        except (OSError, ValueError, http.client.HTTPException):
+            # the server died under us (a kill between the response's headers and its body is an
+            # IncompleteRead): this op was never acknowledged
+            return
         if 200 <= status < 300:
             acked.append((op, body))
 
