@@ -88,6 +88,8 @@ def migrated_url(tmp_path_factory) -> str:
 def _truncate_all() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
+        # Fail loudly, never hang, if another connection of this test still holds a table.
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
 
 
