@@ -177,3 +177,28 @@ def queue_digest(*, now: datetime) -> list[Notification]:
         if message is not None:
             out.append(message)
     return out
+
+
+def queue_incident(incident, *, now: datetime) -> list[Notification]:
+    """Tell every safety lead that a ligature incident was recorded, and what it changed.
+
+    Like every email, it names the ward, room, type and references, never a patient or what
+    the point is: that stays behind the sign-in.
+    """
+    ward = incident.ward or db.session.get(Ward, incident.ward_id)
+    lines = [f"A ligature incident was recorded on {ward.name} ({ward.site.name}).", "",
+             f"Incident: {incident.ref}" + (f" ({incident.reference})" if incident.reference else ""),
+             f"When: {incident.occurred_at:%d %b %Y %H:%M}", f"Room: {incident.room.name}",
+             f"Type: {incident.type_label}", f"Outcome: {incident.outcome_label}",
+             (f"Point: {incident.finding.ref}, re-graded: it has happened here" if incident.finding is not None
+              else "Point not known: a 'find the point' task waits for the next inspection of the room"),
+             f"{ward.name} is flagged for re-assessment.", "",
+             f"Open it (sign-in needed): {_link(f'/incidents/{incident.id}')}"]
+    out = []
+    for person in {p.email: p for p in _leads()}.values():
+        message = queue(to=person.email, subject=f"Ligature incident {incident.ref} on {ward.name}",
+                        body="\n".join(lines), kind="incident", dedupe_key=f"incident:{incident.id}:{person.email}",
+                        now=now)
+        if message is not None:
+            out.append(message)
+    return out

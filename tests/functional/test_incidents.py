@@ -1,0 +1,114 @@
+"""Ligature incidents through the pages: by hand (re-grade, action, notification, re-assessment
+flag), NHS numbers refused, ward scoping, and the "find the point" task on the next inspection."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from inspect_app.actions.models import Action
+from inspect_app.clock import utcnow
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.incidents import services
+from inspect_app.incidents.models import Incident
+from inspect_app.notifications.models import Notification
+
+
+def _room(ward_id: int, name: str) -> Room:
+    return db.session.scalar(select(Room).where(Room.ward_id == ward_id, Room.name == name))
+
+
+def _form(room: Room, **extra) -> dict:
+    when = (utcnow() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    return {"ward_id": room.ward_id, "room_id": room.id, "occurred_at": when, "incident_type": "partially_suspended",
+            "outcome": "low", "reference": "DW-88121", "point": "0", "summary": "Tied to the door closer arm", **extra}
+
+
+def test_incident_at_a_point_regrades_it_brings_its_action_forward_and_tells_the_leads(demo, auth, make_action):
+    action = make_action(likelihood=2, consequence=5, room="Day room")  # 10: High, a month or more to fix
+    target_before = action.target_date
+    finding_id = action.finding_id
+    room = db.session.get(Finding, finding_id).room
+    assert auth.login("safety@demo.nhs.test").status_code == 302
+    response = auth.post("/incidents/new", _form(room, point=str(finding_id)), page=f"/incidents/new?ward_id={room.ward_id}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    finding = db.session.get(Finding, finding_id)
+    incident = db.session.scalar(select(Incident))
+    assert (finding.likelihood, finding.consequence, finding.band) == (4, 5, "extreme")
+    assert incident.reference in finding.grades[-1].comment and "it has happened here" in finding.grades[-1].comment
+    action = db.session.get(Action, action.id)
+    assert action.band == "extreme" and action.target_date < target_before
+    leads = db.session.scalars(select(Notification).where(Notification.kind == "incident")).all()
+    assert [n.to_address for n in leads] == ["safety@demo.nhs.test"]
+    assert "Tied to" not in leads[0].body  # the summary stays behind the sign-in
+    page = auth.client.get("/incidents/").get_data(as_text=True)
+    assert "Wards to re-assess after an incident" in page and "Larch Ward" in page
+
+
+def test_values_like_an_nhs_number_are_refused_and_nothing_is_saved(demo, auth):
+    room = _room(demo["wards"]["Larch Ward"], "Bedroom 2")
+    auth.login("safety@demo.nhs.test")
+    for field, value in (("summary", "Patient 943 476 5919 found"), ("reference", "9434765919")):
+        response = auth.post("/incidents/new", _form(room, **{field: value}),
+                             page=f"/incidents/new?ward_id={room.ward_id}")
+        assert response.status_code == 400
+        assert "looks like an NHS number" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Incident)) is None
+
+
+def test_ward_manager_records_on_their_own_wards_only(demo, auth):
+    auth.login("manager@demo.nhs.test")
+    own = _room(demo["wards"]["Larch Ward"], "Bedroom 1")
+    other = _room(demo["wards"]["Hazel Ward"], "Bedroom 1")
+    assert auth.client.get(f"/incidents/new?ward_id={other.ward_id}").status_code == 404
+    response = auth.post("/incidents/new", _form(other), page="/incidents/")
+    assert response.status_code == 404
+    response = auth.post("/incidents/new", _form(own, reference=""), page="/incidents/")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Incident.ward_id)) == own.ward_id
+
+
+def test_a_duplicate_reference_is_refused(demo, auth):
+    room = _room(demo["wards"]["Larch Ward"], "Bedroom 2")
+    auth.login("safety@demo.nhs.test")
+    assert auth.post("/incidents/new", _form(room), page="/incidents/").status_code == 302
+    response = auth.post("/incidents/new", _form(room), page="/incidents/")
+    assert response.status_code == 400 and "already recorded" in response.get_data(as_text=True)
+
+
+def test_incident_with_no_point_is_found_on_the_next_inspection_of_the_room(demo, people, walkthrough):
+    room = walkthrough.room("Bedroom 3")
+    incident = services.record_incident(services.IncidentInput(
+        room=room, occurred_at=utcnow() - timedelta(days=1), incident_type="fully_suspended", outcome="moderate",
+        reference="DW-1", fixture_category="Wardrobe door"), by=people["safety_lead"], now=utcnow())
+    db.session.commit()
+    page = walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+    assert "Find the point: 1 incident(s) in this room" in page and "DW-1" in page
+    assert walkthrough.record(room, grade="2x5", description="Wardrobe door top edge"
+                              ).status_code == 302
+    finding = db.session.scalar(select(Finding).where(Finding.room_id == room.id))
+    response = walkthrough.auth.post(f"/incidents/{incident.id}/point", {
+        "prefix": f"p{incident.id}", f"p{incident.id}-point": finding.id, f"p{incident.id}-note": "",
+        f"p{incident.id}-next": walkthrough.room_page(room)}, page=walkthrough.room_page(room))
+    assert response.status_code == 302 and response.headers["Location"].endswith(walkthrough.room_page(room))
+    db.session.expire_all()
+    finding = db.session.get(Finding, finding.id)
+    assert finding.likelihood == 4 and finding.band == "extreme"
+    assert db.session.get(Incident, incident.id).finding_id == finding.id
+    assert "Find the point" not in walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+
+
+def test_find_the_point_needs_a_point_or_a_reason(demo, people, walkthrough):
+    room = walkthrough.room("Bedroom 4")
+    incident = services.record_incident(services.IncidentInput(
+        room=room, occurred_at=utcnow(), incident_type="near_miss", outcome="no_harm"), by=people["safety_lead"],
+        now=utcnow())
+    db.session.commit()
+    data = {"prefix": "", "point": "0", "note": ""}
+    assert walkthrough.auth.post(f"/incidents/{incident.id}/point", data).status_code == 422
+    data["note"] = "Curtain track removed before the inspection; nothing left to anchor to"
+    assert walkthrough.auth.post(f"/incidents/{incident.id}/point", data).status_code == 302
+    assert walkthrough.auth.post(f"/incidents/{incident.id}/point", data).status_code == 409
