@@ -121,8 +121,13 @@ def picture(ward_ids: set[int] | None, *, now: datetime) -> Picture:
     types = Counter(i.type_label for i in found)
     categories = Counter(i.category for i in found)
     points = _open_points_by_category(ward_ids, set(categories))
-    return Picture(by_ward=wards.most_common(), by_type=types.most_common(),
-                   by_category=[(c, n, points.get(c, 0)) for c, n in categories.most_common()], total=len(found))
+    return Picture(by_ward=_ranked(wards), by_type=_ranked(types),
+                   by_category=[(c, n, points.get(c, 0)) for c, n in _ranked(categories)], total=len(found))
+
+
+def _ranked(counts: Counter) -> list[tuple[str, int]]:
+    """Most first; ties in name order, so the picture does not reshuffle between loads."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _open_points_by_category(ward_ids: set[int] | None, categories: set[str]) -> dict[str, int]:

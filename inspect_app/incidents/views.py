@@ -39,6 +39,28 @@ def open_point_tasks(room_id: int) -> list[tuple[Incident, PointForm]]:
     return [(incident, _point_form(points, prefix=f"p{incident.id}")) for incident in tasks]
 
 
+def _scope(filters) -> set[int] | None:
+    """The wards the dashboard shows: those the user may see, narrowed by its site or ward filter."""
+    ids = visible_ward_ids(current_user)
+    ward_id, site_id = getattr(filters, "ward_id", None), getattr(filters, "site_id", None)
+    if ward_id:
+        return {ward_id} if ids is None or ward_id in ids else set()
+    if site_id:
+        site_wards = set(db.session.scalars(select(Ward.id).where(Ward.site_id == site_id)))
+        return site_wards if ids is None else site_wards & ids
+    return ids
+
+
+@bp.app_template_global()
+def incident_picture(filters=None) -> queries.Picture:
+    return queries.picture(_scope(filters), now=utcnow())
+
+
+@bp.app_template_global()
+def incident_flagged_wards(filters=None) -> list[queries.FlaggedWard]:
+    return queries.wards_to_reassess(_scope(filters))
+
+
 def _point_form(points: list[Finding], prefix: str = "", formdata=None) -> PointForm:
     form = PointForm(prefix=prefix, formdata=formdata)
     form.point.choices = choices([(0, "No point chosen")] + [

@@ -28,6 +28,12 @@ def _visible_tasks(check: TrustCheck) -> list[TrustCheckTask]:
     return [t for t in check.tasks if ids is None or t.ward_id in ids]
 
 
+@bp.app_template_global()
+def open_trust_checks() -> list[TrustCheck]:
+    return list(db.session.scalars(select(TrustCheck).where(TrustCheck.closed_at.is_(None))
+                                   .order_by(TrustCheck.due_on, TrustCheck.id)))
+
+
 @bp.get("/")
 @requires()
 def index():

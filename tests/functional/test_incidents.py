@@ -112,3 +112,27 @@ def test_find_the_point_needs_a_point_or_a_reason(demo, people, walkthrough):
     data["note"] = "Curtain track removed before the inspection; nothing left to anchor to"
     assert walkthrough.auth.post(f"/incidents/{incident.id}/point", data).status_code == 302
     assert walkthrough.auth.post(f"/incidents/{incident.id}/point", data).status_code == 409
+
+
+def test_dashboard_pictures_incidents_next_to_open_points_and_trust_checks(demo, people, auth, make_action):
+    action = make_action(likelihood=2, consequence=5, room="Day room")
+    finding = db.session.get(Finding, action.finding_id)
+    now = utcnow()
+    for n, (kind, point) in enumerate((("fully_suspended", finding), ("near_miss", None))):
+        services.record_incident(services.IncidentInput(
+            room=finding.room, occurred_at=now - timedelta(days=3 + n), incident_type=kind, outcome="low",
+            reference=f"DW-{n}", finding=point, fixture_category=None if point else "Door furniture"),
+            by=people["safety_lead"], now=now)
+    services.record_incident(services.IncidentInput(  # over 12 months ago: not in the picture
+        room=finding.room, occurred_at=now - timedelta(days=400), incident_type="near_miss", outcome="low"),
+        by=people["safety_lead"], now=now)
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    page = auth.client.get("/dashboard/").get_data(as_text=True)
+    assert "Ligature incidents in the last 12 months (2)" in page
+    assert "Incidents by ward: Larch Ward 2" in page
+    assert "Incidents by type: Fully suspended 1; Near miss 1" in page
+    assert "Door furniture 2 incident(s), 1 open point(s)" in page
+    assert "Wards to re-assess after a ligature incident" in page
+    other = auth.client.get(f"/dashboard/?ward={demo['wards']['Hazel Ward']}").get_data(as_text=True)
+    assert "Ligature incidents in the last 12 months (0)" in other
