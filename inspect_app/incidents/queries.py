@@ -48,28 +48,32 @@ def points_in_room(room_id: int) -> list[Finding]:
         Finding.room_id == room_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
 
 
-def last_assessed(ward_id: int) -> datetime | None:
-    """When the ward's last annual assessment or re-assessment was signed off."""
-    return db.session.scalar(select(func.max(Inspection.signed_off_at)).where(
-        Inspection.ward_id == ward_id, Inspection.status == InspectionStatus.SIGNED_OFF,
-        Inspection.inspection_type.in_(CLEARING_TYPES)))
+def last_assessed_before(ward_id: int, before: datetime | None) -> datetime | None:
+    """When the ward's last annual assessment or re-assessment signed off before ``before`` was."""
+    clearing = select(func.max(Inspection.signed_off_at)).where(
+        Inspection.ward_id == ward_id, Inspection.status.in_((InspectionStatus.SIGNED_OFF,
+                                                              InspectionStatus.SUPERSEDED)),
+        Inspection.inspection_type.in_(CLEARING_TYPES))
+    if before is not None:
+        clearing = clearing.where(Inspection.signed_off_at < before)
+    return db.session.scalar(clearing)
 
 
 def since_assessment(ward_id: int, *, before: datetime | None = None) -> list[Incident]:
     """Incidents on the ward since its last assessment (signed off before ``before``, when given)."""
-    clearing = select(func.max(Inspection.signed_off_at)).where(
-        Inspection.ward_id == ward_id, Inspection.status == InspectionStatus.SIGNED_OFF,
-        Inspection.inspection_type.in_(CLEARING_TYPES))
-    if before is not None:
-        clearing = clearing.where(Inspection.signed_off_at < before)
-    since = db.session.scalar(clearing)
+    return incidents_between(ward_id, last_assessed_before(ward_id, before), before)
+
+
+def incidents_between(ward_id: int, since: datetime | None, until: datetime | None) -> list[Incident]:
+    """Incidents on the ward that happened, or were recorded, after ``since`` (None: ever),
+    that had happened by ``until`` (None: now)."""
     query = (select(Incident).where(Incident.ward_id == ward_id).options(joinedload(Incident.room),
                                                                          joinedload(Incident.finding))
-             .order_by(Incident.occurred_at))
+             .order_by(Incident.occurred_at, Incident.id))
     if since is not None:
         query = query.where(or_(Incident.occurred_at > since, Incident.recorded_at > since))
-    if before is not None:
-        query = query.where(Incident.occurred_at <= before)
+    if until is not None:
+        query = query.where(Incident.occurred_at <= until)
     return list(db.session.scalars(query))
 
 

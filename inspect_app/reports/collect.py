@@ -38,6 +38,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
 from inspect_app.domain.workflow import Role
+from inspect_app.incidents import queries as incident_queries
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
@@ -46,7 +47,7 @@ from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
-from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportFlag, ReportPhoto,
+from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportIncident, ReportFinding, ReportFlag, ReportPhoto,
                    ReportRoom, ReportSignatory, WithdrawnPoint)
 
 PhotoSource = Callable[[Photo], str]
@@ -163,6 +164,18 @@ def _finding(point: Finding, room: str, grade: FindingGrade | None, outcome: str
     )
 
 
+def _incidents(inspection: Inspection, now: datetime) -> tuple[datetime | None, tuple[ReportIncident, ...]]:
+    """Incidents on the ward since its last assessment before this report's moment."""
+    moment = inspection.signed_off_at or now
+    since = incident_queries.last_assessed_before(inspection.ward_id, moment)
+    rows = incident_queries.incidents_between(inspection.ward_id, since, moment)
+    return since, tuple(ReportIncident(
+        ref=i.ref, reference=i.reference or "", occurred_at=i.occurred_at, room=i.room.name, kind=i.type_label,
+        outcome=i.outcome_label,
+        point=i.finding.ref if i.finding else ("To be found" if i.needs_point else (i.point_note or "No anchor point")))
+        for i in rows)
+
+
 def inspection_report(inspection: Inspection, *, by, now: datetime,
                       photo_source: PhotoSource = photo_file) -> InspectionReport:
     """Snapshot an inspection for the PDF (or the HTML page).
@@ -229,6 +242,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
                for a in action_rows]
     actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
     previous = inspection.previous_inspection
+    incidents_since, incidents = _incidents(inspection, now)
     return InspectionReport(
         trust=ward.site.trust.name, site=ward.site.name, ward=ward.name,
         patient_group=ward.patient_group_label, inspection_ref=inspection.ref,
@@ -260,6 +274,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
                                        description=p.description, reason=p.withdrawn_reason or "",
                                        withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
                                        withdrawn_at=p.withdrawn_at) for p in withdrawn),
+        incidents=incidents, incidents_since=incidents_since,
     )
 
 

@@ -14,6 +14,7 @@ from inspect_app.findings.models import Finding
 from inspect_app.incidents import services
 from inspect_app.incidents.models import Incident
 from inspect_app.notifications.models import Notification
+from tests.fixtures.reports import fetch_pdf, pdf_pages
 
 
 def _room(ward_id: int, name: str) -> Room:
@@ -136,3 +137,20 @@ def test_dashboard_pictures_incidents_next_to_open_points_and_trust_checks(demo,
     assert "Wards to re-assess after a ligature incident" in page
     other = auth.client.get(f"/dashboard/?ward={demo['wards']['Hazel Ward']}").get_data(as_text=True)
     assert "Ligature incidents in the last 12 months (0)" in other
+
+
+def test_inspection_report_lists_incidents_since_the_last_assessment(demo, people, auth, make_report_inspection):
+    made = make_report_inspection()  # previous annual assessment 40 days ago, this one signed 2 days ago
+    room = made.rooms[0]
+    now = utcnow()
+    for ref, days in (("DW-OLD", 50), ("DW-NEW", 10)):
+        services.record_incident(services.IncidentInput(
+            room=room, occurred_at=now - timedelta(days=days), incident_type="attempt_prevented", outcome="no_harm",
+            reference=ref, fixture_category="Window fittings"), by=people["safety_lead"], now=now - timedelta(days=days))
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    response = fetch_pdf(auth.client, f"/reports/inspections/{made.inspection.id}.pdf")
+    text = " ".join(pdf_pages(response.data)).replace("\n", " ")
+    assert "Ligature incidents since the last assessment" in text and ": 1" in text
+    assert "DW-NEW" in text and "Attempt prevented" in text and "To be found" in text
+    assert "DW-OLD" not in text
