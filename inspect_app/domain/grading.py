@@ -134,10 +134,13 @@ class GradingPolicy:
             object.__setattr__(self, "two_person_from", Band(self.two_person_from))
         except ValueError:
             raise PolicyError("two_person_from must be a band.") from None
-        if self.target_likelihood not in (1, 2, 3, 4, 5) or isinstance(self.target_likelihood, bool):
-            raise PolicyError("target_likelihood must be a whole number from 1 to 5.")
-        if self.incident_likelihood not in (1, 2, 3, 4, 5) or isinstance(self.incident_likelihood, bool):
-            raise PolicyError("incident_likelihood must be a whole number from 1 to 5.")
+        self._check_likelihoods()
+
+    def _check_likelihoods(self) -> None:
+        for name in ("target_likelihood", "incident_likelihood"):
+            value = getattr(self, name)
+            if value not in (1, 2, 3, 4, 5) or isinstance(value, bool):
+                raise PolicyError(f"{name} must be a whole number from 1 to 5.")
 
     @classmethod
     def from_dict(cls, data: object) -> GradingPolicy:

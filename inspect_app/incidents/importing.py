@@ -159,7 +159,8 @@ def _row(values: dict[str, str], rooms: dict, *, by, now: datetime) -> services.
     if not services.may_record(by, room.ward_id):
         raise services.IncidentError(f"You cannot record incidents on {room.ward.name}.")
     item = services.IncidentInput(
-        room=room, occurred_at=_when(values["occurred_at"]), incident_type=_choice(values["incident_type"], IncidentType, "Type"),
+        room=room, occurred_at=_when(values["occurred_at"]),
+        incident_type=_choice(values["incident_type"], IncidentType, "Type"),
         outcome=_choice(values["outcome"], Outcome, "Outcome", OUTCOME_WORDS), reference=values["reference"],
         summary=values.get("summary", ""), fixture_category=values.get("fixture_category") or None)
     services.check_input(item, now=now)
@@ -172,7 +173,8 @@ def _when(text: str) -> datetime:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise services.IncidentError(f"The date {text!r} is not a date and time (use 2026-03-01 14:30 or 01/03/2026 14:30).")
+    raise services.IncidentError(f"The date {text!r} is not a date and time "
+                                 "(use 2026-03-01 14:30 or 01/03/2026 14:30).")
 
 
 def _choice(text: str, enum, what: str, extra: dict[str, str] | None = None) -> str:

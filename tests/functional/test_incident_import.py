@@ -75,7 +75,8 @@ def test_an_entered_mapping_reads_unrecognised_headers(demo, auth):
 
 def test_files_that_cannot_be_read_are_refused_with_a_message(demo, auth):
     auth.login("safety@demo.nhs.test")
-    latin = auth.post("/incidents/import/", {"step": "upload", "file": (io.BytesIO("Réf\n".encode("latin-1")), "x.csv")},
+    latin_file = (io.BytesIO("Réf\n".encode("latin-1")), "x.csv")
+    latin = auth.post("/incidents/import/", {"step": "upload", "file": latin_file},
                       page="/incidents/import/", content_type="multipart/form-data")
     assert latin.status_code == 422 and "not UTF-8" in latin.get_data(as_text=True)
     big = auth.post("/incidents/import/", {"step": "upload", "file": (io.BytesIO(b"a" * 1_000_001), "x.csv")},

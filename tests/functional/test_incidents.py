@@ -33,7 +33,8 @@ def test_incident_at_a_point_regrades_it_brings_its_action_forward_and_tells_the
     finding_id = action.finding_id
     room = db.session.get(Finding, finding_id).room
     assert auth.login("safety@demo.nhs.test").status_code == 302
-    response = auth.post("/incidents/new", _form(room, point=str(finding_id)), page=f"/incidents/new?ward_id={room.ward_id}")
+    response = auth.post("/incidents/new", _form(room, point=str(finding_id)),
+                         page=f"/incidents/new?ward_id={room.ward_id}")
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     finding = db.session.get(Finding, finding_id)
@@ -146,7 +147,8 @@ def test_inspection_report_lists_incidents_since_the_last_assessment(demo, peopl
     for ref, days in (("DW-OLD", 50), ("DW-NEW", 10)):
         services.record_incident(services.IncidentInput(
             room=room, occurred_at=now - timedelta(days=days), incident_type="attempt_prevented", outcome="no_harm",
-            reference=ref, fixture_category="Window fittings"), by=people["safety_lead"], now=now - timedelta(days=days))
+            reference=ref, fixture_category="Window fittings"), by=people["safety_lead"],
+            now=now - timedelta(days=days))
     db.session.commit()
     auth.login("safety@demo.nhs.test")
     response = fetch_pdf(auth.client, f"/reports/inspections/{made.inspection.id}.pdf")

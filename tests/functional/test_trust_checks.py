@@ -88,7 +88,8 @@ def test_wards_answer_through_the_sync_api_and_the_check_closes(demo, people, au
     assert _op(auth, larch.id, "Again").status_code == 409
     db.session.expire_all()
     task = db.session.get(TrustCheckTask, larch.id)
-    assert task.is_answered and db.session.scalar(select(Photo.ward_id).where(Photo.uuid == task.photo_uuids[0])) == task.ward_id
+    assert task.is_answered
+    assert db.session.scalar(select(Photo.ward_id).where(Photo.uuid == task.photo_uuids[0])) == task.ward_id
     for other in db.session.get(TrustCheck, check.id).tasks:
         if not other.is_answered:
             assert _op(auth, other.id, "None on this ward").status_code == 201
