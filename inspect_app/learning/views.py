@@ -12,7 +12,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
 from inspect_app.incidents.models import Incident
-from inspect_app.learning import services
+from inspect_app.learning import queries, services
 from inspect_app.learning.forms import AnswerForm, LaunchForm
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos.imaging import PhotoRejected
@@ -26,6 +26,12 @@ bp = Blueprint("learning", __name__, url_prefix="/learning")
 def _visible_tasks(check: TrustCheck) -> list[TrustCheckTask]:
     ids = visible_ward_ids(current_user)
     return [t for t in check.tasks if ids is None or t.ward_id in ids]
+
+
+@bp.app_template_global()
+def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
+    """The ward's unanswered trust-wide check tasks (the inspection overview lists them)."""
+    return queries.open_tasks(ward_id)
 
 
 @bp.app_template_global()

@@ -113,3 +113,15 @@ def test_ward_managers_see_and_answer_only_their_wards_tasks(demo, people, auth)
                          page=f"/learning/tasks/{own.id}")
     assert response.status_code == 302
     assert db.session.get(TrustCheckTask, own.id).answered_by_id == people["ward_manager"].id
+
+
+def test_open_tasks_are_on_the_ward_overview_and_in_the_ward_pack(demo, people, walkthrough):
+    check = services.launch(title="Door closers", criteria=services.Criteria(category="door"),
+                            due_on=utcnow().date() + timedelta(days=7), instructions="", by=people["safety_lead"],
+                            now=utcnow())
+    db.session.commit()
+    task = next(t for t in check.tasks if t.ward_id == walkthrough.ward_id)
+    overview = walkthrough.client.get(f"/inspections/{walkthrough.inspection_id}").get_data(as_text=True)
+    assert "Trust-wide checks to answer on this ward (1)" in overview and f"/learning/tasks/{task.id}" in overview
+    pack = walkthrough.client.get(f"/api/v1/inspections/{walkthrough.inspection_id}/pack").get_json()
+    assert f"/learning/tasks/{task.id}" in pack["urls"]
