@@ -88,3 +88,19 @@ def test_files_that_cannot_be_read_are_refused_with_a_message(demo, auth):
 def test_ward_managers_cannot_import(demo, auth):
     auth.login("manager@demo.nhs.test")
     assert auth.client.get("/incidents/import/").status_code == 403
+
+
+def test_the_command_line_import_applies_the_same_rules(app, demo, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + GOOD + BAD, encoding="utf-8")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["incidents", "import", str(path), "--as", "safety@demo.nhs.test"])
+    assert refused.exit_code != 0 and "row 4: Summary: This looks like an NHS number" in refused.output
+    assert "nothing was imported" in refused.output
+    manager = runner.invoke(args=["incidents", "import", str(path), "--as", "manager@demo.nhs.test"])
+    assert manager.exit_code != 0 and "safety lead or admin" in manager.output
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    done = runner.invoke(args=["incidents", "import", str(path), "--as", "safety@demo.nhs.test"])
+    assert done.exit_code == 0 and "Imported 2 incident(s)." in done.output
+    again = runner.invoke(args=["incidents", "import", str(path), "--as", "safety@demo.nhs.test"])
+    assert "Imported 0 incident(s)." in again.output and _count() == 2
