@@ -125,3 +125,20 @@ def test_open_tasks_are_on_the_ward_overview_and_in_the_ward_pack(demo, people, 
     assert "Trust-wide checks to answer on this ward (1)" in overview and f"/learning/tasks/{task.id}" in overview
     pack = walkthrough.client.get(f"/api/v1/inspections/{walkthrough.inspection_id}/pack").get_json()
     assert f"/learning/tasks/{task.id}" in pack["urls"]
+
+
+def test_a_failed_product_check_launches_a_check_that_remembers_it(demo, people, auth):
+    fixture = _fixture(demo, people, "Larch Ward", "Bedroom 1", date(2023, 5, 1))
+    failed = alerts.record_check(fixture, result="fail", notes="Track held 40 kg without releasing",
+                                 by=people["inspector"], now=utcnow())
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    listing = auth.client.get(f"/checks/wards/{demo['wards']['Larch Ward']}").get_data(as_text=True)
+    assert f"/learning/new?fixture_check_id={failed.id}" in listing
+    form = auth.client.get(f"/learning/new?fixture_check_id={failed.id}&category=curtain").get_data(as_text=True)
+    assert "From the failed product check of Bed-bay curtain track" in form
+    response = _launch(auth, fixture_check_id=str(failed.id))
+    assert response.status_code == 302
+    check = db.session.scalar(select(TrustCheck))
+    assert check.fixture_check_id == failed.id
+    assert [m["fixture_id"] for t in check.tasks for m in t.matches] == [fixture.id]
