@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from inspect_app.alerts.models import FixtureCheck
 from inspect_app.clock import utcnow
+from inspect_app.estates.models import Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
@@ -26,6 +27,12 @@ bp = Blueprint("learning", __name__, url_prefix="/learning")
 def _visible_tasks(check: TrustCheck) -> list[TrustCheckTask]:
     ids = visible_ward_ids(current_user)
     return [t for t in check.tasks if ids is None or t.ward_id in ids]
+
+
+@bp.app_template_global()
+def check_today():
+    """Today's date (UTC), for a task's "overdue" on every page that shows progress."""
+    return utcnow().date()
 
 
 @bp.app_template_global()
@@ -64,6 +71,9 @@ def new():
                       if request.method == "GET" else None)
     incident = _source(Incident, form.incident_id.data)
     fixture_check = _source(FixtureCheck, form.fixture_check_id.data)
+    if request.form.get("step") == "preview":  # what would match, before anything is created
+        return render_template("learning/new.html", form=form, incident=incident, fixture_check=fixture_check,
+                               found=_preview(form))
     if request.method == "POST" and form.validate_on_submit():
         criteria = services.Criteria(form.category.data, form.product.data, form.installed_before.data)
         try:
@@ -82,13 +92,24 @@ def new():
     return render_template("learning/new.html", form=form, incident=incident, fixture_check=fixture_check), status
 
 
+def _preview(form: LaunchForm) -> list[tuple[str, list[dict]]]:
+    criteria = services.Criteria((form.category.data or "").strip() or None, (form.product.data or "").strip() or None,
+                                 form.installed_before.data)
+    if criteria == services.Criteria():
+        form.category.errors = ["Say what to look for: a fixture category, a product, or installed before a date."]
+        return []
+    names = dict(db.session.execute(select(Ward.id, Ward.name)).all())
+    return [(names[ward_id], rows) for ward_id, rows in sorted(services.matches(criteria).items(),
+                                                               key=lambda kv: names[kv[0]])]
+
+
 @bp.get("/<int:check_id>")
 @requires()
 def show(check_id: int):
     check = db.session.get(TrustCheck, check_id)
     if check is None:
         abort(404)
-    return render_template("learning/show.html", check=check, tasks=_visible_tasks(check), today=utcnow().date())
+    return render_template("learning/show.html", check=check, tasks=_visible_tasks(check))
 
 
 def task_or_404(task_id: int) -> TrustCheckTask:

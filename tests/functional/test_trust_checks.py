@@ -142,3 +142,13 @@ def test_a_failed_product_check_launches_a_check_that_remembers_it(demo, people,
     check = db.session.scalar(select(TrustCheck))
     assert check.fixture_check_id == failed.id
     assert [m["fixture_id"] for t in check.tasks for m in t.matches] == [fixture.id]
+
+
+def test_the_launch_form_lists_what_matches_before_anything_is_created(demo, people, auth):
+    _fixture(demo, people, "Juniper Ward", "Bedroom 3", date(2022, 1, 1), label="Shower curtain track")
+    auth.login("safety@demo.nhs.test")
+    page = auth.post("/learning/new", {"category": "curtain", "step": "preview"}, page="/learning/new")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "What matches now (1 across 1 ward(s))" in text
+    assert "Bedroom 3: Shower curtain track (registered 2022-01-01)" in text
+    assert db.session.scalar(select(TrustCheck)) is None
