@@ -43,6 +43,11 @@ def open_point_tasks(room_id: int) -> list[Incident]:
     return list(db.session.scalars(query))
 
 
+def at_point(finding_id: int) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(Incident.finding_id == finding_id)
+                                   .order_by(Incident.occurred_at.desc(), Incident.id.desc())))
+
+
 def points_in_room(room_id: int) -> list[Finding]:
     return list(db.session.scalars(select(Finding).where(
         Finding.room_id == room_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))

@@ -39,6 +39,11 @@ def open_point_tasks(room_id: int) -> list[tuple[Incident, PointForm]]:
     return [(incident, _point_form(points, prefix=f"p{incident.id}")) for incident in tasks]
 
 
+@bp.app_template_global()
+def incidents_at_point(finding_id: int) -> list[Incident]:
+    return queries.at_point(finding_id)
+
+
 def _scope(filters) -> set[int] | None:
     """The wards the dashboard shows: those the user may see, narrowed by its site or ward filter."""
     ids = visible_ward_ids(current_user)

@@ -109,6 +109,9 @@ def test_incident_with_no_point_is_found_on_the_next_inspection_of_the_room(demo
     assert finding.likelihood == 4 and finding.band == "extreme"
     assert db.session.get(Incident, incident.id).finding_id == finding.id
     assert "Find the point" not in walkthrough.client.get(walkthrough.room_page(room)).get_data(as_text=True)
+    detail = walkthrough.client.get(f"/ligature-points/{finding.id}").get_data(as_text=True)
+    assert "Ligature incidents at this point (1)" in detail and "DW-1" in detail
+    assert "it has happened here" in detail  # the grade history gives the incident as the reason
 
 
 def test_find_the_point_needs_a_point_or_a_reason(demo, people, walkthrough):
