@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
+from inspect_app.notifications import services as notifications
 from inspect_app.photos import services as photos
 from inspect_app.refusals import Conflict, Forbidden
 from inspect_app.security.access import can_see_ward
@@ -138,6 +139,7 @@ def launch(*, title, criteria: Criteria, due_on: date | None, instructions, by, 
         db.session.add(TrustCheckTask(check_id=check.id, ward_id=ward.id, due_on=due_on,
                                       matches=found.get(ward.id, []), finding_ids=[], photo_uuids=[]))
     db.session.flush()
+    notifications.queue_trust_check(check, now=now)
     record("trust_check.launch", check, by=by, now=now,
            new={"title": check.title, "category": clean.category, "product": clean.product,
                 "installed_before": clean.installed_before, "due_on": due_on,

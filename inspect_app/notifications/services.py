@@ -202,3 +202,21 @@ def queue_incident(incident, *, now: datetime) -> list[Notification]:
         if message is not None:
             out.append(message)
     return out
+
+
+def queue_trust_check(check, *, now: datetime) -> list[Notification]:
+    """Tell each ward's managers that their ward has a trust-wide check to answer, and by when."""
+    out = []
+    for task in check.tasks:
+        ward = task.ward or db.session.get(Ward, task.ward_id)
+        lines = [f"A patient safety lead asks every ward to check: {check.title}.", "",
+                 f"Check: {check.ref}", f"Ward: {ward.name} ({ward.site.name})",
+                 f"Known matches on this ward: {len(task.matches)}", f"Answer by: {task.due_on:%d %b %Y}", "",
+                 f"Answer it (sign-in needed): {_link(f'/learning/tasks/{task.id}')}"]
+        for person in {p.email: p for p in ward.managers if p.active}.values():
+            message = queue(to=person.email, subject=f"Trust-wide check {check.ref} for {ward.name}",
+                            body="\n".join(lines), kind="trust_check",
+                            dedupe_key=f"trust-check:{task.id}:{person.email}", now=now)
+            if message is not None:
+                out.append(message)
+    return out

@@ -16,6 +16,7 @@ from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.learning import services
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
+from inspect_app.notifications.models import Notification
 from inspect_app.photos.models import Photo
 from tests.fixtures.walkthrough import make_photo
 
@@ -46,6 +47,9 @@ def test_launch_matches_products_on_every_ward_and_creates_a_task_per_ward(demo,
     by_ward = {t.ward.name: t.matches for t in check.tasks}
     assert [m["fixture_id"] for m in by_ward["Larch Ward"]] == [old.id]
     assert by_ward["Willow Ward"] == []
+    mail = db.session.scalars(select(Notification).where(Notification.kind == "trust_check")).all()
+    assert sorted(m.subject for m in mail) == ["Trust-wide check TWC-0001 for Larch Ward",
+                                               "Trust-wide check TWC-0001 for Willow Ward"]  # the manager's wards
     page = auth.client.get(f"/learning/{check.id}").get_data(as_text=True)
     assert "0 of 6 wards answered" in page and 'class="hbars"' in page and "Bed-bay curtain track" in page
 
