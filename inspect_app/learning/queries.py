@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from inspect_app.extensions import db
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
@@ -11,7 +12,7 @@ def open_tasks(ward_id: int) -> list[TrustCheckTask]:
     """The ward's unanswered tasks of checks still open, soonest deadline first."""
     return list(db.session.scalars(select(TrustCheckTask).join(TrustCheck).where(
         TrustCheckTask.ward_id == ward_id, TrustCheckTask.answered_at.is_(None), TrustCheck.closed_at.is_(None))
-        .order_by(TrustCheckTask.due_on, TrustCheckTask.id)))
+        .options(contains_eager(TrustCheckTask.check)).order_by(TrustCheckTask.due_on, TrustCheckTask.id)))
 
 
 def open_task_ids(ward_id: int) -> list[int]:

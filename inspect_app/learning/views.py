@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from inspect_app.alerts.models import FixtureCheck
 from inspect_app.clock import utcnow
@@ -44,6 +45,7 @@ def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
 @bp.app_template_global()
 def open_trust_checks() -> list[TrustCheck]:
     return list(db.session.scalars(select(TrustCheck).where(TrustCheck.closed_at.is_(None))
+                                   .options(selectinload(TrustCheck.tasks).joinedload(TrustCheckTask.ward))
                                    .order_by(TrustCheck.due_on, TrustCheck.id)))
 
 

@@ -113,6 +113,8 @@ def test_ward_managers_see_and_answer_only_their_wards_tasks(demo, people, auth)
     assert _op(auth, other.id, "Not mine").status_code == 404
     page = auth.client.get(f"/learning/{check.id}").get_data(as_text=True)
     assert "Larch Ward" in page and "Hazel Ward</a>" not in page
+    home = auth.client.get("/").get_data(as_text=True)
+    assert f"/learning/tasks/{own.id}" in home and f"/learning/tasks/{other.id}" not in home
     response = auth.post(f"/learning/tasks/{own.id}", {"note": "No wardrobes of this make"},
                          page=f"/learning/tasks/{own.id}")
     assert response.status_code == 302
