@@ -47,8 +47,8 @@ from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
-from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportIncident, ReportFinding, ReportFlag, ReportPhoto,
-                   ReportRoom, ReportSignatory, WithdrawnPoint)
+from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportFlag,
+                   ReportIncident, ReportPhoto, ReportRoom, ReportSignatory, WithdrawnPoint)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
