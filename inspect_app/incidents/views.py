@@ -30,13 +30,19 @@ def _safe_next(value: str | None) -> str | None:
 
 
 @bp.app_template_global()
-def open_point_tasks(room_id: int) -> list[tuple[Incident, PointForm]]:
-    """The room's incidents waiting for their point, each with its form (for the room page)."""
+def open_point_tasks(room_id: int, back: str | None = None) -> list[tuple[Incident, PointForm]]:
+    """The room's incidents waiting for their point, each with its form (for the room page, which
+    the form returns to: ``back``)."""
     tasks = queries.open_point_tasks(room_id)
     if not tasks:
         return []
     points = queries.points_in_room(room_id)
-    return [(incident, _point_form(points, prefix=f"p{incident.id}")) for incident in tasks]
+    out = []
+    for incident in tasks:
+        form = _point_form(points, prefix=f"p{incident.id}")
+        form.next.data = back
+        out.append((incident, form))
+    return out
 
 
 @bp.app_template_global()
