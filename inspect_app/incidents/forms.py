@@ -21,7 +21,7 @@ class IncidentForm(FlaskForm):
                           validators=[InputRequired("Choose the outcome.")])
     reference = StringField("Incident system reference (Datix, LFPSE)", validators=[Optional(), Length(max=60)],
                             description="Never a patient's name or NHS number.")
-    point = SelectField("Ligature point, if known", coerce=int, validate_choice=False,
+    point = SelectField("Ligature point, if known", coerce=int,
                         description="Leave as 'not known' and the next inspection of the room gets a "
                                     "'find the point' task.")
     fixture_category = StringField("What was used as an anchor, if no point is recorded",
