@@ -34,6 +34,7 @@ from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.refusals import status_of
 from inspect_app.security.access import ALL_ROLES, can_see_ward
+from inspect_app.security.ids import MAX_ID
 from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
@@ -350,9 +351,12 @@ def _id_list(raw: Any) -> list[int]:
     """Point ids as a JSON list or as the page's comma-separated text."""
     items = raw if isinstance(raw, list) else [p for p in str(raw or "").split(",") if p.strip()]
     try:
-        return [int(item) for item in items if not isinstance(item, bool)]
+        ids = [int(item) for item in items if not isinstance(item, bool)]
     except (TypeError, ValueError):
         raise OpError(400, "The points must be a list of point ids.", "finding_ids") from None
+    if any(not 0 < i <= MAX_ID for i in ids):
+        raise OpError(400, "The points must be a list of point ids.", "finding_ids")
+    return ids
 
 
 def trust_check_answer(payload, files, *, by, now, client_time=None):
