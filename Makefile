@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export RL_useA85 := 0
 
-.PHONY: install install-dev system-deps run serve serve-cluster test test-fast migrate seed bench clean
+.PHONY: install install-dev system-deps run serve serve-cluster test test-js test-fast migrate seed bench clean
 
 # Serving needs requirements.txt only; tests, browser and benches add requirements-dev.txt.
 $(BIN)/.installed: requirements.txt
@@ -53,13 +53,18 @@ serve: migrate
 serve-cluster: system-deps install-dev
 	$(BIN)/python scripts/cluster.py --servers $${SERVERS:-2} --workers $(WORKERS)
 
-# The Nu HTML checker the browser tests use (vnu-jar, pinned in package.json / package-lock.json;
-# run by Java, which system-deps installs with npm).
-node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
+# The npm test tools, pinned in package.json / package-lock.json: the Nu HTML checker the browser
+# tests use (vnu-jar, run by Java, which system-deps installs with npm) and fake-indexeddb for the
+# JS unit tests.
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-test: system-deps install-dev node_modules/vnu-jar/build/dist/vnu.jar
+# Unit tests of the offline scripts (static/js) with Node's own test runner; a failure stops make.
+test-js: system-deps node_modules/.installed
+	node --test tests/js/
+
+test: system-deps install-dev node_modules/.installed test-js
 	$(BIN)/python -m pytest
 
 test-fast: install-dev
