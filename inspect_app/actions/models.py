@@ -201,3 +201,19 @@ class ActionEvent(db.Model):
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
 
     action: Mapped[Action] = relationship(back_populates="events")
+
+
+class ClosedTally(db.Model):
+    """How many actions finished (closed, or cancelled as recorded in error) per ward, month of
+    finishing, status, band and grade cell: the dashboard's closed counts for a period read these
+    few rows instead of every finished action. Kept by ``actions.closed_tally``, which the services
+    call wherever an action's status becomes or stops being finished; a test checks it against a
+    full recount. A grade of 0 stands for none recorded (key columns cannot be NULL)."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True, index=True)  # first day of the month, UTC
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal_column, select, tuple_, union_all
+from sqlalchemy import Select, and_, bindparam, case, false, func, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from inspect_app.actions.models import Action, ActionRow
+from inspect_app.actions.models import Action, ActionRow, ClosedTally
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
@@ -34,10 +34,10 @@ from inspect_app.security.access import visible_ward_ids
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).
 # Finished actions (closed, or cancelled as recorded in error) are history: the dashboard counts
-# those finished in the last CLOSED_PERIOD_DAYS.
+# those finished since closed_since(today) (12 months and this one), from the maintained counts.
 FINISHED_VALUES = tuple(sorted(s.value for s in TERMINAL))
 LIVE_VALUES = tuple(sorted({s.value for s in ActionStatus} - set(FINISHED_VALUES)))
-CLOSED_PERIOD_DAYS = 365
+CLOSED_PERIOD_MONTHS = 12  # closed counts: since the first of the month this many months ago
 LIST_COUNT_CAP = 1000  # a list counts this many matches at most, then says "more than"
 
 
@@ -324,17 +324,17 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     """Every number on the dashboard from one grouped statement.
 
     Its cost follows open work, not history: one half reads the actions that are not closed
-    (through the status index), the other those closed in the last ``CLOSED_PERIOD_DAYS`` (through
-    the closing-date index); the grade cell is the action's own copy, so the point table is not
-    read. Grouped by band, status, grade cell and lateness under the site, ward and band filters;
+    (through the status index), the other the maintained counts of actions finished per month
+    (``ClosedTally``) since :func:`closed_since`, so a year's closures cost a few hundred rows at
+    most; the grade cell is the action's own copy, so the point table is not read. Grouped by band, status, grade cell and lateness under the site, ward and band filters;
     the rest is summed here. The counts table shows every status (the status filter does not narrow
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
-    since = today - timedelta(days=CLOSED_PERIOD_DAYS)
+    since = closed_since(today)
     rows = db.session.execute(_tallies_statement(_names(terms)),
-                              dict(terms) | {"today": today, "closed_since": datetime.combine(since, datetime.min.time())}).all()
+                              dict(terms) | {"today": today, "closed_since": since}).all()
 
     def in_status(status: str) -> bool:
         return filters.status == "all" or status == filters.status or (
@@ -374,9 +374,24 @@ def _tallies_statement(names: tuple[str, ...]) -> Select:
         query = query.where(*_bound(names), *where)
         return query.group_by(*query.selected_columns[:5])
 
-    # finished (closed, or cancelled as recorded in error): both set closed_at
-    closed = and_(Action.status.in_(FINISHED_VALUES), Action.closed_at >= bindparam("closed_since"))
-    return union_all(part(IS_LIVE), part(closed))
+    # finished (closed, or cancelled as recorded in error): the maintained counts per month, not the rows
+    grade = (func.nullif(ClosedTally.likelihood, 0), func.nullif(ClosedTally.consequence, 0))
+    finished = select(ClosedTally.band, ClosedTally.status, *grade, false().label("late"),
+                      func.sum(ClosedTally.n).label("n")).select_from(ClosedTally)
+    if "site_id" in names:
+        finished = finished.join(Ward, ClosedTally.ward_id == Ward.id)
+    finished = (finished.where(*_bound(names, ward_col=ClosedTally.ward_id, band_col=ClosedTally.band,
+                                       grade_cols=(ClosedTally.likelihood, ClosedTally.consequence)),
+                               ClosedTally.month >= bindparam("closed_since"))
+                .group_by(ClosedTally.band, ClosedTally.status, *grade))
+    return union_all(part(IS_LIVE), finished)
+
+
+def closed_since(today: date) -> date:
+    """First day of the period of closed counts: the month 12 months before this one (12 whole
+    months and this one so far; the counts are kept per month of closing)."""
+    months = today.year * 12 + today.month - 1 - CLOSED_PERIOD_MONTHS
+    return date(months // 12, months % 12 + 1, 1)
 
 
 def attention(user, *, now: datetime) -> dict:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
+from inspect_app.actions import closed_tally
 from inspect_app.auth.models import User
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.estates.models import Room, Ward
@@ -111,6 +112,9 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
                 {"first": first, "ward": ward_id, "author": author})
         added += db.session.scalar(text("SELECT COUNT(*) FROM action WHERE finding_id > :first AND ward_id = :ward"),
                                    {"first": first, "ward": ward_id})
+    # the maintained closed counts, recounted once after the bulk insert (the services keep them
+    # one action at a time; this path bypasses them)
+    closed_tally.rebuild()
     db.session.flush()
     return added
 
