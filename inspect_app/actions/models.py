@@ -116,17 +116,19 @@ class ActionRow(ActionFacts):
 class Action(ActionFacts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)  # one action per point
-    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True)
-    band: Mapped[str] = mapped_column(String(20), index=True)  # follows the finding's current grade
+    # active_history on the columns the maintained counts are keyed by (actions.tallies): a change
+    # loads the value it replaces, so the counts can move the action out of its old bucket.
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True, active_history=True)
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True, active_history=True)
+    band: Mapped[str] = mapped_column(String(20), index=True, active_history=True)  # follows the finding's current grade
     # Copies that follow the band and the point's current grade (set with them), so the dashboard and
     # the lists read open actions alone: no join to the whole finding table, sorted by an index.
     severity: Mapped[int] = mapped_column(Integer, default=_severity_default)
-    likelihood: Mapped[int | None] = mapped_column(Integer)
-    consequence: Mapped[int | None] = mapped_column(Integer)
+    likelihood: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    consequence: Mapped[int | None] = mapped_column(Integer, active_history=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     owner_team: Mapped[str | None] = mapped_column(String(120), default=ESTATES_TEAM)
-    target_date: Mapped[date] = mapped_column(index=True)
+    target_date: Mapped[date] = mapped_column(index=True, active_history=True)
     interim_by: Mapped[datetime | None]  # deadline for an interim control (High and Extreme)
     # The interim control in place (the latest one recorded)
     interim_control: Mapped[str | None] = mapped_column(Text)
@@ -160,8 +162,8 @@ class Action(ActionFacts, db.Model):
     ward_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(index=True)  # closed counts are for a period
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(index=True, active_history=True)  # closed counts are for a period
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, active_history=True)
 
     __table_args__ = (
         # Open actions in list order (most severe, then earliest due): a page is read from here
@@ -206,9 +208,9 @@ class ActionEvent(db.Model):
 class ClosedTally(db.Model):
     """How many actions finished (closed, or cancelled as recorded in error) per ward, month of
     finishing, status, band and grade cell: the dashboard's closed counts for a period read these
-    few rows instead of every finished action. Kept by ``actions.closed_tally``, which the services
-    call wherever an action's status becomes or stops being finished; a test checks it against a
-    full recount. A grade of 0 stands for none recorded (key columns cannot be NULL)."""
+    few rows instead of every finished action. Kept by ``actions.tallies`` on every flush that
+    adds or changes an action; a test checks it against a full recount. A grade of 0 stands for
+    none recorded (key columns cannot be NULL)."""
 
     ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True, index=True)  # first day of the month, UTC
@@ -216,4 +218,31 @@ class ClosedTally(db.Model):
     band: Mapped[str] = mapped_column(String(20), primary_key=True)
     likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveTally(db.Model):
+    """How many actions are not finished (open work and accepted risks) per ward, status, band and
+    grade cell: the dashboard's counts and heat map, without reading action rows. Kept by
+    ``actions.tallies`` like :class:`ClosedTally`."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DueTally(db.Model):
+    """How many open actions (open statuses only) fall due on each target date, per ward, status,
+    band and grade cell: the dashboard's overdue figures are the rows due before today (read through
+    the target-date index), so lateness needs no action rows either. Kept by ``actions.tallies``."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    target_date: Mapped[date] = mapped_column(primary_key=True, index=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, false, func, literal_column, select, tuple_, union_all
+from sqlalchemy import Select, and_, bindparam, case, false, func, literal_column, select, true, tuple_, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from inspect_app.actions.models import Action, ActionRow, ClosedTally
+from inspect_app.actions.models import Action, ActionRow, ClosedTally, DueTally, LiveTally
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
@@ -323,11 +323,12 @@ class Tallies:
 def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     """Every number on the dashboard from one grouped statement.
 
-    Its cost follows open work, not history: one half reads the actions that are not closed
-    (through the status index), the other the maintained counts of actions finished per month
-    (``ClosedTally``) since :func:`closed_since`, so a year's closures cost a few hundred rows at
-    most; the grade cell is the action's own copy, so the point table is not read. Grouped by band, status, grade cell and lateness under the site, ward and band filters;
-    the rest is summed here. The counts table shows every status (the status filter does not narrow
+    No action row is read: the counts are the maintained tallies (``actions.tallies``): actions
+    not finished per ward, status, band and grade cell; open ones per target date too (those due
+    before today are the overdue ones, read through the target-date index); finished ones per
+    month since :func:`closed_since`. So its cost follows the number of distinct buckets, not of
+    actions, open or closed. Grouped by band, status, grade cell and lateness under the site, ward
+    and band filters; the rest is summed here. The counts table shows every status (the status filter does not narrow
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
     """
@@ -362,29 +363,28 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
 
 @functools.lru_cache(maxsize=64)
 def _tallies_statement(names: tuple[str, ...]) -> Select:
-    """:func:`dashboard_tallies`' statement for terms with these names, built once per process."""
-    late = and_(IS_OPEN, Action.target_date < bindparam("today"))
+    """:func:`dashboard_tallies`' statement for terms with these names, built once per process.
 
-    def part(*where):
-        query = (select(Action.band, Action.status, Action.likelihood, Action.consequence,
-                        case((late, True), else_=False).label("late"), func.count(Action.id).label("n"))
-                 .select_from(Action))
-        if "site_id" in names:
-            query = query.join(Ward, Action.ward_id == Ward.id)
-        query = query.where(*_bound(names), *where)
-        return query.group_by(*query.selected_columns[:5])
+    Rows of (band, status, likelihood, consequence, late, n) from the maintained counts alone:
+    every action not finished (as not late), then the open ones due before today twice, as late
+    and taken off the not-late count, then those finished in the period. Summed by the caller."""
+    due = DueTally.target_date < bindparam("today")
+    return union_all(_tally_part(LiveTally, names, False, 1), _tally_part(DueTally, names, True, 1, due),
+                     _tally_part(DueTally, names, False, -1, due),
+                     _tally_part(ClosedTally, names, False, 1, ClosedTally.month >= bindparam("closed_since")))
 
-    # finished (closed, or cancelled as recorded in error): the maintained counts per month, not the rows
-    grade = (func.nullif(ClosedTally.likelihood, 0), func.nullif(ClosedTally.consequence, 0))
-    finished = select(ClosedTally.band, ClosedTally.status, *grade, false().label("late"),
-                      func.sum(ClosedTally.n).label("n")).select_from(ClosedTally)
+
+def _tally_part(model, names: tuple[str, ...], late: bool, sign: int, *where) -> Select:
+    """One part of :func:`_tallies_statement`: ``model``'s counts under the filters, by band,
+    status and grade cell (0 in a count's grade stands for none recorded)."""
+    grade = (func.nullif(model.likelihood, 0), func.nullif(model.consequence, 0))
+    query = select(model.band, model.status, *grade, (true() if late else false()).label("late"),
+                   func.sum(model.n * sign).label("n")).select_from(model)
     if "site_id" in names:
-        finished = finished.join(Ward, ClosedTally.ward_id == Ward.id)
-    finished = (finished.where(*_bound(names, ward_col=ClosedTally.ward_id, band_col=ClosedTally.band,
-                                       grade_cols=(ClosedTally.likelihood, ClosedTally.consequence)),
-                               ClosedTally.month >= bindparam("closed_since"))
-                .group_by(ClosedTally.band, ClosedTally.status, *grade))
-    return union_all(part(IS_LIVE), finished)
+        query = query.join(Ward, model.ward_id == Ward.id)
+    conditions = _bound(names, ward_col=model.ward_id, band_col=model.band,
+                        grade_cols=(model.likelihood, model.consequence))
+    return query.where(*conditions, model.n != 0, *where).group_by(model.band, model.status, *grade)
 
 
 def closed_since(today: date) -> date:

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from inspect_app.actions import closed_tally
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
@@ -204,9 +203,7 @@ def cancel_for_withdrawn(finding: Finding, *, reason: str, by, now: datetime) ->
     before = action.status
     _event(action, "transition", by=by, now=now, comment=reason, from_status=before,
            to_status=ActionStatus.CANCELLED.value, fields={"withdrawn": finding.ref})
-    old_closed_at = action.closed_at
     action.status, action.updated_at, action.closed_at = ActionStatus.CANCELLED.value, now, now
-    closed_tally.moved(action, old_status=before, old_closed_at=old_closed_at)
     record("action.cancel", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
            old={"status": before}, new={"status": action.status, "finding": finding.ref}, comment=reason)
     return action
@@ -249,13 +246,11 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
               two_person=two_person, proposed_by_id=action.proposed_by_id)
     _check_clinical(action, t.target, clean, now=now, rules=rules)
     before = {"status": action.status}
-    old_closed_at = action.closed_at
     _apply(action, t.target, clean, by=by, now=now)
     event = _event(action, "transition", by=by, now=now, comment=clean["comment"], from_status=t.source.value,
                    to_status=t.target.value, fields=_plain_fields({k: v for k, v in clean.items()
                                                                   if k != "comment"}))
     action.status, action.updated_at = t.target.value, now
-    closed_tally.moved(action, old_status=before["status"], old_closed_at=old_closed_at)
     if t.target is ActionStatus.RISK_ACCEPTED:
         likelihood, consequence = clean["residual_grade"]
         try:

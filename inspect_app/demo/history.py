@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
-from inspect_app.actions import closed_tally
+from inspect_app.actions import tallies
+from inspect_app.actions.models import DueTally, LiveTally
 from inspect_app.auth.models import User
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.estates.models import Room, Ward
@@ -112,9 +113,9 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
                 {"first": first, "ward": ward_id, "author": author})
         added += db.session.scalar(text("SELECT COUNT(*) FROM action WHERE finding_id > :first AND ward_id = :ward"),
                                    {"first": first, "ward": ward_id})
-    # the maintained closed counts, recounted once after the bulk insert (the services keep them
-    # one action at a time; this path bypasses them)
-    closed_tally.rebuild()
+    # the maintained counts, recounted once after the bulk insert (the ORM keeps them one flush at
+    # a time; these statements bypass it)
+    tallies.rebuild()
     db.session.flush()
     return added
 
@@ -157,5 +158,6 @@ def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> 
         "SELECT f.id, f.inspection_id, 'initial', f.likelihood, f.consequence, f.score, f.band, f.band, "
         "'T2', false, '[]', :author, f.created_at FROM finding f WHERE f.ward_id = :ward AND f.id > :first"),
         {"ward": ward_id, "first": first, "author": author})
+    tallies.rebuild((LiveTally, DueTally))  # the open counts (the closed ones are unchanged)
     return db.session.scalar(text("SELECT COUNT(*) FROM finding WHERE ward_id = :ward AND id > :first"),
                              {"ward": ward_id, "first": first})

@@ -1,5 +1,5 @@
-"""Migration 0011 builds the closed counts from the actions already recorded (its downgrade, then
-its upgrade, run on data; SQLite batch mode and PostgreSQL)."""
+"""Migration 0011 builds the dashboard's counts (closed, live, due) from the actions already
+recorded (its downgrade, then its upgrade, run on data; SQLite batch mode and PostgreSQL)."""
 from __future__ import annotations
 
 import importlib.util
@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from inspect_app.actions import closed_tally, services as actions
+from inspect_app.actions import services as actions, tallies
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
@@ -17,8 +17,8 @@ VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def _migration():
-    path = next(VERSIONS.glob("*_closed_tally.py"))
-    spec = importlib.util.spec_from_file_location("closed_tally_migration", path)
+    path = next(VERSIONS.glob("0011_tallies.py"))
+    spec = importlib.util.spec_from_file_location("tallies_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -39,7 +39,7 @@ def _run(step) -> None:
             connection.commit()
 
 
-def test_existing_closed_and_cancelled_actions_are_counted_by_the_migration(make_action, people):
+def test_existing_actions_are_counted_by_the_migration(make_action, people):
     now = utcnow()
     earlier = now - timedelta(days=70)
     for when, room in ((now, "Day room"), (earlier, "Bedroom 1")):
@@ -48,13 +48,13 @@ def test_existing_closed_and_cancelled_actions_are_counted_by_the_migration(make
         db.session.flush()
         actions.transition(action, "closed", by=people["ward_manager"], now=when)
     make_action(room="Quiet room").status = "cancelled"  # cancelled before closing dates were set
+    make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=earlier)  # open, overdue
+    make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Bedroom 1")  # open, not due
     db.session.commit()
-    closed_tally.rebuild()
-    db.session.commit()
-    expected = closed_tally.recount()
-    assert sum(expected.values()) == 3
+    expected = tallies.recount()
+    assert [sum(counts.values()) for counts in expected.values()] == [3, 2, 2]
     db.session.remove()
     migration = _migration()
     _run(migration.downgrade)
     _run(migration.upgrade)
-    assert closed_tally.stored() == expected
+    assert tallies.stored() == expected

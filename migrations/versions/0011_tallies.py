@@ -1,0 +1,69 @@
+"""tallies: maintained counts of actions for the dashboard, built from the existing actions:
+finished (closed or cancelled) per ward, month of finishing, status, band and grade cell
+(closed_tally); not finished per ward, status, band and grade cell (live_tally); open per the same
+and target date (due_tally). Finished actions without a closing date get their last update's.
+
+Revision ID: 0011_tallies
+Revises: 0010_grading
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0011_tallies"
+down_revision = "0010_grading"
+branch_labels = None
+depends_on = None
+
+FINISHED = "('cancelled', 'closed')"
+OPEN = "('capital_scheme', 'escalated', 'interim_control', 'open', 'remediated', 'verified', 'work_ordered')"
+CELL = "band, COALESCE(likelihood, 0), COALESCE(consequence, 0)"
+
+
+def _key_columns():
+    return [sa.Column("ward_id", sa.Integer(), nullable=False),
+            sa.Column("status", sa.String(length=20), nullable=False),
+            sa.Column("band", sa.String(length=20), nullable=False),
+            sa.Column("likelihood", sa.Integer(), autoincrement=False, nullable=False),
+            sa.Column("consequence", sa.Integer(), autoincrement=False, nullable=False)]
+
+
+def _create(name: str, extra: list, key: list[str], index: str | None) -> None:
+    op.create_table(
+        name, *_key_columns(), *extra, sa.Column("n", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["ward_id"], ["ward.id"], name=op.f(f"fk_{name}_ward_id_ward")),
+        sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{name}")),
+    )
+    if index:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.create_index(batch_op.f(f"ix_{name}_{index}"), [index], unique=False)
+
+
+def upgrade():
+    cell_key = ["status", "band", "likelihood", "consequence"]
+    _create("closed_tally", [sa.Column("month", sa.Date(), nullable=False)], ["ward_id", "month", *cell_key], "month")
+    _create("live_tally", [], ["ward_id", *cell_key], None)
+    _create("due_tally", [sa.Column("target_date", sa.Date(), nullable=False)],
+            ["ward_id", *cell_key, "target_date"], "target_date")
+    # Carry existing actions forward: the same recount as inspect_app.actions.tallies.rebuild_sql
+    # (written out here so the migration does not change if the module does).
+    op.execute(f"UPDATE action SET closed_at = updated_at WHERE status IN {FINISHED} AND closed_at IS NULL")
+    month = ("CAST(date_trunc('month', closed_at) AS date)" if op.get_bind().dialect.name == "postgresql"
+             else "date(closed_at, 'start of month')")
+    op.execute("INSERT INTO closed_tally (ward_id, month, status, band, likelihood, consequence, n) "
+               f"SELECT ward_id, {month}, status, {CELL}, COUNT(*) FROM action WHERE status IN {FINISHED} "
+               f"GROUP BY ward_id, {month}, status, {CELL}")
+    op.execute("INSERT INTO live_tally (ward_id, status, band, likelihood, consequence, n) "
+               f"SELECT ward_id, status, {CELL}, COUNT(*) FROM action WHERE status NOT IN {FINISHED} "
+               f"GROUP BY ward_id, status, {CELL}")
+    op.execute("INSERT INTO due_tally (ward_id, status, band, likelihood, consequence, target_date, n) "
+               f"SELECT ward_id, status, {CELL}, target_date, COUNT(*) FROM action WHERE status IN {OPEN} "
+               f"GROUP BY ward_id, status, {CELL}, target_date")
+
+
+def downgrade():
+    for name, index in (("due_tally", "target_date"), ("live_tally", None), ("closed_tally", "month")):
+        if index:
+            with op.batch_alter_table(name, schema=None) as batch_op:
+                batch_op.drop_index(batch_op.f(f"ix_{name}_{index}"))
+        op.drop_table(name)
