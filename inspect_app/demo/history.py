@@ -120,10 +120,14 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
     return added
 
 
-def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> int:
+def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime, recount: bool = True) -> int:
     """Add ``count`` present, graded points with open actions (open, interim control, work
     ordered in turn; a tenth overdue) to the ward's rooms in the inspection; for benchmarks of
-    the open-work pages. Returns the number added."""
+    the open-work pages. Returns the number added.
+
+    :param recount: rebuild the open counts after (a caller adding to many wards passes False and
+        calls ``tallies.rebuild`` once at the end).
+    """
     sql = _dialect()
     author = db.session.scalar(select(User.id).order_by(User.id))
     rooms = db.session.scalars(select(Room.id).where(Room.ward_id == ward_id, Room.active.is_(True))
@@ -158,6 +162,7 @@ def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> 
         "SELECT f.id, f.inspection_id, 'initial', f.likelihood, f.consequence, f.score, f.band, f.band, "
         "'T2', false, '[]', :author, f.created_at FROM finding f WHERE f.ward_id = :ward AND f.id > :first"),
         {"ward": ward_id, "first": first, "author": author})
-    tallies.rebuild((LiveTally, DueTally))  # the open counts (the closed ones are unchanged)
+    if recount:
+        tallies.rebuild((LiveTally, DueTally))  # the open counts (the closed ones are unchanged)
     return db.session.scalar(text("SELECT COUNT(*) FROM finding WHERE ward_id = :ward AND id > :first"),
                              {"ward": ward_id, "first": first})

@@ -2,6 +2,7 @@
 finished (closed or cancelled) per ward, month of finishing, status, band and grade cell
 (closed_tally); not finished per ward, status, band and grade cell (live_tally); open per the same
 and target date (due_tally). Finished actions without a closing date get their last update's.
+Partial indexes for the attention counts (each reads only the actions it counts).
 
 Revision ID: 0011_tallies
 Revises: 0010_grading
@@ -18,6 +19,15 @@ depends_on = None
 FINISHED = "('cancelled', 'closed')"
 OPEN = "('capital_scheme', 'escalated', 'interim_control', 'open', 'remediated', 'verified', 'work_ordered')"
 CELL = "band, COALESCE(likelihood, 0), COALESCE(consequence, 0)"
+OPEN_SQL = f"status IN {OPEN}"
+# the attention counts' partial indexes (inspect_app.actions.models.ATTENTION_INDEXES, written out)
+ATTENTION_INDEXES = (
+    ("ix_action_interim_missing", "interim_by", f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
+    ("ix_action_interim_review", "interim_review_date", f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
+    ("ix_action_open_created", "created_at", OPEN_SQL),
+    ("ix_action_accepted_review", "accepted_review_date", "status = 'risk_accepted'"),
+    ("ix_action_proposed", "status", "proposed_by_id IS NOT NULL"),
+)
 
 
 def _key_columns():
@@ -45,6 +55,10 @@ def upgrade():
     _create("live_tally", [], ["ward_id", *cell_key], None)
     _create("due_tally", [sa.Column("target_date", sa.Date(), nullable=False)],
             ["ward_id", *cell_key, "target_date"], "target_date")
+    with op.batch_alter_table("action", schema=None) as batch_op:
+        for name, column, where in ATTENTION_INDEXES:
+            batch_op.create_index(name, [column], unique=False, postgresql_where=sa.text(where),
+                                  sqlite_where=sa.text(where))
     # Carry existing actions forward: the same recount as inspect_app.actions.tallies.rebuild_sql
     # (written out here so the migration does not change if the module does).
     op.execute(f"UPDATE action SET closed_at = updated_at WHERE status IN {FINISHED} AND closed_at IS NULL")
@@ -62,6 +76,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("action", schema=None) as batch_op:
+        for name, column, where in ATTENTION_INDEXES:
+            batch_op.drop_index(name, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
     for name, index in (("due_tally", "target_date"), ("live_tally", None), ("closed_tally", "month")):
         if index:
             with op.batch_alter_table(name, schema=None) as batch_op:

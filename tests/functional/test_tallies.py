@@ -87,3 +87,42 @@ def test_counts_equal_a_full_recount_through_an_actions_life(app, make_action, p
         got = queries.dashboard_tallies(lead, queries.Filters(status="all"), today=now.date())
     assert got.counts == {("extreme", "closed"): 1, ("high", "cancelled"): 1, ("extreme", "open"): 2}
     assert got.overdue == 1 and got.closed_since <= months_ago.date()
+
+
+def test_attention_counts_equal_the_lists_they_link_to(app, make_action, people):
+    """The home pages' attention counts (maintained counts and partial indexes) say what the
+    action lists they link to list, for the whole trust and for one manager's wards."""
+    now = utcnow() - timedelta(hours=1)  # the lists count up to the time of the request
+    old = now - timedelta(days=100)
+    make_action(now=old)  # Extreme, no interim control long past its deadline, overdue, 100 days open
+    make_action(likelihood=2, consequence=4, room="Bedroom 1", **NOT_BEARING)
+    expired = make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=old)
+    expired.interim_in_place_at, expired.interim_review_date = old, (now - timedelta(days=1)).date()
+    accepted = make_action(likelihood=2, consequence=2, room="Quiet room", description="Accepted", **NOT_BEARING)
+    services.transition(accepted, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
+        "rationale": "Staff-only after refit", "residual_grade": (1, 2), "review_date": now.date() + timedelta(days=30)})
+    accepted.accepted_review_date = now.date()  # due for review today
+    proposed = make_action(ward="Hazel Ward", likelihood=4, consequence=5, room="Bedroom 1")
+    services.transition(proposed, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
+        "rationale": "Continuous observation", "residual_grade": (2, 5), "review_date": now.date() + timedelta(days=28)})
+    db.session.commit()
+    assert proposed.proposed_by_id is not None
+    today = now.date()
+    lists = {"interim_missing": queries.Filters(need="interim-missing"),
+             "review_due": queries.Filters(status="all", need="review-due"),
+             "interim_expired": queries.Filters(need="interim-expired"),
+             "awaiting_approval": queries.Filters(status="all", need="approval"),
+             "failed_check": queries.Filters(need="failed-check"), "open": queries.Filters(),
+             "overdue_total": queries.Filters(overdue=True)}
+    for who in ("safety_lead", "ward_manager"):
+        user = people[who]
+        with app.test_request_context():
+            login_user(user)
+            got = queries.attention(user, now=utcnow())
+            for name, filters in lists.items():
+                assert got[name] == queries.action_count(user, filters, today=today), (who, name)
+            for days in queries.AGES:
+                assert got["ageing"][days] == queries.action_count(
+                    user, queries.Filters(older_than=days), today=today), (who, days)
+        assert sum(got["overdue"].values()) == got["overdue_total"]
+    assert got["open"] == 2 and got["review_due"] == 1 and got["interim_missing"] >= 1
