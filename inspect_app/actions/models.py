@@ -30,13 +30,14 @@ ESTATES_TEAM = "Estates team"
 # statements that should use it must spell the condition the same way (a planner proves a
 # partial index usable by comparing the conditions, and SQLite only matches literal terms).
 OPEN_SQL = "status IN (" + ", ".join(f"'{v}'" for v in sorted(_OPEN_VALUES)) + ")"
-# (name, column, condition) of the partial indexes the attention counts read (also in migration 0011)
+# (name, columns, condition) of the partial indexes the attention counts read (also in migration
+# 0011); the ward is in each, so a manager's count is read from the index alone too
 ATTENTION_INDEXES = (
-    ("ix_action_interim_missing", "interim_by", f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
-    ("ix_action_interim_review", "interim_review_date", f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
-    ("ix_action_open_created", "created_at", OPEN_SQL),
-    ("ix_action_accepted_review", "accepted_review_date", "status = 'risk_accepted'"),
-    ("ix_action_proposed", "status", "proposed_by_id IS NOT NULL"),
+    ("ix_action_interim_missing", ("interim_by", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
+    ("ix_action_interim_review", ("interim_review_date", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
+    ("ix_action_open_created", ("created_at", "ward_id"), OPEN_SQL),
+    ("ix_action_accepted_review", ("accepted_review_date", "ward_id"), "status = 'risk_accepted'"),
+    ("ix_action_proposed", ("status", "ward_id"), "proposed_by_id IS NOT NULL"),
 )
 
 
@@ -179,8 +180,8 @@ class Action(ActionFacts, db.Model):
         Index("ix_action_open_order", "severity", "target_date", "id",
               postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
         # The attention counts (actions.queries.attention): each reads only the actions it counts.
-        *(Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
-          for name, column, where in ATTENTION_INDEXES),
+        *(Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
+          for name, columns, where in ATTENTION_INDEXES),
     )
 
     finding: Mapped[Finding] = relationship()

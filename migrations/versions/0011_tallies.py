@@ -22,11 +22,11 @@ CELL = "band, COALESCE(likelihood, 0), COALESCE(consequence, 0)"
 OPEN_SQL = f"status IN {OPEN}"
 # the attention counts' partial indexes (inspect_app.actions.models.ATTENTION_INDEXES, written out)
 ATTENTION_INDEXES = (
-    ("ix_action_interim_missing", "interim_by", f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
-    ("ix_action_interim_review", "interim_review_date", f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
-    ("ix_action_open_created", "created_at", OPEN_SQL),
-    ("ix_action_accepted_review", "accepted_review_date", "status = 'risk_accepted'"),
-    ("ix_action_proposed", "status", "proposed_by_id IS NOT NULL"),
+    ("ix_action_interim_missing", ("interim_by", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
+    ("ix_action_interim_review", ("interim_review_date", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
+    ("ix_action_open_created", ("created_at", "ward_id"), OPEN_SQL),
+    ("ix_action_accepted_review", ("accepted_review_date", "ward_id"), "status = 'risk_accepted'"),
+    ("ix_action_proposed", ("status", "ward_id"), "proposed_by_id IS NOT NULL"),
 )
 
 
@@ -56,8 +56,8 @@ def upgrade():
     _create("due_tally", [sa.Column("target_date", sa.Date(), nullable=False)],
             ["ward_id", *cell_key, "target_date"], "target_date")
     with op.batch_alter_table("action", schema=None) as batch_op:
-        for name, column, where in ATTENTION_INDEXES:
-            batch_op.create_index(name, [column], unique=False, postgresql_where=sa.text(where),
+        for name, columns, where in ATTENTION_INDEXES:
+            batch_op.create_index(name, list(columns), unique=False, postgresql_where=sa.text(where),
                                   sqlite_where=sa.text(where))
     # Carry existing actions forward: the same recount as inspect_app.actions.tallies.rebuild_sql
     # (written out here so the migration does not change if the module does).
@@ -77,7 +77,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("action", schema=None) as batch_op:
-        for name, column, where in ATTENTION_INDEXES:
+        for name, _columns, where in ATTENTION_INDEXES:
             batch_op.drop_index(name, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
     for name, index in (("due_tally", "target_date"), ("live_tally", None), ("closed_tally", "month")):
         if index:
