@@ -2,7 +2,8 @@
 finished (closed or cancelled) per ward, month of finishing, status, band and grade cell
 (closed_tally); not finished per ward, status, band and grade cell (live_tally); open per the same
 and target date (due_tally). Finished actions without a closing date get their last update's.
-Partial indexes for the attention counts (each reads only the actions it counts).
+Partial indexes for the attention counts (each reads only the actions it counts) and for a
+manager's action list (their wards' open actions in list order).
 
 Revision ID: 0011_tallies
 Revises: 0010_grading
@@ -27,6 +28,8 @@ ATTENTION_INDEXES = (
     ("ix_action_open_created", ("created_at", "ward_id"), OPEN_SQL),
     ("ix_action_accepted_review", ("accepted_review_date", "ward_id"), "status = 'risk_accepted'"),
     ("ix_action_proposed", ("status", "ward_id"), "proposed_by_id IS NOT NULL"),
+    # not an attention count: a ward manager's list page in list order (the wards' open actions alone)
+    ("ix_action_open_ward_order", ("ward_id", "severity", "target_date", "id"), OPEN_SQL),
 )
 
 
