@@ -401,42 +401,55 @@ def attention(user, *, now: datetime) -> dict:
     No count aggregates all open work: overdue and open come from the maintained counts
     (``actions.tallies``); each other count reads only the actions it counts, through a partial
     index of its own (``Action.__table_args__``), so its cost is the number of exceptions."""
-    today = now.date()
     ids = visible_ward_ids(user)
-    wards = None if ids is None else sorted(ids) or [0]
-    late = select(DueTally.band, func.sum(DueTally.n)).where(DueTally.target_date < today)
-    overdue = dict(db.session.execute(_in_wards(late, DueTally, wards).group_by(DueTally.band)).all())
-    counts = [_how_many(Action, wards, *where) for where in _attention_conditions(now)]
-    counts.append(_how_many(LiveTally, wards, _status_in(OPEN_VALUES, LiveTally.status)))
-    row = db.session.execute(select(*counts)).one()
+    params = {"now": now, "today": now.date()} | {f"age_{days}": now - timedelta(days=days) for days in AGES}
+    if ids is not None:
+        params["ward_ids"] = sorted(ids) or [0]
+    overdue = dict(db.session.execute(_overdue_statement(ids is not None), params).all())
+    row = db.session.execute(_attention_statement(ids is not None), params).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5])), "interim_expired": row[5], "awaiting_approval": row[6],
             "failed_check": row[7], "open": row[8]}
 
 
-def _attention_conditions(now: datetime) -> list[tuple]:
+@functools.lru_cache(maxsize=2)
+def _overdue_statement(scoped: bool) -> Select:
+    """:func:`attention`'s overdue actions by band, from the counts per target date."""
+    late = select(DueTally.band, func.sum(DueTally.n)).where(DueTally.target_date < bindparam("today"))
+    return _in_wards(late, DueTally, scoped).group_by(DueTally.band)
+
+
+@functools.lru_cache(maxsize=2)
+def _attention_statement(scoped: bool) -> Select:
+    """:func:`attention`'s other counts, one scalar subquery each, built once per process."""
+    counts = [_how_many(Action, scoped, *where) for where in _attention_conditions()]
+    return select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)))
+
+
+def _attention_conditions() -> list[tuple]:
     """:func:`attention`'s counts of actions, in order, each spelled as its partial index's
     condition (literal statuses: a planner proves a partial index usable by comparing them)."""
-    accepted = Action.status == literal_column(f"'{ActionStatus.RISK_ACCEPTED.value}'")
+    accepted = literal_column(f"'{ActionStatus.RISK_ACCEPTED.value}'")
+    today = bindparam("today")
     return [
-        (IS_OPEN, Action.interim_in_place_at.is_(None), Action.interim_by < now),
-        (accepted, Action.accepted_review_date <= now.date()),
-        *[(IS_OPEN, Action.created_at < now - timedelta(days=days)) for days in AGES],
-        (IS_OPEN, Action.interim_in_place_at.is_not(None), Action.interim_review_date < now.date()),
-        (Action.proposed_by_id.is_not(None), Action.status != literal_column(f"'{ActionStatus.RISK_ACCEPTED.value}'")),
+        (IS_OPEN, Action.interim_in_place_at.is_(None), Action.interim_by < bindparam("now")),
+        (Action.status == accepted, Action.accepted_review_date <= today),
+        *[(IS_OPEN, Action.created_at < bindparam(f"age_{days}")) for days in AGES],
+        (IS_OPEN, Action.interim_in_place_at.is_not(None), Action.interim_review_date < today),
+        (Action.proposed_by_id.is_not(None), Action.status != accepted),
         (IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
     ]
 
 
-def _in_wards(query: Select, model, wards: list[int] | None) -> Select:
-    return query if wards is None else query.where(model.ward_id.in_(wards))
+def _in_wards(query: Select, model, scoped: bool) -> Select:
+    return query.where(model.ward_id.in_(bindparam("ward_ids", expanding=True))) if scoped else query
 
 
-def _how_many(model, wards: list[int] | None, *where) -> Any:
+def _how_many(model, scoped: bool, *where) -> Any:
     """How many actions (or, for a tally, the sum of its counts) match, as a scalar subquery."""
     total = func.count() if model is Action else func.coalesce(func.sum(model.n), 0)
-    return _in_wards(select(total).select_from(model).where(*where), model, wards).scalar_subquery()
+    return _in_wards(select(total).select_from(model).where(*where), model, scoped).scalar_subquery()
 
 
 def interim_missing_list(user, *, now: datetime):
