@@ -112,7 +112,10 @@ def _after_flush(session: Session, _flush_context) -> None:
         _move(delta, _before(action), _now(action))
     for action in _actions(session.deleted):
         _move(delta, _before(action), None)
-    changes = [(model, key, n) for (model, key), n in delta.items() if n]
+    # in one order in every transaction: two flushes moving actions between the same buckets in
+    # opposite directions then wait for each other instead of deadlocking (PostgreSQL row locks)
+    changes = sorted(((model, key, n) for (model, key), n in delta.items() if n),
+                     key=lambda change: (change[0].__tablename__, [str(part) for part in change[1]]))
     if changes:
         _add(session.connection(), changes)
 
