@@ -54,10 +54,9 @@ def _check_config(app: Flask, config_class: type[Config]) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import inspect_app.models  # noqa: F401 - registers every table on the metadata
     from inspect_app import db_setup
     from inspect_app.extensions import csrf, db, limiter, login_manager, migrate
-
-    import inspect_app.models  # noqa: F401 - registers every table on the metadata
 
     db.init_app(app)
     db_setup.install_sqlite_pragmas()

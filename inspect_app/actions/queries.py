@@ -285,7 +285,7 @@ def format_key(key: Key) -> str:
 @functools.lru_cache(maxsize=256)
 def _page_statement(names: tuple[str, ...], after: bool) -> Select:
     """:func:`action_list`'s statement for terms with these names, built once per process."""
-    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"))], names).where(*_bound(names))
+    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"), strict=False)], names).where(*_bound(names))
     if after:
         page_ids = page_ids.where(tuple_(*ORDER) > tuple_(bindparam("after_severity"), bindparam("after_due"),
                                                           bindparam("after_id")))
@@ -337,7 +337,7 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
                               dict(terms) | {"today": today, "closed_since": datetime.combine(since, datetime.min.time())}).all()
 
     def in_status(status: str) -> bool:
-        return filters.status == "all" or status == filters.status or (
+        return filters.status in ("all", status) or (
             filters.status == "open" and status in OPEN_VALUES)
 
     def in_cell(likelihood, consequence) -> bool:
@@ -404,7 +404,7 @@ def attention(user, *, now: datetime) -> dict:
     ], ()), user, everything, today=today).where(IS_LIVE)).one()  # closed actions count for none of these
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5])), "open": row[5], "interim_expired": row[6],
+            "ageing": dict(zip(AGES, row[2:5], strict=False)), "open": row[5], "interim_expired": row[6],
             "awaiting_approval": row[7], "failed_check": row[8]}
 
 

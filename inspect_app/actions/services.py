@@ -10,6 +10,7 @@ from sqlalchemy import select
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.domain.workflow import TERMINAL, ActionStatus, Role, TransitionError, check
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -36,7 +37,8 @@ def ensure_action(finding: Finding, *, by, now: datetime) -> Action | None:
 
     due = risk.due_dates(finding.band, identified_at=finding.created_at, policy=policy_for(finding.ward))
     action = Action(finding_id=finding.id, ward_id=finding.ward_id, status=ActionStatus.OPEN.value,
-                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
+                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence,
+                    owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
                     created_at=now, created_by_id=getattr(by, "id", None), updated_at=now)
     db.session.add(action)
     db.session.flush()
@@ -142,14 +144,10 @@ PHOTO_KIND = {ActionStatus.VERIFIED: "verification"}  # every other transition's
 
 
 def _text(value, what: str, limit: int = TEXT_MAX) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip()
-    if len(value) > limit:
-        raise ActionError(f"The {what} is longer than {limit} characters.")
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ActionError(f"The {what} contains control characters.")
-    return value or None
+    try:
+        return clean_text(value, label=f"The {what}", limit=limit, coerce=True) or None
+    except TextError as exc:
+        raise ActionError(str(exc)) from None
 
 
 def _review_date(value, *, now: datetime) -> date | None:
@@ -222,9 +220,7 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
     :raises ActionError: a supplied value is malformed.
     :raises imaging.PhotoRejected: a photo is not an acceptable image.
     """
-    from inspect_app.findings.services import FindingError, apply_grade, policy_for
-
-    from inspect_app.findings.services import grading_policy_for
+    from inspect_app.findings.services import FindingError, apply_grade, grading_policy_for, policy_for
 
     raw = dict(fields or {})
     photos = list(photos or [])

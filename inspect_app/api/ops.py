@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -130,7 +130,7 @@ def moment(value: Any, now: datetime) -> datetime:
         return now
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        when = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+        when = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo is not None else when
     except (ValueError, OverflowError):
         raise OpError(400, "The capture time is not an ISO 8601 time.") from None
     return min(when, now)

@@ -14,8 +14,14 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from inspect_app.audit.services import record
-from inspect_app.checklists.models import (AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus, join_tags,
-                                           split_tags)
+from inspect_app.checklists.models import (
+    AreaType,
+    ChecklistItem,
+    ChecklistTemplate,
+    TemplateStatus,
+    join_tags,
+    split_tags,
+)
 from inspect_app.domain.checklist import InspectionType, ItemKind
 from inspect_app.domain.library_changes import ItemFacts, LibraryChanges, compare, ward_affected
 from inspect_app.domain.risk import Band, Tier

@@ -7,6 +7,7 @@ from typing import Any
 
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
@@ -89,33 +90,19 @@ def _clean(field: str, value: Any) -> Any:
         except risk.RiskError as exc:
             raise FindingError(str(exc)) from None
         return answer.value if answer is not None else None
-    if field in ("load_bearing_reason", "consequence_reason"):
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise FindingError("The reason must be text.")
-        value = value.strip()
-        if len(value) > TEXT_LIMITS[field]:
-            raise FindingError(f"The reason is longer than {TEXT_LIMITS[field]} characters.")
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-            raise FindingError("The reason contains control characters.")
-        return value or None
     if field == "mitigation":
         if value is None or value == "":
             return None
         if not isinstance(value, str) or value not in risk.MITIGATIONS:
             raise FindingError("Choose a recommended mitigation from the list.")
         return value
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} must be text.")
-    value = value.strip()
-    if len(value) > TEXT_LIMITS[field]:
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} is longer than {TEXT_LIMITS[field]} characters.")
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} contains control characters.")
-    return value
+    reason = field in ("load_bearing_reason", "consequence_reason")
+    label = "The reason" if reason else field.replace("_", " ").capitalize()
+    try:
+        value = clean_text(value, label=label, limit=TEXT_LIMITS[field])
+    except TextError as exc:
+        raise FindingError(str(exc)) from None
+    return (value or None) if reason else value
 
 
 def _snapshot(finding: Finding) -> dict[str, Any]:

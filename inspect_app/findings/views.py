@@ -20,8 +20,15 @@ from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
-from inspect_app.inspections.lookup import (WRITERS, finding_or_404, first_error, inspection_or_404, room_or_404,
-                                            room_url, writable_or_409)
+from inspect_app.inspections.lookup import (
+    WRITERS,
+    finding_or_404,
+    first_error,
+    inspection_or_404,
+    room_or_404,
+    room_url,
+    writable_or_409,
+)
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected

@@ -16,14 +16,21 @@ from inspect_app.domain import assurance
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType, item_applies
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
-from inspect_app.inspections.models import (Answer, CarryForward, Inspection, InspectionStatus, RoomVisit,
-                                            Signature)
-from inspect_app.inspections.walk import (RoomStatus, carried_forward, item_scope, room_checklist, scoped_items,
-                                         seen_in, ward_progress)
+from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit, Signature
+from inspect_app.inspections.walk import (
+    RoomStatus,
+    carried_forward,
+    item_scope,
+    room_checklist,
+    scoped_items,
+    seen_in,
+    ward_progress,
+)
 from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
@@ -195,14 +202,10 @@ def record_label_scan(*, inspection: Inspection, room: Room, by, now: datetime) 
                inspection_id=inspection.id, new={"room": room.name})
     return room_visit
 def _text_or_none(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InspectionError(f"The {what} must be text.")
-    value = value.strip()
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise InspectionError(f"The {what} contains control characters.")
-    return value or None
+    try:
+        return clean_text(value, label=f"The {what}") or None
+    except TextError as exc:
+        raise InspectionError(str(exc)) from None
 
 
 def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, value: str, by, now: datetime,

@@ -12,10 +12,10 @@ from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, Role
-from inspect_app.public_url import absolute
 from inspect_app.estates.models import Ward, ward_managers
 from inspect_app.extensions import db
 from inspect_app.notifications.models import Notification
+from inspect_app.public_url import absolute
 
 NOTIFY_BANDS = {Band.HIGH.value, Band.EXTREME.value}
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]

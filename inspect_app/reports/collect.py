@@ -16,10 +16,10 @@ record; a draft shows the latest.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -28,16 +28,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.actions.models import Action
 from inspect_app.checklists.models import AreaType, ChecklistItem
-from inspect_app.domain.assurance import ASSESSMENT_TYPES, Capacity, next_assessment_due, required_capacities
-from inspect_app.domain.assurance import resets_assessment_clock
+from inspect_app.domain.assurance import (
+    ASSESSMENT_TYPES,
+    Capacity,
+    next_assessment_due,
+    required_capacities,
+    resets_assessment_clock,
+)
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
+from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
-from inspect_app.domain.workflow import Role
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
@@ -46,8 +51,18 @@ from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
-from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportFlag, ReportPhoto,
-                   ReportRoom, ReportSignatory, WithdrawnPoint)
+from .data import (
+    BandInfo,
+    ChangeSummary,
+    InspectionReport,
+    ReportAnswerNote,
+    ReportFinding,
+    ReportFlag,
+    ReportPhoto,
+    ReportRoom,
+    ReportSignatory,
+    WithdrawnPoint,
+)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.

@@ -4,8 +4,16 @@ from collections import namedtuple
 import pytest
 
 from inspect_app.domain.checklist import (
-    Answer, CarryForwardOutcome, ChecklistError, InspectionType, RoomProgress, RoomState,
-    RoomSummary, carry_forward_outcomes, next_unfinished, room_progress,
+    Answer,
+    CarryForwardOutcome,
+    ChecklistError,
+    InspectionType,
+    RoomProgress,
+    RoomState,
+    RoomSummary,
+    carry_forward_outcomes,
+    next_unfinished,
+    room_progress,
     signoff_blockers,
 )
 

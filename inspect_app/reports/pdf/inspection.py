@@ -17,8 +17,21 @@ from .findings import FindingCardBuilder
 from .flowables import BandChip, ProgressMark, heading, table_heading
 from .heatmap import band_scores, heatmap_table, score_range
 from .styles import (
-    FONT_BOLD, MUTED, NHS_BLUE, PALE, PALE_BLUE, RED, RED_HEX, RULE, STYLES, WHITE, Para,
-    data_table_style, fmt_date, fmt_datetime, para_text,
+    FONT_BOLD,
+    MUTED,
+    NHS_BLUE,
+    PALE,
+    PALE_BLUE,
+    RED,
+    RED_HEX,
+    RULE,
+    STYLES,
+    WHITE,
+    Para,
+    data_table_style,
+    fmt_date,
+    fmt_datetime,
+    para_text,
 )
 
 ROOM_STATES = {"complete": "Inspected", "not_accessible": "Not accessible",
