@@ -301,24 +301,8 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     if unknown:
         raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     clean = {k: _clean(k, v) for k, v in changes.items()}
-    # A stored time ahead of the server (from a device clock that ran fast before device times
-    # were clamped) is forgotten, so it cannot lock the field against every later edit.
-    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
     before = _snapshot(finding)
-    applied: dict[str, Any] = {}
-    skipped: dict[str, Any] = {}
-    for field, value in clean.items():
-        incoming = (edited_at or {}).get(field)
-        if incoming and stored_times.get(field) and stored_times[field] > incoming:
-            skipped[field] = value  # a later edit already won this field
-            continue
-        if before[field] != value:
-            setattr(finding, field, value)
-            applied[field] = value
-        if incoming:
-            stored_times[field] = max(incoming, stored_times.get(field, ""))
-    finding.field_edited_at = stored_times
+    applied, skipped = _merge_fields(finding, clean, edited_at or {}, now=now)
     if applied:
         finding.updated_at = now
         record("finding.update", finding, by=by, now=now, ward_id=finding.ward_id,
@@ -327,6 +311,14 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     if skipped:
         record("finding.update_superseded", finding, by=by, now=now, ward_id=finding.ward_id,
                new=skipped, comment="Older offline edit kept in history; a later edit won these fields.")
+    _regrade_after_edit(finding, applied, by=by, now=now, inspection=inspection,
+                        consequence_reason=consequence_reason)
+    return applied
+
+
+def _regrade_after_edit(finding: Finding, applied: dict[str, Any], *, by, now: datetime, inspection,
+                        consequence_reason: str | None) -> None:
+    """A changed grading fact (low-level, load-bearing...) re-grades the point with its L and C."""
     changed = [field for field in GRADING_FIELDS if field in applied]
     if changed and finding.likelihood is not None:
         apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
@@ -335,7 +327,29 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
         raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).",
                            "load_bearing_reason")
-    return applied
+
+
+def _merge_fields(finding: Finding, clean: dict[str, Any], edited_at: dict[str, str], *,
+                  now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set each changed field unless a later edit already won it; returns (applied, skipped)."""
+    # A stored time ahead of the server (from a device clock that ran fast before device times
+    # were clamped) is forgotten, so it cannot lock the field against every later edit.
+    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
+    applied: dict[str, Any] = {}
+    skipped: dict[str, Any] = {}
+    for field, value in clean.items():
+        incoming = edited_at.get(field)
+        if incoming and stored_times.get(field) and stored_times[field] > incoming:
+            skipped[field] = value  # a later edit already won this field
+            continue
+        if getattr(finding, field) != value:
+            setattr(finding, field, value)
+            applied[field] = value
+        if incoming:
+            stored_times[field] = max(incoming, stored_times.get(field, ""))
+    finding.field_edited_at = stored_times
+    return applied, skipped
 
 
 WITHDRAW_REASON_LIMIT = 1000

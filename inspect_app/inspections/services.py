@@ -467,29 +467,12 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
 
     if inspection.status != InspectionStatus.IN_PROGRESS:
         raise InspectionReadOnly(READ_ONLY_MESSAGE)
-    signed = {s.capacity: s.user_id for s in inspection.signatures}
-    if capacity is None:
-        capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
-    try:
-        chosen = assurance.check_signatory(
-            capacity, inspection_type=inspection.inspection_type, user_id=by.id, user_role=by.role,
-            lead_inspector_id=inspection.lead_inspector_id,
-            manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
-    except assurance.SignatureError as exc:
-        if str(exc).startswith("Only the lead inspector"):
-            raise NotLeadInspector(str(exc)) from None
-        raise InspectionError(str(exc)) from None
+    chosen = _signing_capacity(inspection, capacity, by=by)
     problems = signoff_problems(inspection)
     if problems:
         raise InspectionError("Cannot sign off yet: " + " ".join(problems))
     flags = flags_for(inspection)
-    if isinstance(acknowledged, str) or not isinstance(acknowledged, (list, tuple, set, frozenset)):
-        acknowledged = ()
-    missing = [f for f in flags if f.key not in set(map(str, acknowledged))]
-    if missing:
-        raise InspectionError(f"Acknowledge each room that needs a second look before signing "
-                              f"({len(missing)} not acknowledged: "
-                              + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
+    _check_acknowledged(flags, acknowledged)
     try:
         method = reauthenticate(by, password=password, now=now, sso_authenticated_at=sso_authenticated_at)
     except AccountError as exc:
@@ -508,6 +491,38 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     done = {s.capacity for s in inspection.signatures}
     if not all(c.value in done for c in assurance.required_capacities(inspection.inspection_type)):
         return []
+    return _complete_sign_off(inspection, by=by, now=now)
+
+
+def _signing_capacity(inspection: Inspection, capacity: str | None, *, by) -> assurance.Capacity:
+    """The capacity ``by`` signs in (by default the next they may give), or a refusal saying why not."""
+    signed = {s.capacity: s.user_id for s in inspection.signatures}
+    if capacity is None:
+        capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
+    try:
+        return assurance.check_signatory(
+            capacity, inspection_type=inspection.inspection_type, user_id=by.id, user_role=by.role,
+            lead_inspector_id=inspection.lead_inspector_id,
+            manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
+    except assurance.SignatureError as exc:
+        if str(exc).startswith("Only the lead inspector"):
+            raise NotLeadInspector(str(exc)) from None
+        raise InspectionError(str(exc)) from None
+
+
+def _check_acknowledged(flags, acknowledged: Any) -> None:
+    """Refuse unless every "needs a second look" flag's key is among ``acknowledged``."""
+    if isinstance(acknowledged, str) or not isinstance(acknowledged, (list, tuple, set, frozenset)):
+        acknowledged = ()
+    missing = [f for f in flags if f.key not in set(map(str, acknowledged))]
+    if missing:
+        raise InspectionError(f"Acknowledge each room that needs a second look before signing "
+                              f"({len(missing)} not acknowledged: "
+                              + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
+
+
+def _complete_sign_off(inspection: Inspection, *, by, now: datetime) -> list:
+    """The last required signature: the record freezes, points judged fixed resolve, actions follow."""
     lead = inspection.lead_signature
     inspection.status = InspectionStatus.SIGNED_OFF
     inspection.signed_off_at, inspection.signed_off_by_id = now, lead.user_id
