@@ -408,15 +408,6 @@ def attention(user, *, now: datetime) -> dict:
             "awaiting_approval": row[7], "failed_check": row[8]}
 
 
-def interim_missing_list(user, *, now: datetime):
-    """Open actions whose interim-control deadline has passed with no control recorded."""
-    query = (_scope(_base(), user, Filters(), today=now.date())
-             .where(Action.interim_by < now, Action.interim_in_place_at.is_(None))
-             .options(contains_eager(Action.ward), contains_eager(Action.finding))
-             .order_by(Action.interim_by))
-    return list(db.session.scalars(query).unique())
-
-
 @dataclass(frozen=True)
 class StaleWard:
     ward_id: int

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -59,11 +58,6 @@ class DraftForm(FlaskForm):
     template_id = SelectField("Start from", coerce=int)
     version = StringField("New version number", validators=[DataRequired(), Length(max=40)])
     submit = SubmitField("Create draft")
-
-
-class ItemsImportForm(FlaskForm):
-    file = FileField("Items file (JSON)", validators=[FileRequired("Choose a JSON file.")])
-    submit = SubmitField("Add items to the draft")
 
 
 class ItemForm(FlaskForm):

@@ -45,15 +45,8 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}" + (f":{token}" if token else "")
 
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
     def role_label(self) -> str:
         return Role(self.role).label
-
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
 
 
 class LoginThrottle(db.Model):

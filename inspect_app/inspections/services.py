@@ -346,6 +346,21 @@ def mark_remaining_compliant(*, inspection: Inspection, room: Room, expected: in
     return answers
 
 
+def answer_with_point(*, inspection: Inspection, room: Room, item: ChecklistItem, finding: Finding, by,
+                      now: datetime) -> Answer | None:
+    """A ligature point was recorded against ``item``: the item's answer says so (the rule is
+    ``domain.checklist.answer_for_point``); the form page, the sync API and the import all call this.
+
+    :param finding: the point just recorded in ``room`` against ``item``.
+    :returns: the answer recorded, or None when the item already recorded a ligature point.
+    """
+    value = rules.answer_for_point(answer_value(inspection, room, item),
+                                   existing_controls=bool(finding.existing_controls))
+    if value is None:
+        return None
+    return record_answer(inspection=inspection, room=room, item=item, value=value.value, by=by, now=now)
+
+
 def answer_value(inspection: Inspection, room: Room, item: ChecklistItem) -> str | None:
     """The stored answer to one item in one room, or None if it is unanswered."""
     return db.session.scalar(select(Answer.value).where(Answer.inspection_id == inspection.id,

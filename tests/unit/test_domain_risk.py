@@ -22,6 +22,7 @@ from inspect_app.domain.risk import (
     grade,
     interim_required,
     needs_action,
+    parse_grade,
     score,
 )
 
@@ -300,3 +301,17 @@ def test_only_an_accepted_low_point_needs_no_action(band, mitigation, expected):
 def test_unknown_codes_are_refused_with_the_code_named(call, message):
     with pytest.raises(RiskError, match=message):
         call()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, None), ("", None), ("4x5", (4, 5)), ("1X1", (1, 1)), (" 3 x 2 ", (3, 2)),
+    ("9x9", (9, 9)),  # the scale is score()'s check, when the point is graded
+])
+def test_parse_grade_reads_a_grid_cell(raw, expected):
+    assert parse_grade(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["4", "4x5x1", "fourxfive", "x", "4;5"])
+def test_parse_grade_refuses_anything_but_two_numbers(raw):
+    with pytest.raises(RiskError, match="likelihood x consequence, for example 4x5"):
+        parse_grade(raw)
