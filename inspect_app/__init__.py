@@ -25,6 +25,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_logging(app)
     register_security(app)  # before the blueprints: it sets the URL converters their rules use
     register_blueprints(app)
+    register_reactions()
     register_errors(app)
     register_cli(app)
     register_templates(app)
@@ -97,6 +98,14 @@ def register_blueprints(app: Flask) -> None:
         bp = getattr(module, "bp", None)
         if bp is not None:
             app.register_blueprint(bp)
+
+
+def register_reactions() -> list[str]:
+    """Connect each feature's ``reactions`` module to the events it listens for (``inspect_app.events``).
+
+    Importing a module connects its receivers, once per process whatever the number of apps.
+    """
+    return [module.__name__ for module in _feature_modules("reactions")]
 
 
 def register_errors(app: Flask) -> None:

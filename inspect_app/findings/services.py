@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
 from inspect_app.domain.text import TextError, clean_text
@@ -255,9 +256,7 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
            new={"likelihood": result.likelihood, "consequence": result.consequence, "score": result.score,
                 "band": result.band.value, "kind": kind, "reasons": list(result.reasons),
                 "consequence_reason": consequence_reason})
-    from inspect_app.actions import services as actions
-
-    actions.on_finding_graded(finding, by=by, now=now, old_band=old_band)
+    events.finding_graded.send(finding, by=by, now=now, old_band=old_band)
     return entry
 
 
@@ -274,12 +273,7 @@ def grade_finding(finding: Finding, likelihood: Any, consequence: Any, *, by, no
     comment = (comment or "").strip() or None
     if comment and len(comment) > 2000:
         raise FindingError("The reason for the grade is at most 2000 characters.")
-    from inspect_app.actions import services as actions
-    from inspect_app.domain.workflow import ActionStatus
-
-    action = actions.action_for(finding)
-    if action is not None and action.status == ActionStatus.CLOSED.value:
-        raise FindingReadOnly(f"{finding.ref}'s remediation action is closed; re-open it to re-grade the point.")
+    events.finding_grading.send(finding, by=by, now=now)  # a closed action refuses (actions.reactions)
     kind = "initial" if finding.likelihood is None else "regrade"
     if consequence_reason is not None and not isinstance(consequence_reason, str):
         raise FindingError("The reason must be text.", "consequence_reason")
@@ -383,9 +377,6 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
     :param inspection: the inspection it was recorded in (looked up when not given).
     :raises FindingError: not allowed, or no reason.
     """
-    from inspect_app.actions import services as actions
-    from inspect_app.inspections.models import Inspection
-
     inspection = inspection or db.session.get(Inspection, finding.inspection_id)
     refusal = may_withdraw(finding, by, inspection)
     if refusal:  # already withdrawn is about the record's state (409); the rest about who asks (403)
@@ -404,5 +395,5 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
     record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
            inspection_id=finding.last_inspection_id, old={"state": before},
            new={"state": finding.state, "reason": reason}, comment=reason)
-    actions.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)
+    events.finding_withdrawn.send(finding, reason=reason, by=by, now=now)
     return finding

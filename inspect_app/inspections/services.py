@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
 from inspect_app.checklists.models import ChecklistItem, split_tags
@@ -551,6 +552,5 @@ def _complete_sign_off(inspection: Inspection, *, by, now: datetime) -> list:
     record("inspection.sign_off", inspection, by=by, now=now, ward_id=inspection.ward_id,
            inspection_id=inspection.id, new={"signatories": [s.name for s in inspection.signatures],
                                              "attestation": inspection.attestation})
-    from inspect_app.actions import services as actions
-
-    return actions.on_inspection_signed_off(inspection, by=by, now=now)
+    created = events.inspection_signed_off.send(inspection, by=by, now=now)
+    return [record for _receiver, records in created for record in records or ()]

@@ -1,0 +1,42 @@
+"""What happened, announced: blinker signals (Flask's own dependency) between features.
+
+A feature announces an event after it has flushed the change; the features that react to it
+connect in their own ``reactions.py``, which ``create_app`` imports (``register_reactions``). The
+announcer never imports a listener, so features depend one way only. Receivers run at once, in
+the same transaction: when one refuses (raises), the whole change is refused.
+
+Who listens (docs/architecture.md keeps this table):
+
+=======================  ======================================  =================================
+signal                   sent by                                 received by
+=======================  ======================================  =================================
+``finding_grading``      findings.grade_finding, before grading  actions (a closed action refuses)
+``finding_graded``       findings.apply_grade                    actions (create, re-band, deadlines)
+``finding_withdrawn``    findings.withdraw_finding               actions (cancel the action)
+``inspection_signed_off`` inspections.sign_off (last signature)  actions (each point's action)
+``action_created``       actions.ensure_action                   notifications (High/Extreme email)
+``action_band_raised``   actions, product checks                 notifications (band-rise email)
+``acceptance_proposed``  actions.propose_acceptance              notifications (approvers' email)
+=======================  ======================================  =================================
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_events = Namespace()
+
+#: sender: the Finding about to be graded by ``grade_finding``; kwargs: by, now. A receiver may refuse by raising.
+finding_grading = _events.signal("finding-grading")
+#: sender: the Finding just graded; kwargs: by, now, old_band (None for a first grade).
+finding_graded = _events.signal("finding-graded")
+#: sender: the Finding just withdrawn ("recorded in error"); kwargs: reason, by, now.
+finding_withdrawn = _events.signal("finding-withdrawn")
+#: sender: the Inspection whose last required signature was just given; kwargs: by, now.
+#: Receivers return the records they created (``sign_off`` returns the actions).
+inspection_signed_off = _events.signal("inspection-signed-off")
+#: sender: the new Action; kwargs: now.
+action_created = _events.signal("action-created")
+#: sender: the Action whose band rose; kwargs: old_band, now, cause (a sentence, or None).
+action_band_raised = _events.signal("action-band-raised")
+#: sender: the Action whose risk acceptance awaits a risk approver; kwargs: now.
+acceptance_proposed = _events.signal("acceptance-proposed")
