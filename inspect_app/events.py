@@ -17,6 +17,8 @@ signal                   sent by                                 received by
 ``action_created``       actions.ensure_action                   notifications (High/Extreme email)
 ``action_band_raised``   actions, product checks                 notifications (band-rise email)
 ``acceptance_proposed``  actions.propose_acceptance              notifications (approvers' email)
+``library_item_imported`` checklists.import_library, each item   alerts (the item's citations)
+``library_exporting``    checklists.export_template              alerts (returns each item's citations)
 =======================  ======================================  =================================
 """
 from __future__ import annotations
@@ -40,3 +42,9 @@ action_created = _events.signal("action-created")
 action_band_raised = _events.signal("action-band-raised")
 #: sender: the Action whose risk acceptance awaits a risk approver; kwargs: now.
 acceptance_proposed = _events.signal("acceptance-proposed")
+#: sender: a ChecklistItem just added by a library import; kwargs: doc (the item's document), by, now.
+#: A receiver may refuse the import by raising ``LibraryError``.
+library_item_imported = _events.signal("library-item-imported")
+#: sender: the ChecklistTemplate being exported; receivers return ``{item id: {document key: value}}``
+#: to add to the items' documents.
+library_exporting = _events.signal("library-exporting")
