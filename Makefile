@@ -67,6 +67,7 @@ test-js: system-deps node_modules/.installed
 # Lint and import contracts (pyproject.toml): any finding fails `make test` before a test runs.
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: lint system-deps install-dev node_modules/.installed test-js
 	$(BIN)/python -m pytest
