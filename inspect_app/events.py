@@ -17,6 +17,7 @@ signal                   sent by                                 received by
 ``action_created``       actions.ensure_action                   notifications (High/Extreme email)
 ``action_band_raised``   actions, product checks                 notifications (band-rise email)
 ``acceptance_proposed``  actions.propose_acceptance              notifications (approvers' email)
+``product_check_failed`` alerts.record_check                    actions (grade Extreme, the action)
 ``library_item_imported`` checklists.import_library, each item   alerts (the item's citations)
 ``library_exporting``    checklists.export_template              alerts (returns each item's citations)
 =======================  ======================================  =================================
@@ -42,6 +43,9 @@ action_created = _events.signal("action-created")
 action_band_raised = _events.signal("action-band-raised")
 #: sender: the Action whose risk acceptance awaits a risk approver; kwargs: now.
 acceptance_proposed = _events.signal("acceptance-proposed")
+#: sender: the RoomFixture whose check failed; kwargs: check (the flushed FixtureCheck), by, now.
+#: A receiver may refuse by raising ``AlertError``.
+product_check_failed = _events.signal("product-check-failed")
 #: sender: a ChecklistItem just added by a library import; kwargs: doc (the item's document), by, now.
 #: A receiver may refuse the import by raising ``LibraryError``.
 library_item_imported = _events.signal("library-item-imported")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.alerts.models import Alert, FixtureCheck, RoomFixture
 from inspect_app.audit.services import diff, record
 from inspect_app.checklists.models import AreaType
@@ -225,13 +226,6 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
            new={"fixture": fixture.label, "result": result.value, "notes": notes,
                 "checked_at": check.checked_at.isoformat()})
     if result == CheckResult.FAIL:
-        from inspect_app.actions.product_checks import raise_for_failed_check
-        from inspect_app.findings.services import FindingError
-        from inspect_app.inspections.services import InspectionError
-
         db.session.flush()
-        try:
-            raise_for_failed_check(fixture, check, by=by, now=now)
-        except (FindingError, InspectionError) as exc:
-            raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
+        events.product_check_failed.send(fixture, check=check, by=by, now=now)  # actions raises its Extreme action
     return check
