@@ -5,22 +5,19 @@ connect in their own ``reactions.py``, which ``create_app`` imports (``register_
 announcer never imports a listener, so features depend one way only. Receivers run at once, in
 the same transaction: when one refuses (raises), the whole change is refused.
 
-Who listens (docs/architecture.md keeps this table):
+Who listens (docs/architecture.md keeps the table):
 
-=======================  ======================================  =================================
-signal                   sent by                                 received by
-=======================  ======================================  =================================
-``finding_grading``      findings.grade_finding, before grading  actions (a closed action refuses)
-``finding_graded``       findings.apply_grade                    actions (create, re-band, deadlines)
-``finding_withdrawn``    findings.withdraw_finding               actions (cancel the action)
-``inspection_signed_off`` inspections.sign_off (last signature)  actions (each point's action)
-``action_created``       actions.ensure_action                   notifications (High/Extreme email)
-``action_band_raised``   actions, product checks                 notifications (band-rise email)
-``acceptance_proposed``  actions.propose_acceptance              notifications (approvers' email)
-``product_check_failed`` alerts.record_check                    actions (grade Extreme, the action)
-``library_item_imported`` checklists.import_library, each item   alerts (the item's citations)
-``library_exporting``    checklists.export_template              alerts (returns each item's citations)
-=======================  ======================================  =================================
+- ``finding_grading``, sent by findings.grade_finding before grading: actions refuses a point whose
+  action is closed.
+- ``finding_graded``, sent by findings.apply_grade: actions creates, re-bands or re-dates the action.
+- ``finding_withdrawn``, sent by findings.withdraw_finding: actions cancels the point's action.
+- ``inspection_signed_off``, sent by inspections.sign_off at the last signature: actions gives each
+  point that needs one its action.
+- ``product_check_failed``, sent by alerts.record_check: actions grades the point Extreme.
+- ``action_created``, ``action_band_raised``, ``acceptance_proposed``, sent by actions:
+  notifications queues the emails.
+- ``library_item_imported`` and ``library_exporting``, sent by checklists.library: alerts adds and
+  lists each item's citations.
 """
 from __future__ import annotations
 

@@ -553,4 +553,4 @@ def _complete_sign_off(inspection: Inspection, *, by, now: datetime) -> list:
            inspection_id=inspection.id, new={"signatories": [s.name for s in inspection.signatures],
                                              "attestation": inspection.attestation})
     created = events.inspection_signed_off.send(inspection, by=by, now=now)
-    return [record for _receiver, records in created for record in records or ()]
+    return [made for _receiver, records in created for made in records or ()]
