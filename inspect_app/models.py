@@ -15,5 +15,6 @@ from inspect_app.photos.models import Photo
 
 __all__ = ["Action", "ActionEvent", "Alert", "FixtureCheck", "ItemAlertCitation", "RoomFixture",
            "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
-           "ChecklistTemplate", "Finding", "FindingGrade", "Incident", "Inspection", "LoginThrottle", "Notification", "Photo", "Room",
+           "ChecklistTemplate", "Finding", "FindingGrade", "Incident", "Inspection", "LoginThrottle", "Notification",
+           "Photo", "Room",
            "RoomVisit", "Site", "SyncReceipt", "Trust", "TrustCheck", "TrustCheckTask", "User", "Ward", "ward_managers"]

@@ -10,17 +10,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from inspect_app.actions import services as actions
+from inspect_app import events
 from inspect_app.audit.services import record
-from inspect_app.domain.incidents import (NHS_NUMBER_MESSAGE, IncidentType, Outcome, likelihood_after_incident,
-                                          looks_like_nhs_number)
+from inspect_app.domain.incidents import (
+    NHS_NUMBER_MESSAGE,
+    IncidentType,
+    Outcome,
+    likelihood_after_incident,
+    looks_like_nhs_number,
+)
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
-from inspect_app.notifications import services as notifications
 from inspect_app.refusals import Conflict, Forbidden
 from inspect_app.security.access import can_see_ward
 
@@ -101,7 +105,7 @@ def check_input(data: IncidentInput, *, now: datetime) -> dict:
     if data.occurred_at > now + CLOCK_SLACK:
         raise IncidentError("The incident's date and time is in the future.", "occurred_at")
     finding = data.finding
-    if finding is not None and (finding.room_id != data.room.id or finding.is_check or finding.is_withdrawn):
+    if finding is not None and (finding.room_id != data.room.id or finding.is_check or finding.state == "removed"):
         raise IncidentError("That ligature point is not recorded in this room.", "finding")
     return {"incident_type": kind.value, "outcome": outcome.value,
             "reference": clean_text("reference", data.reference),
@@ -139,7 +143,7 @@ def record_incident(data: IncidentInput, *, by, now: datetime, source: str = "ma
                 "finding": data.finding.ref if data.finding else None})
     if data.finding is not None:
         raise_point(incident, data.finding, by=by, now=now)
-    notifications.queue_incident(incident, now=now)
+    events.incident_recorded.send(incident, now=now)
     return incident
 
 
@@ -162,7 +166,7 @@ def raise_point(incident: Incident, finding: Finding, *, by, now: datetime) -> N
                                  comment=reason)
         except findings.FindingError as exc:
             raise IncidentError(f"{finding.ref} could not be re-graded: {exc}", "finding") from None
-    actions.ensure_action(finding, by=by, now=now)
+    events.incident_at_point.send(finding, incident=incident, by=by, now=now)
 
 
 def resolve_point(incident: Incident, *, finding: Finding | None, note, by, now: datetime) -> Incident:
@@ -178,7 +182,7 @@ def resolve_point(incident: Incident, *, finding: Finding | None, note, by, now:
     note = clean_text("point_note", note)
     if finding is None and not note:
         raise IncidentError("Choose the point where it happened, or say why no point was found.", "point_note")
-    if finding is not None and (finding.room_id != incident.room_id or finding.is_check or finding.is_withdrawn):
+    if finding is not None and (finding.room_id != incident.room_id or finding.is_check or finding.state == "removed"):
         raise IncidentError("That ligature point is not recorded in the incident's room.", "finding")
     incident.finding = finding
     incident.point_resolved_at, incident.point_resolved_by_id, incident.point_note = now, by.id, note

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from inspect_app import events
 from inspect_app.alerts.models import FixtureCheck, RoomFixture
 from inspect_app.audit.services import record
 from inspect_app.domain.alerts import FixtureKind
@@ -20,7 +21,6 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
-from inspect_app.notifications import services as notifications
 from inspect_app.photos import services as photos
 from inspect_app.refusals import Conflict, Forbidden
 from inspect_app.security.access import can_see_ward
@@ -139,7 +139,7 @@ def launch(*, title, criteria: Criteria, due_on: date | None, instructions, by, 
         db.session.add(TrustCheckTask(check_id=check.id, ward_id=ward.id, due_on=due_on,
                                       matches=found.get(ward.id, []), finding_ids=[], photo_uuids=[]))
     db.session.flush()
-    notifications.queue_trust_check(check, now=now)
+    events.trust_check_launched.send(check, now=now)
     record("trust_check.launch", check, by=by, now=now,
            new={"title": check.title, "category": clean.category, "product": clean.product,
                 "installed_before": clean.installed_before, "due_on": due_on,
@@ -167,7 +167,7 @@ def answer_task(task: TrustCheckTask, *, note, finding_ids: list[int], photo_dat
     uuids = photo_uuids or [None] * len(photo_data)
     stored = [photos.store_photo(data, ward_id=task.ward_id, kind="check", by=by, now=now, photo_uuid=uid,
                                  caption=f"{task.check.ref}: {task.check.title}"[:500])
-              for data, uid in zip(photo_data, uuids)]
+              for data, uid in zip(photo_data, uuids, strict=False)]
     task.answered_at, task.answered_by_id, task.answer_note = now, by.id, note
     task.finding_ids = [f.id for f in points]
     task.photo_uuids = [p.uuid for p in stored]

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from inspect_app.api.models import SyncReceipt
 from inspect_app.extensions import db
-
 from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in
 
 HEADER = "Datix ID,Incident date,Ward name,Exact location,Incident type,Harm level,Anchor point\n"

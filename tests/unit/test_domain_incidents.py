@@ -5,8 +5,7 @@ import pytest
 
 from inspect_app.domain.bands import PolicyError
 from inspect_app.domain.grading import GradingPolicy
-from inspect_app.domain.incidents import (IncidentType, likelihood_after_incident, looks_like_nhs_number,
-                                          nhs_check_digit_valid)
+from inspect_app.domain.incidents import IncidentType, likelihood_after_incident, looks_like_nhs_number, nhs_check_digit_valid
 
 
 @pytest.mark.parametrize("current, policy, expected", [

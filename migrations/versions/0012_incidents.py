@@ -1,15 +1,14 @@
 """incidents: ligature incidents linked to rooms and points ("find the point" tasks derived from
 them), trust-wide checks and their per-ward tasks. New tables only: existing data is unchanged.
 
-Revision ID: 0011_incidents
-Revises: 0010_grading
+Revision ID: 0012_incidents
+Revises: 0011_tallies
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0011_incidents'
-down_revision = '0010_grading'
+revision = "0012_incidents"
+down_revision = "0011_tallies"
 branch_labels = None
 depends_on = None
 
