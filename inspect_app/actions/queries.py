@@ -284,7 +284,7 @@ def format_key(key: Key) -> str:
 @functools.lru_cache(maxsize=256)
 def _page_statement(names: tuple[str, ...], after: bool) -> Select:
     """:func:`action_list`'s statement for terms with these names, built once per process."""
-    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"))], names).where(*_bound(names))
+    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"), strict=False)], names).where(*_bound(names))
     if after:
         page_ids = page_ids.where(tuple_(*ORDER) > tuple_(bindparam("after_severity"), bindparam("after_due"),
                                                           bindparam("after_id")))
@@ -337,7 +337,7 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
                               dict(terms) | {"today": today, "closed_since": since}).all()
 
     def in_status(status: str) -> bool:
-        return filters.status == "all" or status == filters.status or (
+        return filters.status in ("all", status) or (
             filters.status == "open" and status in OPEN_VALUES)
 
     def in_cell(likelihood, consequence) -> bool:
@@ -409,7 +409,7 @@ def attention(user, *, now: datetime) -> dict:
     row = db.session.execute(_attention_statement(ids is not None), params).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5])), "interim_expired": row[5], "awaiting_approval": row[6],
+            "ageing": dict(zip(AGES, row[2:5], strict=True)), "interim_expired": row[5], "awaiting_approval": row[6],
             "failed_check": row[7], "open": row[8]}
 
 
@@ -450,15 +450,6 @@ def _how_many(model, scoped: bool, *where) -> Any:
     """How many actions (or, for a tally, the sum of its counts) match, as a scalar subquery."""
     total = func.count() if model is Action else func.coalesce(func.sum(model.n), 0)
     return _in_wards(select(total).select_from(model).where(*where), model, scoped).scalar_subquery()
-
-
-def interim_missing_list(user, *, now: datetime):
-    """Open actions whose interim-control deadline has passed with no control recorded."""
-    query = (_scope(_base(), user, Filters(), today=now.date())
-             .where(Action.interim_by < now, Action.interim_in_place_at.is_(None))
-             .options(contains_eager(Action.ward), contains_eager(Action.finding))
-             .order_by(Action.interim_by))
-    return list(db.session.scalars(query).unique())
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _add(connection, changes: list[tuple[type, Key, int]]) -> None:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for model, key, n in changes:
         table, columns = model.__table__, TALLIES[model][0]
-        insert = dialect.insert(table).values(**dict(zip(columns, key)), n=n)
+        insert = dialect.insert(table).values(**dict(zip(columns, key, strict=False)), n=n)
         connection.execute(insert.on_conflict_do_update(index_elements=list(columns),
                                                         set_={"n": table.c.n + insert.excluded.n}))
 
@@ -140,7 +140,7 @@ def recount() -> dict[type, dict[Key, int]]:
     """Every table's counts from the action table itself (non-zero buckets), for tests and repairs."""
     out: dict[type, dict[Key, int]] = {model: {} for model in TALLIES}
     for row in db.session.execute(select(*(getattr(Action, name) for name in FIELDS))):
-        values = dict(zip(FIELDS, row))
+        values = dict(zip(FIELDS, row, strict=False))
         for model, (_columns, key_of) in TALLIES.items():
             key = key_of(values)
             if key is not None:

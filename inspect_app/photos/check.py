@@ -49,7 +49,8 @@ def check_photos(store: PhotoStorage, *, grace_seconds: float = 600, checksums: 
             referenced.add(key)
             if not store.exists(key):
                 report.missing.append((photo.uuid, key))
-        if checksums and store.exists(photo.key_large) and hashlib.sha256(store.read(photo.key_large)).hexdigest() != photo.sha256:
+        if checksums and store.exists(photo.key_large) \
+                and hashlib.sha256(store.read(photo.key_large)).hexdigest() != photo.sha256:
             report.corrupt.append((photo.uuid, photo.key_large))
     for key in store.keys():
         report.files += 1

@@ -5,14 +5,15 @@ endpoint is left without it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import Ward, ward_managers
 from inspect_app.extensions import db, login_manager
 
 ALL_ROLES = tuple(Role)
@@ -58,8 +59,6 @@ def visible_ward_ids(user) -> set[int] | None:
         return None
     cache = g.setdefault("visible_ward_ids", {}) if has_request_context() else {}
     if user.id not in cache:  # asked several times per page (scope, filters, counts): one query per request
-        from inspect_app.estates.models import ward_managers
-
         rows = db.session.execute(select(ward_managers.c.ward_id).where(ward_managers.c.user_id == user.id))
         cache[user.id] = frozenset(row[0] for row in rows)
     return set(cache[user.id])
@@ -72,8 +71,6 @@ def can_see_ward(user, ward_id: int) -> bool:
 
 def ward_or_404(ward_id: int):
     """Load a ward the current user may see; 404 (not 403) so ward ids are not probed."""
-    from inspect_app.estates.models import Ward
-
     ward = db.session.get(Ward, ward_id)
     if ward is None or not can_see_ward(current_user, ward.id):
         abort(404)

@@ -8,9 +8,8 @@ manager's action list (their wards' open actions in list order).
 Revision ID: 0011_tallies
 Revises: 0010_grading
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0011_tallies"
 down_revision = "0010_grading"

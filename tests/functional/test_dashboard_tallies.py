@@ -24,7 +24,7 @@ def _expected(everything, filters: queries.Filters, today, visible: set[int] | N
                 and (filters.band is None or a.band == filters.band))
 
     def in_status(a):
-        return (filters.status == "all" or a.status == filters.status
+        return (filters.status in ("all", a.status)
                 or (filters.status == "open" and a.status in queries.OPEN_VALUES))
 
     def in_cell(a):

@@ -35,9 +35,8 @@ def _run(step) -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        with connection.begin():
-            with Operations.context(MigrationContext.configure(connection, opts={"render_as_batch": True})):
-                step()
+        with connection.begin(), Operations.context(MigrationContext.configure(connection, opts={"render_as_batch": True})):
+            step()
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()

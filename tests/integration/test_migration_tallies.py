@@ -9,7 +9,8 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from inspect_app.actions import services as actions, tallies
+from inspect_app.actions import services as actions
+from inspect_app.actions import tallies
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
@@ -31,9 +32,9 @@ def _run(step) -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        with connection.begin():
-            with Operations.context(MigrationContext.configure(connection, opts={"render_as_batch": True})):
-                step()
+        with connection.begin(), \
+                Operations.context(MigrationContext.configure(connection, opts={"render_as_batch": True})):
+            step()
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()

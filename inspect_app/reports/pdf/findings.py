@@ -16,7 +16,17 @@ from .flowables import BandChip
 from .glyphs import markup
 from .heatmap import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 from .styles import (
-    EMPTY, FONT_BOLD, MUTED, PALE_BLUE, RED_HEX, RULE, STYLES, Para, band_colours, cell_text, para_text,
+    EMPTY,
+    FONT_BOLD,
+    MUTED,
+    PALE_BLUE,
+    RED_HEX,
+    RULE,
+    STYLES,
+    Para,
+    band_colours,
+    cell_text,
+    para_text,
 )
 
 # Characters of free text above which a card is measured before it is trusted to fit a page.

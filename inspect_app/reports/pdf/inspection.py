@@ -17,8 +17,22 @@ from .findings import FindingCardBuilder
 from .flowables import BandChip, ProgressMark, heading, table_heading
 from .heatmap import band_scores, heatmap_table, score_range
 from .styles import (
-    FONT_BOLD, MUTED, NHS_BLUE, PALE, PALE_BLUE, RED, RED_HEX, RULE, STYLES, WHITE, Para, cell_text,
-    data_table_style, fmt_date, fmt_datetime, para_text,
+    FONT_BOLD,
+    MUTED,
+    NHS_BLUE,
+    PALE,
+    PALE_BLUE,
+    RED,
+    RED_HEX,
+    RULE,
+    STYLES,
+    WHITE,
+    Para,
+    cell_text,
+    data_table_style,
+    fmt_date,
+    fmt_datetime,
+    para_text,
 )
 
 ROOM_STATES = {"complete": "Inspected", "not_accessible": "Not accessible",
@@ -348,7 +362,7 @@ class InspectionRenderer(ReportRenderer):
             ref = f"<b>{para_text(a.ref)}</b><br/><font size=7>{para_text(a.finding_ref)}</font>"
             texts = (para_text(a.room), para_text(a.summary), interim, para_text(a.owner),
                      fmt_date(a.target_date), status)
-            cells = [cell_text(text, STYLES["Cell"], fit) for text, fit in zip(texts, fits)]
+            cells = [cell_text(text, STYLES["Cell"], fit) for text, fit in zip(texts, fits, strict=False)]
             rows.append([Para(ref, STYLES["Cell"]), *cells[:2], BandChip(a.band, font_size=7.5), *cells[2:]])
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
                              style=data_table_style(), hAlign="LEFT", splitInRow=1)]

@@ -1,8 +1,8 @@
 """The one stylesheet, the palette and the small text helpers every renderer shares.
 
 Fonts are ReportLab's base-14 Helvetica: nothing is embedded, so files stay small; characters
-outside WinAnsi (Western European) go into embedded fallback fonts or are named (``glyphs.py``). Every piece of user text goes through
-:func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
+outside WinAnsi (Western European) go into embedded fallback fonts or are named (``glyphs.py``).
+Every piece of user text goes through :func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
 input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle the report.
 """
 from __future__ import annotations
