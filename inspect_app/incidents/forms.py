@@ -11,14 +11,14 @@ from inspect_app.forms_util import choices
 
 
 class IncidentForm(FlaskForm):
-    room_id = SelectField("Room", coerce=int, validators=[InputRequired("Choose the room.")])
+    # Selects carry no "required" flag (HTML forbids it on a select without an empty first option);
+    # the choice is checked against the list on the server.
+    room_id = SelectField("Room", coerce=int)
     occurred_at = DateTimeLocalField("Date and time of the incident", format="%Y-%m-%dT%H:%M",
                                      validators=[InputRequired("Enter the date and time.")])
-    incident_type = SelectField("Type", choices=choices((t.value, t.label) for t in IncidentType),
-                                validators=[InputRequired("Choose the type of incident.")])
+    incident_type = SelectField("Type", choices=choices((t.value, t.label) for t in IncidentType))
     outcome = SelectField("Outcome (physical harm, as graded in LFPSE)",
-                          choices=choices((o.value, o.label) for o in Outcome),
-                          validators=[InputRequired("Choose the outcome.")])
+                          choices=choices((o.value, o.label) for o in Outcome))
     reference = StringField("Incident system reference (Datix, LFPSE)", validators=[Optional(), Length(max=60)],
                             description="Never a patient's name or NHS number.")
     point = SelectField("Ligature point, if known", coerce=int,
