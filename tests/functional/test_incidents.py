@@ -12,7 +12,7 @@ from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.incidents import services
+from inspect_app.incidents import queries, services
 from inspect_app.incidents.models import Incident
 from inspect_app.notifications.models import Notification
 from tests.fixtures.reports import fetch_pdf, pdf_pages
@@ -168,3 +168,19 @@ def test_inspection_report_lists_incidents_since_the_last_assessment(demo, peopl
     assert "Ligature incidents since the last assessment" in text and ": 1" in text
     assert "DW-NEW" in text and "Attempt prevented" in text and "To be found" in text
     assert "DW-OLD" not in text
+
+
+def test_no_anchor_incidents_open_no_task_and_a_higher_likelihood_is_kept(demo, people, make_action):
+    action = make_action(likelihood=5, consequence=5, room="Day room")
+    finding = db.session.get(Finding, action.finding_id)
+    grades_before = len(finding.grades)
+    at_point = services.record_incident(services.IncidentInput(
+        room=finding.room, occurred_at=utcnow(), incident_type="attempt_prevented", outcome="no_harm",
+        finding=finding), by=people["safety_lead"], now=utcnow())
+    no_anchor = services.record_incident(services.IncidentInput(
+        room=finding.room, occurred_at=utcnow(), incident_type="no_anchor", outcome="low"),
+        by=people["safety_lead"], now=utcnow())
+    db.session.commit()
+    assert finding.likelihood == 5 and len(finding.grades) == grades_before  # already above the floor
+    assert at_point.finding_id == finding.id and not at_point.needs_point
+    assert not no_anchor.needs_point and no_anchor.id not in [i.id for i in queries.open_point_tasks(finding.room_id)]
