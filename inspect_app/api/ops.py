@@ -19,9 +19,10 @@ from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
+from inspect_app.briefings import services as briefings
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
@@ -30,8 +31,9 @@ from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
-from inspect_app.security.access import ALL_ROLES, can_see_ward
+from inspect_app.security.access import ALL_ROLES, EVERYONE, can_see_ward
 from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
@@ -51,10 +53,12 @@ class OpError(Exception):
 
 #: The JSON type each payload field may have (a device sends what the page's form holds, so
 #: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
-NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count"})
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count",
+                           "ward_id"})
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
-                         "finding_client_id", "photo_uuid", "grade"})
+                         "finding_client_id", "photo_uuid", "grade", "version"})
+DECIMAL_FIELDS = frozenset({"x", "y"})
 YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
 
 
@@ -71,6 +75,8 @@ def check_types(payload: Mapping) -> None:
             raise OpError(400, f"{_label(key)} must be a whole number.", key)
         if key in TEXT_FIELDS and not isinstance(value, str):
             raise OpError(400, f"{_label(key)} must be text.", key)
+        if key in DECIMAL_FIELDS and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+            raise OpError(400, f"{_label(key)} must be a number.", key)
         if key in YES_NO_FIELDS and not isinstance(value, (bool, int, str)):
             raise OpError(400, f"{_label(key)} must be yes or no.", key)
         if key == "edited_at" and not (isinstance(value, dict) and all(
@@ -343,6 +349,37 @@ def fixture_check(payload, files, *, by, now, client_time=None):
                          "state_label": row.state.label}}
 
 
+def _percent(payload: Mapping, key: str) -> float:
+    """A position typed or tapped on the form, in percent of the plan, as a fraction for the service."""
+    try:
+        return float(str(payload.get(key)).strip()) / 100.0
+    except ValueError:
+        raise OpError(400, f"{_label(key)} must be a number (a percentage of the plan).", key) from None
+
+
+def point_pin(payload, files, *, by, now, client_time=None):
+    """Pin a point on its ward's plan: x and y in percent, as the pin form holds them. The same
+    position again changes nothing, so a replay under a new op id is harmless too."""
+    finding = _finding(payload, by)
+    plans.pin_point(finding, x=_percent(payload, "x"), y=_percent(payload, "y"), by=by, now=now)
+    return 200, {**finding_result(finding), "pin_x": finding.pin_x, "pin_y": finding.pin_y}
+
+
+def briefing_confirm(payload, files, *, by, now, client_time=None):
+    """"I have read the ligature briefing", from any person of the ward (ward staff included)."""
+    ward = _ward(payload, by)
+    confirmation = briefings.confirm(ward, version=_text(payload, "version"), by=by, now=moment(client_time, now))
+    return 200, {"ward_id": ward.id, "version": confirmation.version,
+                 "confirmed_at": confirmation.confirmed_at.isoformat() + "Z"}
+
+
+def _ward(payload: Mapping, by) -> Ward:
+    ward = db.session.get(Ward, _int(payload, "ward_id"))
+    if ward is None or not can_see_ward(by, ward.id):
+        raise OpError(404, "That ward no longer exists or is not one you can see.")
+    return ward
+
+
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
@@ -355,11 +392,16 @@ HANDLERS: dict[str, Handler] = {
     "room.access": room_access,
     "carry_forward": carry_forward,
     "fixture.check": fixture_check,
+    "point.pin": point_pin,
+    "briefing.confirm": briefing_confirm,
 }
 #: Who may send each kind: the roles of the page form that makes the same change. Product checks
 #: are open to every role on the pages (a ward manager records them on the ward), so here too.
-ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {"fixture.check": ALL_ROLES}
-REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError)
+#: Ward staff confirm their ward's briefing and nothing else.
+ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {
+    "fixture.check": ALL_ROLES, "point.pin": plans.PINNERS, "briefing.confirm": EVERYONE}
+REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError,
+            plans.PlanError, briefings.BriefingError)
 
 
 def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: str | None = None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import ward_managers
+from inspect_app.estates.models import ward_managers, ward_staff
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
     managed_wards: Mapped[list[Ward]] = relationship(
         secondary=ward_managers, back_populates="managers", order_by="Ward.name"
     )
+    staff_wards: Mapped[list[Ward]] = relationship(secondary=ward_staff, back_populates="staff", order_by="Ward.name")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -37,6 +37,7 @@ from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
+from inspect_app.plans.mapdata import report_plan
 from inspect_app.domain.workflow import Role
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection
@@ -256,6 +257,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         not_done=tuple(_not_done(inspection, progress)) if until is None else (),
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
+        floor_plan=report_plan(ward, _pinned_in_report(points, outcomes, room_names), now=now),
         withdrawn=tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
                                        description=p.description, reason=p.withdrawn_reason or "",
                                        withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
@@ -310,3 +312,10 @@ def _not_applicable(inspection: Inspection) -> dict[int, list[str]]:
             .order_by(Answer.room_id, ChecklistItem.order, ChecklistItem.id)):
         out[room_id].append(f"{code} {prompt}")
     return out
+
+
+def _pinned_in_report(points, outcomes: dict, room_names: dict) -> list:
+    """The report's ligature points still on the ward, in the report's room order, for its plan."""
+    order = {room_id: n for n, room_id in enumerate(room_names)}
+    kept = [p for p in points if p.kind != "check" and p.state == "present" and outcomes.get(p.id) != "fixed"]
+    return sorted(kept, key=lambda p: (order.get(p.room_id, len(order)), p.id))
