@@ -72,7 +72,14 @@ DOCUMENT = {
                                            "inspection_id, room_id, not_accessible ('1'/'0'), reason. "
                                            "carry_forward: inspection_id, finding_id, outcome, comment. "
                                            "fixture.check: fixture_id, result ('pass'/'fail'), notes "
-                                           "(required on fail), inspection?; dated at client_time."},
+                                           "(required on fail), inspection?; dated at client_time. "
+                                           "point.pin: finding_id (or finding_client_id), x and y in percent "
+                                           "of the ward plan's width and height (inside the point's room "
+                                           "when the room is placed as a rectangle; the same position again "
+                                           "changes nothing); inspectors and admins. briefing.confirm: "
+                                           "ward_id, version? (the briefing version read; a different "
+                                           "current version is a 422: read it again); every role of the "
+                                           "ward, ward staff included, whose only operation this is."},
                 "client_time": {"type": "string", "format": "date-time",
                                 "description": "When the device captured it; later edits win per field."}}},
             "OperationResult": {"type": "object", "required": ["op_id", "kind", "replayed", "result"],

@@ -21,6 +21,8 @@ class PlanError(ValueError):
 def fraction(value: object, name: str) -> float:
     """``value`` as a float between 0 and 1 inclusive.
 
+    :param value: a number, or its text as typed on a form or sent by a device.
+    :param name: which position it is, for the message ("left", "top"...).
     :raises PlanError: not a number, not finite, or outside the plan.
     """
     try:
@@ -61,6 +63,10 @@ class Area:
 def area(x: object, y: object, w: object = None, h: object = None) -> Area:
     """A room's area from form or API values: a point, or a rectangle that stays on the plan.
 
+    :param x: the left edge (or the point), a fraction of the plan's width.
+    :param y: the top edge (or the point), a fraction of the plan's height.
+    :param w: the width, or None/empty for a point.
+    :param h: the height, or None/empty for a point.
     :raises PlanError: a value is not a fraction, or the rectangle runs off the plan.
     """
     left, top = fraction(x, "left"), fraction(y, "top")
