@@ -98,7 +98,7 @@ def image(uuid: str):
 @requires(*services.PINNERS)
 def pin(finding_id: int):
     finding = finding_or_404(finding_id)
-    form = PinForm(prefix="pin")
+    form = PinForm()  # no prefix: the device queues the fields as the point.pin payload
     status = 200
     if form.validate_on_submit():
         try:

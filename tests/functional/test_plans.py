@@ -89,10 +89,10 @@ def test_inspector_pins_a_point_inside_its_room_and_never_outside(auth, planned_
     auth.login("inspector@demo.nhs.test")
     page = auth.client.get(f"/ligature-points/{point.id}/pin")
     assert page.status_code == 200 and "plan__room--current" in page.get_data(as_text=True)
-    outside = auth.post(f"/ligature-points/{point.id}/pin", {"pin-x": "80", "pin-y": "80"},
+    outside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "80", "y": "80"},
                         page=f"/ligature-points/{point.id}/pin")
     assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True)
-    inside = auth.post(f"/ligature-points/{point.id}/pin", {"pin-x": "20", "pin-y": "25"},
+    inside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "20", "y": "25"},
                        page=f"/ligature-points/{point.id}/pin")
     assert inside.status_code == 303
     db.session.expire_all()
@@ -122,7 +122,7 @@ def test_pages_without_a_plan_work_as_before(auth, offline_walk):
     overview = auth.client.get(f"/inspections/{offline_walk['inspection'].id}")
     assert overview.status_code == 200 and "<svg" not in overview.get_data(as_text=True)
     point = db.session.scalars(select(Finding)).first()
-    refused = auth.post(f"/ligature-points/{point.id}/pin", {"pin-x": "20", "pin-y": "25"},
+    refused = auth.post(f"/ligature-points/{point.id}/pin", {"x": "20", "y": "25"},
                         page=f"/ligature-points/{point.id}/pin")
     assert refused.status_code == 409 and "no plan" in refused.get_data(as_text=True)
 

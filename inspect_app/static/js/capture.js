@@ -15,7 +15,8 @@
   var el = function () { return WSI.el.apply(null, arguments); };
   var LABELS = { answer: 'Answer', 'answers.remaining_compliant': 'Remaining items marked compliant', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
                  'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
-                 carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
+                 carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check',
+                 'point.pin': 'Pin on the ward plan', 'briefing.confirm': 'Ligature briefing read' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
   function controls(form) {
