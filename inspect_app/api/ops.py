@@ -58,7 +58,7 @@ NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", 
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
                          "finding_client_id", "photo_uuid", "grade", "version"})
-DECIMAL_FIELDS = frozenset({"x", "y"})
+DECIMAL_FIELDS = frozenset({"x", "y", "pin_x", "pin_y"})
 YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
 
 
@@ -244,6 +244,7 @@ def finding_create(payload, files, *, by, now, client_time=None):
                                       consequence=grade[1] if grade else None, **fields,
                                       photos=len(uploads) + len(payload.get("photo_uuids") or []))
     stored = [_store(file, finding, by, now, None) for file in uploads]
+    plans.pin_with_new_point(finding, payload.get("pin_x"), payload.get("pin_y"), by=by, now=now)
     if item is not None and inspections.answer_value(inspection, room, item) not in LIGATURE_ANSWERS:
         # As on the form page: a point recorded against an item means the item is not compliant.
         value = "ligature_point_controlled" if finding.existing_controls else "ligature_point"

@@ -26,6 +26,7 @@ from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.views import PHOTO_STATUS, too_large
+from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
@@ -100,15 +101,17 @@ def create():
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)
+        plans.pin_with_new_point(finding, request.form.get("pin_x"), request.form.get("pin_y"),
+                                 by=current_user, now=now)
         if item is not None:
             _answer_as_ligature_point(inspection, room, item, finding, now=now)
     except PhotoRejected as exc:
         db.session.rollback()
         return _render_new(form, inspection, room, item, status=PHOTO_STATUS.get(exc.code, 422),
                            error=f"Nothing was saved: {exc} Take the photo again or choose another.")
-    except (services.FindingError, photos.PhotoError, inspections.InspectionError) as exc:
+    except (services.FindingError, photos.PhotoError, inspections.InspectionError, plans.PlanError) as exc:
         db.session.rollback()
-        return _render_new(form, inspection, room, item, error=str(exc), status=422)
+        return _render_new(form, inspection, room, item, error=str(exc), status=status_of(exc))
     db.session.commit()
     band = f", graded {finding.band.capitalize()} ({finding.score})" if finding.band else ", not graded yet"
     flash(f"Ligature point {finding.ref} saved{band}" + (f" with {len(uploads)} photo(s)." if uploads else "."),

@@ -3,6 +3,7 @@ the sync API, the plan on the pages, and pages without a plan as before."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -91,7 +92,7 @@ def test_inspector_pins_a_point_inside_its_room_and_never_outside(auth, planned_
     assert page.status_code == 200 and "plan__room--current" in page.get_data(as_text=True)
     outside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "80", "y": "80"},
                         page=f"/ligature-points/{point.id}/pin")
-    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True)
+    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True), re.findall(r"id=\"form-error\">([^<]*)", outside.get_data(as_text=True))
     inside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "20", "y": "25"},
                        page=f"/ligature-points/{point.id}/pin")
     assert inside.status_code == 303
@@ -148,3 +149,27 @@ def test_point_pin_operation_is_idempotent_and_only_for_the_people_who_record_po
     db.session.expire_all()
     assert db.session.get(Finding, point.id).pin_x == 0.15
     assert utcnow()
+
+
+def _new_point_form(walk, **extra) -> dict:
+    return {"inspection_id": walk["inspection"].id, "room_id": walk["rooms"]["Bedroom 1"].id,
+            "category": "Other", "description": "Door closer arm", "grade": "4x5", "load_bearing": "full",
+            **extra}
+
+
+def test_a_point_is_pinned_when_recorded_on_its_form_or_through_the_sync_api(auth, planned_ward, device):
+    walk = planned_ward
+    page = f"/ligature-points/new?inspection_id={walk['inspection'].id}&room_id={walk['rooms']['Bedroom 1'].id}"
+    assert "Where it is on the ward plan" in auth.client.get(page).get_data(as_text=True)
+    outside = auth.post("/ligature-points/new", _new_point_form(walk, pin_x="90", pin_y="90"), page=page)
+    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True), re.findall(r"id=\"form-error\">([^<]*)", outside.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(Finding)) == 0  # nothing half-saved
+    saved = auth.post("/ligature-points/new", _new_point_form(walk, pin_x="15", pin_y="20"), page=page)
+    assert saved.status_code == 302
+    sent = device.send(device.op("finding.create", {**_new_point_form(walk), "inspection_id": str(walk["inspection"].id),
+                                                    "room_id": str(walk["rooms"]["Bedroom 1"].id),
+                                                    "pin_x": "25", "pin_y": "35"}))
+    assert sent.status_code == 201
+    db.session.expire_all()
+    pins = sorted((f.pin_x, f.pin_y) for f in db.session.scalars(select(Finding)))
+    assert pins == [(0.15, 0.2), (0.25, 0.35)]

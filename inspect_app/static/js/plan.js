@@ -15,7 +15,9 @@
     return { x: Math.min(Math.max(x, 0), 1), y: Math.min(Math.max(y, 0), 1) };
   }
 
-  function field(form, name) { return form.querySelector("[name='" + name + "'], [name$='-" + name + "']"); }
+  function field(form, name) {
+    return form.querySelector("[name='" + name + "'], [name$='-" + name + "'], [name='pin_" + name + "']");
+  }
 
   function marker(svg, cls) {
     var mark = svg.querySelector("." + cls);
