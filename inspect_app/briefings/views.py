@@ -16,7 +16,7 @@ from inspect_app.extensions import db
 from inspect_app.plans.mapdata import hotspot_report, plan_map
 from inspect_app.refusals import status_of
 from inspect_app.reports.pdf.hotspot import render_hotspot
-from inspect_app.security.access import EVERYONE, requires, ward_or_404
+from inspect_app.security.access import EVERYONE, requires, staff_may_see_photos, ward_or_404
 
 bp = Blueprint("briefings", __name__)
 #: Who sees the list of readers: the ward's manager (their own wards only) and the trust's leads.
@@ -52,7 +52,8 @@ def show(ward_id: int):
     readers = services.readers(ward, version) if current_user.role in READERS_VISIBLE_TO else None
     return render_template("briefings/show.html", ward=ward, version=version, form=ConfirmForm(version=version),
                            confirmed=services.has_confirmed(ward.id, current_user.id, version),
-                           readers=readers, plan_map=plan_map(ward, today=utcnow().date()))
+                           readers=readers, plan_map=plan_map(ward, today=utcnow().date()),
+                           show_photos=staff_may_see_photos(current_user, ward.id))
 
 
 @bp.post("/wards/<int:ward_id>/briefing/confirm")

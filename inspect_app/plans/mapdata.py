@@ -19,6 +19,7 @@ from inspect_app.domain.workflow import ActionStatus
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
+from inspect_app.photos.models import Photo
 from inspect_app.plans.models import WardPlan
 from inspect_app.plans.services import current_plan, room_area
 from inspect_app.reports.pdf.hotspot import HotspotReport
@@ -51,6 +52,7 @@ class Pin:
     x: float | None  # None: not on the plan
     y: float | None
     pinned: bool  # False: drawn at the room's centre
+    photo_uuid: str | None = None  # the point's first photo, for the key where photos may be shown
 
     @property
     def on_plan(self) -> bool:
@@ -95,7 +97,7 @@ def open_points(ward_id: int) -> list[Finding]:
         .options(selectinload(Finding.room)).order_by(Room.position, Room.id, Finding.id)))
 
 
-def _pin(number: int, finding: Finding, action: Action | None, today: date) -> Pin:
+def _pin(number: int, finding: Finding, action: Action | None, today: date, photo: str | None) -> Pin:
     where = room_area(finding.room)
     pinned = finding.pin_x is not None and finding.pin_y is not None
     x, y = (finding.pin_x, finding.pin_y) if pinned else (where.centre() if where else (None, None))
@@ -104,18 +106,26 @@ def _pin(number: int, finding: Finding, action: Action | None, today: date) -> P
                room=finding.room.name, band=band, band_label=Band(band).label if band else "Not graded",
                description=finding.description or finding.category, interim_control=action.interim_control
                if action else None, interim_expired=bool(action and action.interim_expired(today)),
-               status=ActionStatus(action.status).label if action else "No action", x=x, y=y, pinned=pinned)
+               status=ActionStatus(action.status).label if action else "No action", x=x, y=y, pinned=pinned,
+               photo_uuid=photo)
+
+
+def _first_photos(finding_ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(select(Photo.finding_id, Photo.uuid).where(
+        Photo.finding_id.in_(finding_ids or [0]), Photo.removed_at.is_(None)).order_by(Photo.id.desc())).all()
+    return {finding_id: uuid for finding_id, uuid in rows}  # the earliest wins: rows run newest first
 
 
 def plan_map(ward: Ward, *, today: date, points: list[Finding] | None = None) -> PlanMap:
-    """Everything a plan view of ``ward`` needs (three statements).
+    """Everything a plan view of ``ward`` needs (four statements).
 
     :param points: the points to pin (an inspection report's), in order; default: the ward's open points.
     """
     points = open_points(ward.id) if points is None else points
     actions = {a.finding_id: a for a in db.session.scalars(
         select(Action).where(Action.finding_id.in_([p.id for p in points] or [0])))}
-    pins = tuple(_pin(n, f, actions.get(f.id), today) for n, f in enumerate(points, start=1))
+    first_photos = _first_photos([p.id for p in points])
+    pins = tuple(_pin(n, f, actions.get(f.id), today, first_photos.get(f.id)) for n, f in enumerate(points, start=1))
     return PlanMap(ward.id, ward.name, current_plan(ward.id), _room_boxes(ward.active_rooms), pins)
 
 

@@ -89,6 +89,7 @@ def test_ward_staff_see_only_their_wards_and_photos_only_when_the_trust_allows(a
     assert auth.client.get(f"/ligature-points/{point.id}").status_code == 403
     page = auth.client.get(f"/wards/{planned_ward['ward'].id}/briefing").get_data(as_text=True)
     assert point.ref in page and f"/ligature-points/{point.id}" not in page  # the hazard, read-only
+    assert f"/photos/{photo.uuid}" not in page
     with auth.client.get(f"/photos/{photo.uuid}/thumb.jpg") as hidden:
         assert hidden.status_code == 404
     trust = db.session.scalars(select(Trust)).first()
@@ -96,6 +97,7 @@ def test_ward_staff_see_only_their_wards_and_photos_only_when_the_trust_allows(a
     db.session.commit()
     with auth.client.get(f"/photos/{photo.uuid}/thumb.jpg") as shown:
         assert shown.status_code == 200
+    assert f"/photos/{photo.uuid}/thumb.jpg" in auth.client.get(f"/wards/{point.ward_id}/briefing").get_data(as_text=True)
 
 
 def test_hot_spot_map_pdf_has_the_marking_the_numbered_pins_and_the_key(auth, planned_ward):
