@@ -12,12 +12,12 @@ from inspect_app.auth.models import User
 from inspect_app.briefings import services as briefings
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Trust
+from inspect_app.estates.models import Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.photos import services as photos
 from inspect_app.plans import services as plans
 from tests.fixtures.offline import Device, jpeg
-from tests.fixtures.plans import extreme_point
+from tests.fixtures.plans import extreme_point, plan_png
 from tests.functional.test_access import _endpoints
 
 STAFF_ENDPOINTS = {"auth.logout", "auth.password", "auth.sign_out_everywhere", "home.index", "api.csrf", "api.me",
@@ -127,3 +127,19 @@ def test_inspection_report_carries_the_plan_with_its_points(auth, planned_ward):
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.data)).pages]
     plan_page = next(text for text in pages if "Floor plan: ligature points still present" in text)
     assert point.ref in plan_page and "Window restrictor cable" in plan_page
+
+
+def test_new_routes_keep_to_the_wards_a_person_may_see(auth, demo, planned_ward):
+    other = demo["wards"]["Rowan Ward"]  # not one the demo ward manager manages
+    plan = plans.upload_plan(plan_png(), ward=db.session.get(Ward, other), by=planned_ward["admin"], now=utcnow())
+    db.session.commit()
+    auth.login("manager@demo.nhs.test")
+    for url in (f"/wards/{other}/briefing", f"/wards/{other}/hot-spot-map.pdf", f"/plans/{plan.uuid}.jpg"):
+        assert auth.client.get(url).status_code == 404, url
+    assert auth.post(f"/wards/{other}/briefing/confirm", {"version": ""}).status_code == 404
+    device = Device(auth)
+    assert device.send(device.op("briefing.confirm", {"ward_id": other})).status_code == 404
+    with auth.client.get(f"/plans/{planned_ward['plan'].uuid}.jpg") as own:
+        assert own.status_code == 200
+    for url in (f"/admin/wards/{other}/plan", f"/ligature-points/{extreme_point(planned_ward).id}/pin"):
+        assert auth.client.get(url).status_code == 403, url
