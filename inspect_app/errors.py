@@ -52,20 +52,22 @@ def register(app: Flask) -> None:
             message = exc.description  # a specific message raised with abort(400, "...")
         return error_response(status, message)
 
+    def unavailable(what: str, exc: Exception, message: str):
+        """Nothing from the request is kept (a photo is written before its row, so a failed write leaves
+        at most an orphan file); the person is told to try again."""
+        db.session.rollback()
+        app.logger.warning("%s unavailable on %s %s: %s", what, request.method, request.path, exc)
+        return error_response(503, message)
+
     @app.errorhandler(StorageUnavailable)
     def storage_down(exc: StorageUnavailable):
-        # Photos are written before their row, so a failed write leaves at most an orphan file.
-        db.session.rollback()
-        app.logger.warning("Storage unavailable on %s %s: %s", request.method, request.path, exc)
-        return error_response(503, "Photo storage cannot be reached at the moment, so nothing from that request "
-                                   "was saved. Try again in a minute; the photo is still on your device.")
+        return unavailable("Storage", exc, "Photo storage cannot be reached at the moment, so nothing from that "
+                                           "request was saved. Try again in a minute; the photo is still on your device.")
 
     @app.errorhandler(RedisError)
     def redis_down(exc: RedisError):
-        db.session.rollback()
-        app.logger.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
-        return error_response(503, "A shared service is unavailable at the moment, so nothing from that request "
-                                   "was saved. Try again in a minute.")
+        return unavailable("Redis", exc, "A shared service is unavailable at the moment, so nothing from that "
+                                         "request was saved. Try again in a minute.")
 
     @app.errorhandler(HashingBusy)
     def hashing_busy(exc: HashingBusy):

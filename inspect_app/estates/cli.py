@@ -10,7 +10,10 @@ they were given; new grades and re-grades use the policy in force.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -44,14 +47,66 @@ def _summary(policy: BandPolicy) -> str:
                      for rule in policy.rules)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """One of the trust's policies: the column it is kept in, how it is read, its default."""
+    column: str
+    read: Callable[[dict], Any]
+    default: Any
+    errors: tuple[type[Exception], ...]
+    label: str  # "band policy"
+    default_name: str  # "the default NPSA band policy"
+
+
+BANDS = _Kind("band_policy", BandPolicy.from_dict, DEFAULT_POLICY, (PolicyError,), "band policy",
+              "the default NPSA band policy")
+GRADING = _Kind("grading_policy", GradingPolicy.from_dict, DEFAULT_GRADING, (PolicyError, TypeError),
+                "grading policy", "the default grading policy")
+
+
+def _show(kind: _Kind, trust_code: str | None) -> None:
+    trust = _trust(trust_code)
+    stored = getattr(trust, kind.column)
+    policy = kind.read(stored) if stored else kind.default
+    click.echo(f"{trust.name}: {f'its own {kind.label}' if stored else kind.default_name}", err=True)
+    click.echo(json.dumps(policy.to_dict(), indent=1))
+
+
+def _store(kind: _Kind, trust: Trust, value: dict | None) -> None:
+    old = getattr(trust, kind.column)
+    setattr(trust, kind.column, value)
+    record(f"trust.{kind.column}", trust, by=None, now=utcnow(), old={kind.column: old}, new={kind.column: value})
+    db.session.commit()
+
+
+def _set(kind: _Kind, path: Path, trust_code: str | None) -> tuple[Trust, Any]:
+    """Check the policy file and make it the trust's policy; returns the trust and the policy."""
+    trust = _trust(trust_code)
+    try:
+        policy = kind.read(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path} is not a JSON file: {exc}") from None
+    except kind.errors as exc:
+        raise click.ClickException(f"Not a usable {kind.label}: {exc}") from None
+    _store(kind, trust, policy.to_dict())
+    return trust, policy
+
+
+def _reset(kind: _Kind, trust_code: str | None) -> Trust | None:
+    """Go back to the default; None when the trust already uses it."""
+    trust = _trust(trust_code)
+    if getattr(trust, kind.column) is None:
+        click.echo(f"{trust.name} already uses {kind.default_name}.")
+        return None
+    _store(kind, trust, None)
+    return trust
+
+
 @bands_cli.command("show")
 @trust_option
 def show_command(trust_code: str | None) -> None:
     """Print the band policy in force as JSON (edit it and pass it to ``set``)."""
-    trust = _trust(trust_code)
-    policy = BandPolicy.from_dict(trust.band_policy) if trust.band_policy else DEFAULT_POLICY
-    click.echo(f"{trust.name}: {'its own' if trust.band_policy else 'the default NPSA'} band policy", err=True)
-    click.echo(json.dumps(policy.to_dict(), indent=1))
+    _show(BANDS, trust_code)
 
 
 @bands_cli.command("set")
@@ -59,18 +114,7 @@ def show_command(trust_code: str | None) -> None:
 @trust_option
 def set_command(path: Path, trust_code: str | None) -> None:
     """Check a band policy JSON file and make it the trust's policy."""
-    trust = _trust(trust_code)
-    try:
-        policy = BandPolicy.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path} is not a JSON file: {exc}") from None
-    except PolicyError as exc:
-        raise click.ClickException(f"Not a usable band policy: {exc}") from None
-    old = trust.band_policy
-    trust.band_policy = policy.to_dict()
-    record("trust.band_policy", trust, by=None, now=utcnow(), old={"band_policy": old},
-           new={"band_policy": trust.band_policy})
-    db.session.commit()
+    trust, policy = _set(BANDS, path, trust_code)
     click.echo(f"{trust.name} now grades with: {_summary(policy)}. "
                "Grades already recorded keep their band; new grades and re-grades use this policy.")
 
@@ -79,15 +123,8 @@ def set_command(path: Path, trust_code: str | None) -> None:
 @trust_option
 def reset_command(trust_code: str | None) -> None:
     """Go back to the default NPSA band policy."""
-    trust = _trust(trust_code)
-    if trust.band_policy is None:
-        click.echo(f"{trust.name} already uses the default NPSA band policy.")
-        return
-    old, trust.band_policy = trust.band_policy, None
-    record("trust.band_policy", trust, by=None, now=utcnow(), old={"band_policy": old}, new={"band_policy": None})
-    db.session.commit()
-    click.echo(f"{trust.name} now grades with the default NPSA policy: {_summary(DEFAULT_POLICY)}.")
-
+    if trust := _reset(BANDS, trust_code):
+        click.echo(f"{trust.name} now grades with the default NPSA policy: {_summary(DEFAULT_POLICY)}.")
 
 
 grading_cli = AppGroup("grading", help="The trust's clinical grading rules: floors, review intervals, approval.")
@@ -97,10 +134,7 @@ grading_cli = AppGroup("grading", help="The trust's clinical grading rules: floo
 @trust_option
 def grading_show_command(trust_code: str | None) -> None:
     """Print the grading policy in force as JSON (edit it and pass it to ``set``)."""
-    trust = _trust(trust_code)
-    policy = GradingPolicy.from_dict(trust.grading_policy) if trust.grading_policy else DEFAULT_GRADING
-    click.echo(f"{trust.name}: {'its own' if trust.grading_policy else 'the default'} grading policy", err=True)
-    click.echo(json.dumps(policy.to_dict(), indent=1))
+    _show(GRADING, trust_code)
 
 
 @grading_cli.command("set")
@@ -108,18 +142,7 @@ def grading_show_command(trust_code: str | None) -> None:
 @trust_option
 def grading_set_command(path: Path, trust_code: str | None) -> None:
     """Check a grading policy JSON file and make it the trust's policy (keys left out keep their default)."""
-    trust = _trust(trust_code)
-    try:
-        policy = GradingPolicy.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path} is not a JSON file: {exc}") from None
-    except (PolicyError, TypeError) as exc:
-        raise click.ClickException(f"Not a usable grading policy: {exc}") from None
-    old = trust.grading_policy
-    trust.grading_policy = policy.to_dict()
-    record("trust.grading_policy", trust, by=None, now=utcnow(), old={"grading_policy": old},
-           new={"grading_policy": trust.grading_policy})
-    db.session.commit()
+    trust, _ = _set(GRADING, path, trust_code)
     click.echo(f"{trust.name} now grades with its own grading policy. Grades already recorded keep their "
                "band; new grades and re-grades use this policy.")
 
@@ -128,15 +151,8 @@ def grading_set_command(path: Path, trust_code: str | None) -> None:
 @trust_option
 def grading_reset_command(trust_code: str | None) -> None:
     """Go back to the default grading policy."""
-    trust = _trust(trust_code)
-    if trust.grading_policy is None:
-        click.echo(f"{trust.name} already uses the default grading policy.")
-        return
-    old, trust.grading_policy = trust.grading_policy, None
-    record("trust.grading_policy", trust, by=None, now=utcnow(), old={"grading_policy": old},
-           new={"grading_policy": None})
-    db.session.commit()
-    click.echo(f"{trust.name} now grades with the default grading policy.")
+    if trust := _reset(GRADING, trust_code):
+        click.echo(f"{trust.name} now grades with the default grading policy.")
 
 
 COMMANDS = [bands_cli, grading_cli]
