@@ -13,7 +13,8 @@ from inspect_app.notifications.models import Notification
 from inspect_app.photos.models import Photo
 from inspect_app.plans.models import WardPlan
 
-__all__ = ["Action", "ActionEvent", "Alert", "BriefingConfirmation", "WardPlan", "ward_staff", "FixtureCheck", "ItemAlertCitation", "RoomFixture",
+__all__ = ["Action", "ActionEvent", "Alert", "BriefingConfirmation", "WardPlan", "ward_staff",
+           "FixtureCheck", "ItemAlertCitation", "RoomFixture",
            "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
            "ChecklistTemplate", "Finding", "FindingGrade", "Inspection", "LoginThrottle", "Notification", "Photo", "Room",
            "RoomVisit", "Site", "SyncReceipt", "Trust", "User", "Ward", "ward_managers"]

@@ -98,4 +98,5 @@ def staff_settings():
         db.session.commit()
         flash("Saved: ward staff " + ("may now see" if form.enabled.data else "no longer see") + " photos.", "success")
         return redirect(url_for("briefings.staff_settings"), 303)
-    return render_template("briefings/staff_settings.html", form=form, trust=trust), 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" else 200
+    return render_template("briefings/staff_settings.html", form=form, trust=trust), status

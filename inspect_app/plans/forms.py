@@ -10,6 +10,10 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 PERCENT = NumberRange(min=0, max=100, message="Give a percentage between 0 and 100.")
 
 
+def _needed(message: str) -> InputRequired:
+    return InputRequired(message=message)
+
+
 class PlanUploadForm(FlaskForm):
     plan = FileField("Floor plan (PNG, JPEG or a PDF)", validators=[FileRequired(message="Choose the plan file.")])
     page = IntegerField("PDF page", default=1, validators=[Optional(), NumberRange(min=1, max=50)])
@@ -17,15 +21,15 @@ class PlanUploadForm(FlaskForm):
 
 class PlaceRoomForm(FlaskForm):
     room_id = SelectField("Room", coerce=int, validate_choice=True)
-    x = FloatField("Left (% of the plan's width)", validators=[InputRequired(message="Tap the plan or give the left edge."), PERCENT])
-    y = FloatField("Top (% of the plan's height)", validators=[InputRequired(message="Tap the plan or give the top edge."), PERCENT])
+    x = FloatField("Left (% of the plan's width)", validators=[_needed("Tap the plan or give the left edge."), PERCENT])
+    y = FloatField("Top (% of the plan's height)", validators=[_needed("Tap the plan or give the top edge."), PERCENT])
     w = FloatField("Width (%; empty for a point)", validators=[Optional(), PERCENT])
     h = FloatField("Height (%; empty for a point)", validators=[Optional(), PERCENT])
 
 
 class PinForm(FlaskForm):
-    x = FloatField("Across (% of the plan's width)", validators=[InputRequired(message="Tap the plan where the point is."), PERCENT])
-    y = FloatField("Down (% of the plan's height)", validators=[InputRequired(message="Tap the plan where the point is."), PERCENT])
+    x = FloatField("Across (% of the plan's width)", validators=[_needed("Tap the plan where the point is."), PERCENT])
+    y = FloatField("Down (% of the plan's height)", validators=[_needed("Tap the plan where the point is."), PERCENT])
 
 
 def fraction(value: float | None) -> float | None:

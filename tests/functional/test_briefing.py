@@ -67,7 +67,8 @@ def test_manager_sees_who_has_read_the_current_version(auth, planned_ward):
     ward_id = planned_ward["ward"].id
     auth.login("staff@demo.nhs.test")
     device = Device(auth)
-    sent = device.send(device.op("briefing.confirm", {"ward_id": ward_id, "version": briefings.current_version(ward_id)}))
+    version = briefings.current_version(ward_id)
+    sent = device.send(device.op("briefing.confirm", {"ward_id": ward_id, "version": version}))
     assert sent.status_code == 200 and sent.json["result"]["version"] == briefings.current_version(ward_id)
     assert device.send(device.op("briefing.confirm", {"ward_id": ward_id})).status_code == 200  # again: one row
     pin = device.send(device.op("point.pin", {"finding_id": 1, "x": "1", "y": "1"}))
@@ -97,7 +98,8 @@ def test_ward_staff_see_only_their_wards_and_photos_only_when_the_trust_allows(a
     db.session.commit()
     with auth.client.get(f"/photos/{photo.uuid}/thumb.jpg") as shown:
         assert shown.status_code == 200
-    assert f"/photos/{photo.uuid}/thumb.jpg" in auth.client.get(f"/wards/{point.ward_id}/briefing").get_data(as_text=True)
+    shown_page = auth.client.get(f"/wards/{point.ward_id}/briefing").get_data(as_text=True)
+    assert f"/photos/{photo.uuid}/thumb.jpg" in shown_page
 
 
 def test_hot_spot_map_pdf_has_the_marking_the_numbered_pins_and_the_key(auth, planned_ward):

@@ -3,7 +3,6 @@ the sync API, the plan on the pages, and pages without a plan as before."""
 from __future__ import annotations
 
 import io
-import re
 import struct
 import zlib
 from pathlib import Path
@@ -21,8 +20,9 @@ from tests.fixtures.plans import extreme_point, plan_pdf, plan_png
 
 
 def _upload(auth, ward_id: int, content: bytes, name: str = "plan.png", page: str = ""):
-    return auth.post(f"/admin/wards/{ward_id}/plan", {"plan-plan": (io.BytesIO(content), name), "plan-page": page},
-                     page=f"/admin/wards/{ward_id}/plan", content_type="multipart/form-data")
+    data = {"plan-plan": (io.BytesIO(content), name), "plan-page": page}
+    return auth.post(f"/admin/wards/{ward_id}/plan", data, page=f"/admin/wards/{ward_id}/plan",
+                     content_type="multipart/form-data")
 
 
 def _plans() -> int:
@@ -92,14 +92,15 @@ def test_inspector_pins_a_point_inside_its_room_and_never_outside(auth, planned_
     assert page.status_code == 200 and "plan__room--current" in page.get_data(as_text=True)
     outside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "80", "y": "80"},
                         page=f"/ligature-points/{point.id}/pin")
-    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True), re.findall(r"id=\"form-error\">([^<]*)", outside.get_data(as_text=True))
+    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True)
     inside = auth.post(f"/ligature-points/{point.id}/pin", {"x": "20", "y": "25"},
                        page=f"/ligature-points/{point.id}/pin")
     assert inside.status_code == 303
     db.session.expire_all()
     point = db.session.get(Finding, point.id)
     assert (point.pin_x, point.pin_y) == (0.2, 0.25)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "finding.pin")) == 1
+    pins = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "finding.pin")
+    assert db.session.scalar(pins) == 1
 
 
 def test_the_ward_overview_and_the_managers_home_show_numbered_pins_discreetly(auth, planned_ward):
@@ -162,13 +163,13 @@ def test_a_point_is_pinned_when_recorded_on_its_form_or_through_the_sync_api(aut
     page = f"/ligature-points/new?inspection_id={walk['inspection'].id}&room_id={walk['rooms']['Bedroom 1'].id}"
     assert "Where it is on the ward plan" in auth.client.get(page).get_data(as_text=True)
     outside = auth.post("/ligature-points/new", _new_point_form(walk, pin_x="90", pin_y="90"), page=page)
-    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True), re.findall(r"id=\"form-error\">([^<]*)", outside.get_data(as_text=True))
+    assert outside.status_code == 422 and "Tap inside Bedroom 1" in outside.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Finding)) == 0  # nothing half-saved
     saved = auth.post("/ligature-points/new", _new_point_form(walk, pin_x="15", pin_y="20"), page=page)
     assert saved.status_code == 302
-    sent = device.send(device.op("finding.create", {**_new_point_form(walk), "inspection_id": str(walk["inspection"].id),
-                                                    "room_id": str(walk["rooms"]["Bedroom 1"].id),
-                                                    "pin_x": "25", "pin_y": "35"}))
+    payload = {**_new_point_form(walk), "inspection_id": str(walk["inspection"].id),
+               "room_id": str(walk["rooms"]["Bedroom 1"].id), "pin_x": "25", "pin_y": "35"}
+    sent = device.send(device.op("finding.create", payload))
     assert sent.status_code == 201
     db.session.expire_all()
     pins = sorted((f.pin_x, f.pin_y) for f in db.session.scalars(select(Finding)))

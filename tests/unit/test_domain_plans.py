@@ -27,7 +27,8 @@ def test_area_is_a_point_or_a_rectangle_on_the_plan(args, expected):
     assert area(*args) == expected
 
 
-@pytest.mark.parametrize("args", [(0.8, 0.2, 0.3, 0.1), (0.1, 0.9, 0.1, 0.2), (0.1, 0.1, 0, 0.2), (0.1, 0.1, 0.2, None)])
+@pytest.mark.parametrize("args", [(0.8, 0.2, 0.3, 0.1), (0.1, 0.9, 0.1, 0.2), (0.1, 0.1, 0, 0.2),
+                                  (0.1, 0.1, 0.2, None)])
 def test_area_refuses_rectangles_off_the_plan_or_without_a_size(args):
     with pytest.raises(PlanError):
         area(*args)
