@@ -145,3 +145,17 @@ def test_new_routes_keep_to_the_wards_a_person_may_see(auth, demo, planned_ward)
         assert own.status_code == 200
     for url in (f"/admin/wards/{other}/plan", f"/ligature-points/{extreme_point(planned_ward).id}/pin"):
         assert auth.client.get(url).status_code == 403, url
+
+
+def test_admin_assigns_a_ward_staff_account_to_wards_it_works_on_not_manages(auth, demo):
+    larch = demo["wards"]["Larch Ward"]
+    auth.login("admin@demo.nhs.test")
+    created = auth.post("/admin/users/new", {"email": "nurse@demo.nhs.test", "name": "Ola Nurse", "role": "ward_staff",
+                                             "wards": [larch], "password": "a-long-temporary-passphrase-77"},
+                        page="/admin/users/new")
+    assert created.status_code == 302
+    nurse = db.session.scalar(select(User).where(User.email == "nurse@demo.nhs.test"))
+    assert [w.id for w in nurse.staff_wards] == [larch] and nurse.managed_wards == []
+    assert "Ola Nurse" not in {u.name for u in db.session.get(Ward, larch).managers}
+    form = auth.client.get(f"/admin/users/{nurse.id}").get_data(as_text=True)
+    assert f'<option selected value="{larch}">' in form or f'value="{larch}" selected' in form
