@@ -1,12 +1,13 @@
 """Floor plans in a real Chromium at 768x1024: the admin uploads a plan and places a room by two
 taps, the inspector pins a point by one tap (axe and the HTML checker on each page); and a pin
-made offline reaches the server once the tablet is back online."""
+made offline, and a nurse's briefing confirmation made offline, reach the server once back online."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.auth.models import User
+from inspect_app.briefings.models import BriefingConfirmation
 from inspect_app.clock import utcnow
 from inspect_app.demo.seed import seed_demo
 from inspect_app.estates.models import Room, Ward
@@ -118,7 +119,7 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     context.close()
 
 
-def test_a_pin_made_offline_reaches_the_server_when_back_online(app, walk, server, browser):
+def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_back_online(app, walk, server, browser):
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.nhs.test"))
         plans.upload_plan(plan_png(), ward=db.session.get(Ward, walk["ward"]), by=admin, now=utcnow())
@@ -142,3 +143,34 @@ def test_a_pin_made_offline_reaches_the_server_when_back_online(app, walk, serve
     page.wait_for_selector(f"{WAITING}:has-text('All saved')", timeout=60_000)
     assert _pin(app, walk["point"]) == pytest.approx((0.25, 0.35), abs=0.01)
     context.close()
+
+    # A nurse confirms the (changed) briefing on a ward with no signal: it reaches the server later.
+    context = browser.new_context(viewport=PHONE, service_workers="allow")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, server.url, "staff@demo.nhs.test")
+    page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.reload()  # now through the service worker, which keeps the page and the plan for offline
+    page.wait_for_selector("svg .plan__pin--extreme")
+    context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name="I have read the ligature briefing").click()
+    page.wait_for_selector(f"{WAITING}:has-text('Offline, 1 waiting')")
+    assert _confirmations(app) == 0
+    context.set_offline(False)
+    # the bar hides once nothing waits for people who do not capture (ward staff): "attached", not visible
+    page.wait_for_selector(f"{WAITING}:has-text('All saved')", state="attached", timeout=60_000)
+    assert _confirmations(app) == 1
+    page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
+    assert page.get_by_role("heading", name="You have read this version").is_visible()
+    axe_check(page, context="briefing confirmed, phone")
+    screenshot(page, "briefing-confirmed-phone")
+    context.close()
+
+
+def _confirmations(app) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(BriefingConfirmation))
+        db.session.remove()
+    return count
