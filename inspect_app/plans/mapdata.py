@@ -22,7 +22,6 @@ from inspect_app.findings.models import Finding
 from inspect_app.photos.models import Photo
 from inspect_app.plans.models import WardPlan
 from inspect_app.plans.services import current_plan, room_area
-from inspect_app.reports.pdf.hotspot import HotspotReport
 from inspect_app.stores import photo_store
 
 
@@ -57,6 +56,21 @@ class Pin:
     @property
     def on_plan(self) -> bool:
         return self.x is not None
+
+
+@dataclass(frozen=True)
+class HotspotReport:
+    """What the hot-spot map PDF (``reports.pdf.hotspot``) prints, collected apart from rendering."""
+
+    ward: str
+    site: str
+    trust: str
+    plan: PlanMap
+    plan_image: bytes | None  # the plan's large rendition; None when the ward has no plan
+    version: str
+    generated_at: datetime
+    generated_by: str
+    marking: str = "OFFICIAL-SENSITIVE"
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,14 @@
 """The ligature hot-spot map: one A4 landscape page per ward, the plan with numbered pins on
 the left and the key on the right (number, room, point, band, interim control, status).
 
-The data is a :class:`HotspotReport` collected beforehand (``plans.mapdata.hotspot_report``):
+The data is a ``plans.mapdata.HotspotReport`` collected beforehand (``plans.mapdata.hotspot_report``):
 the renderer never touches the session. Colour is never the only cue: each pin carries its
 number, and the key names the band in words.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -21,24 +20,12 @@ from .base import ReportRenderer
 from .flowables import CountedTable, heading
 from .styles import FONT_BOLD, RULE, STYLES, TEXT, Para, data_table_style, fmt_datetime, para_text
 
+if TYPE_CHECKING:
+    from inspect_app.plans.mapdata import HotspotReport
+
 #: Pin fill colours by band (the web page's, darkened to print white numbers legibly).
 PIN_COLOURS = {"low": "#1E5E22", "moderate": "#F9A825", "high": "#B34F00", "extreme": "#A31F1F"}
 KEY_WIDTHS = (10 * mm, 24 * mm, 0, 17 * mm, 28 * mm)  # 0: the rest of the key frame
-
-
-@dataclass(frozen=True)
-class HotspotReport:
-    """Everything printed on the map; ``plan`` is a ``plans.mapdata.PlanMap``."""
-
-    ward: str
-    site: str
-    trust: str
-    plan: object
-    plan_image: bytes | None  # the plan's large rendition, None when the ward has no plan
-    version: str
-    generated_at: datetime
-    generated_by: str
-    marking: str = "OFFICIAL-SENSITIVE"
 
 
 class PlanDrawing(Flowable):
@@ -162,4 +149,4 @@ def render_hotspot(report: HotspotReport) -> bytes:
     return HotspotRenderer(report).render()
 
 
-__all__ = ["HotspotReport", "HotspotRenderer", "render_hotspot"]
+__all__ = ["HotspotRenderer", "plan_section", "render_hotspot"]
