@@ -13,7 +13,8 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Trust
 from inspect_app.extensions import db
-from inspect_app.plans.mapdata import hotspot_report, plan_map
+from inspect_app.plans.mapdata import PlanMap, hotspot_report, plan_map
+from inspect_app.plans.services import current_plan
 from inspect_app.refusals import status_of
 from inspect_app.reports.pdf.hotspot import render_hotspot
 from inspect_app.security.access import EVERYONE, requires, staff_may_see_photos, ward_or_404
@@ -36,6 +37,8 @@ def plan_helpers() -> dict:
     """``ward_plan_map(ward)`` and ``briefing_due(ward)`` for the pages that show a ward's plan
     (queried only when a template calls them)."""
     def ward_plan_map(ward):
+        if current_plan(ward.id) is None:  # a page without a plan costs one small query, as before
+            return PlanMap(ward.id, ward.name, None, (), ())
         return plan_map(ward, today=utcnow().date())
 
     def briefing_due(ward) -> bool:
