@@ -129,6 +129,8 @@ def test_inspection_report_carries_the_plan_with_its_points(auth, planned_ward):
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.data)).pages]
     plan_page = next(text for text in pages if "Floor plan: ligature points still present" in text)
     assert point.ref in plan_page and "Window restrictor cable" in plan_page
+    html = auth.client.get(f"/reports/inspections/{planned_ward['inspection'].id}").get_data(as_text=True)
+    assert "Floor plan: ligature points still present" in html and 'data-pin="1"' in html
 
 
 def test_new_routes_keep_to_the_wards_a_person_may_see(auth, demo, planned_ward):
