@@ -28,6 +28,8 @@ PLAN_STATUS = {"too_large": 413, "unsupported_format": 415}
 def _place_form(ward) -> PlaceRoomForm:
     form = PlaceRoomForm(prefix="place")
     form.room_id.choices = choices((room.id, room.name) for room in ward.active_rooms)
+    if request.method == "GET":  # the next room to place, in walk order
+        form.room_id.data = next((room.id for room in ward.active_rooms if room.plan_x is None), None)
     return form
 
 

@@ -37,6 +37,18 @@
     mark.setAttribute("cy", String(point.y * height));
   }
 
+  /* The rectangle the two taps make, drawn before it is saved. */
+  function outline(svg, a, b) {
+    var height = parseFloat(svg.getAttribute("data-plan-height"));
+    var rect = document.createElementNS(NS, "rect");
+    rect.setAttribute("class", "plan__tap-rect");
+    rect.setAttribute("x", String(Math.min(a.x, b.x) * 1000));
+    rect.setAttribute("y", String(Math.min(a.y, b.y) * height));
+    rect.setAttribute("width", String(Math.abs(b.x - a.x) * 1000));
+    rect.setAttribute("height", String(Math.abs(b.y - a.y) * height));
+    svg.appendChild(rect);
+  }
+
   function setup(svg) {
     var kind = svg.getAttribute("data-plan-tap");
     var form = document.querySelector("form[data-plan-form='" + kind + "']");
@@ -52,6 +64,7 @@
         field(form, "w").value = percent(Math.abs(point.x - first.x));
         field(form, "h").value = percent(Math.abs(point.y - first.y));
         show(svg, point, "plan__tap plan__tap--second");
+        outline(svg, first, point);
         first = null;
         return;
       }
@@ -60,8 +73,7 @@
       if (kind === "place") {
         field(form, "w").value = "";
         field(form, "h").value = "";
-        var second = svg.querySelector(".plan__tap--second");
-        if (second) { second.remove(); }
+        svg.querySelectorAll(".plan__tap--second, .plan__tap-rect").forEach(function (old) { old.remove(); });
         first = point;
       }
       show(svg, point, "plan__tap");
