@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export RL_useA85 := 0
 
-.PHONY: install install-dev system-deps run serve serve-cluster test test-js test-fast migrate seed bench clean
+.PHONY: install install-dev system-deps run serve serve-cluster lint test test-js test-fast migrate seed bench clean
 
 # Serving needs requirements.txt only; tests, browser and benches add requirements-dev.txt.
 $(BIN)/.installed: requirements.txt
@@ -65,7 +65,12 @@ node_modules/.installed: package.json package-lock.json
 test-js: system-deps node_modules/.installed
 	node --test tests/js/
 
-test: system-deps install-dev node_modules/.installed test-js
+# Lint and import contracts (pyproject.toml): any finding fails `make test` before a test runs.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+
+test: lint system-deps install-dev node_modules/.installed test-js
 	$(BIN)/python -m pytest
 
 test-fast: install-dev

@@ -57,7 +57,8 @@ def app_for(env: dict[str, str]):
     from config import ProductionConfig
     from inspect_app import create_app
 
-    return create_app(ProductionConfig, SECRET_KEY=env["SECRET_KEY"], BACKUP_KEY=env["BACKUP_KEY"], SQLALCHEMY_DATABASE_URI=_sa_url(env),
+    return create_app(ProductionConfig, SECRET_KEY=env["SECRET_KEY"], BACKUP_KEY=env["BACKUP_KEY"],
+                      SQLALCHEMY_DATABASE_URI=_sa_url(env),
                       PHOTO_ROOT=env["PHOTO_ROOT"], INSTANCE_DIR=Path(env["INSTANCE_PATH"]))
 
 
@@ -105,7 +106,7 @@ class Gunicorn:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "Gunicorn":
+    def __enter__(self) -> Gunicorn:
         env = {**self.env, "WEB_CONCURRENCY": str(self.workers), "BIND": f"127.0.0.1:{self.port}"}
         self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
                                          "--log-level", "warning", "wsgi:app"], cwd=REPO, env=env,

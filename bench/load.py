@@ -34,10 +34,18 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from harness import (
+    REPO,
+    Browser,
+    Gunicorn,
+    app_for,
+    environment,
+    migrate_and_seed,
+    multipart,
+    percentile,
+    worker_memory,
+)
 from PIL import Image, ImageDraw
-
-from harness import (REPO, Browser, Gunicorn, app_for, environment, migrate_and_seed, multipart, percentile,
-                     worker_memory)
 
 sys.path.insert(0, str(REPO / "scripts"))
 from cluster import Cluster  # noqa: E402
@@ -62,7 +70,7 @@ class RoundRobin(Browser):
 def photos(count: int = 12) -> list[bytes]:
     rng = random.Random(7)
     out = []
-    for n in range(count):
+    for _ in range(count):
         image = Image.new("RGB", (1600, 1200), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
         draw = ImageDraw.Draw(image)
         for _ in range(150):

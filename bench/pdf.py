@@ -69,7 +69,7 @@ print(json.dumps({{"seconds": seconds, "rss_mb": peak, "build_mb": peak - before
 
 def run_child(engine: str, workdir: Path, out: Path) -> dict:
     code = CHILD.format(root=str(ROOT), engine=engine, workdir=str(workdir), out=str(out))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{engine} build failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

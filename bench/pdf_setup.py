@@ -106,8 +106,8 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
     from inspect_app.estates.models import Room, Ward
     from inspect_app.extensions import db
     from inspect_app.findings import services as findings
-    from inspect_app.inspections.assurance import flags_for
     from inspect_app.inspections import services as inspections
+    from inspect_app.inspections.assurance import flags_for
     from inspect_app.inspections.models import Inspection
 
     app = make_app(workdir)
@@ -140,7 +140,7 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
         db.session.commit()
         inspection_id = inspection.id
     with Pool(2, initializer=_init_worker, initargs=(str(workdir),)) as pool:
-        pool.map(_store, list(zip(ids, map(str, sources))), chunksize=8)
+        pool.map(_store, list(zip(ids, map(str, sources), strict=False)), chunksize=8)
     with app.app_context():
         inspection = db.session.get(Inspection, inspection_id)
         inspector = db.session.get(User, inspection.lead_inspector_id)

@@ -131,7 +131,7 @@ def bench_server(paths: list[Path]) -> dict:
     for data in photos[:5]:
         for name, rendition in imaging.process(data).renditions.items():
             sizes.setdefault(name, []).append(len(rendition.data))
-    upright = imaging.process(next(d for p, d in zip(paths, photos) if "rot6" in p.name))
+    upright = imaging.process(next(d for p, d in zip(paths, photos, strict=False) if "rot6" in p.name))
     return {
         "ours": ours, "naive": naive, "sizes": sizes,
         "input_kb": statistics.median(len(d) for d in photos) / 1024,
@@ -181,7 +181,7 @@ def bench_browser(paths: list[Path]) -> dict:
             server.shutdown()
             server.server_close()
     return {"blobs": blobs, "small": small_result, "junk_error": junk_error, "version": version,
-            "rotated": [b for b, p in zip(blobs, paths) if "rot6" in p.name]}  # fmt: skip
+            "rotated": [b for b, p in zip(blobs, paths, strict=False) if "rot6" in p.name]}  # fmt: skip
 
 
 def _stats(values: list[float], unit: str = "ms") -> str:

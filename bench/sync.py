@@ -185,7 +185,7 @@ def main() -> None:
     ids = prepare(workdir)
     ops = operations(ids, args.photo_px)
     upload_mb = sum(len(f["photo"]) for _, f in ops if f) / 1e6
-    log = open(workdir / "server.log", "wb")  # a file, not a pipe: a full pipe would stall the server
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - a file, not a pipe: a full pipe would stall the server
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
                                "--log-level", "warning", "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=log)
     try:

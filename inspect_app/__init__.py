@@ -25,6 +25,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_logging(app)
     register_security(app)  # before the blueprints: it sets the URL converters their rules use
     register_blueprints(app)
+    register_reactions()
     register_errors(app)
     register_cli(app)
     register_templates(app)
@@ -54,14 +55,16 @@ def _check_config(app: Flask, config_class: type[Config]) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import inspect_app.models  # noqa: F401 - registers every table on the metadata
     from inspect_app import db_setup
     from inspect_app.extensions import csrf, db, limiter, login_manager, migrate
-
-    import inspect_app.models  # noqa: F401 - registers every table on the metadata
 
     db.init_app(app)
     db_setup.install_sqlite_pragmas()
     db_setup.install_read_only_commit(app, db)
+    from inspect_app.actions import tallies
+
+    tallies.install()  # the dashboard's maintained counts move with every flush of an action
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -98,6 +101,14 @@ def register_blueprints(app: Flask) -> None:
         bp = getattr(module, "bp", None)
         if bp is not None:
             app.register_blueprint(bp)
+
+
+def register_reactions() -> list[str]:
+    """Connect each feature's ``reactions`` module to the events it listens for (``inspect_app.events``).
+
+    Importing a module connects its receivers, once per process whatever the number of apps.
+    """
+    return [module.__name__ for module in _feature_modules("reactions")]
 
 
 def register_errors(app: Flask) -> None:

@@ -23,7 +23,7 @@ def _on_connect(dbapi_connection, connection_record) -> None:  # noqa: ARG001 - 
 
 def install_sqlite_pragmas() -> None:
     """Listen once on every Engine; only SQLite connections are touched."""
-    global _installed
+    global _installed  # noqa: PLW0603 - once per process, whatever the number of apps
     if not _installed:
         event.listen(Engine, "connect", _on_connect)
         _installed = True

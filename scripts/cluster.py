@@ -111,7 +111,7 @@ class Postgres(Service):
     name = "pg"
     stop_signal = signal.SIGINT  # "fast" shutdown: SIGTERM would wait for every client to leave
 
-    def start(self) -> "Postgres":
+    def start(self) -> Postgres:
         pg_bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))[-1])
         self.port = free_ports(1)[0]
         as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -140,7 +140,7 @@ class Postgres(Service):
 class Redis(Service):
     name = "redis"
 
-    def start(self) -> "Redis":
+    def start(self) -> Redis:
         self.port = free_ports(1)[0]
         # No config file: every setting on the command line, bound to loopback, nothing saved.
         self._spawn([shutil.which("redis-server") or "/usr/bin/redis-server", "--bind", LOOPBACK, "--port",
@@ -160,10 +160,10 @@ class SeaweedFS(Service):
     name = "seaweedfs"
     stop_wait = 2.0  # throwaway data: do not wait long for a tidy shutdown
 
-    def start(self) -> "SeaweedFS":
+    def start(self) -> SeaweedFS:
         ports = free_ports(8)
         self.ports = dict(zip(["master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3",
-                               "s3_grpc"], ports))
+                               "s3_grpc"], ports, strict=False))
         (self.dir / "data").mkdir(exist_ok=True)
         (self.dir / "s3.json").write_text(json.dumps({"identities": [{
             "name": "wsi", "credentials": [{"accessKey": S3_KEY, "secretKey": S3_SECRET}],
@@ -210,7 +210,7 @@ class SeaweedFS(Service):
 class OidcProvider(Service):
     name = "oidc"
 
-    def start(self) -> "OidcProvider":
+    def start(self) -> OidcProvider:
         self.port = free_ports(1)[0]
         self._spawn([str(BIN / "oidc-provider-mock"), "--host", LOOPBACK, "--port", str(self.port),
                      "--require-nonce", "true"],
@@ -237,7 +237,7 @@ class AppServer(Service):
                     "WEB_CONCURRENCY": str(workers), "BIND": f"{LOOPBACK}:{self.port}", "PYTHONPATH": str(REPO)}
         self.base = f"http://{LOOPBACK}:{self.port}"
 
-    def start(self) -> "AppServer":
+    def start(self) -> AppServer:
         self._spawn([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--log-level", "warning",
                      "wsgi:app"], env=self.env, cwd=REPO)
         wait_for(lambda: self.process.poll() is None and http_ok(f"{self.base}/healthz"), f"app server {self.base}")
@@ -246,7 +246,7 @@ class AppServer(Service):
 
 def flask(env: dict[str, str], *args: str) -> str:
     """Run ``flask --app wsgi ARGS`` with ``env``; returns its output, raises on failure."""
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=REPO, env={**os.environ, **env},
+    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], check=False, cwd=REPO, env={**os.environ, **env},
                             capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed: {result.stdout}\n{result.stderr}")
@@ -267,7 +267,7 @@ class Cluster:
         self.services.append(service)
         return service.start()
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         try:
             self.pg = self._add(Postgres(self.root))
             self.redis = self._add(Redis(self.root))

@@ -65,9 +65,9 @@ ANSWER_HEADER = ["Inspection", "Ward", "Room", "Area type", "Item", "Kind", "Cat
 @requires()
 def answers_csv(inspection_id: int):
     """Every answer of one inspection, with the reason of each Not applicable and the note of each fail."""
+    from inspect_app.extensions import db
     from inspect_app.inspections.answers import answer_rows
     from inspect_app.inspections.models import Inspection
-    from inspect_app.extensions import db
 
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):

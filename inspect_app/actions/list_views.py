@@ -45,11 +45,13 @@ def _wards_statement(some: bool) -> Select:
 @bp.app_context_processor
 def attention_helper() -> dict:
     """``remediation_attention()`` for the home pages' attention partials (queried only when called),
+    ``action_for(point)`` for the pages of other features that link a point's action (the point page),
     and ``ActionStatus`` for status labels."""
     def remediation_attention() -> dict:
         return queries.attention(current_user, now=utcnow())
 
-    return {"remediation_attention": remediation_attention, "ActionStatus": ActionStatus}
+    return {"remediation_attention": remediation_attention, "ActionStatus": ActionStatus,
+            "action_for": services.action_for}
 
 
 @bp.get("/")

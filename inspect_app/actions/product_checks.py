@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from inspect_app import events
 from inspect_app.actions.models import Action
 from inspect_app.actions.services import action_for
 from inspect_app.audit.services import record
@@ -70,12 +71,8 @@ def raise_for_failed_check(fixture, check, *, by, now: datetime) -> Action:
     action = action_for(finding)
     record("fixture.check_failed", fixture, by=by, now=now, ward_id=fixture.room.ward_id, action_id=action.id,
            new={"fixture": fixture.label, "finding": finding.ref, "action": action.ref, "band": action.band})
-    try:
-        from inspect_app.notifications import services as notifications
-    except ImportError:
-        return action
     if old_band is None or old_band == action.band:  # a band rise has told everyone already
-        notifications.queue_band_raised(action, old_band=old_band or "", now=now, cause=(
+        events.action_band_raised.send(action, old_band=old_band or "", now=now, cause=(
             f"A product check failed on {fixture.room.ward.name}: {fixture.label} in {fixture.room.name}. "
             f"{notes}. The point is now graded Extreme."))
     return action

@@ -15,8 +15,10 @@ from flask_login import current_user
 from inspect_app.actions import queries
 from inspect_app.actions.csv_export import write_csv
 from inspect_app.actions.export_views import _download
+from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus, Role
+from inspect_app.extensions import db
 from inspect_app.findings.services import grade_trio
 from inspect_app.security.access import requires
 from inspect_app.template_helpers import interim_kind_label
@@ -35,34 +37,43 @@ def register_rows(user, *, today) -> list[dict]:
     for a in queries.export_rows(user, queries.Filters(status="all"), today=today):
         if a.status not in ON_REGISTER and not a.risk_register_ref:
             continue
-        f = a.finding
-        trio = grade_trio(f)
-        controls = "; ".join(part for part in (
-            (f"{interim_kind_label(a.interim_control_type, a.interim_observation_level)}: {a.interim_control}"
-             if a.interim_control else ""),
-            f"Accepted: {a.accepted_rationale}" if a.accepted_rationale else "",
-            f"Existing: {f.existing_controls}" if f.existing_controls else "") if part)
-        review = a.accepted_review_date if a.status == ActionStatus.RISK_ACCEPTED.value else a.interim_review_date
-        out.append({
-            "id": a.ref, "ligature_point": f.ref, "site": a.ward.site.name, "ward": a.ward.name, "room": f.room.name,
-            "description": f"{f.category}: {f.description}" if f.description else f.category,
-            "initial_score": trio.initial[2] if trio.initial else None,
-            "initial_band": trio.initial[3] if trio.initial else None,
-            "current_score": trio.current[2] if trio.current else None,
-            "current_band": trio.current[3] if trio.current else None,
-            "target_score": trio.target[2] if trio.target else None,
-            "target_band": trio.target[3] if trio.target else None,
-            "owner": a.owner_label, "controls": controls, "review_date": review.isoformat() if review else None,
-            "status": ActionStatus(a.status).label, "register_reference": a.risk_register_ref,
-            "accepted_by": a.approved_by_id and _name(a.approved_by_id),
-            "opened": a.created_at.date().isoformat(), "updated": a.updated_at.date().isoformat()})
+        out.append(_row(a))
     return out
 
 
-def _name(user_id: int) -> str:
-    from inspect_app.auth.models import User
-    from inspect_app.extensions import db
+def _row(a) -> dict:
+    f = a.finding
+    review = a.accepted_review_date if a.status == ActionStatus.RISK_ACCEPTED.value else a.interim_review_date
+    return {
+        "id": a.ref, "ligature_point": f.ref, "site": a.ward.site.name, "ward": a.ward.name, "room": f.room.name,
+        "description": f"{f.category}: {f.description}" if f.description else f.category,
+        **_scores(grade_trio(f)),
+        "owner": a.owner_label, "controls": _controls(a), "review_date": review.isoformat() if review else None,
+        "status": ActionStatus(a.status).label, "register_reference": a.risk_register_ref,
+        "accepted_by": a.approved_by_id and _name(a.approved_by_id),
+        "opened": a.created_at.date().isoformat(), "updated": a.updated_at.date().isoformat()}
 
+
+def _scores(trio) -> dict:
+    """Initial, current and target score and band (None where the point has no grade)."""
+    out = {}
+    for name, grade in (("initial", trio.initial), ("current", trio.current), ("target", trio.target)):
+        out[f"{name}_score"] = grade[2] if grade else None
+        out[f"{name}_band"] = grade[3] if grade else None
+    return out
+
+
+def _controls(a) -> str:
+    """The interim control, the accepted rationale and the existing controls, as recorded."""
+    f = a.finding
+    return "; ".join(part for part in (
+        (f"{interim_kind_label(a.interim_control_type, a.interim_observation_level)}: {a.interim_control}"
+         if a.interim_control else ""),
+        f"Accepted: {a.accepted_rationale}" if a.accepted_rationale else "",
+        f"Existing: {f.existing_controls}" if f.existing_controls else "") if part)
+
+
+def _name(user_id: int) -> str:
     user = db.session.get(User, user_id)
     return user.name if user else ""
 

@@ -7,12 +7,16 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.actions.models import ESTATES_TEAM, Action, ActionEvent
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.domain.workflow import TERMINAL, ActionStatus, Role, TransitionError, check
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
+from inspect_app.findings.services import FindingError, apply_grade, grading_policy_for, original_consequence, policy_for
+from inspect_app.photos.services import store_photo
 
 
 def action_for(finding: Finding) -> Action | None:
@@ -32,11 +36,10 @@ def ensure_action(finding: Finding, *, by, now: datetime) -> Action | None:
     existing = action_for(finding)
     if existing is not None:
         return existing
-    from inspect_app.findings.services import policy_for
-
     due = risk.due_dates(finding.band, identified_at=finding.created_at, policy=policy_for(finding.ward))
     action = Action(finding_id=finding.id, ward_id=finding.ward_id, status=ActionStatus.OPEN.value,
-                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence, owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
+                    band=finding.band, likelihood=finding.likelihood, consequence=finding.consequence,
+                    owner_team=ESTATES_TEAM, target_date=due.target, interim_by=due.interim_by,
                     created_at=now, created_by_id=getattr(by, "id", None), updated_at=now)
     db.session.add(action)
     db.session.flush()
@@ -48,17 +51,8 @@ def ensure_action(finding: Finding, *, by, now: datetime) -> Action | None:
            inspection_id=finding.last_inspection_id,
            new={"finding": finding.ref, "band": action.band, "target_date": action.target_date,
                 "interim_by": action.interim_by})
-    _notify_new(action, now=now)
+    events.action_created.send(action, now=now)
     return action
-
-
-def _notify_new(action: Action, *, now: datetime) -> None:
-    """Hook for notifications of new High and Extreme actions (the notifications module fills it)."""
-    try:
-        from inspect_app.notifications import services as notifications
-    except ImportError:  # notifications not installed in this build
-        return
-    notifications.queue_new_action(action, now=now)
 
 
 TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
@@ -93,7 +87,7 @@ def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | No
                        old={"band": old, "target_date": fields["old_target_date"],
                             "interim_by": fields.get("old_interim_by")},
                        new={"band": action.band, "target_date": action.target_date, "interim_by": action.interim_by})
-                _notify_raised(action, old_band=old, now=now)
+                events.action_band_raised.send(action, old_band=old, now=now, cause=None)
         return
     if finding.band == risk.Band.EXTREME.value:
         ensure_action(finding, by=by, now=now)
@@ -101,22 +95,12 @@ def on_finding_graded(finding: Finding, *, by, now: datetime, old_band: str | No
 
 def _bring_forward(action: Action, *, now: datetime) -> dict:
     """Deadlines from the new band (domain rule: never lengthened); returns the event's fields."""
-    from inspect_app.findings.services import policy_for
-
     old_target, old_interim = action.target_date, action.interim_by
     due = grading.rebased_deadlines(action.band, target=old_target, interim_by=old_interim, now=now,
                                     bands=policy_for(action.ward))
     action.target_date, action.interim_by, action.updated_at = due.target, due.interim_by, now
     return _plain_fields({"old_target_date": old_target, "target_date": due.target,
                           "old_interim_by": old_interim, "interim_by": due.interim_by})
-
-
-def _notify_raised(action: Action, *, old_band: str, now: datetime) -> None:
-    try:
-        from inspect_app.notifications import services as notifications
-    except ImportError:  # notifications not installed in this build
-        return
-    notifications.queue_band_raised(action, old_band=old_band, now=now)
 
 
 def on_inspection_signed_off(inspection, *, by, now: datetime) -> list[Action]:
@@ -142,14 +126,10 @@ PHOTO_KIND = {ActionStatus.VERIFIED: "verification"}  # every other transition's
 
 
 def _text(value, what: str, limit: int = TEXT_MAX) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip()
-    if len(value) > limit:
-        raise ActionError(f"The {what} is longer than {limit} characters.")
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ActionError(f"The {what} contains control characters.")
-    return value or None
+    try:
+        return clean_text(value, label=f"The {what}", limit=limit, coerce=True) or None
+    except TextError as exc:
+        raise ActionError(str(exc)) from None
 
 
 def _review_date(value, *, now: datetime) -> date | None:
@@ -222,10 +202,6 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
     :raises ActionError: a supplied value is malformed.
     :raises imaging.PhotoRejected: a photo is not an acceptable image.
     """
-    from inspect_app.findings.services import FindingError, apply_grade, policy_for
-
-    from inspect_app.findings.services import grading_policy_for
-
     raw = dict(fields or {})
     photos = list(photos or [])
     clean = {key: _text(raw.get(key), name) for key, name in
@@ -258,8 +234,6 @@ def transition(action: Action, to: ActionStatus | str, *, by, now: datetime, fie
                         comment=clean["rationale"])
         except FindingError as exc:
             raise ActionError(str(exc)) from None
-    from inspect_app.photos.services import store_photo
-
     for data in photos:
         store_photo(data, ward_id=action.ward_id, by=by, now=now, kind=PHOTO_KIND.get(t.target, "evidence"),
                     action_event_id=event.id)
@@ -305,8 +279,6 @@ def propose_acceptance(action: Action, clean: dict, *, by, now: datetime) -> Act
     :raises TransitionError: the move or a required field is refused.
     :raises ActionError: a value breaks a grading rule.
     """
-    from inspect_app.findings.services import grading_policy_for, original_consequence, policy_for
-
     check(action.status, ActionStatus.RISK_ACCEPTED, role=by.role, fields=clean, actor_id=by.id,
           remediated_by_id=action.remediated_by_id, band=action.band,
           interim_in_place=action.interim_in_place_at is not None, policy=policy_for(action.ward))
@@ -326,11 +298,7 @@ def propose_acceptance(action: Action, clean: dict, *, by, now: datetime) -> Act
     event = _event(action, "proposal", by=by, now=now, comment=clean["comment"], fields=fields)
     record("action.acceptance_proposed", action, by=by, now=now, ward_id=action.ward_id, action_id=action.id,
            new=fields, comment=clean["comment"])
-    try:
-        from inspect_app.notifications import services as notifications
-    except ImportError:
-        return event
-    notifications.queue_acceptance_proposed(action, now=now)
+    events.acceptance_proposed.send(action, now=now)
     return event
 
 
@@ -437,8 +405,6 @@ def regrade(action: Action, likelihood, consequence, *, by, now: datetime, comme
 
     The action's band follows (``on_finding_graded``); the event records the new score.
     """
-    from inspect_app.findings.services import FindingError, apply_grade
-
     comment = _text(comment, "comment")
     if not comment:
         raise ActionError("Say why the point is being re-graded.")

@@ -10,14 +10,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_app.actions import services
-from inspect_app.actions.forms import (AcknowledgeForm, ApproveForm, CommentForm, DeclineForm, OwnerForm, RegradeForm,
-                                      TransitionForm)
+from inspect_app.actions.forms import (
+    AcknowledgeForm,
+    ApproveForm,
+    CommentForm,
+    DeclineForm,
+    OwnerForm,
+    RegradeForm,
+    TransitionForm,
+)
 from inspect_app.actions.models import Action, ActionEvent
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
+from inspect_app.domain import grading
 from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
 from inspect_app.extensions import db
-from inspect_app.domain import grading
 from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.forms_util import choices
 from inspect_app.photos.imaging import PhotoRejected

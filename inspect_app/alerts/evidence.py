@@ -93,6 +93,41 @@ def _inspection_text(inspection) -> str | None:
             f"({inspection.template.title})")
 
 
+def _point(finding, action, *, past_review: set[int], today) -> EvidencePoint:
+    """One implementing point with its action and its grade story (accepted risks say so)."""
+    story = grade_story(finding, action)
+    return EvidencePoint(
+        ref=finding.ref, room=finding.room.name,
+        item=finding.item.code if finding.item else "Failed product check",
+        description=finding.description or finding.category, band=(finding.band or "ungraded").capitalize(),
+        action_ref=action.ref if action else None,
+        action_status=ActionStatus(action.status).label if action else None,
+        target_date=action.target_date if action else None, action_open=bool(action and action.is_open),
+        grade=story.text(), accepted=story.accepted,
+        interim_past_review=bool(action and action.id in past_review),
+        overdue=bool(action and action.is_overdue(today)))
+
+
+def _checks(row) -> list[EvidenceCheck]:
+    """The ward's failed and overdue product checks."""
+    checks = [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
+                            state=f"Failed check on {r.last.checked_at:%-d %b %Y}"
+                                  + (f" ({r.last.notes})" if r.last.notes else "")) for r in row.failed_checks]
+    checks += [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
+                             state=f"Check overdue since {r.next_due:%-d %b %Y}") for r in row.overdue_checks]
+    return checks
+
+
+def _ward(row, *, today) -> EvidenceWard:
+    past_review = {a.id for a in row.interim_past_review}
+    points = [_point(finding, row.actions.get(finding.id), past_review=past_review, today=today)
+              for finding in row.points]
+    return EvidenceWard(name=row.ward.name, site=row.ward.site.name,
+                        patient_group=row.ward.patient_group_label, state=row.state.label,
+                        inspection=_inspection_text(row.inspection), points=tuple(points),
+                        caveats=tuple(row.caveats), checks=tuple(_checks(row)))
+
+
 def collect(alert: Alert, *, trust: str, by, now: datetime, area_names: dict[str, str]) -> EvidenceReport:
     """Snapshot ``alert``, its implementing items and every ward in scope.
 
@@ -105,32 +140,7 @@ def collect(alert: Alert, *, trust: str, by, now: datetime, area_names: dict[str
     groups = ", ".join(_group_label(g) for g in alert.patient_groups) or "All patient groups"
     areas = ", ".join(area_names.get(c, c) for c in alert.area_type_codes) or "all area types"
     items = tuple(f"{c.item.code} ({t.title})" for t, cited in queries.items_implementing(alert) for c in cited)
-    wards = []
-    for row in queries.ward_rows(alert, today=now.date()):
-        points = []
-        past_review = {a.id for a in row.interim_past_review}
-        for finding in row.points:
-            action = row.actions.get(finding.id)
-            story = grade_story(finding, action)
-            points.append(EvidencePoint(
-                ref=finding.ref, room=finding.room.name,
-                item=finding.item.code if finding.item else "Failed product check",
-                description=finding.description or finding.category, band=(finding.band or "ungraded").capitalize(),
-                action_ref=action.ref if action else None,
-                action_status=ActionStatus(action.status).label if action else None,
-                target_date=action.target_date if action else None, action_open=bool(action and action.is_open),
-                grade=story.text(), accepted=story.accepted,
-                interim_past_review=bool(action and action.id in past_review),
-                overdue=bool(action and action.is_overdue(now.date()))))
-        checks = [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
-                                state=f"Failed check on {r.last.checked_at:%-d %b %Y}"
-                                      + (f" ({r.last.notes})" if r.last.notes else "")) for r in row.failed_checks]
-        checks += [EvidenceCheck(room=r.fixture.room.name, product=r.fixture.label,
-                                 state=f"Check overdue since {r.next_due:%-d %b %Y}") for r in row.overdue_checks]
-        wards.append(EvidenceWard(name=row.ward.name, site=row.ward.site.name,
-                                  patient_group=row.ward.patient_group_label, state=row.state.label,
-                                  inspection=_inspection_text(row.inspection), points=tuple(points),
-                                  caveats=tuple(row.caveats), checks=tuple(checks)))
+    wards = [_ward(row, today=now.date()) for row in queries.ward_rows(alert, today=now.date())]
     return EvidenceReport(
         marking=MARKING, trust=trust, alert_label=alert.label, alert_title=alert.title, reference=alert.reference,
         issuing_body=alert.issuing_body, issued_on=alert.issued_on, restricted=alert.restricted,

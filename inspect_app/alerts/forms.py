@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
-    SubmitField, TextAreaField, widgets,
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -51,11 +58,6 @@ class DraftForm(FlaskForm):
     template_id = SelectField("Start from", coerce=int)
     version = StringField("New version number", validators=[DataRequired(), Length(max=40)])
     submit = SubmitField("Create draft")
-
-
-class ItemsImportForm(FlaskForm):
-    file = FileField("Items file (JSON)", validators=[FileRequired("Choose a JSON file.")])
-    submit = SubmitField("Add items to the draft")
 
 
 class ItemForm(FlaskForm):

@@ -13,7 +13,16 @@ from inspect_app.alerts.evidence import EvidenceReport, EvidenceWard
 from inspect_app.reports.pdf.base import ReportRenderer
 from inspect_app.reports.pdf.flowables import CountedTable, heading
 from inspect_app.reports.pdf.styles import (
-    EMPTY, PALE_RED, RED, RED_HEX, STYLES, Para, data_table_style, fmt_date, fmt_datetime, para_text,
+    EMPTY,
+    PALE_RED,
+    RED,
+    RED_HEX,
+    STYLES,
+    Para,
+    data_table_style,
+    fmt_date,
+    fmt_datetime,
+    para_text,
 )
 
 POINT_COLUMNS = (("Ref", 18), ("Room", 22), ("Item", 14), ("Ligature point", 0), ("Grade", 30),

@@ -124,6 +124,57 @@ class WardRow:
                                   C.INTERIM_PAST_REVIEW: len(self.interim_past_review)})
 
 
+def _latest_assessments(alert: Alert, ids: list[int]) -> dict[int, Inspection]:
+    """Each ward's latest signed-off assessment with a checklist version covering the alert."""
+    templates = covering_template_ids(alert.id)
+    if not templates:
+        return {}
+    latest: dict[int, Inspection] = {}
+    for inspection in db.session.scalars(
+            select(Inspection).where(Inspection.ward_id.in_(ids), Inspection.template_id.in_(templates),
+                                     Inspection.signed_off_at.is_not(None),
+                                     Inspection.inspection_type.in_([t.value for t in assurance.ASSESSMENT_TYPES]))
+            .order_by(Inspection.signed_off_at, Inspection.id)
+            .options(selectinload(Inspection.template))):
+        latest[inspection.ward_id] = inspection
+    return latest
+
+
+def _alert_points(alert: Alert, ids: list[int]) -> tuple[dict[int, list[Finding]], dict[int, Action]]:
+    """The points recorded against the alert's items, by ward, and their actions by point."""
+    items = cited_item_ids(alert.id)
+    points: dict[int, list[Finding]] = defaultdict(list)
+    # A failed check of a product this alert asks for raised a point too: it is evidence as well.
+    checked = select(RoomFixture.finding_id).where(RoomFixture.alert_id == alert.id,
+                                                   RoomFixture.finding_id.is_not(None))
+    if not items and db.session.scalar(checked.limit(1)) is None:
+        return points, {}
+    findings = db.session.scalars(
+        select(Finding).where(Finding.ward_id.in_(ids), Finding.state != "removed",
+                              or_(Finding.item_id.in_(items or [0]), Finding.id.in_(checked)))
+        .order_by(Finding.id).options(selectinload(Finding.room), selectinload(Finding.item))).all()
+    for finding in findings:
+        points[finding.ward_id].append(finding)
+    if not findings:
+        return points, {}
+    return points, {a.finding_id: a for a in db.session.scalars(
+        select(Action).where(Action.finding_id.in_([f.id for f in findings])))}
+
+
+def _alert_fixtures(alert: Alert, ids: list[int], *, today: date):
+    """The alert's registered products that failed their last check, and those overdue a check, by ward."""
+    failed: dict[int, list[FixtureRow]] = defaultdict(list)
+    overdue: dict[int, list[FixtureRow]] = defaultdict(list)
+    for fixture_row in fixture_rows(today=today, ward_ids=set(ids)):
+        if fixture_row.fixture.alert_id != alert.id:
+            continue
+        if fixture_row.last is not None and fixture_row.last.result == CheckResult.FAIL:
+            failed[fixture_row.fixture.room.ward_id].append(fixture_row)
+        elif fixture_row.state == CheckState.OVERDUE:
+            overdue[fixture_row.fixture.room.ward_id].append(fixture_row)
+    return failed, overdue
+
+
 def ward_rows(alert: Alert, ward_ids: set[int] | None = None, *, today: date | None = None) -> list[WardRow]:
     """Every ward in scope with its state (``ward_ids`` limits it to the wards a user may see).
 
@@ -137,41 +188,9 @@ def ward_rows(alert: Alert, ward_ids: set[int] | None = None, *, today: date | N
     if not wards:
         return []
     ids = [w.id for w in wards]
-    templates = covering_template_ids(alert.id)
-    latest: dict[int, Inspection] = {}
-    if templates:
-        for inspection in db.session.scalars(
-                select(Inspection).where(Inspection.ward_id.in_(ids), Inspection.template_id.in_(templates),
-                                         Inspection.signed_off_at.is_not(None),
-                                         Inspection.inspection_type.in_([t.value for t in assurance.ASSESSMENT_TYPES]))
-                .order_by(Inspection.signed_off_at, Inspection.id)
-                .options(selectinload(Inspection.template))):
-            latest[inspection.ward_id] = inspection
-    items = cited_item_ids(alert.id)
-    points: dict[int, list[Finding]] = defaultdict(list)
-    actions: dict[int, Action] = {}
-    # A failed check of a product this alert asks for raised a point too: it is evidence as well.
-    checked = select(RoomFixture.finding_id).where(RoomFixture.alert_id == alert.id,
-                                                   RoomFixture.finding_id.is_not(None))
-    if items or db.session.scalar(checked.limit(1)) is not None:
-        findings = db.session.scalars(
-            select(Finding).where(Finding.ward_id.in_(ids), Finding.state != "removed",
-                                  or_(Finding.item_id.in_(items or [0]), Finding.id.in_(checked)))
-            .order_by(Finding.id).options(selectinload(Finding.room), selectinload(Finding.item))).all()
-        for finding in findings:
-            points[finding.ward_id].append(finding)
-        if findings:
-            actions = {a.finding_id: a for a in db.session.scalars(
-                select(Action).where(Action.finding_id.in_([f.id for f in findings])))}
-    failed: dict[int, list[FixtureRow]] = defaultdict(list)
-    overdue: dict[int, list[FixtureRow]] = defaultdict(list)
-    for fixture_row in fixture_rows(today=today, ward_ids=set(ids)):
-        if fixture_row.fixture.alert_id != alert.id:
-            continue
-        if fixture_row.last is not None and fixture_row.last.result == CheckResult.FAIL:
-            failed[fixture_row.fixture.room.ward_id].append(fixture_row)
-        elif fixture_row.state == CheckState.OVERDUE:
-            overdue[fixture_row.fixture.room.ward_id].append(fixture_row)
+    latest = _latest_assessments(alert, ids)
+    points, actions = _alert_points(alert, ids)
+    failed, overdue = _alert_fixtures(alert, ids, today=today)
     rows = []
     for ward in wards:
         ward_points = points.get(ward.id, [])

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.alerts.models import Alert, FixtureCheck, RoomFixture
 from inspect_app.audit.services import diff, record
 from inspect_app.checklists.models import AreaType
@@ -33,21 +34,35 @@ def _snapshot(alert: Alert) -> dict[str, Any]:
 
 
 def _check(values: dict[str, Any], alert: Alert | None, *, trusted: bool) -> None:
-    reference = values.get("reference")
     title = (values.get("title") or "").strip()
     if not title:
         raise AlertError("Give the alert's title.")
+    _check_unique(alert, reference=values.get("reference"), title=title)
+    _check_dates(values)
+    _check_scope(values, trusted=trusted)
+
+
+def _check_unique(alert: Alert | None, *, reference, title: str) -> None:
+    """No other alert has this reference or this title."""
     for column, value, what in ((Alert.reference, reference, "reference"), (Alert.title, title, "title")):
         if value:
             other = db.session.scalar(select(Alert).where(column == value))
             if other is not None and other is not alert:
                 raise AlertError(f"Another alert already has the {what} {value}.")
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    """Deadlines in order, and none before the alert was issued."""
     underway, complete = values.get("action_underway_by"), values.get("action_complete_by")
     if underway and complete and complete < underway:
         raise AlertError("The action-complete date cannot be before the action-underway date.")
     issued = values.get("issued_on")
     if issued and any(d and d < issued for d in (underway, complete)):
         raise AlertError("A deadline cannot be before the date the alert was issued.")
+
+
+def _check_scope(values: dict[str, Any], *, trusted: bool) -> None:
+    """Patient groups and area types the trust knows."""
     groups = set(values.get("patient_groups") or ())
     if groups - {g.value for g in PatientGroup}:
         raise AlertError(f"Unknown patient group: {', '.join(sorted(groups - {g.value for g in PatientGroup}))}.")
@@ -211,13 +226,6 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
            new={"fixture": fixture.label, "result": result.value, "notes": notes,
                 "checked_at": check.checked_at.isoformat()})
     if result == CheckResult.FAIL:
-        from inspect_app.actions.product_checks import raise_for_failed_check
-        from inspect_app.findings.services import FindingError
-        from inspect_app.inspections.services import InspectionError
-
         db.session.flush()
-        try:
-            raise_for_failed_check(fixture, check, by=by, now=now)
-        except (FindingError, InspectionError) as exc:
-            raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
+        events.product_check_failed.send(fixture, check=check, by=by, now=now)  # actions raises its Extreme action
     return check

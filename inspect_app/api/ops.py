@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspect_app import events
 from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
 from inspect_app.briefings import services as briefings
 from inspect_app.checklists.models import ChecklistItem
+from inspect_app.domain import risk
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
@@ -38,7 +40,6 @@ from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
-LIGATURE_ANSWERS = ("ligature_point", "ligature_point_controlled")
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -117,15 +118,12 @@ def _bool(value: Any) -> bool:
     raise OpError(400, "A yes/no field has an unexpected value.")
 
 
-def parse_grade(raw: Any) -> tuple[int, int] | None:
-    """``"4x5"`` -> (likelihood 4, consequence 5); empty -> None."""
-    if raw in (None, ""):
-        return None
+def _grade(raw: Any) -> tuple[int, int] | None:
+    """The domain's grade parser, its refusal as a 400."""
     try:
-        likelihood, consequence = (int(part) for part in str(raw).lower().split("x"))
-    except ValueError:
-        raise OpError(400, "The grade must be likelihood x consequence, for example 4x5.") from None
-    return likelihood, consequence
+        return risk.parse_grade(raw)
+    except risk.RiskError as exc:
+        raise OpError(400, str(exc)) from None
 
 
 def moment(value: Any, now: datetime) -> datetime:
@@ -136,7 +134,7 @@ def moment(value: Any, now: datetime) -> datetime:
         return now
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        when = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+        when = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo is not None else when
     except (ValueError, OverflowError):
         raise OpError(400, "The capture time is not an ISO 8601 time.") from None
     return min(when, now)
@@ -232,7 +230,7 @@ def finding_create(payload, files, *, by, now, client_time=None):
                 raise OpError(409, "That ligature point id is already used in another room.")
             return 200, {**finding_result(existing), "photos": []}
     rules.check("finding.create", payload)
-    grade = parse_grade(payload.get("grade"))
+    grade = _grade(payload.get("grade"))
     item = _item(payload)
     uploads = [file for file in files.getlist("photos") if file.filename]
     fields = {key: payload.get(key) for key in ("category", "description", "location", "existing_controls",
@@ -244,11 +242,11 @@ def finding_create(payload, files, *, by, now, client_time=None):
                                       consequence=grade[1] if grade else None, **fields,
                                       photos=len(uploads) + len(payload.get("photo_uuids") or []))
     stored = [_store(file, finding, by, now, None) for file in uploads]
-    plans.pin_with_new_point(finding, payload.get("pin_x"), payload.get("pin_y"), by=by, now=now)
-    if item is not None and inspections.answer_value(inspection, room, item) not in LIGATURE_ANSWERS:
-        # As on the form page: a point recorded against an item means the item is not compliant.
-        value = "ligature_point_controlled" if finding.existing_controls else "ligature_point"
-        inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=by, now=now)
+    if payload.get("pin_x") not in (None, "") or payload.get("pin_y") not in (None, ""):
+        # as on the form: plans pins it (inspect_app.events), or refuses the point whole
+        events.finding_pin_given.send(finding, x=payload.get("pin_x"), y=payload.get("pin_y"), by=by, now=now)
+    if item is not None:
+        inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding, by=by, now=now)
     return 201, {**finding_result(finding), "photos": stored}
 
 
@@ -263,7 +261,7 @@ def finding_update(payload, files, *, by, now, client_time=None):
     edited_at = {field: stamp(edited_at.get(field) or client_time, now) for field in changes}
     applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at,
                                       consequence_reason=payload.get("consequence_reason") or None)
-    grade = parse_grade(payload.get("grade"))
+    grade = _grade(payload.get("grade"))
     if grade and grade != (finding.likelihood, finding.consequence):
         findings.grade_finding(finding, *grade, by=by, now=now,
                                consequence_reason=payload.get("consequence_reason") or None)
@@ -273,7 +271,7 @@ def finding_update(payload, files, *, by, now, client_time=None):
 
 def finding_grade(payload, files, *, by, now, client_time=None):
     finding = _finding(payload, by)
-    grade = parse_grade(payload.get("grade"))
+    grade = _grade(payload.get("grade"))
     if grade is None:
         raise OpError(400, "Choose a likelihood and a consequence.")
     findings.grade_finding(finding, *grade, by=by, now=now, comment=payload.get("comment"),

@@ -35,7 +35,8 @@ class ChangePasswordForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid email address."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                          Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid email address.")])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     wards = SelectMultipleField("Wards (managed, or worked on by ward staff)", coerce=int, validate_choice=True)

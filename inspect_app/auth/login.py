@@ -25,9 +25,8 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from inspect_app.auth.models import User
-
         from inspect_app.auth import sessions
+        from inspect_app.auth.models import User
         from inspect_app.clock import utcnow
 
         try:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import ward_managers, ward_staff
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
@@ -30,10 +29,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # The link table belongs to the estate (estates.models.ward_managers), named here so that
+    # accounts do not import the estate: the estate's wards point at their managers, not back.
     managed_wards: Mapped[list[Ward]] = relationship(
-        secondary=ward_managers, back_populates="managers", order_by="Ward.name"
+        secondary="ward_manager", back_populates="managers", order_by="Ward.name"
     )
-    staff_wards: Mapped[list[Ward]] = relationship(secondary=ward_staff, back_populates="staff", order_by="Ward.name")
+    staff_wards: Mapped[list[Ward]] = relationship(secondary="ward_staff", back_populates="staff", order_by="Ward.name")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -46,15 +47,8 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}" + (f":{token}" if token else "")
 
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
     def role_label(self) -> str:
         return Role(self.role).label
-
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
 
 
 class LoginThrottle(db.Model):

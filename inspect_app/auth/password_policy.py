@@ -22,8 +22,9 @@ ESTIMATE_CHARS = 64
 LEET = str.maketrans({"@": "a", "4": "a", "8": "b", "(": "c", "3": "e", "6": "g", "1": "i", "!": "i", "|": "i",
                       "0": "o", "$": "s", "5": "s", "7": "t", "+": "t", "2": "z"})
 #: Words in most trust names that identify no trust (what is left is the trust's own name).
-GENERIC = frozenset("""nhs foundation trust health healthcare care mental and the of for partnership partnerships
-    university hospital hospitals services service community teaching integrated demo""".split())
+GENERIC = frozenset(["nhs", "foundation", "trust", "health", "healthcare", "care", "mental", "and", "the", "of", "for",
+                    "partnership", "partnerships", "university", "hospital", "hospitals", "services",
+                    "service", "community", "teaching", "integrated", "demo"])
 #: Product and setting words an attacker would try first.
 EXTRA = ("wardsafety", "ligature", "inspection", "inspector", "hospital", "nhspassword")
 

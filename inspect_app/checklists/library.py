@@ -13,9 +13,16 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from inspect_app import events
 from inspect_app.audit.services import record
-from inspect_app.checklists.models import (AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus, join_tags,
-                                           split_tags)
+from inspect_app.checklists.models import (
+    AreaType,
+    ChecklistItem,
+    ChecklistTemplate,
+    TemplateStatus,
+    join_tags,
+    split_tags,
+)
 from inspect_app.domain.checklist import InspectionType, ItemKind
 from inspect_app.domain.library_changes import ItemFacts, LibraryChanges, compare, ward_affected
 from inspect_app.domain.risk import Band, Tier
@@ -155,8 +162,6 @@ def validate(data: Any) -> dict[str, Any]:
 
 def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> ChecklistTemplate:
     """Create a new template version from a library document (a draft unless ``publish``)."""
-    from inspect_app.alerts.citations import cite_from_doc  # imported here: that module imports this one
-
     doc = validate(data)
     exists = db.session.scalar(select(ChecklistTemplate).where(
         ChecklistTemplate.name == doc["name"], ChecklistTemplate.version == doc["version"]))
@@ -183,8 +188,7 @@ def import_library(data: Any, *, by, now: datetime, publish: bool = False) -> Ch
                                 patient_groups=join_tags(item["patient_groups"]),
                                 inspection_types=join_tags(item["inspection_types"]))
             template.items.append(row)
-            if item.get("alerts"):
-                cite_from_doc(row, item["alerts"], by=by, now=now)
+            events.library_item_imported.send(row, doc=item, by=by, now=now)  # alerts cites what the item declares
     record("checklist.import", template, by=by, now=now,
            new={"name": template.name, "version": template.version, "items": len(template.items)})
     if publish:
@@ -258,9 +262,10 @@ def current_published(name: str | None = None) -> ChecklistTemplate | None:
 
 def export_template(template: ChecklistTemplate) -> dict[str, Any]:
     """The template as a library document that ``import_library`` accepts (after a version bump)."""
-    from inspect_app.alerts.citations import citation_docs  # imported here: that module imports this one
-
-    cited = citation_docs(template)
+    extra: dict[int, dict[str, Any]] = {}
+    for _receiver, fields in events.library_exporting.send(template):  # alerts adds each item's citations
+        for item_id, values in (fields or {}).items():
+            extra.setdefault(item_id, {}).update(values)
     areas: dict[int, dict[str, Any]] = {}
     for item in sorted(template.items, key=lambda i: (i.area_type.code, i.order)):
         area = item.area_type
@@ -272,7 +277,7 @@ def export_template(template: ChecklistTemplate) -> dict[str, Any]:
                              **({"patient_groups": split_tags(item.patient_groups)} if item.patient_groups else {}),
                              **({"inspection_types": split_tags(item.inspection_types)}
                                 if item.inspection_types else {}),
-                             **({"alerts": cited[item.id]} if item.id in cited else {})})
+                             **extra.get(item.id, {})})
     return {"format": FORMAT, "format_version": 1, "name": template.name, "version": template.version,
             "source_reference": template.source_reference, "area_types": list(areas.values())}
 

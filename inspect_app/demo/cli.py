@@ -29,7 +29,7 @@ def seed_demo_command(if_empty: bool) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo("Demo trust created. Demo logins (password: %s):" % seed.DEMO_PASSWORD)
-    for email, name, role in seed.DEMO_ACCOUNTS:
+    for email, _name, role in seed.DEMO_ACCOUNTS:
         click.echo(f"  {email:28} {role}")
 
 

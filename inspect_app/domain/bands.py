@@ -7,6 +7,7 @@ from the trust's stored JSON and validated here, once, so that every later looku
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from .colour import AA_NORMAL_TEXT, best_text_colour, contrast_ratio, is_hex_colour
 from .labelled import LabelledEnum
 

@@ -33,6 +33,22 @@ class Answer(LabelledEnum):
         return self in (Answer.LP, Answer.CTRL)
 
 
+def answer_for_point(current: str | None, *, existing_controls: bool) -> Answer | None:
+    """The answer a ligature point recorded against a checklist item gives that item.
+
+    A point found at an item means the item is not compliant. The item then reads "ligature point"
+    ("with existing controls" when the point has some), unless it already records a ligature point,
+    which is left as the inspector answered it.
+
+    :param current: the item's stored answer value in this room, or None when unanswered.
+    :param existing_controls: whether the new point records existing controls.
+    :returns: the answer to record, or None when the stored answer stands.
+    """
+    if current in (Answer.LP.value, Answer.CTRL.value):
+        return None
+    return Answer.CTRL if existing_controls else Answer.LP
+
+
 class ItemKind(LabelledEnum):
     """A ligature item is answered as a possible anchor point (a point found is recorded and
     graded on the 5x5 matrix); a check item is a process or security check that passes or fails
@@ -46,11 +62,6 @@ class ItemKind(LabelledEnum):
         if self is ItemKind.CHECK:
             return (Answer.PASS, Answer.FAIL, Answer.NA)
         return (Answer.OK, Answer.LP, Answer.CTRL, Answer.NA)
-
-    @property
-    def passing(self) -> Answer:
-        """The answer that says all is well: compliant, or pass for a check item."""
-        return Answer.PASS if self is ItemKind.CHECK else Answer.OK
 
 
 class NaReason(LabelledEnum):

@@ -88,6 +88,27 @@ def score(likelihood: int, consequence: int) -> int:
         consequence, "Consequence", CONSEQUENCE_LABELS)
 
 
+GRADE_FORMAT_MESSAGE = "The grade must be likelihood x consequence, for example 4x5."
+
+
+def parse_grade(raw: object) -> tuple[int, int] | None:
+    """A grid cell as sent by a form or a device, ``"4x5"``, as (likelihood 4, consequence 5).
+
+    Whether each number is on the 1-5 scale is :func:`score`'s check, made when the point is graded.
+
+    :param raw: the cell, ``"LxC"`` (any case, spaces around the numbers allowed); None or "" for no grade.
+    :returns: (likelihood, consequence), or None when no cell was picked.
+    :raises RiskError: when the value is not two whole numbers joined by an x.
+    """
+    if raw in (None, ""):
+        return None
+    try:
+        likelihood, consequence = (int(part) for part in str(raw).lower().split("x"))
+    except ValueError:
+        raise RiskError(GRADE_FORMAT_MESSAGE) from None
+    return likelihood, consequence
+
+
 @dataclass(frozen=True)
 class Grade:
     """A graded ligature point; ``reasons`` are page sentences for each rule that applied."""

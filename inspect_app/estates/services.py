@@ -146,9 +146,9 @@ def update_room(room: Room, *, name: str, area_type_id: int, tier: str, floor: s
     left as it is when not passed. Points already graded keep their band; re-grades use the new facts."""
     name = (name or "").strip()
     area_type = _validate_room(room.ward, name, area_type_id, tier, room_id=room.id)
-    if observation is not ...:
-        if observation not in (None, "") and observation not in {o.value for o in Observation}:
-            raise EstateError("Choose how the room is observed from the list.")
+    if observation is not ... and observation not in (None, "") \
+            and observation not in {o.value for o in Observation}:
+        raise EstateError("Choose how the room is observed from the list.")
     old = {"name": room.name, "area_type": room.area_type.code, "tier": room.tier, "floor": room.floor,
            "active": room.active, "observation": room.observation}
     if observation is not ...:

@@ -110,12 +110,11 @@ def room(room_id: int):
     room = db.session.get(Room, room_id) or abort(404)
     form = RoomForm(obj=room if request.method == "GET" else None, prefix="room")
     form.area_type_id.choices = _area_type_choices()
-    if form.validate_on_submit():
-        if _commit_or_flash(lambda: services.update_room(
-                room, name=form.name.data, area_type_id=form.area_type_id.data,
-                tier=form.tier.data or room.area_type.default_tier, floor=form.floor.data,
-                active=form.active.data, observation=form.observation.data or None, by=current_user,
-                now=utcnow()), "Room saved."):
-            return redirect(url_for("estates.ward", ward_id=room.ward_id))
+    if form.validate_on_submit() and _commit_or_flash(lambda: services.update_room(
+            room, name=form.name.data, area_type_id=form.area_type_id.data,
+            tier=form.tier.data or room.area_type.default_tier, floor=form.floor.data,
+            active=form.active.data, observation=form.observation.data or None, by=current_user,
+            now=utcnow()), "Room saved."):
+        return redirect(url_for("estates.ward", ward_id=room.ward_id))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/room.html", room=room, form=form), status

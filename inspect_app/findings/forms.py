@@ -20,14 +20,6 @@ LOAD_BEARING = choices([(lb.value, lb.label) for lb in LoadBearing])
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
-def parse_grade(value: str | None) -> tuple[int, int] | None:
-    """``"4x5"`` -> ``(4, 5)``; None when no cell was picked (the form has checked the format)."""
-    if not value:
-        return None
-    likelihood, consequence = value.split("x")
-    return int(likelihood), int(consequence)
-
-
 class _Details(FlaskForm):
     category = SelectField("Fixture category", validators=[InputRequired(message="Choose the fixture category.")])
     description = TextAreaField("What is the ligature point?", validators=[Optional(), Length(max=2000)],

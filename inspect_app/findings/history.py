@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
-from inspect_app.actions.services import action_for
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import User
 from inspect_app.extensions import db
@@ -33,7 +32,7 @@ def detail_context(finding: Finding) -> dict:
     return {
         "finding": finding, "inspection": inspection, "room": finding.room, "writable": writable,
         "photos": [p for p in photos if p.removed_at is None], "removed": [p for p in photos if p.removed_at],
-        "grades": finding.grades, "graders": graders, "events": events, "action": action_for(finding),
+        "grades": finding.grades, "graders": graders, "events": events,
         "carried": list(db.session.scalars(select(CarryForward).where(CarryForward.finding_id == finding.id)
                                            .order_by(CarryForward.recorded_at))),
         "cells": grade_cells(finding.room) if writable else None,

@@ -83,23 +83,6 @@ class Finding(db.Model):
     def is_check(self) -> bool:
         return self.kind == "check"
 
-    @property
-    def is_graded(self) -> bool:
-        return self.score is not None
-
-    @property
-    def initial_grade(self) -> FindingGrade | None:
-        """The first grade recorded (the grades are never overwritten)."""
-        return self.grades[0] if self.grades else None
-
-    @property
-    def current_grade(self) -> FindingGrade | None:
-        return self.grades[-1] if self.grades else None
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.state == "removed"
-
 
 class FindingGrade(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
@@ -89,33 +91,19 @@ def _clean(field: str, value: Any) -> Any:
         except risk.RiskError as exc:
             raise FindingError(str(exc)) from None
         return answer.value if answer is not None else None
-    if field in ("load_bearing_reason", "consequence_reason"):
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise FindingError("The reason must be text.")
-        value = value.strip()
-        if len(value) > TEXT_LIMITS[field]:
-            raise FindingError(f"The reason is longer than {TEXT_LIMITS[field]} characters.")
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-            raise FindingError("The reason contains control characters.")
-        return value or None
     if field == "mitigation":
         if value is None or value == "":
             return None
         if not isinstance(value, str) or value not in risk.MITIGATIONS:
             raise FindingError("Choose a recommended mitigation from the list.")
         return value
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} must be text.")
-    value = value.strip()
-    if len(value) > TEXT_LIMITS[field]:
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} is longer than {TEXT_LIMITS[field]} characters.")
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise FindingError(f"{field.replace('_', ' ').capitalize()} contains control characters.")
-    return value
+    reason = field in ("load_bearing_reason", "consequence_reason")
+    label = "The reason" if reason else field.replace("_", " ").capitalize()
+    try:
+        value = clean_text(value, label=label, limit=TEXT_LIMITS[field])
+    except TextError as exc:
+        raise FindingError(str(exc)) from None
+    return (value or None) if reason else value
 
 
 def _snapshot(finding: Finding) -> dict[str, Any]:
@@ -268,9 +256,7 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
            new={"likelihood": result.likelihood, "consequence": result.consequence, "score": result.score,
                 "band": result.band.value, "kind": kind, "reasons": list(result.reasons),
                 "consequence_reason": consequence_reason})
-    from inspect_app.actions import services as actions
-
-    actions.on_finding_graded(finding, by=by, now=now, old_band=old_band)
+    events.finding_graded.send(finding, by=by, now=now, old_band=old_band)
     return entry
 
 
@@ -287,12 +273,7 @@ def grade_finding(finding: Finding, likelihood: Any, consequence: Any, *, by, no
     comment = (comment or "").strip() or None
     if comment and len(comment) > 2000:
         raise FindingError("The reason for the grade is at most 2000 characters.")
-    from inspect_app.actions import services as actions
-    from inspect_app.domain.workflow import ActionStatus
-
-    action = actions.action_for(finding)
-    if action is not None and action.status == ActionStatus.CLOSED.value:
-        raise FindingReadOnly(f"{finding.ref}'s remediation action is closed; re-open it to re-grade the point.")
+    events.finding_grading.send(finding, by=by, now=now)  # a closed action refuses (actions.reactions)
     kind = "initial" if finding.likelihood is None else "regrade"
     if consequence_reason is not None and not isinstance(consequence_reason, str):
         raise FindingError("The reason must be text.", "consequence_reason")
@@ -314,24 +295,8 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     if unknown:
         raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     clean = {k: _clean(k, v) for k, v in changes.items()}
-    # A stored time ahead of the server (from a device clock that ran fast before device times
-    # were clamped) is forgotten, so it cannot lock the field against every later edit.
-    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
     before = _snapshot(finding)
-    applied: dict[str, Any] = {}
-    skipped: dict[str, Any] = {}
-    for field, value in clean.items():
-        incoming = (edited_at or {}).get(field)
-        if incoming and stored_times.get(field) and stored_times[field] > incoming:
-            skipped[field] = value  # a later edit already won this field
-            continue
-        if before[field] != value:
-            setattr(finding, field, value)
-            applied[field] = value
-        if incoming:
-            stored_times[field] = max(incoming, stored_times.get(field, ""))
-    finding.field_edited_at = stored_times
+    applied, skipped = _merge_fields(finding, clean, edited_at or {}, now=now)
     if applied:
         finding.updated_at = now
         record("finding.update", finding, by=by, now=now, ward_id=finding.ward_id,
@@ -340,6 +305,14 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     if skipped:
         record("finding.update_superseded", finding, by=by, now=now, ward_id=finding.ward_id,
                new=skipped, comment="Older offline edit kept in history; a later edit won these fields.")
+    _regrade_after_edit(finding, applied, by=by, now=now, inspection=inspection,
+                        consequence_reason=consequence_reason)
+    return applied
+
+
+def _regrade_after_edit(finding: Finding, applied: dict[str, Any], *, by, now: datetime, inspection,
+                        consequence_reason: str | None) -> None:
+    """A changed grading fact (low-level, load-bearing...) re-grades the point with its L and C."""
     changed = [field for field in GRADING_FIELDS if field in applied]
     if changed and finding.likelihood is not None:
         apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
@@ -348,7 +321,29 @@ def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: dateti
     elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
         raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).",
                            "load_bearing_reason")
-    return applied
+
+
+def _merge_fields(finding: Finding, clean: dict[str, Any], edited_at: dict[str, str], *,
+                  now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set each changed field unless a later edit already won it; returns (applied, skipped)."""
+    # A stored time ahead of the server (from a device clock that ran fast before device times
+    # were clamped) is forgotten, so it cannot lock the field against every later edit.
+    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
+    applied: dict[str, Any] = {}
+    skipped: dict[str, Any] = {}
+    for field, value in clean.items():
+        incoming = edited_at.get(field)
+        if incoming and stored_times.get(field) and stored_times[field] > incoming:
+            skipped[field] = value  # a later edit already won this field
+            continue
+        if getattr(finding, field) != value:
+            setattr(finding, field, value)
+            applied[field] = value
+        if incoming:
+            stored_times[field] = max(incoming, stored_times.get(field, ""))
+    finding.field_edited_at = stored_times
+    return applied, skipped
 
 
 WITHDRAW_REASON_LIMIT = 1000
@@ -382,9 +377,6 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
     :param inspection: the inspection it was recorded in (looked up when not given).
     :raises FindingError: not allowed, or no reason.
     """
-    from inspect_app.actions import services as actions
-    from inspect_app.inspections.models import Inspection
-
     inspection = inspection or db.session.get(Inspection, finding.inspection_id)
     refusal = may_withdraw(finding, by, inspection)
     if refusal:  # already withdrawn is about the record's state (409); the rest about who asks (403)
@@ -403,5 +395,5 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
     record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
            inspection_id=finding.last_inspection_id, old={"state": before},
            new={"state": finding.state, "reason": reason}, comment=reason)
-    actions.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)
+    events.finding_withdrawn.send(finding, reason=reason, by=by, now=now)
     return finding

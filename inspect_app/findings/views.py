@@ -11,22 +11,30 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
+from inspect_app.domain.risk import parse_grade
 from inspect_app.extensions import db
 from inspect_app.findings import services
-from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm, parse_grade
+from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
-from inspect_app.inspections.lookup import (WRITERS, finding_or_404, first_error, inspection_or_404, room_or_404,
-                                            room_url, writable_or_409)
+from inspect_app.inspections.lookup import (
+    WRITERS,
+    finding_or_404,
+    first_error,
+    inspection_or_404,
+    room_or_404,
+    room_url,
+    writable_or_409,
+)
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.views import PHOTO_STATUS, too_large
-from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
@@ -101,15 +109,17 @@ def create():
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)
-        plans.pin_with_new_point(finding, request.form.get("pin_x"), request.form.get("pin_y"),
-                                 by=current_user, now=now)
+        if request.form.get("pin_x") or request.form.get("pin_y"):  # tapped on the ward plan: plans pins it
+            events.finding_pin_given.send(finding, x=request.form.get("pin_x"), y=request.form.get("pin_y"),
+                                          by=current_user, now=now)
         if item is not None:
-            _answer_as_ligature_point(inspection, room, item, finding, now=now)
+            inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
+                                          by=current_user, now=now)
     except PhotoRejected as exc:
         db.session.rollback()
         return _render_new(form, inspection, room, item, status=PHOTO_STATUS.get(exc.code, 422),
                            error=f"Nothing was saved: {exc} Take the photo again or choose another.")
-    except (services.FindingError, photos.PhotoError, inspections.InspectionError, plans.PlanError) as exc:
+    except (services.FindingError, photos.PhotoError, inspections.InspectionError) as exc:
         db.session.rollback()
         return _render_new(form, inspection, room, item, error=str(exc), status=status_of(exc))
     db.session.commit()
@@ -117,15 +127,6 @@ def create():
     flash(f"Ligature point {finding.ref} saved{band}" + (f" with {len(uploads)} photo(s)." if uploads else "."),
           "success")
     return redirect(room_url(inspection.id, room.id, f"finding-{finding.id}"))
-
-
-def _answer_as_ligature_point(inspection, room, item, finding: Finding, *, now) -> None:
-    """A point recorded against an item means that item is not compliant: say so on the checklist."""
-    value = "ligature_point_controlled" if finding.existing_controls else "ligature_point"
-    current = inspections.answer_value(inspection, room, item)
-    if current not in ("ligature_point", "ligature_point_controlled"):
-        inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=current_user,
-                                  now=now)
 
 
 @bp.get("/<int:finding_id>")

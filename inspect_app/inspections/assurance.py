@@ -67,26 +67,33 @@ def grade_story(finding, action=None, grades=None) -> GradeStory:
     :param grades: the finding's grades in order, when the caller loaded them in bulk; else read.
     """
     grades = list(finding.grades if grades is None else grades)
-    originals = [g for g in grades if g.kind != "residual"]
     residuals = [g for g in grades if g.kind == "residual"]
-    original = originals[-1] if originals else None
-    if original is not None:
-        story = dict(original_band=original.band, original_score=original.score, current_band=finding.band)
-    elif residuals:  # the grade before acceptance was not recorded: never pass the residual off as it
-        story = dict(original_band=None, original_score=None, current_band=finding.band)
-    else:
-        story = dict(original_band=finding.band, original_score=finding.score, current_band=finding.band)
+    story = _original_grade(finding, grades, residuals)
     if action is not None and action.status == "risk_accepted":
-        residual = residuals[-1] if residuals else None
-        event = next((e for e in reversed(action.events) if e.to_status == "risk_accepted"), None)
-        proposal = next((e for e in reversed(action.events) if e.kind == "proposal"
-                         and (event is None or e.at <= event.at)), None)
-        story.update(residual_band=residual.band if residual else finding.band,
-                     residual_score=residual.score if residual else None,
-                     accepted_by=event.by_name if event else None, accepted_at=event.at if event else None,
-                     proposed_by=proposal.by_name if proposal else None,
-                     review_date=action.accepted_review_date, rationale=action.accepted_rationale)
+        story.update(_acceptance(finding, action, residuals[-1] if residuals else None))
     return GradeStory(**story)
+
+
+def _original_grade(finding, grades, residuals) -> dict:
+    """The grade before any risk acceptance, and the point's grade now."""
+    originals = [g for g in grades if g.kind != "residual"]
+    if originals:
+        return dict(original_band=originals[-1].band, original_score=originals[-1].score, current_band=finding.band)
+    if residuals:  # the grade before acceptance was not recorded: never pass the residual off as it
+        return dict(original_band=None, original_score=None, current_band=finding.band)
+    return dict(original_band=finding.band, original_score=finding.score, current_band=finding.band)
+
+
+def _acceptance(finding, action, residual) -> dict:
+    """Who accepted the risk (and on whose proposal), at what residual grade, until when."""
+    event = next((e for e in reversed(action.events) if e.to_status == "risk_accepted"), None)
+    proposal = next((e for e in reversed(action.events) if e.kind == "proposal"
+                     and (event is None or e.at <= event.at)), None)
+    return dict(residual_band=residual.band if residual else finding.band,
+                residual_score=residual.score if residual else None,
+                accepted_by=event.by_name if event else None, accepted_at=event.at if event else None,
+                proposed_by=proposal.by_name if proposal else None,
+                review_date=action.accepted_review_date, rationale=action.accepted_rationale)
 
 
 def second_look_policy(ward) -> SecondLookPolicy:

@@ -81,10 +81,6 @@ class Inspection(db.Model):
         return next((s for s in self.signatures if s.capacity == "lead"), None)
 
     @property
-    def clinical_signature(self) -> Signature | None:
-        return next((s for s in self.signatures if s.capacity == "clinical"), None)
-
-    @property
     def ref(self) -> str:
         return f"INS-{self.id:05d}" + (f"-v{self.version}" if self.version > 1 else "")
 

@@ -20,8 +20,17 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
-from inspect_app.inspections.lookup import (WRITERS, can_write, finding_or_404, first_error, inspection_or_404,
-                                            room_or_404, room_page_or_404, room_url, writable_or_409)
+from inspect_app.inspections.lookup import (
+    WRITERS,
+    can_write,
+    finding_or_404,
+    first_error,
+    inspection_or_404,
+    room_or_404,
+    room_page_or_404,
+    room_url,
+    writable_or_409,
+)
 from inspect_app.inspections.models import CarryForward, RoomVisit
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
 from inspect_app.photos.imaging import PhotoRejected

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.checklists.library import current_published
 from inspect_app.checklists.models import ChecklistItem, split_tags
@@ -16,14 +17,21 @@ from inspect_app.domain import assurance
 from inspect_app.domain import checklist as rules
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType, item_applies
+from inspect_app.domain.text import TextError, clean_text
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
-from inspect_app.inspections.models import (Answer, CarryForward, Inspection, InspectionStatus, RoomVisit,
-                                            Signature)
-from inspect_app.inspections.walk import (RoomStatus, carried_forward, item_scope, room_checklist, scoped_items,
-                                         seen_in, ward_progress)
+from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit, Signature
+from inspect_app.inspections.walk import (
+    RoomStatus,
+    carried_forward,
+    item_scope,
+    room_checklist,
+    scoped_items,
+    seen_in,
+    ward_progress,
+)
 from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
@@ -195,14 +203,10 @@ def record_label_scan(*, inspection: Inspection, room: Room, by, now: datetime) 
                inspection_id=inspection.id, new={"room": room.name})
     return room_visit
 def _text_or_none(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InspectionError(f"The {what} must be text.")
-    value = value.strip()
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise InspectionError(f"The {what} contains control characters.")
-    return value or None
+    try:
+        return clean_text(value, label=f"The {what}") or None
+    except TextError as exc:
+        raise InspectionError(str(exc)) from None
 
 
 def record_answer(*, inspection: Inspection, room: Room, item: ChecklistItem, value: str, by, now: datetime,
@@ -343,6 +347,21 @@ def mark_remaining_compliant(*, inspection: Inspection, room: Room, expected: in
     return answers
 
 
+def answer_with_point(*, inspection: Inspection, room: Room, item: ChecklistItem, finding: Finding, by,
+                      now: datetime) -> Answer | None:
+    """A ligature point was recorded against ``item``: the item's answer says so (the rule is
+    ``domain.checklist.answer_for_point``); the form page, the sync API and the import all call this.
+
+    :param finding: the point just recorded in ``room`` against ``item``.
+    :returns: the answer recorded, or None when the item already recorded a ligature point.
+    """
+    value = rules.answer_for_point(answer_value(inspection, room, item),
+                                   existing_controls=bool(finding.existing_controls))
+    if value is None:
+        return None
+    return record_answer(inspection=inspection, room=room, item=item, value=value.value, by=by, now=now)
+
+
 def answer_value(inspection: Inspection, room: Room, item: ChecklistItem) -> str | None:
     """The stored answer to one item in one room, or None if it is unanswered."""
     return db.session.scalar(select(Answer.value).where(Answer.inspection_id == inspection.id,
@@ -464,29 +483,12 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
 
     if inspection.status != InspectionStatus.IN_PROGRESS:
         raise InspectionReadOnly(READ_ONLY_MESSAGE)
-    signed = {s.capacity: s.user_id for s in inspection.signatures}
-    if capacity is None:
-        capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
-    try:
-        chosen = assurance.check_signatory(
-            capacity, inspection_type=inspection.inspection_type, user_id=by.id, user_role=by.role,
-            lead_inspector_id=inspection.lead_inspector_id,
-            manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
-    except assurance.SignatureError as exc:
-        if str(exc).startswith("Only the lead inspector"):
-            raise NotLeadInspector(str(exc)) from None
-        raise InspectionError(str(exc)) from None
+    chosen = _signing_capacity(inspection, capacity, by=by)
     problems = signoff_problems(inspection)
     if problems:
         raise InspectionError("Cannot sign off yet: " + " ".join(problems))
     flags = flags_for(inspection)
-    if isinstance(acknowledged, str) or not isinstance(acknowledged, (list, tuple, set, frozenset)):
-        acknowledged = ()
-    missing = [f for f in flags if f.key not in set(map(str, acknowledged))]
-    if missing:
-        raise InspectionError(f"Acknowledge each room that needs a second look before signing "
-                              f"({len(missing)} not acknowledged: "
-                              + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
+    _check_acknowledged(flags, acknowledged)
     try:
         method = reauthenticate(by, password=password, now=now, sso_authenticated_at=sso_authenticated_at)
     except AccountError as exc:
@@ -505,6 +507,38 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     done = {s.capacity for s in inspection.signatures}
     if not all(c.value in done for c in assurance.required_capacities(inspection.inspection_type)):
         return []
+    return _complete_sign_off(inspection, by=by, now=now)
+
+
+def _signing_capacity(inspection: Inspection, capacity: str | None, *, by) -> assurance.Capacity:
+    """The capacity ``by`` signs in (by default the next they may give), or a refusal saying why not."""
+    signed = {s.capacity: s.user_id for s in inspection.signatures}
+    if capacity is None:
+        capacity = capacity_for(inspection, by) or assurance.Capacity.LEAD.value
+    try:
+        return assurance.check_signatory(
+            capacity, inspection_type=inspection.inspection_type, user_id=by.id, user_role=by.role,
+            lead_inspector_id=inspection.lead_inspector_id,
+            manages_ward=any(w.id == inspection.ward_id for w in by.managed_wards), signed=signed)
+    except assurance.SignatureError as exc:
+        if str(exc).startswith("Only the lead inspector"):
+            raise NotLeadInspector(str(exc)) from None
+        raise InspectionError(str(exc)) from None
+
+
+def _check_acknowledged(flags, acknowledged: Any) -> None:
+    """Refuse unless every "needs a second look" flag's key is among ``acknowledged``."""
+    if isinstance(acknowledged, str) or not isinstance(acknowledged, (list, tuple, set, frozenset)):
+        acknowledged = ()
+    missing = [f for f in flags if f.key not in set(map(str, acknowledged))]
+    if missing:
+        raise InspectionError(f"Acknowledge each room that needs a second look before signing "
+                              f"({len(missing)} not acknowledged: "
+                              + "; ".join(f"{f.room_name}: {f.text}" for f in missing) + ").")
+
+
+def _complete_sign_off(inspection: Inspection, *, by, now: datetime) -> list:
+    """The last required signature: the record freezes, points judged fixed resolve, actions follow."""
     lead = inspection.lead_signature
     inspection.status = InspectionStatus.SIGNED_OFF
     inspection.signed_off_at, inspection.signed_off_by_id = now, lead.user_id
@@ -518,6 +552,5 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     record("inspection.sign_off", inspection, by=by, now=now, ward_id=inspection.ward_id,
            inspection_id=inspection.id, new={"signatories": [s.name for s in inspection.signatures],
                                              "attestation": inspection.attestation})
-    from inspect_app.actions import services as actions
-
-    return actions.on_inspection_signed_off(inspection, by=by, now=now)
+    created = events.inspection_signed_off.send(inspection, by=by, now=now)
+    return [made for _receiver, records in created for made in records or ()]

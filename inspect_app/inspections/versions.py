@@ -53,11 +53,6 @@ def later_versions(inspection: Inspection) -> list[Inspection]:
         found.append(current)
 
 
-def latest_version(inspection: Inspection) -> Inspection:
-    later = later_versions(inspection)
-    return later[-1] if later else inspection
-
-
 def start_correction(*, inspection: Inspection, reason: str, by, now: datetime) -> Inspection:
     """Make a new, in-progress version of a signed-off inspection; the original stays read-only.
 

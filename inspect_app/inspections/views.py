@@ -15,16 +15,29 @@ from inspect_app.checklists.library import current_published
 from inspect_app.clock import utcnow
 from inspect_app.domain import checklist as rules
 from inspect_app.domain import risk
+from inspect_app.domain.assurance import Capacity, required_capacities
 from inspect_app.domain.checklist import InspectionType
+from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.domain.assurance import Capacity, required_capacities
-from inspect_app.domain.workflow import Role
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections import services, versions, walk
-from inspect_app.inspections.forms import ATTESTATION, CLINICAL_ATTESTATION, CorrectionForm, DiscreetForm, SignOffForm, StartForm
-from inspect_app.inspections.lookup import (DISCREET_COOKIE, WRITERS, can_write, first_error, inspection_or_404,
-                                            is_discreet)
+from inspect_app.inspections.forms import (
+    ATTESTATION,
+    CLINICAL_ATTESTATION,
+    CorrectionForm,
+    DiscreetForm,
+    SignOffForm,
+    StartForm,
+)
+from inspect_app.inspections.lookup import (
+    DISCREET_COOKIE,
+    WRITERS,
+    can_write,
+    first_error,
+    inspection_or_404,
+    is_discreet,
+)
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires, visible_ward_ids, ward_or_404

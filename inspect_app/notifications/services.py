@@ -12,10 +12,10 @@ from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, Role
-from inspect_app.public_url import absolute
 from inspect_app.estates.models import Ward, ward_managers
 from inspect_app.extensions import db
 from inspect_app.notifications.models import Notification
+from inspect_app.public_url import absolute
 
 NOTIFY_BANDS = {Band.HIGH.value, Band.EXTREME.value}
 OPEN_VALUES = [s.value for s in OPEN_STATUSES]
@@ -131,6 +131,30 @@ def queue_digest(*, now: datetime) -> list[Notification]:
     """Queue today's digest of overdue actions for each ward manager (their wards) and each patient
     safety lead (the whole trust). Running it twice in a day queues nothing new."""
     today = now.date()
+    by_ward = _digest_actions(now=now)
+    managed: dict[int, set[int]] = defaultdict(set)
+    for ward_id, user_id in db.session.execute(select(ward_managers.c.ward_id, ward_managers.c.user_id)):
+        managed[user_id].add(ward_id)
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(
+        [Role.WARD_MANAGER.value, Role.SAFETY_LEAD.value]))).all()
+    out = []
+    for user in users:
+        wards = None if user.role == Role.SAFETY_LEAD.value else managed[user.id]
+        items = [a for ward_id, actions in by_ward.items() if wards is None or ward_id in wards for a in actions]
+        if not items:
+            continue
+        items.sort(key=lambda a: (-Band(a.band).rank, a.target_date))
+        message = queue(to=user.email, subject=f"Overdue ligature actions: {len(items)} ({today:%d %b %Y})",
+                        body=_digest_body(items, now=now), kind="digest",
+                        dedupe_key=f"digest:{today.isoformat()}:{user.email}", now=now)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def _digest_actions(*, now: datetime) -> dict[int, list[Action]]:
+    """Open actions overdue, or whose interim control is missing or past review, by ward (each once)."""
+    today = now.date()
     overdue = db.session.scalars(
         select(Action).where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
         .options(joinedload(Action.ward).joinedload(Ward.site), joinedload(Action.finding))
@@ -150,30 +174,19 @@ def queue_digest(*, now: datetime) -> list[Notification]:
             continue
         seen.add(action.id)
         by_ward[action.ward_id].append(action)
-    managed: dict[int, set[int]] = defaultdict(set)
-    for ward_id, user_id in db.session.execute(select(ward_managers.c.ward_id, ward_managers.c.user_id)):
-        managed[user_id].add(ward_id)
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(
-        [Role.WARD_MANAGER.value, Role.SAFETY_LEAD.value]))).all()
-    out = []
-    for user in users:
-        wards = None if user.role == Role.SAFETY_LEAD.value else managed[user.id]
-        items = [a for ward_id, actions in by_ward.items() if wards is None or ward_id in wards for a in actions]
-        if not items:
-            continue
-        items.sort(key=lambda a: (-Band(a.band).rank, a.target_date))
-        body = [f"Overdue ligature remediation and expired interim controls on {today:%d %b %Y}: "
-                f"{len(items)} item(s).", ""]
-        for a in items:
-            late = (today - a.target_date).days
-            flags = [f"{late} day(s) overdue" if late > 0 else None,
-                     "interim control missing" if a.interim_missing(now) else None,
-                     "interim control expired" if a.interim_expired(today) else None]
-            body.append(f"- {a.ref} [{Band(a.band).label}] {a.ward.name}: {', '.join(f for f in flags if f)}"
-                        f" — {_link(f'/actions/{a.id}')}")
-        message = queue(to=user.email, subject=f"Overdue ligature actions: {len(items)} ({today:%d %b %Y})",
-                        body="\n".join(body), kind="digest", dedupe_key=f"digest:{today.isoformat()}:{user.email}",
-                        now=now)
-        if message is not None:
-            out.append(message)
-    return out
+    return by_ward
+
+
+def _digest_body(items: list[Action], *, now: datetime) -> str:
+    """One line per action: reference, band, ward, what is late, and a link that needs sign-in."""
+    today = now.date()
+    body = [f"Overdue ligature remediation and expired interim controls on {today:%d %b %Y}: "
+            f"{len(items)} item(s).", ""]
+    for a in items:
+        late = (today - a.target_date).days
+        flags = [f"{late} day(s) overdue" if late > 0 else None,
+                 "interim control missing" if a.interim_missing(now) else None,
+                 "interim control expired" if a.interim_expired(today) else None]
+        body.append(f"- {a.ref} [{Band(a.band).label}] {a.ward.name}: {', '.join(f for f in flags if f)}"
+                    f" — {_link(f'/actions/{a.id}')}")
+    return "\n".join(body)

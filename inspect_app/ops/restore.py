@@ -14,10 +14,20 @@ import tempfile
 from pathlib import Path
 
 from inspect_app.ops import manifest as signing
+from inspect_app.ops.backup import (
+    DB_FILES,
+    FORMAT,
+    MANIFEST,
+    PHOTOS,
+    BackupError,
+    Target,
+    copy_sqlite,
+    pg_args,
+    run_tool,
+    sha256_of,
+    sqlite_path,
+)
 from inspect_app.photos.storage import LocalStorage, PhotoStorage
-from inspect_app.ops.backup import (DB_FILES, FORMAT, MANIFEST, PHOTOS, BackupError, Target, copy_sqlite, pg_args,
-                                    run_tool, sqlite_path, sha256_of)
-
 
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 

@@ -123,9 +123,3 @@ class S3Storage:
         """Raise StorageUnavailable unless the bucket answers (the health check)."""
         self._call("head_bucket")
 
-    def ensure_bucket(self) -> None:
-        """Create the bucket if it does not exist (``flask storage init``)."""
-        try:
-            self.ping()
-        except StorageUnavailable:
-            self._call("create_bucket")

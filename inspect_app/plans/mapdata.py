@@ -13,9 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from inspect_app.actions.models import Action
+from inspect_app import events
 from inspect_app.domain.risk import Band
-from inspect_app.domain.workflow import ActionStatus
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -111,17 +110,19 @@ def open_points(ward_id: int) -> list[Finding]:
         .options(selectinload(Finding.room)).order_by(Room.position, Room.id, Finding.id)))
 
 
-def _pin(number: int, finding: Finding, action: Action | None, today: date, photo: str | None) -> Pin:
+#: What a point without an action shows in the key (a failed check before sign-off, for example).
+NO_ACTION = ("No action yet", None, False)
+
+
+def _pin(number: int, finding: Finding, remediation: tuple, photo: str | None) -> Pin:
     where = room_area(finding.room)
     pinned = finding.pin_x is not None and finding.pin_y is not None
     x, y = (finding.pin_x, finding.pin_y) if pinned else (where.centre() if where else (None, None))
     band = finding.band
     return Pin(number=number, finding_id=finding.id, ref=finding.ref, room_id=finding.room_id,
                room=finding.room.name, band=band, band_label=Band(band).label if band else "Not graded",
-               description=finding.description or finding.category, interim_control=action.interim_control
-               if action else None, interim_expired=bool(action and action.interim_expired(today)),
-               status=ActionStatus(action.status).label if action else "No action", x=x, y=y, pinned=pinned,
-               photo_uuid=photo)
+               description=finding.description or finding.category, interim_control=remediation[1],
+               interim_expired=remediation[2], status=remediation[0], x=x, y=y, pinned=pinned, photo_uuid=photo)
 
 
 def _first_photos(finding_ids: list[int]) -> dict[int, str]:
@@ -136,10 +137,13 @@ def plan_map(ward: Ward, *, today: date, points: list[Finding] | None = None) ->
     :param points: the points to pin (an inspection report's), in order; default: the ward's open points.
     """
     points = open_points(ward.id) if points is None else points
-    actions = {a.finding_id: a for a in db.session.scalars(
-        select(Action).where(Action.finding_id.in_([p.id for p in points] or [0])))}
-    first_photos = _first_photos([p.id for p in points])
-    pins = tuple(_pin(n, f, actions.get(f.id), today, first_photos.get(f.id)) for n, f in enumerate(points, start=1))
+    ids = [p.id for p in points]
+    remediation: dict[int, tuple] = {}
+    for _, found in events.remediation_listing.send(ids, today=today):  # actions answers (inspect_app.events)
+        remediation.update(found)
+    first_photos = _first_photos(ids)
+    pins = tuple(_pin(n, f, remediation.get(f.id, NO_ACTION), first_photos.get(f.id))
+                 for n, f in enumerate(points, start=1))
     return PlanMap(ward.id, ward.name, current_plan(ward.id), _room_boxes(ward.active_rooms), pins)
 
 

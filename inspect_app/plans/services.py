@@ -150,21 +150,6 @@ def pin_point(finding: Finding, *, x, y, by, now: datetime) -> Finding:
     return finding
 
 
-def pin_with_new_point(finding: Finding, x, y, *, by, now: datetime) -> None:
-    """The pin tapped on the new point's form (percent of the plan, as the form holds it), if any:
-    both blank pins nothing; anything else must be a position on the plan in the point's room.
-
-    :raises PlanError: not numbers, off the plan or outside the room (the point is not saved either).
-    """
-    if x in (None, "") and y in (None, ""):
-        return
-    try:
-        fx, fy = float(str(x).strip()) / 100.0, float(str(y).strip()) / 100.0
-    except ValueError:
-        raise PlanError("The pin's position must be numbers (percent of the plan).", "pin_x") from None
-    pin_point(finding, x=fx, y=fy, by=by, now=now)
-
-
 def _check_in_room(room: Room, x: float, y: float) -> None:
     where = room_area(room)
     if where is None or where.is_point:

@@ -16,10 +16,10 @@ record; a draft shows the latest.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -28,27 +28,42 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.actions.models import Action
 from inspect_app.checklists.models import AreaType, ChecklistItem
-from inspect_app.domain.assurance import ASSESSMENT_TYPES, Capacity, next_assessment_due, required_capacities
-from inspect_app.domain.assurance import resets_assessment_clock
+from inspect_app.domain.assurance import (
+    ASSESSMENT_TYPES,
+    Capacity,
+    next_assessment_due,
+    required_capacities,
+    resets_assessment_clock,
+)
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
+from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
-from inspect_app.plans.mapdata import report_plan
-from inspect_app.domain.workflow import Role
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
+from inspect_app.plans.mapdata import report_plan
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
-from .data import (BandInfo, ChangeSummary, InspectionReport, ReportAnswerNote, ReportFinding, ReportFlag, ReportPhoto,
-                   ReportRoom, ReportSignatory, WithdrawnPoint)
+from .data import (
+    BandInfo,
+    ChangeSummary,
+    InspectionReport,
+    ReportAnswerNote,
+    ReportFinding,
+    ReportFlag,
+    ReportPhoto,
+    ReportRoom,
+    ReportSignatory,
+    WithdrawnPoint,
+)
 
 PhotoSource = Callable[[Photo], str]
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
@@ -164,6 +179,98 @@ def _finding(point: Finding, room: str, grade: FindingGrade | None, outcome: str
     )
 
 
+def _room_findings(points, *, outcomes, room_names, grades, all_grades, photos, actions_by_finding,
+                   policy) -> dict[int, list[ReportFinding]]:
+    """Each ligature point as the report shows it, by room (check points print with their answer)."""
+    by_room: dict[int, list[ReportFinding]] = defaultdict(list)
+    for point in points:
+        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
+            continue
+        item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcomes.get(point.id),
+                        photos.get(point.id, []), policy)
+        story = assurance_reads.grade_story(point, actions_by_finding.get(point.id), all_grades.get(point.id, []))
+        by_room[point.room_id].append(replace(item, grade_story=story.text(), accepted=story.accepted))
+    return by_room
+
+
+def _risk_matrix(by_room: dict[int, list[ReportFinding]]):
+    """The 5x5 counts, each cell's highest band, and the band counts of the risk still on the ward.
+
+    A point judged fixed is not on the ward any more, so it counts nowhere.
+    """
+    heat = [[0] * 5 for _ in range(5)]
+    held_bands: list[list[BandInfo | None]] = [[None] * 5 for _ in range(5)]
+    counts = dict.fromkeys(BAND_RANK, 0)
+    for item in (f for found in by_room.values() for f in found):
+        if item.carry_forward == "fixed" or not item.likelihood or item.band.code not in counts:
+            continue
+        heat[item.likelihood - 1][item.consequence - 1] += 1
+        counts[item.band.code] += 1
+        held = held_bands[item.likelihood - 1][item.consequence - 1]
+        if held is None or BAND_RANK[item.band.code] > BAND_RANK[held.code]:
+            held_bands[item.likelihood - 1][item.consequence - 1] = item.band
+    return heat, held_bands, counts
+
+
+def _rooms(inspection: Inspection, progress, *, areas, by_room, notes) -> list[ReportRoom]:
+    """Every room of the walk in order, with its points, answer notes, bulk answers and label scans."""
+    scans = assurance_reads.label_scans(inspection)
+    not_applicable = _not_applicable(inspection)
+    bulk = dict(db.session.execute(select(Answer.room_id, func.count()).where(
+        Answer.inspection_id == inspection.id, Answer.bulk.is_(True)).group_by(Answer.room_id)).all())
+    return [ReportRoom(
+        name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
+        state=s.state.value, not_accessible_reason=s.not_accessible_reason,
+        items_answered=s.progress.answered, items_total=s.progress.total,
+        findings=tuple(by_room.get(s.room.id, ())), answer_notes=tuple(notes.get(s.room.id, ())),
+        bulk_compliant=bulk.get(s.room.id, 0), label_scanned=s.room.id in scans,
+        not_applicable=tuple(not_applicable.get(s.room.id, ()))) for s in progress]
+
+
+def _action_plan(points, action_rows, all_grades, *, room_names, ward, policy, now: datetime) -> list:
+    """The points' actions, most severe and soonest first."""
+    by_id = {p.id: p for p in points}
+    for point in points:  # the grades are loaded already: the action plan's grade trio reads them
+        set_committed_value(point, "grades", all_grades.get(point.id, []))
+    actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
+                             ward=ward.name, site=ward.site.name, policy=policy, now=now)
+               for a in action_rows]
+    actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
+    return actions
+
+
+def _change(inspection: Inspection, points, outcomes: dict[int, str]) -> ChangeSummary:
+    """What this walk found new, and what became of the points carried forward."""
+    previous = inspection.previous_inspection
+    return ChangeSummary(
+        new=sum(p.inspection_id == inspection.id and p.kind == "ligature" for p in points),
+        still_present=sum(o == "still_present" for o in outcomes.values()),
+        fixed=sum(o == "fixed" for o in outcomes.values()),
+        fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
+        previous_inspection=previous.ref if previous else None)
+
+
+def _sign_off_fields(inspection: Inspection) -> dict:
+    """Who signed, with what words and team (nothing while the inspection is open)."""
+    until = inspection.signed_off_at
+    return {
+        "signed_off_at": until,
+        "signed_off_by": " and ".join(s.name for s in inspection.signatures) or inspection.signature_name
+        if until else None,
+        "attestation": inspection.attestation if until else None,
+        "team": tuple(f"{m['name']} ({m['role']})" if m.get("role") else m["name"] for m in inspection.team or ()),
+        "signatories": tuple(ReportSignatory(_label(Capacity, s.capacity), s.name, _label(Role, s.role), s.signed_at,
+                                             len(s.acknowledged_flags or ())) for s in inspection.signatures),
+    }
+
+
+def _withdrawn(withdrawn, room_names) -> tuple[WithdrawnPoint, ...]:
+    return tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
+                                description=p.description, reason=p.withdrawn_reason or "",
+                                withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
+                                withdrawn_at=p.withdrawn_at) for p in withdrawn)
+
+
 def inspection_report(inspection: Inspection, *, by, now: datetime,
                       photo_source: PhotoSource = photo_file) -> InspectionReport:
     """Snapshot an inspection for the PDF (or the HTML page).
@@ -187,81 +294,31 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     room_names = {status.room.id: status.room.name for status in progress}
     action_rows = list(db.session.scalars(select(Action).where(Action.finding_id.in_(ids or [0]))
                                           .options(joinedload(Action.owner), selectinload(Action.events))))
-    actions_by_finding = {a.finding_id: a for a in action_rows}
-    by_room: dict[int, list[ReportFinding]] = defaultdict(list)
-    heat = [[0] * 5 for _ in range(5)]
-    held_bands: list[list[BandInfo | None]] = [[None] * 5 for _ in range(5)]
-    counts = dict.fromkeys(BAND_RANK, 0)
-    checks = {(p.room_id, p.item_id): p for p in points if p.kind == "check"}
-    notes = _answer_notes(inspection, checks)
-    for point in points:
-        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
-            continue
-        outcome = outcomes.get(point.id)
-        item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcome,
-                        photos.get(point.id, []), policy)
-        story = assurance_reads.grade_story(point, actions_by_finding.get(point.id), all_grades.get(point.id, []))
-        item = replace(item, grade_story=story.text(), accepted=story.accepted)
-        by_room[point.room_id].append(item)
-        # The matrix and band counts show the risk still on the ward: a point judged fixed is not.
-        if outcome != "fixed" and item.likelihood and item.band.code in counts:
-            heat[item.likelihood - 1][item.consequence - 1] += 1
-            counts[item.band.code] += 1
-            held = held_bands[item.likelihood - 1][item.consequence - 1]
-            if held is None or BAND_RANK[item.band.code] > BAND_RANK[held.code]:
-                held_bands[item.likelihood - 1][item.consequence - 1] = item.band
-    scans = assurance_reads.label_scans(inspection)
-    not_applicable = _not_applicable(inspection)
-    bulk = dict(db.session.execute(select(Answer.room_id, func.count()).where(
-        Answer.inspection_id == inspection.id, Answer.bulk.is_(True)).group_by(Answer.room_id)).all())
-    rooms = [ReportRoom(
-        name=s.room.name, area_type=areas.get(s.room.area_type_id, ""), tier=_label(Tier, s.room.tier),
-        state=s.state.value, not_accessible_reason=s.not_accessible_reason,
-        items_answered=s.progress.answered, items_total=s.progress.total,
-        findings=tuple(by_room.get(s.room.id, ())), answer_notes=tuple(notes.get(s.room.id, ())),
-        bulk_compliant=bulk.get(s.room.id, 0), label_scanned=s.room.id in scans,
-        not_applicable=tuple(not_applicable.get(s.room.id, ()))) for s in progress]
+    notes = _answer_notes(inspection, {(p.room_id, p.item_id): p for p in points if p.kind == "check"})
+    by_room = _room_findings(points, outcomes=outcomes, room_names=room_names, grades=grades, all_grades=all_grades,
+                             photos=photos, actions_by_finding={a.finding_id: a for a in action_rows}, policy=policy)
+    heat, held_bands, counts = _risk_matrix(by_room)
+    rooms = _rooms(inspection, progress, areas=areas, by_room=by_room, notes=notes)
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
-    by_id = {p.id: p for p in points}
-    for point in points:  # the grades are loaded already: the action plan's grade trio reads them
-        set_committed_value(point, "grades", all_grades.get(point.id, []))
-    actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
-                             ward=ward.name, site=ward.site.name, policy=policy, now=now)
-               for a in action_rows]
-    actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
-    previous = inspection.previous_inspection
+    actions = _action_plan(points, action_rows, all_grades, room_names=room_names, ward=ward, policy=policy, now=now)
     return InspectionReport(
         trust=ward.site.trust.name, site=ward.site.name, ward=ward.name,
         patient_group=ward.patient_group_label, inspection_ref=inspection.ref,
         inspection_type=_label(InspectionType, inspection.inspection_type),
-        started_at=inspection.started_at, signed_off_at=until,
-        signed_off_by=" and ".join(s.name for s in inspection.signatures) or inspection.signature_name
-        if until else None,
-        attestation=inspection.attestation if until else None,
-        team=tuple(f"{m['name']} ({m['role']})" if m.get("role") else m["name"] for m in inspection.team or ()),
+        started_at=inspection.started_at, **_sign_off_fields(inspection),
         checklist_name=inspection.template.name, checklist_version=inspection.template.version,
         rooms=tuple(rooms), actions=tuple(actions), heatmap=tuple(tuple(row) for row in heat),
         band_matrix=band_matrix(policy),
         band_counts=tuple((band_info(policy, band), counts[band.value]) for band in Band),
-        change=ChangeSummary(
-            new=sum(p.inspection_id == inspection.id and p.kind == "ligature" for p in points),
-            still_present=sum(o == "still_present" for o in outcomes.values()),
-            fixed=sum(o == "fixed" for o in outcomes.values()),
-            fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
-            previous_inspection=previous.ref if previous else None),
+        change=_change(inspection, points, outcomes),
         generated_at=now, generated_by=by.name,
         heat_bands=tuple(tuple(row) for row in held_bands),
-        signatories=tuple(ReportSignatory(_label(Capacity, s.capacity), s.name, _label(Role, s.role), s.signed_at,
-                                          len(s.acknowledged_flags or ())) for s in inspection.signatures),
         flags=_flags_by_room(assurance_reads.flags_for(inspection, progress)),
         not_done=tuple(_not_done(inspection, progress)) if until is None else (),
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
         floor_plan=report_plan(ward, _pinned_in_report(points, outcomes, room_names), now=now),
-        withdrawn=tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
-                                       description=p.description, reason=p.withdrawn_reason or "",
-                                       withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
-                                       withdrawn_at=p.withdrawn_at) for p in withdrawn),
+        withdrawn=_withdrawn(withdrawn, room_names),
     )
 
 

@@ -8,9 +8,9 @@ wrong but plausible report.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator
 
 #: What ``ReportFinding.carry_forward`` means, as printed in reports.
 CARRY_FORWARD_LABELS = {
@@ -208,8 +208,8 @@ class InspectionReport:
         matrix band; a point raised by the tier rule is never drawn in a lower band's colour."""
         if not self.heat_bands:
             return self.band_matrix
-        return tuple(tuple(held or matrix for held, matrix in zip(held_row, matrix_row))
-                     for held_row, matrix_row in zip(self.heat_bands, self.band_matrix))
+        return tuple(tuple(held or matrix for held, matrix in zip(held_row, matrix_row, strict=False))
+                     for held_row, matrix_row in zip(self.heat_bands, self.band_matrix, strict=False))
 
     def raised(self, likelihood: int, consequence: int) -> bool:
         """True when the cell holds a point the tier rule put above the matrix band."""

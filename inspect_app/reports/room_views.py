@@ -10,8 +10,8 @@ from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.inspections.lookup import can_write
+from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.inspections.services import in_progress_for, record_label_scan
 from inspect_app.security.access import requires, ward_or_404
 
@@ -27,10 +27,10 @@ def room_link(room_id: int):
         abort(404)
     ward = ward_or_404(room.ward_id)
     running = in_progress_for(ward.id)
-    if running is not None and can_write():
-        # Proof of presence: the label is on the room's door, so opening it shows someone was there.
-        if record_label_scan(inspection=running, room=room, by=current_user, now=utcnow()) is not None:
-            db.session.commit()
+    # Proof of presence: the label is on the room's door, so opening it shows someone was there.
+    if running is not None and can_write() \
+            and record_label_scan(inspection=running, room=room, by=current_user, now=utcnow()) is not None:
+        db.session.commit()
     inspection = running or db.session.scalar(
         select(Inspection).where(Inspection.ward_id == ward.id, Inspection.status != InspectionStatus.SUPERSEDED)
         .order_by(Inspection.started_at.desc(), Inspection.id.desc()))

@@ -5,8 +5,8 @@ endpoint is left without it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort, g, has_request_context
 from flask_login import current_user

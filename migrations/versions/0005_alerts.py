@@ -3,9 +3,8 @@
 Revision ID: 0005_alerts
 Revises: 0004_audit_guard
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0005_alerts"
 down_revision = "0004_audit_guard"

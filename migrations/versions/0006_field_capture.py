@@ -4,9 +4,8 @@ an answer given by "mark remaining items compliant" is marked as part of that bu
 Revision ID: 0006_field_capture
 Revises: 0005_alerts
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_field_capture"
 down_revision = "0005_alerts"

@@ -4,9 +4,8 @@ actions have a partial index in list order (the dashboard and lists read open wo
 Revision ID: 0006_history_cost
 Revises: 0005_alerts
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_history_cost"
 down_revision = "0005_alerts"

@@ -4,9 +4,8 @@ conflict), sign-in throttling keyed by email and source (a wider key), and serve
 Revision ID: 0007_hardening
 Revises: 0006_field_capture, 0006_history_cost (joins main's two 0006 heads)
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0007_hardening"
 down_revision = ("0006_field_capture", "0006_history_cost")

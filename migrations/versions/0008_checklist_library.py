@@ -5,9 +5,8 @@ inspection-type scopes, area sources; N/A reasons on answers; failed checks as f
 Revision ID: 0008_checklist_library
 Revises: 0007_hardening (re-chained after it so the tree has one head)
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0008_checklist_library"
 down_revision = "0007_hardening"

@@ -8,9 +8,8 @@ was recorded then).
 Revision ID: 0009_assurance
 Revises: 0008_checklist_library
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0009_assurance"
 down_revision = "0008_checklist_library"

@@ -7,9 +7,8 @@ controls become type "other".
 Revision ID: 0010_grading
 Revises: 0009_assurance
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0010_grading"
 down_revision = "0009_assurance"

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from tests.browser.conftest import PHONE, TABLET, LiveServer, axe_check, screenshot, sign_in

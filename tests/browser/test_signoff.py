@@ -22,7 +22,8 @@ def _answered_assessment(app) -> int:
                                                   team=["Sam Okafor", "Priya Raman"], by=inspector, now=utcnow())
         for room in ward.active_rooms:
             for item in inspections.room_items(inspection, room):
-                inspections.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant",
+                value = "pass" if item.is_check else "compliant"
+                inspections.record_answer(inspection=inspection, room=room, item=item, value=value,
                                           by=inspector, now=utcnow())
         db.session.commit()
         inspection_id = inspection.id

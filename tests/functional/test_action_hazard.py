@@ -16,6 +16,8 @@ def test_action_page_shows_the_hazard_photos_and_links_to_the_point(make_action,
     auth.login("manager@demo.nhs.test")
     page = auth.client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert f'href="/ligature-points/{action.finding.id}"' in page
+    point = auth.client.get(f"/ligature-points/{action.finding.id}").get_data(as_text=True)
+    assert f'href="/actions/{action.id}">action {action.id}</a> (open)' in point  # and the point links back
     assert page.count('class="thumb"') == 1 and "Photo 1 hidden" in page  # the neutral label, for discreet mode
     assert "is-discreet" not in page.split("<body", 1)[1].split(">", 1)[0]
     auth.post("/inspections/discreet", {"next": f"/actions/{action.id}"}, page=f"/actions/{action.id}")

@@ -22,7 +22,7 @@ def _expected(everything, filters: queries.Filters, today, visible: set[int] | N
         return ((visible is None or a.ward_id in visible)
                 and filters.site_id in (None, a.ward.site_id) and filters.ward_id in (None, a.ward_id)
                 and filters.band in (None, a.band) and filters.likelihood in (None, a.finding.likelihood)
-                and (filters.status == "all" or a.status == filters.status
+                and (filters.status in ("all", a.status)
                      or (filters.status == "open" and a.status in queries.OPEN_VALUES))
                 and (not filters.overdue or (a.status in queries.OPEN_VALUES and a.target_date < today)))
 

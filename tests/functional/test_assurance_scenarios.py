@@ -291,7 +291,8 @@ def test_a_photo_of_the_room_clears_its_no_photo_flag(demo, auth, walkthrough):
     inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
     inspection = walkthrough.inspection()
     for n, item in enumerate(inspections.room_items(inspection, room)):  # a real look: 30 s an item
-        inspections.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant", by=inspector,
+        value = "pass" if item.is_check else "compliant"
+        inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
                                   now=utcnow() + timedelta(seconds=30 * n))
     db.session.commit()
     assert [f.kind.value for f in flags_for(walkthrough.inspection()) if f.room_id == room.id] == ["no_photo"]

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from inspect_app.actions.models import Action
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding

@@ -76,7 +76,8 @@ def test_main_path_over_http_records_every_step_with_photos(make_action, people,
     assert response.status_code == 302, response.get_data(as_text=True)
     auth.logout()
     auth.login("safety@demo.nhs.test")
-    response = auth.post(f"{base}/move/verified", {"verified-photos": (__import__("io").BytesIO(photo_bytes((0, 90, 0))), "ok.jpg")},
+    verified = {"verified-photos": (__import__("io").BytesIO(photo_bytes((0, 90, 0))), "ok.jpg")}
+    response = auth.post(f"{base}/move/verified", verified,
                          page=base, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert auth.post(f"{base}/move/closed", {"closed-comment": "Checked on site"}, page=base).status_code == 302
@@ -95,7 +96,8 @@ def test_main_path_over_http_records_every_step_with_photos(make_action, people,
 
 
 @pytest.mark.parametrize("setup,who,target,fields,message", [
-    ("open", "inspector", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)}, "Only a patient safety lead or a risk approver can accept a risk."),
+    ("open", "inspector", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)},
+     "Only a patient safety lead or a risk approver can accept a risk."),
     ("open", "ward_manager", "risk_accepted", {"rationale": "x", "residual_grade": (1, 1)}, "Only a patient safety lead"),
     ("open", "safety_lead", "closed", {}, "cannot move to Closed"),
     ("open", "inspector", "work_ordered", {"reference": "J1"}, "needs an interim control before work is ordered"),
@@ -103,7 +105,8 @@ def test_main_path_over_http_records_every_step_with_photos(make_action, people,
     ("interim_control", "ward_manager", "work_ordered", {"reference": "J1"}, "Only an inspector"),
     ("work_ordered", "inspector", "remediated", {"product": "closer"}, "Missing: photo."),
     ("remediated", "inspector", "verified", {}, "different person"),
-    ("open", "safety_lead", "interim_control", {"control": "locked"}, "Missing: person responsible for the control, review date."),
+    ("open", "safety_lead", "interim_control", {"control": "locked"},
+     "Missing: person responsible for the control, review date."),
     ("open", "safety_lead", "risk_accepted", {"rationale": "ok"}, "Missing: review date, residual grade."),
 ])
 def test_refused_moves_give_the_domain_message_and_save_nothing(make_action, people, setup, who, target, fields, message):

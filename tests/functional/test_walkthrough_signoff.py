@@ -7,13 +7,13 @@ from sqlalchemy import func, select
 
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
+from inspect_app.demo.seed import DEMO_PASSWORD
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
+from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.inspections.walk import carried_forward, ward_progress
-from inspect_app.demo.seed import DEMO_PASSWORD
-from inspect_app.inspections.assurance import flags_for
 from tests.fixtures.walkthrough import make_photo
 
 

@@ -40,7 +40,8 @@ def add_actions(demo, people, count: int) -> None:
         ids = db.session.scalars(select(Finding.id).where(Finding.id > first).order_by(Finding.id)).all()
         db.session.execute(insert(Action), [
             {"finding_id": fid, "ward_id": ward_id, "status": ("open", "interim_control", "work_ordered")[i % 3],
-             "band": BANDS[i % 4][0], "likelihood": BANDS[i % 4][1], "consequence": BANDS[i % 4][2], "owner_team": "Estates team", "target_date": (now - timedelta(days=i % 40)).date(),
+             "band": BANDS[i % 4][0], "likelihood": BANDS[i % 4][1], "consequence": BANDS[i % 4][2],
+             "owner_team": "Estates team", "target_date": (now - timedelta(days=i % 40)).date(),
              "interim_by": now - timedelta(hours=1), "created_at": now - timedelta(days=i % 100), "updated_at": now}
             for i, fid in enumerate(ids)])
     db.session.commit()

@@ -7,8 +7,8 @@ caller owns (a ``tmp_path`` in tests).
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -16,8 +16,16 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from inspect_app.reports.data import (
-    BandInfo, ChangeSummary, InspectionReport, LabelSheet, ReportAction, ReportFinding,
-    ReportPhoto, ReportRoom, RoomLabel, TrackerReport,
+    BandInfo,
+    ChangeSummary,
+    InspectionReport,
+    LabelSheet,
+    ReportAction,
+    ReportFinding,
+    ReportPhoto,
+    ReportRoom,
+    RoomLabel,
+    TrackerReport,
 )
 
 BANDS = {
@@ -112,7 +120,7 @@ def make_inspection(photo_dir: Path, *, rooms: int = 3, findings_per_room: int =
     for r in range(rooms):
         name = f"Bedroom {r + 1}"
         room_findings = []
-        for f in range(findings_per_room):
+        for _ in range(findings_per_room):
             n = len(findings)
             photos = []
             for _ in range(photos_per_finding):

@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from inspect_app.domain.alerts import (
-    CheckState, ResponseStatus, WardAlertState, alert_deadlines, check_state, deadline, next_check_due, ward_state,
+    CheckState,
+    ResponseStatus,
+    WardAlertState,
+    alert_deadlines,
+    check_state,
+    deadline,
+    next_check_due,
+    ward_state,
 )
 
 TODAY = date(2025, 3, 14)

@@ -6,11 +6,22 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from inspect_app.domain.assurance import (
-    DEFAULT_SECOND_LOOK, Caveat, FlagKind, RoomFacts, SecondLookPolicy, SignatureError, caveats, check_signatory,
-    interim_past_review, next_assessment_due, required_capacities, resets_assessment_clock, second_look_flags,
-)
 from inspect_app.domain.alerts import WardAlertState, ward_state
+from inspect_app.domain.assurance import (
+    DEFAULT_SECOND_LOOK,
+    Caveat,
+    FlagKind,
+    RoomFacts,
+    SecondLookPolicy,
+    SignatureError,
+    caveats,
+    check_signatory,
+    interim_past_review,
+    next_assessment_due,
+    required_capacities,
+    resets_assessment_clock,
+    second_look_flags,
+)
 
 T0 = datetime(2025, 3, 14, 10, 0)
 

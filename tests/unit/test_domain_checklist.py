@@ -4,8 +4,17 @@ from collections import namedtuple
 import pytest
 
 from inspect_app.domain.checklist import (
-    Answer, CarryForwardOutcome, ChecklistError, InspectionType, RoomProgress, RoomState,
-    RoomSummary, carry_forward_outcomes, next_unfinished, room_progress,
+    Answer,
+    CarryForwardOutcome,
+    ChecklistError,
+    InspectionType,
+    RoomProgress,
+    RoomState,
+    RoomSummary,
+    answer_for_point,
+    carry_forward_outcomes,
+    next_unfinished,
+    room_progress,
     signoff_blockers,
 )
 
@@ -118,3 +127,15 @@ def test_carried_forward_points_stay_findings_unless_fixed(outcome, value, label
                                           (DONE, "Complete"), (NA, "Not accessible")])
 def test_room_state_labels(state, label):
     assert state.label == label
+
+
+@pytest.mark.parametrize("current, existing_controls, expected", [
+    (None, False, Answer.LP),
+    (None, True, Answer.CTRL),
+    ("compliant", False, Answer.LP),
+    ("not_applicable", True, Answer.CTRL),
+    ("ligature_point", True, None),  # already says so: the inspector's answer stands
+    ("ligature_point_controlled", False, None),
+])
+def test_a_point_recorded_against_an_item_marks_it_a_ligature_point(current, existing_controls, expected):
+    assert answer_for_point(current, existing_controls=existing_controls) is expected

@@ -7,9 +7,22 @@ import pytest
 
 from inspect_app.domain.bands import Band, PolicyError, RiskError
 from inspect_app.domain.grading import (
-    DEFAULT_GRADING, Context, GradingPolicy, InterimKind, LoadBearing, check_acceptance_review,
-    check_interim_control, check_load_bearing, check_residual, floor, grade_point, interim_expired,
-    load_bearing_value, needs_approver, rebased_deadlines, target_grade,
+    DEFAULT_GRADING,
+    Context,
+    GradingPolicy,
+    InterimKind,
+    LoadBearing,
+    check_acceptance_review,
+    check_interim_control,
+    check_load_bearing,
+    check_residual,
+    floor,
+    grade_point,
+    interim_expired,
+    load_bearing_value,
+    needs_approver,
+    rebased_deadlines,
+    target_grade,
 )
 
 B = Band

@@ -1,14 +1,29 @@
 """Risk scoring, banding, tier rules, due dates and the per-trust band policy."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import product
 
 import pytest
 
 from inspect_app.domain.colour import best_text_colour, contrast_ratio, relative_luminance
 from inspect_app.domain.risk import (
-    CONSEQUENCE_GUIDANCE, CONSEQUENCE_LABELS, DEFAULT_POLICY, LIKELIHOOD_GUIDANCE,
-    LIKELIHOOD_LABELS, MITIGATIONS, Band, BandPolicy, BandRule, PolicyError, RiskError, Tier,
-    due_dates, grade, interim_required, needs_action, score,
+    CONSEQUENCE_GUIDANCE,
+    CONSEQUENCE_LABELS,
+    DEFAULT_POLICY,
+    LIKELIHOOD_GUIDANCE,
+    LIKELIHOOD_LABELS,
+    MITIGATIONS,
+    Band,
+    BandPolicy,
+    BandRule,
+    PolicyError,
+    RiskError,
+    Tier,
+    due_dates,
+    grade,
+    interim_required,
+    needs_action,
+    parse_grade,
+    score,
 )
 
 L, M, H, E = Band.LOW, Band.MODERATE, Band.HIGH, Band.EXTREME
@@ -113,7 +128,7 @@ def test_bands_compare_by_severity_not_spelling(smaller, larger):
 @pytest.mark.parametrize("other", [3, "severe", None])
 def test_bands_refuse_comparison_with_things_that_are_not_bands(other):
     with pytest.raises(TypeError, match="Cannot compare"):
-        assert Band.HIGH < other
+        assert other > Band.HIGH
 
 
 @pytest.mark.parametrize("member, value, label, words", [
@@ -182,7 +197,7 @@ def test_policy_round_trips_through_its_json_form():
 def _bands(*ranges, **changes):
     """A policy dict with the given (min, max) ranges and per-band overrides."""
     data = DEFAULT_POLICY.to_dict()
-    for item, (low, high) in zip(data["bands"], ranges):
+    for item, (low, high) in zip(data["bands"], ranges, strict=False):
         item.update(min_score=low, max_score=high)
     for position, override in changes.items():
         data["bands"][int(position[1:])].update(override)
@@ -234,7 +249,7 @@ def test_band_rule_refuses_a_value_that_is_not_a_band():
         BandRule("low", 1, 3, "#2e7d32", target_days=365, interim_hours=None)
 
 
-UTC, NOON = timezone.utc, datetime(2024, 2, 28, 12, 0, tzinfo=timezone.utc)
+NOON = datetime(2024, 2, 28, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("band, identified_at, target, interim_by", [
@@ -286,3 +301,17 @@ def test_only_an_accepted_low_point_needs_no_action(band, mitigation, expected):
 def test_unknown_codes_are_refused_with_the_code_named(call, message):
     with pytest.raises(RiskError, match=message):
         call()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, None), ("", None), ("4x5", (4, 5)), ("1X1", (1, 1)), (" 3 x 2 ", (3, 2)),
+    ("9x9", (9, 9)),  # the scale is score()'s check, when the point is graded
+])
+def test_parse_grade_reads_a_grid_cell(raw, expected):
+    assert parse_grade(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["4", "4x5x1", "fourxfive", "x", "4;5"])
+def test_parse_grade_refuses_anything_but_two_numbers(raw):
+    with pytest.raises(RiskError, match="likelihood x consequence, for example 4x5"):
+        parse_grade(raw)

@@ -5,8 +5,16 @@ import pytest
 
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import (
-    FIELD_NAMES, OPEN_STATUSES, TERMINAL, TRANSITIONS, ActionStatus, Role, Transition,
-    TransitionError, allowed, check,
+    FIELD_NAMES,
+    OPEN_STATUSES,
+    TERMINAL,
+    TRANSITIONS,
+    ActionStatus,
+    Role,
+    Transition,
+    TransitionError,
+    allowed,
+    check,
 )
 
 S, R = ActionStatus, Role

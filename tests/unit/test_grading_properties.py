@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from inspect_app.domain.bands import Band, RiskError
 from inspect_app.domain.grading import (
-    PATIENT_GROUPS, Context, GradingPolicy, LoadBearing, Observation, check_residual, floor, grade_point,
+    PATIENT_GROUPS,
+    Context,
+    GradingPolicy,
+    LoadBearing,
+    Observation,
+    check_residual,
+    floor,
+    grade_point,
     rebased_deadlines,
 )
 from inspect_app.domain.risk import due_dates

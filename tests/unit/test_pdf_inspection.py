@@ -155,7 +155,7 @@ def test_each_findings_page_embeds_exactly_its_findings_photos(draft):
     photos_by_ref = {f.ref: f.photos for f in report.findings}
     plan_start = next(i for i, text in enumerate(texts) if "4. Action plan" in text)
     total = 0
-    for index, (page, text) in enumerate(zip(reader.pages, texts)):
+    for index, (page, text) in enumerate(zip(reader.pages, texts, strict=False)):
         images = page.images
         total += len(images)
         if index >= plan_start:

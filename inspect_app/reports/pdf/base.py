@@ -9,8 +9,9 @@ known.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from io import BytesIO
-from typing import IO, Callable
+from typing import IO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -40,7 +41,7 @@ def fit_text(text: str, font: str, size: float, width: float) -> str:
 
 
 class _DocTemplate(BaseDocTemplate):
-    def __init__(self, target, renderer: "ReportRenderer", **kw):
+    def __init__(self, target, renderer: ReportRenderer, **kw):
         self._renderer = renderer
         super().__init__(target, **kw)
 

@@ -7,7 +7,7 @@ known, letting the renderer draw the page number (and anything else that needs i
 from __future__ import annotations
 
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.utils import _digester
@@ -39,7 +39,7 @@ class NumberedCanvas(Canvas):
             return super().drawImage(image, x, y, width, height, mask, preserveAspectRatio, anchor, anchorAtXY,
                                      showBoundary, extraReturn)
         self._currentPageHasImages = 1
-        name = _digester(f"{image}{mask}".encode("utf-8"))  # as Canvas.drawImage names a file image
+        name = _digester(f"{image}{mask}".encode())  # as Canvas.drawImage names a file image
         reg_name = self._doc.getXObjectName(name)
         img = self._doc.idToObject.get(reg_name)
         if img is None:

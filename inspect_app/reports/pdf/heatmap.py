@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
-from .styles import FONT, FONT_BOLD, MUTED, STYLES, Para, TEXT, WHITE, band_colours, tint
+from .styles import FONT, FONT_BOLD, MUTED, STYLES, TEXT, WHITE, Para, band_colours, tint
 
 LIKELIHOOD_LABELS = ("Rare", "Unlikely", "Possible", "Likely", "Almost certain")
 CONSEQUENCE_LABELS = ("Negligible", "Minor", "Moderate", "Major", "Catastrophic")

@@ -66,8 +66,8 @@ class _StreamingFile(pdfdoc.PDFFile):
 def write_document(canvas, out) -> None:
     """Save ``canvas``'s document to ``out`` (a path or a binary file), streaming the objects."""
     doc = canvas._doc
-    own = not hasattr(getattr(out, "write", None), "__call__")
-    file = open(utils.makeFileName(os.fspath(out)), "wb") if own else out
+    own = not callable(getattr(out, "write", None))
+    file = open(utils.makeFileName(os.fspath(out)), "wb") if own else out  # noqa: SIM115 - closed below only if own
     try:
         # as PDFDocument.GetPDFData
         for font in doc.delayedFonts:

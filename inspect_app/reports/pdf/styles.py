@@ -1,8 +1,8 @@
 """The one stylesheet, the palette and the small text helpers every renderer shares.
 
 Fonts are ReportLab's base-14 Helvetica: nothing is embedded, so files stay small; characters
-outside WinAnsi (Western European) go into embedded fallback fonts or are named (``glyphs.py``). Every piece of user text goes through
-:func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
+outside WinAnsi (Western European) go into embedded fallback fonts or are named (``glyphs.py``).
+Every piece of user text goes through :func:`para_text` before it reaches a ``Paragraph``, because a ``Paragraph`` parses its
 input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle the report.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from .glyphs import markup
@@ -119,6 +120,17 @@ class Para(Paragraph):
         size = super().wrap(avail_width, avail_height)
         self._wrapped_width = avail_width
         return size
+
+
+def cell_text(text: str, style: ParagraphStyle, width: float) -> str | Para:
+    """A table cell for ``text`` (``Paragraph`` markup, as :func:`para_text` makes it): the plain
+    string itself when it holds no markup or entity and fits one line of ``width`` in the style's
+    font, so the table draws it with no parsing and no line breaking (the table's FONT and
+    TEXTCOLOR for the cell must be the style's); else a :class:`Para`. Most short values of a
+    long report (dates, owners, statuses, categories) are such strings."""
+    if "<" in text or "&" in text or stringWidth(text, style.fontName, style.fontSize) > width:
+        return Para(text, style)
+    return text
 
 
 def data_table_style(header_rows: int = 1):

@@ -14,8 +14,21 @@ from ..data import ReportAction, TrackerReport
 from .base import Output, Progress, ReportRenderer
 from .flowables import BandChip, CountedTable, heading, table_heading
 from .styles import (
-    EMPTY, FONT, FONT_BOLD, MUTED, MUTED_HEX, PALE, PALE_RED, RED, RED_HEX, STYLES, Para,
-    data_table_style, fmt_date, fmt_datetime, para_text,
+    EMPTY,
+    FONT,
+    FONT_BOLD,
+    MUTED,
+    MUTED_HEX,
+    PALE,
+    PALE_RED,
+    RED,
+    RED_HEX,
+    STYLES,
+    Para,
+    data_table_style,
+    fmt_date,
+    fmt_datetime,
+    para_text,
 )
 
 COLUMNS = (  # heading, width in mm (0 = the rest of the frame)

@@ -3,15 +3,14 @@ ligature briefing's confirmations; the trust's "ward staff may see photos" setti
 
 Existing rooms and points are simply not placed or pinned yet; nothing is changed.
 
-Revision ID: 0011_plans
-Revises: 0010_grading
+Revision ID: 0012_plans
+Revises: 0011_tallies
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = "0011_plans"
-down_revision = "0010_grading"
+revision = "0012_plans"
+down_revision = "0011_tallies"
 branch_labels = None
 depends_on = None
 
