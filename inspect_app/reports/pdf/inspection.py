@@ -352,7 +352,7 @@ class InspectionRenderer(ReportRenderer):
             return flow + [Para("No actions were raised.", STYLES["Body"])]
         head = ("Ref", "Room", "Action", "Band", "Interim control", "Owner", "Target date", "Status")
         rows = [[Para(h, STYLES["TableHead"]) for h in head]]
-        widths = [21, 20, 0, 17, 27, 21, 19, 24]
+        widths = [18, 19, 0, 17, 26, 19, 19, 24]  # the action text takes what is left (about 32 mm)
         widths[2] = self.frame_width / mm - sum(widths)
         # the text room inside each text column (room, action, interim control, owner, target date,
         # status) after the table's 4 pt paddings
