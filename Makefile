@@ -42,6 +42,7 @@ run: seed
 	@echo "    safety@demo.nhs.test      patient safety lead"
 	@echo "    approver@demo.nhs.test    risk approver"
 	@echo "    admin@demo.nhs.test       administrator"
+	@echo "    staff@demo.nhs.test       ward staff (Larch Ward: its ligature briefing, read-only)"
 	@echo ""
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 

@@ -22,6 +22,11 @@ Who listens (docs/architecture.md keeps the table):
 - ``incident_at_point``, sent by incidents after re-grading a point where one happened: actions
   gives the point its action if it has none.
 - ``trust_check_launched``, sent by learning.launch: notifications tells each ward's managers.
+- ``finding_pin_given``, sent by the new-point form and the sync API's ``finding.create`` after the point
+  is recorded with a position on the ward plan: plans pins it (or refuses the point whole).
+- ``stored_files_listing``, sent by photos check: plans names the plan files it keeps in the photo store.
+- ``remediation_listing``, sent by plans (the hot-spot map's key): actions says where each point's
+  remediation stands.
 """
 from __future__ import annotations
 
@@ -59,3 +64,12 @@ incident_recorded = _events.signal("incident-recorded")
 incident_at_point = _events.signal("incident-at-point")
 #: sender: the TrustCheck just launched, its tasks flushed; kwargs: now.
 trust_check_launched = _events.signal("trust-check-launched")
+#: sender: the Finding just recorded with a position tapped on the ward plan; kwargs: x, y (percent of
+#: the plan, as the form holds them), by, now. A receiver may refuse by raising ``FindingError``.
+finding_pin_given = _events.signal("finding-pin-given")
+#: sender: the photo store being checked; receivers return ``[(owner uuid, key)]`` of the other files
+#: they keep in it (so ``photos check`` neither calls them orphans nor misses them when absent).
+stored_files_listing = _events.signal("stored-files-listing")
+#: sender: a list of Finding ids (a plan's key); kwargs: today. Receivers return ``{finding id:
+#: (status label, interim control or None, interim control's review date passed)}``.
+remediation_listing = _events.signal("remediation-listing")

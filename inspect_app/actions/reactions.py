@@ -7,11 +7,15 @@ was closed at, so grading its point is refused until the action is re-opened.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from inspect_app import events
 from inspect_app.actions import services
+from inspect_app.actions.models import Action
 from inspect_app.actions.product_checks import raise_for_failed_check
 from inspect_app.alerts.services import AlertError
 from inspect_app.domain.workflow import ActionStatus
+from inspect_app.extensions import db
 from inspect_app.findings.services import FindingError, FindingReadOnly
 from inspect_app.inspections.services import InspectionError
 
@@ -50,3 +54,10 @@ def failed_product_check(fixture, *, check, by, now, **_) -> None:
         raise_for_failed_check(fixture, check, by=by, now=now)
     except (FindingError, InspectionError) as exc:
         raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
+
+
+@events.remediation_listing.connect
+def remediation_of(finding_ids, *, today, **_) -> dict[int, tuple[str, str | None, bool]]:
+    """Where each point's action stands, for a plan's key (the hot-spot map, the briefing)."""
+    actions = db.session.scalars(select(Action).where(Action.finding_id.in_(list(finding_ids) or [0])))
+    return {a.finding_id: (ActionStatus(a.status).label, a.interim_control, a.interim_expired(today)) for a in actions}

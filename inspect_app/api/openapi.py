@@ -77,7 +77,14 @@ DOCUMENT = {
                                            "trust_check.answer: task_id, note (what was found), finding_ids "
                                            "(points checked or recorded on the ward: a list, or ids separated "
                                            "by commas), photo_uuids? (one per file, in order) + files "
-                                           "'photos'; a task that listed matches needs a point or a photo."},
+                                           "'photos'; a task that listed matches needs a point or a photo. "
+                                           "point.pin: finding_id (or finding_client_id), x and y in percent "
+                                           "of the ward plan's width and height (inside the point's room "
+                                           "when the room is placed as a rectangle; the same position again "
+                                           "changes nothing); inspectors and admins. briefing.confirm: "
+                                           "ward_id, version? (the briefing version read; a different "
+                                           "current version is a 422: read it again); every role of the "
+                                           "ward, ward staff included, whose only operation this is."},
                 "client_time": {"type": "string", "format": "date-time",
                                 "description": "When the device captured it; later edits win per field."}}},
             "OperationResult": {"type": "object", "required": ["op_id", "kind", "replayed", "result"],

@@ -15,14 +15,16 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from inspect_app import events
 from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
+from inspect_app.briefings import services as briefings
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import risk
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
@@ -33,8 +35,9 @@ from inspect_app.learning import services as learning
 from inspect_app.learning.models import TrustCheckTask
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
-from inspect_app.security.access import ALL_ROLES, can_see_ward
+from inspect_app.security.access import ALL_ROLES, EVERYONE, can_see_ward
 from inspect_app.security.ids import MAX_ID
 from inspect_app.template_helpers import fmt_date
 
@@ -55,10 +58,11 @@ class OpError(Exception):
 #: The JSON type each payload field may have (a device sends what the page's form holds, so
 #: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
 NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count",
-                           "task_id"})
+                           "task_id", "ward_id"})
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
-                         "finding_client_id", "photo_uuid", "grade", "note"})
+                         "finding_client_id", "photo_uuid", "grade", "note", "version"})
+DECIMAL_FIELDS = frozenset({"x", "y", "pin_x", "pin_y"})
 YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
 
 
@@ -75,6 +79,8 @@ def check_types(payload: Mapping) -> None:
             raise OpError(400, f"{_label(key)} must be a whole number.", key)
         if key in TEXT_FIELDS and not isinstance(value, str):
             raise OpError(400, f"{_label(key)} must be text.", key)
+        if key in DECIMAL_FIELDS and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+            raise OpError(400, f"{_label(key)} must be a number.", key)
         if key in YES_NO_FIELDS and not isinstance(value, (bool, int, str)):
             raise OpError(400, f"{_label(key)} must be yes or no.", key)
         if key == "edited_at" and not (isinstance(value, dict) and all(
@@ -239,6 +245,9 @@ def finding_create(payload, files, *, by, now, client_time=None):
                                       consequence=grade[1] if grade else None, **fields,
                                       photos=len(uploads) + len(payload.get("photo_uuids") or []))
     stored = [_store(file, finding, by, now, None) for file in uploads]
+    if payload.get("pin_x") not in (None, "") or payload.get("pin_y") not in (None, ""):
+        # as on the form: plans pins it (inspect_app.events), or refuses the point whole
+        events.finding_pin_given.send(finding, x=payload.get("pin_x"), y=payload.get("pin_y"), by=by, now=now)
     if item is not None:
         inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding, by=by, now=now)
     return 201, {**finding_result(finding), "photos": stored}
@@ -373,6 +382,37 @@ def trust_check_answer(payload, files, *, by, now, client_time=None):
                  "photos": [{"sha256": hashlib.sha256(d).hexdigest()} for d in data]}
 
 
+def _percent(payload: Mapping, key: str) -> float:
+    """A position typed or tapped on the form, in percent of the plan, as a fraction for the service."""
+    try:
+        return float(str(payload.get(key)).strip()) / 100.0
+    except ValueError:
+        raise OpError(400, f"{_label(key)} must be a number (a percentage of the plan).", key) from None
+
+
+def point_pin(payload, files, *, by, now, client_time=None):
+    """Pin a point on its ward's plan: x and y in percent, as the pin form holds them. The same
+    position again changes nothing, so a replay under a new op id is harmless too."""
+    finding = _finding(payload, by)
+    plans.pin_point(finding, x=_percent(payload, "x"), y=_percent(payload, "y"), by=by, now=now)
+    return 200, {**finding_result(finding), "pin_x": finding.pin_x, "pin_y": finding.pin_y}
+
+
+def briefing_confirm(payload, files, *, by, now, client_time=None):
+    """"I have read the ligature briefing", from any person of the ward (ward staff included)."""
+    ward = _ward(payload, by)
+    confirmation = briefings.confirm(ward, version=_text(payload, "version"), by=by, now=moment(client_time, now))
+    return 200, {"ward_id": ward.id, "version": confirmation.version,
+                 "confirmed_at": confirmation.confirmed_at.isoformat() + "Z"}
+
+
+def _ward(payload: Mapping, by) -> Ward:
+    ward = db.session.get(Ward, _int(payload, "ward_id"))
+    if ward is None or not can_see_ward(by, ward.id):
+        raise OpError(404, "That ward no longer exists or is not one you can see.")
+    return ward
+
+
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
@@ -386,13 +426,17 @@ HANDLERS: dict[str, Handler] = {
     "carry_forward": carry_forward,
     "fixture.check": fixture_check,
     "trust_check.answer": trust_check_answer,
+    "point.pin": point_pin,
+    "briefing.confirm": briefing_confirm,
 }
 #: Who may send each kind: the roles of the page form that makes the same change. Product checks
 #: are open to every role on the pages (a ward manager records them on the ward), so here too.
+#: Ward staff confirm their ward's briefing and nothing else.
 ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {
-    "fixture.check": ALL_ROLES, "trust_check.answer": learning.ANSWERERS}
+    "fixture.check": ALL_ROLES, "trust_check.answer": learning.ANSWERERS, "point.pin": plans.PINNERS,
+    "briefing.confirm": EVERYONE}
 REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError,
-            learning.CheckError)
+            learning.CheckError, plans.PlanError, briefings.BriefingError)
 
 
 def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: str | None = None

@@ -2,7 +2,8 @@
 
 The ward overview, each active room's page (its checklist is on it) and blank ligature point
 form, the ward's unanswered trust-wide check tasks, the detail and edit pages of each open
-ligature point, and those points' thumbnails. The
+ligature point (and its pin page and the ward's plan image, when the ward has a plan), and those
+points' thumbnails. The
 device fetches the list and puts each response in its page cache (``static/js/app.js``); the
 service worker serves them offline.
 """
@@ -22,6 +23,7 @@ from inspect_app.inspections import walk
 from inspect_app.inspections.models import Inspection
 from inspect_app.learning.queries import open_task_ids
 from inspect_app.photos.models import Photo
+from inspect_app.plans.services import current_plan
 from inspect_app.security.access import can_see_ward
 
 
@@ -53,10 +55,15 @@ def build(inspection_id: int, *, by, now: datetime) -> dict | None:
                                 inspection=inspection.id))
     # trust-wide check tasks of this ward, answered on the walk (offline too: the form queues)
     urls += [url_for("learning.task", task_id=task_id) for task_id in open_task_ids(inspection.ward_id)]
+    plan = current_plan(inspection.ward_id)
     for point in points:
         urls.append(url_for("findings.detail", finding_id=point.id))
         if not inspection.is_read_only:
             urls.append(url_for("findings.edit", finding_id=point.id))
+            if plan is not None:  # pinning on the ward plan works offline too
+                urls.append(url_for("plans.pin", finding_id=point.id))
+    if plan is not None:
+        urls.append(url_for("plans.image", uuid=plan.uuid))
     thumbs = _thumb_urls(points)
     # Offline, a form opened for a checklist item is the room's blank form: this fills in the category.
     categories = {str(item_id): category for item_id, category in db.session.execute(

@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from inspect_app.api import exchange, openapi, ops, pack, receipts
 from inspect_app.clock import utcnow
 from inspect_app.security import jsonsafe
-from inspect_app.security.access import requires
+from inspect_app.security.access import EVERYONE, requires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -27,13 +27,13 @@ def _no_store(response):
 
 
 @bp.get("/csrf")
-@requires()
+@requires(*EVERYONE)
 def csrf():
     return jsonify(csrf_token=generate_csrf())
 
 
 @bp.get("/me")
-@requires()
+@requires(*EVERYONE)
 def me():
     return jsonify(id=current_user.id, name=current_user.name, email=current_user.email, role=current_user.role,
                    can_capture=current_user.role in {r.value for r in ops.CAPTURE_ROLES})
@@ -64,7 +64,7 @@ def op_error(exc: ops.OpError, op_id=None):
 
 
 @bp.post("/ops")
-@requires()  # each kind checks its own roles (ops.ROLES), as its page form does
+@requires(*EVERYONE)  # each kind checks its own roles (ops.ROLES), as its page form does
 def apply_op():
     op = None
     try:
@@ -85,7 +85,7 @@ def ward_pack(inspection_id: int):
 
 
 @bp.post("/import")
-@requires()  # each item is checked as the operation it holds
+@requires(*EVERYONE)  # each item is checked as the operation it holds
 def import_unsent():
     upload = request.files.get("file")
     try:
@@ -98,6 +98,6 @@ def import_unsent():
 
 
 @bp.get("/openapi.json")
-@requires()
+@requires(*EVERYONE)
 def openapi_document():
     return jsonify(openapi.DOCUMENT)

@@ -60,7 +60,7 @@ def edit(user_id: int):
     form = EditUserForm(obj=user if request.method == "GET" else None)
     form.wards.choices = _ward_choices()
     if request.method == "GET":
-        form.wards.data = [w.id for w in user.managed_wards]
+        form.wards.data = [w.id for w in services.wards_of(user)]
     reset_form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -39,7 +39,7 @@ class UserForm(FlaskForm):
                                           Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter a valid email address.")])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    wards = SelectMultipleField("Wards managed (ward managers)", coerce=int, validate_choice=True)
+    wards = SelectMultipleField("Wards (managed, or worked on by ward staff)", coerce=int, validate_choice=True)
     password = PasswordField("Temporary password", validators=[DataRequired(), Length(min=12, max=256)])
     submit = SubmitField("Create user")
 
@@ -47,7 +47,7 @@ class UserForm(FlaskForm):
 class EditUserForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    wards = SelectMultipleField("Wards managed (ward managers)", coerce=int, validate_choice=True)
+    wards = SelectMultipleField("Wards (managed, or worked on by ward staff)", coerce=int, validate_choice=True)
     active = BooleanField("Account active")
     submit = SubmitField("Save changes")
 

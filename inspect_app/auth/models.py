@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     managed_wards: Mapped[list[Ward]] = relationship(
         secondary="ward_manager", back_populates="managers", order_by="Ward.name"
     )
+    staff_wards: Mapped[list[Ward]] = relationship(secondary="ward_staff", back_populates="staff", order_by="Ward.name")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -127,7 +127,7 @@ def create_user(*, email: str, name: str, role: str, password: str, by: User | N
     user = User(email=email, name=name, role=role, password_hash=hash_password(password),
                 active=True, must_change_password=must_change_password, created_at=now)
     if ward_ids:
-        user.managed_wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids))))
+        _set_wards(user, list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids)))))
     db.session.add(user)
     record("user.create", user, by=by, now=now,
            new={"email": email, "name": name, "role": role, "wards": sorted(ward_ids or [])})
@@ -161,18 +161,30 @@ def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: lis
         raise AccountError("Choose a valid role.") from None
     if user.id == by.id and (not active or role != user.role):
         raise AccountError("You cannot deactivate your own account or change your own role.")
-    old = {"name": user.name, "role": user.role, "active": user.active,
-           "wards": sorted(w.id for w in user.managed_wards)}
+    old = {"name": user.name, "role": user.role, "active": user.active, "wards": sorted(w.id for w in wards_of(user))}
     user.name = (name or "").strip() or user.name
     user.role = role
     if user.active and not active:
         sessions.end_all(user, now=now)  # sign them out everywhere
     user.active = active
-    user.managed_wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids or [0]))))
+    _set_wards(user, list(db.session.scalars(select(Ward).where(Ward.id.in_(ward_ids or [0])))))
     new = {"name": user.name, "role": user.role, "active": user.active, "wards": sorted(ward_ids or [])}
     if old != new:
         record("user.update", user, by=by, now=now, old={k: old[k] for k in new if old[k] != new[k]},
                new={k: new[k] for k in new if old[k] != new[k]})
+
+
+def wards_of(user: User) -> list:
+    """The wards a person is assigned to: managed (ward managers) or worked on (ward staff)."""
+    return user.staff_wards if user.role == Role.WARD_STAFF.value else user.managed_wards
+
+
+def _set_wards(user: User, wards: list) -> None:
+    # A ward staff account is never a ward's manager (managers are notified and act on the ward).
+    if user.role == Role.WARD_STAFF.value:
+        user.staff_wards, user.managed_wards = wards, []
+    else:
+        user.managed_wards, user.staff_wards = wards, []
 
 
 REAUTH_REFUSED = ("Your password is not correct. Enter the password you sign in with to sign"

@@ -12,7 +12,7 @@ from inspect_app.auth import devices, oidc, services, sessions
 from inspect_app.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db, limiter
-from inspect_app.security.access import public, requires
+from inspect_app.security.access import EVERYONE, public, requires
 
 bp = Blueprint("auth", __name__)
 
@@ -80,7 +80,7 @@ def _fresh_csrf_token() -> None:
 
 
 @bp.post("/logout")
-@requires()
+@requires(*EVERYONE)
 def logout():
     provider_sign_out = oidc.end_session_url() if session.get(oidc.ID_TOKEN_KEY) else None
     sessions.end(current_user._get_current_object(), now=utcnow())
@@ -104,7 +104,7 @@ def _stay_signed_in(user) -> None:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@requires()
+@requires(*EVERYONE)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -123,7 +123,7 @@ def password():
 
 
 @bp.post("/account/sign-out-everywhere")
-@requires()
+@requires(*EVERYONE)
 def sign_out_everywhere():
     if not SignOutEverywhereForm().validate_on_submit():
         abort(400, "The form has expired. Reload the page and try again.")

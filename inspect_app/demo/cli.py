@@ -8,6 +8,7 @@ from inspect_app.clock import utcnow
 from inspect_app.demo import seed
 from inspect_app.demo.examples import seed_examples
 from inspect_app.demo.learning import seed_learning
+from inspect_app.demo.plans import seed_plans
 from inspect_app.extensions import db
 
 
@@ -24,6 +25,7 @@ def seed_demo_command(if_empty: bool) -> None:
         # Worked examples of the assurance rules (not in the test fixture's demo trust).
         seed_examples(trust, now=utcnow(), password=seed.DEMO_PASSWORD)
         seed_learning(now=utcnow())  # invented incidents and a trust-wide check in progress
+        seed_plans(trust, now=utcnow())  # floor plans with rooms and pins for Larch and Willow wards
     except seed.SeedRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

@@ -1,4 +1,4 @@
-"""The invented demo trust: two sites, six wards, 20+ rooms each, five demo accounts.
+"""The invented demo trust: two sites, six wards, 20+ rooms each, six demo accounts.
 
 Everything here is fictional: no real trust, site, ward or person.
 """
@@ -24,6 +24,7 @@ DEMO_ACCOUNTS = (
     ("safety@demo.nhs.test", "Dr Helen Marsh", "safety_lead"),
     ("approver@demo.nhs.test", "Dr Amara Whitfield", "risk_approver"),
     ("admin@demo.nhs.test", "Chris Lowe", "admin"),
+    ("staff@demo.nhs.test", "Jordan Ellis", "ward_staff"),
 )
 
 
@@ -109,6 +110,7 @@ def seed_demo(*, now: datetime) -> Trust:
                            active=True, created_at=now)
         db.session.add(users[role])
     users["ward_manager"].managed_wards = wards[:2]
+    users["ward_staff"].staff_wards = wards[:1]  # a nurse on Larch Ward: its briefing, read-only
     db.session.flush()
     return trust
 

@@ -26,6 +26,9 @@ class Role(LabelledEnum):
     # An executive or committee chair: the second person who approves accepting a serious risk.
     RISK_APPROVER = "risk_approver", "Risk approver"
     ADMIN = "admin", "Administrator"
+    # Nurses and support workers on a ward: read their own wards' open hazards and the ligature
+    # briefing, and confirm they have read it. They change nothing else (security/access.py).
+    WARD_STAFF = "ward_staff", "Ward staff"
 
 
 class ActionStatus(LabelledEnum):

@@ -5,7 +5,8 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -51,6 +52,14 @@ ward_managers = Table(
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The wards a "ward staff" account works on (read-only: their hazards and the ligature briefing).
+ward_staff = Table(
+    "ward_staff",
+    db.metadata,
+    Column("ward_id", ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Trust(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +71,8 @@ class Trust(db.Model):
     assurance_policy: Mapped[dict | None] = mapped_column(JSON)
     # Per-trust clinical grading rules (domain.grading.GradingPolicy.to_dict()); None: the defaults.
     grading_policy: Mapped[dict | None] = mapped_column(JSON)
+    # Whether ward staff accounts may see photos of ligature points (off unless the trust enables it).
+    staff_photos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(back_populates="trust", order_by="Site.name")
@@ -95,6 +106,7 @@ class Ward(db.Model):
     managers: Mapped[list[User]] = relationship(
         secondary=ward_managers, back_populates="managed_wards", order_by="User.name"
     )
+    staff: Mapped[list[User]] = relationship(secondary=ward_staff, back_populates="staff_wards", order_by="User.name")
 
     @property
     def patient_group_label(self) -> str:
@@ -118,6 +130,12 @@ class Room(db.Model):
     tier: Mapped[str] = mapped_column(String(4))  # domain.risk.Tier value
     observation: Mapped[str | None] = mapped_column(String(20))  # domain.grading.Observation value
     floor: Mapped[str | None] = mapped_column(String(40))
+    # Where the room is on the ward's floor plan, as fractions (0-1) of the plan's width and height:
+    # a rectangle (x, y = top left) or, without a width and height, a point. None: not placed.
+    plan_x: Mapped[float | None] = mapped_column(Float)
+    plan_y: Mapped[float | None] = mapped_column(Float)
+    plan_w: Mapped[float | None] = mapped_column(Float)
+    plan_h: Mapped[float | None] = mapped_column(Float)
     position: Mapped[int] = mapped_column(Integer, default=0)  # walk order within the ward
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -59,6 +59,10 @@ class Finding(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Where the point is pinned on its ward's floor plan, as fractions (0-1) of the plan's width
+    # and height; None: not pinned.
+    pin_x: Mapped[float | None] = mapped_column(Float)
+    pin_y: Mapped[float | None] = mapped_column(Float)
     # When each field was last edited on the device that edited it, for field-by-field merges.
     field_edited_at: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import parse_grade
@@ -108,6 +109,9 @@ def create():
         for data in uploads:
             photos.store_photo(data, ward_id=room.ward_id, finding=finding, inspection_id=inspection.id,
                                by=current_user, now=now)
+        if request.form.get("pin_x") or request.form.get("pin_y"):  # tapped on the ward plan: plans pins it
+            events.finding_pin_given.send(finding, x=request.form.get("pin_x"), y=request.form.get("pin_y"),
+                                          by=current_user, now=now)
         if item is not None:
             inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
                                           by=current_user, now=now)
@@ -117,7 +121,7 @@ def create():
                            error=f"Nothing was saved: {exc} Take the photo again or choose another.")
     except (services.FindingError, photos.PhotoError, inspections.InspectionError) as exc:
         db.session.rollback()
-        return _render_new(form, inspection, room, item, error=str(exc), status=422)
+        return _render_new(form, inspection, room, item, error=str(exc), status=status_of(exc))
     db.session.commit()
     band = f", graded {finding.band.capitalize()} ({finding.score})" if finding.band else ", not graded yet"
     flash(f"Ligature point {finding.ref} saved{band}" + (f" with {len(uploads)} photo(s)." if uploads else "."),

@@ -11,7 +11,7 @@ from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.ops.health import health
-from inspect_app.security.access import public, requires, visible_ward_ids
+from inspect_app.security.access import EVERYONE, public, requires, visible_ward_ids
 
 bp = Blueprint("home", __name__)
 
@@ -25,7 +25,7 @@ def _wards_for(user) -> list[Ward]:
 
 
 @bp.get("/")
-@requires()
+@requires(*EVERYONE)
 def index():
     wards = _wards_for(current_user)
     room_counts = dict(db.session.execute(

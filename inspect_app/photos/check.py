@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from inspect_app import events
 from inspect_app.extensions import db
 from inspect_app.photos.models import Photo
 from inspect_app.photos.storage import PhotoStorage
@@ -52,6 +53,12 @@ def check_photos(store: PhotoStorage, *, grace_seconds: float = 600, checksums: 
         if checksums and store.exists(photo.key_large) \
                 and hashlib.sha256(store.read(photo.key_large)).hexdigest() != photo.sha256:
             report.corrupt.append((photo.uuid, photo.key_large))
+    # Other features keep files in the same store (ward plans: so backups carry them); not orphans.
+    for _, files in events.stored_files_listing.send(store):
+        for owner, key in files:
+            referenced.add(key)
+            if not store.exists(key):
+                report.missing.append((owner, key))
     for key in store.keys():
         report.files += 1
         if key in referenced:

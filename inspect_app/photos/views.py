@@ -23,7 +23,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.refusals import status_of
-from inspect_app.security.access import can_see_ward, requires
+from inspect_app.security.access import EVERYONE, can_see_ward, requires, staff_may_see_photos
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 RENDITIONS = ("large", "report", "thumb")
@@ -56,11 +56,11 @@ class PhotoRemoveForm(FlaskForm):
 
 
 @bp.get("/<uuid>/<rendition>.jpg")
-@requires()
+@requires(*EVERYONE)  # ward staff: only where the trust lets them see photos
 def file(uuid: str, rendition: str):
     photo = db.session.scalar(select(Photo).where(Photo.uuid == uuid))
     if photo is None or photo.removed_at is not None or not can_see_ward(current_user, photo.ward_id) \
-            or rendition not in RENDITIONS:
+            or rendition not in RENDITIONS or not staff_may_see_photos(current_user, photo.ward_id):
         abort(404)
     key = getattr(photo, f"key_{rendition}")
     etag = photo.sha256 if rendition == "large" else f"{photo.sha256[:32]}-{rendition}"

@@ -50,6 +50,7 @@ from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 from inspect_app.photos.storage import local_file
+from inspect_app.plans.mapdata import report_plan
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
 from .data import (
@@ -331,6 +332,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         not_done=tuple(_not_done(inspection, progress)) if until is None else (),
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
+        floor_plan=report_plan(ward, _pinned_in_report(points, outcomes, room_names), now=now),
         withdrawn=_withdrawn(withdrawn, room_names),
         incidents=incidents, incidents_since=incidents_since,
     )
@@ -383,3 +385,10 @@ def _not_applicable(inspection: Inspection) -> dict[int, list[str]]:
             .order_by(Answer.room_id, ChecklistItem.order, ChecklistItem.id)):
         out[room_id].append(f"{code} {prompt}")
     return out
+
+
+def _pinned_in_report(points, outcomes: dict, room_names: dict) -> list:
+    """The report's ligature points still on the ward, in the report's room order, for its plan."""
+    order = {room_id: n for n, room_id in enumerate(room_names)}
+    kept = [p for p in points if p.kind != "check" and p.state == "present" and outcomes.get(p.id) != "fixed"]
+    return sorted(kept, key=lambda p: (order.get(p.room_id, len(order)), p.id))

@@ -212,6 +212,8 @@ class InspectionReport:
     is_assessment: bool = True  # a full annual assessment (resets the ward's 12-month clock)
     next_assessment_due: date | None = None
     bands: tuple[BandInfo, ...] = ()  # every band, lowest first, for the key
+    # The ward's floor plan with this report's points pinned (plans.mapdata.report_plan); None: no plan.
+    floor_plan: object | None = None
 
     @property
     def cell_bands(self) -> tuple[tuple[BandInfo, ...], ...]:

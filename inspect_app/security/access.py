@@ -13,15 +13,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Ward, ward_managers
+from inspect_app.estates.models import Site, Trust, Ward, ward_managers, ward_staff
 from inspect_app.extensions import db, login_manager
 
-ALL_ROLES = tuple(Role)
+#: The roles that work on the estate: ``requires()`` with no roles means these. Ward staff are
+#: deliberately not among them, so a view opens to them only where it names them (a new role must
+#: never fall through to a permissive default).
+ALL_ROLES = tuple(role for role in Role if role is not Role.WARD_STAFF)
+#: Every signed-in person, ward staff included: sign-out, password, home page, the briefing.
+EVERYONE = tuple(Role)
 PUBLIC = "public"
 
 
 def requires(*roles: Role) -> Callable:
-    """Require a signed-in user holding one of ``roles`` (all roles when none are named)."""
+    """Require a signed-in user holding one of ``roles`` (every estate role, :data:`ALL_ROLES`,
+    when none are named: ward staff only where a view names them)."""
     allowed = frozenset(roles or ALL_ROLES)
 
     def decorator(view: Callable) -> Callable:
@@ -53,13 +59,14 @@ def visible_ward_ids(user) -> set[int] | None:
     """Ward ids the user may see, or None for every ward.
 
     Inspectors (estates) walk every ward, safety leads and admins see the whole trust;
-    a ward manager sees only the wards they manage.
+    a ward manager sees only the wards they manage, ward staff only the wards they work on.
     """
     if sees_all_wards(user):
         return None
     cache = g.setdefault("visible_ward_ids", {}) if has_request_context() else {}
     if user.id not in cache:  # asked several times per page (scope, filters, counts): one query per request
-        rows = db.session.execute(select(ward_managers.c.ward_id).where(ward_managers.c.user_id == user.id))
+        table = ward_staff if user.role == Role.WARD_STAFF.value else ward_managers
+        rows = db.session.execute(select(table.c.ward_id).where(table.c.user_id == user.id))
         cache[user.id] = frozenset(row[0] for row in rows)
     return set(cache[user.id])
 
@@ -75,3 +82,12 @@ def ward_or_404(ward_id: int):
     if ward is None or not can_see_ward(current_user, ward.id):
         abort(404)
     return ward
+
+
+def staff_may_see_photos(user, ward_id: int) -> bool:
+    """Photos of ligature points are for ward staff only where their trust enables it
+    (``Trust.staff_photos``, off by default); every other role is unaffected."""
+    if user.role != Role.WARD_STAFF.value:
+        return True
+    return bool(db.session.scalar(select(Trust.staff_photos).join(Site, Site.trust_id == Trust.id)
+                                  .join(Ward, Ward.site_id == Site.id).where(Ward.id == ward_id)))

@@ -14,6 +14,7 @@ LOGINS = {
     Role.SAFETY_LEAD: "safety@demo.nhs.test",
     Role.ADMIN: "admin@demo.nhs.test",
     Role.RISK_APPROVER: "approver@demo.nhs.test",
+    Role.WARD_STAFF: "staff@demo.nhs.test",
 }
 ALWAYS_PUBLIC = {"static"}
 

@@ -107,8 +107,9 @@ def test_collecting_a_report_takes_the_same_number_of_queries_whatever_its_size(
         return len(statements)
 
     # 14 before the assurance sections; then signatories, label scans, N/A answers, second-look
-    # answers and photo counts, and the ward's last annual assessment (one statement each).
-    assert count(small.inspection.id) == count(large.inspection.id) <= 20
+    # answers and photo counts, the ward's last annual assessment, its incidents since then and its
+    # floor plan (one statement each).
+    assert count(small.inspection.id) == count(large.inspection.id) <= 22
 
 
 def test_html_report_shows_the_same_points_escaped_with_photo_urls(auth, make_report_inspection):

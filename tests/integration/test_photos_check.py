@@ -4,7 +4,13 @@ from __future__ import annotations
 import os
 import time
 
+from inspect_app.auth.models import User
+from inspect_app.clock import utcnow
+from inspect_app.estates.models import Ward
+from inspect_app.extensions import db
 from inspect_app.photos.services import storage
+from inspect_app.plans import services as plans
+from tests.fixtures.plans import plan_png
 
 
 def _age(path, seconds=3600):
@@ -62,3 +68,14 @@ def test_checksums_catch_a_damaged_file(stored_photo, cli):
     assert cli.invoke(args=["photos", "check"]).exit_code == 0
     result = cli.invoke(args=["photos", "check", "--checksums"])
     assert result.exit_code == 1 and f"corrupt {photo.key_large}" in result.output
+
+
+def test_ward_plans_in_the_store_are_not_orphans(stored_photo, cli, demo):
+    plans.upload_plan(plan_png(), ward=db.session.get(Ward, demo["wards"]["Larch Ward"]),
+                      by=db.session.get(User, demo["users"]["admin"]), now=utcnow())
+    db.session.commit()
+    for key in storage().keys():
+        _age(storage().open_path(key))
+    result = cli.invoke(args=["photos", "check", "--remove-orphans"])
+    assert "Orphaned files (no record): 0" in result.output
+    assert len([key for key in storage().keys() if "-plan-" in key]) == 2

@@ -16,6 +16,7 @@ from .base import Output, Progress, ReportRenderer, fit_text
 from .findings import FindingCardBuilder
 from .flowables import BandChip, ProgressMark, heading, table_heading
 from .heatmap import band_scores, heatmap_table, score_range
+from .hotspot import plan_section
 from .styles import (
     FONT_BOLD,
     MUTED,
@@ -93,6 +94,7 @@ class InspectionRenderer(ReportRenderer):
             *self._flags(),
             *self._incidents(),
             *self._not_accessible(), PageBreak(),
+            *self._floor_plan(),
             *self._rooms(), PageBreak(),
             *self._action_plan(),
             *self._sign_off(),
@@ -288,6 +290,14 @@ class InspectionRenderer(ReportRenderer):
         widths = [40 * mm, 35 * mm, 20 * mm, self.frame_width - 95 * mm]
         return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1,
                              hAlign="LEFT", splitInRow=1)]
+
+    def _floor_plan(self) -> list[Flowable]:
+        """The ward's plan with this inspection's points still present, numbered, and the key."""
+        plan = self.report.floor_plan
+        if plan is None:
+            return []
+        return [heading("Floor plan: ligature points still present", "H1", level=0),
+                *plan_section(plan, self.frame_width, self.frame_height * 0.55), PageBreak()]
 
     def _rooms(self) -> list[Flowable]:
         flow: list[Flowable] = [heading("3. Ligature points by room", "H1", level=0)]

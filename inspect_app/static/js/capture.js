@@ -16,7 +16,8 @@
   var LABELS = { answer: 'Answer', 'answers.remaining_compliant': 'Remaining items marked compliant', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
                  'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
                  carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check',
-                 'trust_check.answer': 'Trust-wide check answer' };
+                 'trust_check.answer': 'Trust-wide check answer',
+                 'point.pin': 'Pin on the ward plan', 'briefing.confirm': 'Ligature briefing read' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
   function controls(form) {

@@ -1,0 +1,1 @@
+"""Ward floor plans: upload, room placement and ligature-point pins."""

@@ -1,0 +1,120 @@
+"""Plan pages: the admin uploads a ward's plan and places its rooms; inspectors pin points; the
+plan image is served to anyone who may see the ward (it shows no patient and no photo)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from inspect_app.clock import utcnow
+from inspect_app.estates.models import Room
+from inspect_app.extensions import db
+from inspect_app.forms_util import choices
+from inspect_app.inspections.lookup import finding_or_404, first_error
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.photos.serve import stored_file
+from inspect_app.plans import services
+from inspect_app.plans.forms import PinForm, PlaceRoomForm, PlanUploadForm, fraction
+from inspect_app.plans.mapdata import plan_map
+from inspect_app.plans.models import WardPlan
+from inspect_app.refusals import status_of
+from inspect_app.security.access import EVERYONE, can_see_ward, requires, ward_or_404
+from inspect_app.stores import photo_store
+
+bp = Blueprint("plans", __name__)
+PLAN_STATUS = {"too_large": 413, "unsupported_format": 415}
+
+
+def _place_form(ward) -> PlaceRoomForm:
+    form = PlaceRoomForm(prefix="place")
+    form.room_id.choices = choices((room.id, room.name) for room in ward.active_rooms)
+    if request.method == "GET":  # the next room to place, in walk order
+        form.room_id.data = next((room.id for room in ward.active_rooms if room.plan_x is None), None)
+    return form
+
+
+@bp.get("/admin/wards/<int:ward_id>/plan")
+@requires(*services.PLANNERS)
+def ward(ward_id: int):
+    ward_ = ward_or_404(ward_id)
+    return _ward_page(ward_, PlanUploadForm(prefix="plan"), _place_form(ward_))
+
+
+def _ward_page(ward_, upload, place, status: int = 200):
+    return render_template("plans/ward.html", ward=ward_, upload=upload, place=place,
+                           plan_map=plan_map(ward_, today=utcnow().date())), status
+
+
+@bp.post("/admin/wards/<int:ward_id>/plan")
+@requires(*services.PLANNERS)
+def upload(ward_id: int):
+    ward_ = ward_or_404(ward_id)
+    form = PlanUploadForm(prefix="plan")
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return _ward_page(ward_, form, _place_form(ward_), 400)
+    try:
+        services.upload_plan(form.plan.data.read(), ward=ward_, page=form.page.data or 1, by=current_user, now=utcnow())
+    except PhotoRejected as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _ward_page(ward_, form, _place_form(ward_), PLAN_STATUS.get(exc.code, 422))
+    db.session.commit()
+    flash("Plan uploaded. Place each room on it below.", "success")
+    return redirect(url_for("plans.ward", ward_id=ward_.id), 303)
+
+
+@bp.post("/admin/wards/<int:ward_id>/plan/rooms")
+@requires(*services.PLANNERS)
+def place(ward_id: int):
+    ward_ = ward_or_404(ward_id)
+    form = _place_form(ward_)
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, 400)
+    room = db.session.get(Room, form.room_id.data)
+    try:
+        services.place_room(room, x=fraction(form.x.data), y=fraction(form.y.data), w=fraction(form.w.data),
+                            h=fraction(form.h.data), by=current_user, now=utcnow())
+    except services.PlanError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, status_of(exc))
+    db.session.commit()
+    flash(f"{room.name} placed on the plan.", "success")
+    return redirect(url_for("plans.ward", ward_id=ward_.id, _anchor="place"), 303)
+
+
+@bp.get("/plans/<uuid>.jpg")
+@requires(*EVERYONE)
+def image(uuid: str):
+    plan = db.session.scalar(select(WardPlan).where(WardPlan.uuid == uuid))
+    if plan is None or not can_see_ward(current_user, plan.ward_id):
+        abort(404)
+    thumb = request.args.get("size") == "thumb"
+    return stored_file(photo_store(), plan.key_thumb if thumb else plan.key_large,
+                       etag=f"{plan.sha256[:32]}-{'thumb' if thumb else 'large'}", cache_control="private, no-cache")
+
+
+@bp.route("/ligature-points/<int:finding_id>/pin", methods=["GET", "POST"])
+@requires(*services.PINNERS)
+def pin(finding_id: int):
+    finding = finding_or_404(finding_id)
+    form = PinForm()  # no prefix: the device queues the fields as the point.pin payload
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.pin_point(finding, x=fraction(form.x.data), y=fraction(form.y.data), by=current_user, now=utcnow())
+        except services.PlanError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = status_of(exc)
+        else:
+            db.session.commit()
+            flash(f"{finding.ref} pinned on the plan.", "success")
+            return redirect(url_for("findings.detail", finding_id=finding.id), 303)
+    elif request.method == "POST":
+        flash(first_error(form), "error")
+        status = 400
+    return render_template("plans/pin.html", finding=finding, form=form,
+                           plan_map=plan_map(finding.ward, today=utcnow().date())), status
