@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from inspect_app import events
 from inspect_app.audit.services import record
+from inspect_app.auth.services import AccountError, reauthenticate
 from inspect_app.checklists.library import current_published
 from inspect_app.checklists.models import ChecklistItem, split_tags
 from inspect_app.domain import assurance
@@ -22,6 +23,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
+from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit, Signature
 from inspect_app.inspections.walk import (
     RoomStatus,
@@ -478,9 +480,6 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     :param acknowledged: the keys of the flags the signatory acknowledges (``Flag.key``).
     :param sso_authenticated_at: a fresh sign-in at the trust's identity provider, instead of the password.
     """
-    from inspect_app.auth.services import AccountError, reauthenticate
-    from inspect_app.inspections.assurance import flags_for
-
     if inspection.status != InspectionStatus.IN_PROGRESS:
         raise InspectionReadOnly(READ_ONLY_MESSAGE)
     chosen = _signing_capacity(inspection, capacity, by=by)
