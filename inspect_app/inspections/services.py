@@ -4,6 +4,7 @@ Services take keyword-only ``by`` and ``now``, flush, write the audit record and
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from inspect_app.inspections.walk import (
     seen_in,
     ward_progress,
 )
+from inspect_app.photos.services import store_photo
 from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
@@ -137,8 +139,6 @@ def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: da
 def coverage(template, ward: Ward) -> list[tuple[InspectionType, int]]:
     """For each inspection type, how many checklist items an inspection of ``ward`` would answer
     with ``template`` (over its active rooms, for its patient group); for the start page."""
-    from collections import Counter
-
     rooms = Counter(room.area_type_id for room in ward.active_rooms)
     items = db.session.execute(select(ChecklistItem.area_type_id, ChecklistItem.patient_groups,
                                       ChecklistItem.inspection_types)
@@ -180,8 +180,6 @@ def add_room_photo(*, inspection: Inspection, room: Room, data: bytes, by, now: 
 
     :raises imaging.PhotoRejected: the file is not an acceptable photo (message for the user).
     """
-    from inspect_app.photos.services import store_photo
-
     _writable(inspection)
     _room_in(inspection, room)
     visit(inspection, room, now=now)
