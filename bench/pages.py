@@ -38,7 +38,8 @@ def prepare(env, count: int, wards_wanted: int, history: int, dense: bool) -> di
     """Wards, open actions and history as asked; returns ids for the page URLs."""
     from sqlalchemy import func, select
 
-    from inspect_app.actions.models import Action
+    from inspect_app.actions import tallies
+    from inspect_app.actions.models import Action, DueTally, LiveTally
     from inspect_app.auth.models import User
     from inspect_app.clock import utcnow
     from inspect_app.demo.history import add_history, add_open
@@ -78,7 +79,8 @@ def prepare(env, count: int, wards_wanted: int, history: int, dense: bool) -> di
         for n, ward in enumerate(targets):
             share = (count - have) // len(targets) + (1 if n < (count - have) % len(targets) else 0)
             if share > 0:
-                add_open(inspection_id=plan[ward.id].id, ward_id=ward.id, count=share, now=now)
+                add_open(inspection_id=plan[ward.id].id, ward_id=ward.id, count=share, now=now, recount=False)
+        tallies.rebuild((LiveTally, DueTally))  # the maintained open counts, once for every ward
         db.session.commit()
         open_actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.status != "closed"))
         closed = db.session.scalar(select(func.count()).select_from(Action).where(Action.status == "closed"))

@@ -62,6 +62,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     db_setup.install_sqlite_pragmas()
     db_setup.install_read_only_commit(app, db)
+    from inspect_app.actions import tallies
+
+    tallies.install()  # the dashboard's maintained counts move with every flush of an action
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

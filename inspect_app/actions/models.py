@@ -30,6 +30,15 @@ ESTATES_TEAM = "Estates team"
 # statements that should use it must spell the condition the same way (a planner proves a
 # partial index usable by comparing the conditions, and SQLite only matches literal terms).
 OPEN_SQL = "status IN (" + ", ".join(f"'{v}'" for v in sorted(_OPEN_VALUES)) + ")"
+# (name, columns, condition) of the partial indexes the attention counts read (also in migration
+# 0011); the ward is in each, so a manager's count is read from the index alone too
+ATTENTION_INDEXES = (
+    ("ix_action_interim_missing", ("interim_by", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NULL"),
+    ("ix_action_interim_review", ("interim_review_date", "ward_id"), f"{OPEN_SQL} AND interim_in_place_at IS NOT NULL"),
+    ("ix_action_open_created", ("created_at", "ward_id"), OPEN_SQL),
+    ("ix_action_accepted_review", ("accepted_review_date", "ward_id"), "status = 'risk_accepted'"),
+    ("ix_action_proposed", ("status", "ward_id"), "proposed_by_id IS NOT NULL"),
+)
 
 
 def severity_of(band: str | None) -> int:
@@ -116,17 +125,19 @@ class ActionRow(ActionFacts):
 class Action(ActionFacts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), unique=True)  # one action per point
-    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True)
-    band: Mapped[str] = mapped_column(String(20), index=True)  # follows the finding's current grade
+    # active_history on the columns the maintained counts are keyed by (actions.tallies): a change
+    # loads the value it replaces, so the counts can move the action out of its old bucket.
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), index=True, active_history=True)
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value, index=True, active_history=True)
+    band: Mapped[str] = mapped_column(String(20), index=True, active_history=True)  # follows the finding's current grade
     # Copies that follow the band and the point's current grade (set with them), so the dashboard and
     # the lists read open actions alone: no join to the whole finding table, sorted by an index.
     severity: Mapped[int] = mapped_column(Integer, default=_severity_default)
-    likelihood: Mapped[int | None] = mapped_column(Integer)
-    consequence: Mapped[int | None] = mapped_column(Integer)
+    likelihood: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    consequence: Mapped[int | None] = mapped_column(Integer, active_history=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     owner_team: Mapped[str | None] = mapped_column(String(120), default=ESTATES_TEAM)
-    target_date: Mapped[date] = mapped_column(index=True)
+    target_date: Mapped[date] = mapped_column(index=True, active_history=True)
     interim_by: Mapped[datetime | None]  # deadline for an interim control (High and Extreme)
     # The interim control in place (the latest one recorded)
     interim_control: Mapped[str | None] = mapped_column(Text)
@@ -160,14 +171,20 @@ class Action(ActionFacts, db.Model):
     ward_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(index=True)  # closed counts are for a period
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(index=True, active_history=True)  # closed counts are for a period
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, active_history=True)
 
     __table_args__ = (
         # Open actions in list order (most severe, then earliest due): a page is read from here
         # after its key, whatever the number of closed actions.
         Index("ix_action_open_order", "severity", "target_date", "id",
               postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
+        # The same for a ward manager's wards: a page of theirs reads their open actions alone.
+        Index("ix_action_open_ward_order", "ward_id", "severity", "target_date", "id",
+              postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
+        # The attention counts (actions.queries.attention): each reads only the actions it counts.
+        *(Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
+          for name, columns, where in ATTENTION_INDEXES),
     )
 
     finding: Mapped[Finding] = relationship()
@@ -201,3 +218,46 @@ class ActionEvent(db.Model):
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
 
     action: Mapped[Action] = relationship(back_populates="events")
+
+
+class ClosedTally(db.Model):
+    """How many actions finished (closed, or cancelled as recorded in error) per ward, month of
+    finishing, status, band and grade cell: the dashboard's closed counts for a period read these
+    few rows instead of every finished action. Kept by ``actions.tallies`` on every flush that
+    adds or changes an action; a test checks it against a full recount. A grade of 0 stands for
+    none recorded (key columns cannot be NULL)."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True, index=True)  # first day of the month, UTC
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveTally(db.Model):
+    """How many actions are not finished (open work and accepted risks) per ward, status, band and
+    grade cell: the dashboard's counts and heat map, without reading action rows. Kept by
+    ``actions.tallies`` like :class:`ClosedTally`."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DueTally(db.Model):
+    """How many open actions (open statuses only) fall due on each target date, per ward, status,
+    band and grade cell: the dashboard's overdue figures are the rows due before today (read through
+    the target-date index), so lateness needs no action rows either. Kept by ``actions.tallies``."""
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    target_date: Mapped[date] = mapped_column(primary_key=True, index=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

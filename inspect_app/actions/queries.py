@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal_column, select, tuple_, union_all
+from sqlalchemy import Select, and_, bindparam, false, func, literal_column, select, true, tuple_, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from inspect_app.actions.models import Action, ActionRow
+from inspect_app.actions.models import Action, ActionRow, ClosedTally, DueTally, LiveTally
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
@@ -34,21 +34,20 @@ from inspect_app.security.access import visible_ward_ids
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).
 # Finished actions (closed, or cancelled as recorded in error) are history: the dashboard counts
-# those finished in the last CLOSED_PERIOD_DAYS.
+# those finished since closed_since(today) (12 months and this one), from the maintained counts.
 FINISHED_VALUES = tuple(sorted(s.value for s in TERMINAL))
 LIVE_VALUES = tuple(sorted({s.value for s in ActionStatus} - set(FINISHED_VALUES)))
-CLOSED_PERIOD_DAYS = 365
+CLOSED_PERIOD_MONTHS = 12  # closed counts: since the first of the month this many months ago
 LIST_COUNT_CAP = 1000  # a list counts this many matches at most, then says "more than"
 
 
-def _status_in(values) -> Any:
+def _status_in(values, column=Action.status) -> Any:
     """``action.status IN ('a', 'b', ...)`` with the values written out: the same spelling as the
     partial index ``ix_action_open_order`` (models.OPEN_SQL), which a planner needs to use it."""
-    return Action.status.in_([literal_column(f"'{v}'") for v in values])
+    return column.in_([literal_column(f"'{v}'") for v in values])
 
 
 IS_OPEN = _status_in(OPEN_VALUES)
-IS_LIVE = _status_in(LIVE_VALUES)
 AGES = (30, 60, 90)
 NEEDS = {"interim-missing": "interim control missing past its deadline",
          "interim-expired": "interim control past its review date",
@@ -323,18 +322,19 @@ class Tallies:
 def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     """Every number on the dashboard from one grouped statement.
 
-    Its cost follows open work, not history: one half reads the actions that are not closed
-    (through the status index), the other those closed in the last ``CLOSED_PERIOD_DAYS`` (through
-    the closing-date index); the grade cell is the action's own copy, so the point table is not
-    read. Grouped by band, status, grade cell and lateness under the site, ward and band filters;
-    the rest is summed here. The counts table shows every status (the status filter does not narrow
+    No action row is read: the counts are the maintained tallies (``actions.tallies``): actions
+    not finished per ward, status, band and grade cell; open ones per target date too (those due
+    before today are the overdue ones, read through the target-date index); finished ones per
+    month since :func:`closed_since`. So its cost follows the number of distinct buckets, not of
+    actions, open or closed. Grouped by band, status, grade cell and lateness under the site, ward
+    and band filters; the rest is summed here. The counts table shows every status (the status filter does not narrow
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
-    since = today - timedelta(days=CLOSED_PERIOD_DAYS)
+    since = closed_since(today)
     rows = db.session.execute(_tallies_statement(_names(terms)),
-                              dict(terms) | {"today": today, "closed_since": datetime.combine(since, datetime.min.time())}).all()
+                              dict(terms) | {"today": today, "closed_since": since}).all()
 
     def in_status(status: str) -> bool:
         return filters.status in ("all", status) or (
@@ -362,50 +362,94 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
 
 @functools.lru_cache(maxsize=64)
 def _tallies_statement(names: tuple[str, ...]) -> Select:
-    """:func:`dashboard_tallies`' statement for terms with these names, built once per process."""
-    late = and_(IS_OPEN, Action.target_date < bindparam("today"))
+    """:func:`dashboard_tallies`' statement for terms with these names, built once per process.
 
-    def part(*where):
-        query = (select(Action.band, Action.status, Action.likelihood, Action.consequence,
-                        case((late, True), else_=False).label("late"), func.count(Action.id).label("n"))
-                 .select_from(Action))
-        if "site_id" in names:
-            query = query.join(Ward, Action.ward_id == Ward.id)
-        query = query.where(*_bound(names), *where)
-        return query.group_by(*query.selected_columns[:5])
+    Rows of (band, status, likelihood, consequence, late, n) from the maintained counts alone:
+    every action not finished (as not late), then the open ones due before today twice, as late
+    and taken off the not-late count, then those finished in the period. Summed by the caller."""
+    due = DueTally.target_date < bindparam("today")
+    return union_all(_tally_part(LiveTally, names, False, 1), _tally_part(DueTally, names, True, 1, due),
+                     _tally_part(DueTally, names, False, -1, due),
+                     _tally_part(ClosedTally, names, False, 1, ClosedTally.month >= bindparam("closed_since")))
 
-    # finished (closed, or cancelled as recorded in error): both set closed_at
-    closed = and_(Action.status.in_(FINISHED_VALUES), Action.closed_at >= bindparam("closed_since"))
-    return union_all(part(IS_LIVE), part(closed))
+
+def _tally_part(model, names: tuple[str, ...], late: bool, sign: int, *where) -> Select:
+    """One part of :func:`_tallies_statement`: ``model``'s counts under the filters, by band,
+    status and grade cell (0 in a count's grade stands for none recorded)."""
+    grade = (func.nullif(model.likelihood, 0), func.nullif(model.consequence, 0))
+    query = select(model.band, model.status, *grade, (true() if late else false()).label("late"),
+                   func.sum(model.n * sign).label("n")).select_from(model)
+    if "site_id" in names:
+        query = query.join(Ward, model.ward_id == Ward.id)
+    conditions = _bound(names, ward_col=model.ward_id, band_col=model.band,
+                        grade_cols=(model.likelihood, model.consequence))
+    return query.where(*conditions, model.n != 0, *where).group_by(model.band, model.status, *grade)
+
+
+def closed_since(today: date) -> date:
+    """First day of the period of closed counts: the month 12 months before this one (12 whole
+    months and this one so far; the counts are kept per month of closing)."""
+    months = today.year * 12 + today.month - 1 - CLOSED_PERIOD_MONTHS
+    return date(months // 12, months % 12 + 1, 1)
 
 
 def attention(user, *, now: datetime) -> dict:
     """What needs chasing on the wards the user sees: overdue by band, missing and expired interim
     controls, accepted risks due for review, proposals awaiting a risk approver, failed product
-    checks awaiting repair, and actions open longer than 30, 60 and 90 days (two statements)."""
-    today = now.date()
-    everything = Filters(status="all")
-    is_open = IS_OPEN
-    overdue = dict(db.session.execute(
-        _scope(_base([Action.band, func.count(Action.id)], ()), user, everything, today=today)
-        .where(is_open, Action.target_date < today).group_by(Action.band)).all())
+    checks awaiting repair, and actions open longer than 30, 60 and 90 days (two statements).
 
-    def tally(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(_scope(_base([
-        tally(and_(is_open, Action.interim_by < now, Action.interim_in_place_at.is_(None))),
-        tally(_CONDITIONS["review_due_on"](today, None, None, None)),
-        *[tally(and_(is_open, Action.created_at < now - timedelta(days=days))) for days in AGES],
-        tally(is_open),
-        tally(_CONDITIONS["interim_expired_on"](today, None, None, None)),
-        tally(_CONDITIONS["awaiting_approval"](None, None, None, None)),
-        tally(_CONDITIONS["failed_check"](None, None, None, None)),
-    ], ()), user, everything, today=today).where(IS_LIVE)).one()  # closed actions count for none of these
+    No count aggregates all open work: overdue and open come from the maintained counts
+    (``actions.tallies``); each other count reads only the actions it counts, through a partial
+    index of its own (``Action.__table_args__``), so its cost is the number of exceptions."""
+    ids = visible_ward_ids(user)
+    params = {"now": now, "today": now.date()} | {f"age_{days}": now - timedelta(days=days) for days in AGES}
+    if ids is not None:
+        params["ward_ids"] = sorted(ids) or [0]
+    overdue = dict(db.session.execute(_overdue_statement(ids is not None), params).all())
+    row = db.session.execute(_attention_statement(ids is not None), params).one()
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5], strict=False)), "open": row[5], "interim_expired": row[6],
-            "awaiting_approval": row[7], "failed_check": row[8]}
+            "ageing": dict(zip(AGES, row[2:5], strict=True)), "interim_expired": row[5], "awaiting_approval": row[6],
+            "failed_check": row[7], "open": row[8]}
+
+
+@functools.lru_cache(maxsize=2)
+def _overdue_statement(scoped: bool) -> Select:
+    """:func:`attention`'s overdue actions by band, from the counts per target date."""
+    late = select(DueTally.band, func.sum(DueTally.n)).where(DueTally.target_date < bindparam("today"))
+    return _in_wards(late, DueTally, scoped).group_by(DueTally.band)
+
+
+@functools.lru_cache(maxsize=2)
+def _attention_statement(scoped: bool) -> Select:
+    """:func:`attention`'s other counts, one scalar subquery each, built once per process."""
+    counts = [_how_many(Action, scoped, *where) for where in _attention_conditions()]
+    return select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)))
+
+
+def _attention_conditions() -> list[tuple]:
+    """:func:`attention`'s counts of actions, in order, each spelled as its partial index's
+    condition (literal statuses: a planner proves a partial index usable by comparing them)."""
+    accepted = literal_column(f"'{ActionStatus.RISK_ACCEPTED.value}'")
+    today = bindparam("today")
+    return [
+        (IS_OPEN, Action.interim_in_place_at.is_(None), Action.interim_by < bindparam("now")),
+        (Action.status == accepted, Action.accepted_review_date <= today),
+        *[(IS_OPEN, Action.created_at < bindparam(f"age_{days}")) for days in AGES],
+        (IS_OPEN, Action.interim_in_place_at.is_not(None), Action.interim_review_date < today),
+        (Action.proposed_by_id.is_not(None), Action.status != accepted),
+        (IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
+    ]
+
+
+def _in_wards(query: Select, model, scoped: bool) -> Select:
+    return query.where(model.ward_id.in_(bindparam("ward_ids", expanding=True))) if scoped else query
+
+
+def _how_many(model, scoped: bool, *where) -> Any:
+    """How many actions (or, for a tally, the sum of its counts) match, as a scalar subquery."""
+    total = func.count() if model is Action else func.coalesce(func.sum(model.n), 0)
+    return _in_wards(select(total).select_from(model).where(*where), model, scoped).scalar_subquery()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
+from inspect_app.actions import tallies
+from inspect_app.actions.models import DueTally, LiveTally
 from inspect_app.auth.models import User
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.estates.models import Room, Ward
@@ -111,14 +113,21 @@ def add_history(*, per_ward: int, now: datetime, ward_ids: list[int] | None = No
                 {"first": first, "ward": ward_id, "author": author})
         added += db.session.scalar(text("SELECT COUNT(*) FROM action WHERE finding_id > :first AND ward_id = :ward"),
                                    {"first": first, "ward": ward_id})
+    # the maintained counts, recounted once after the bulk insert (the ORM keeps them one flush at
+    # a time; these statements bypass it)
+    tallies.rebuild()
     db.session.flush()
     return added
 
 
-def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> int:
+def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime, recount: bool = True) -> int:
     """Add ``count`` present, graded points with open actions (open, interim control, work
     ordered in turn; a tenth overdue) to the ward's rooms in the inspection; for benchmarks of
-    the open-work pages. Returns the number added."""
+    the open-work pages. Returns the number added.
+
+    :param recount: rebuild the open counts after (a caller adding to many wards passes False and
+        calls ``tallies.rebuild`` once at the end).
+    """
     sql = _dialect()
     author = db.session.scalar(select(User.id).order_by(User.id))
     rooms = db.session.scalars(select(Room.id).where(Room.ward_id == ward_id, Room.active.is_(True))
@@ -153,5 +162,7 @@ def add_open(*, inspection_id: int, ward_id: int, count: int, now: datetime) -> 
         "SELECT f.id, f.inspection_id, 'initial', f.likelihood, f.consequence, f.score, f.band, f.band, "
         "'T2', false, '[]', :author, f.created_at FROM finding f WHERE f.ward_id = :ward AND f.id > :first"),
         {"ward": ward_id, "first": first, "author": author})
+    if recount:
+        tallies.rebuild((LiveTally, DueTally))  # the open counts (the closed ones are unchanged)
     return db.session.scalar(text("SELECT COUNT(*) FROM finding WHERE ward_id = :ward AND id > :first"),
                              {"ward": ward_id, "first": first})

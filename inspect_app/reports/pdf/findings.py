@@ -25,6 +25,7 @@ from .styles import (
     STYLES,
     Para,
     band_colours,
+    cell_text,
     para_text,
 )
 
@@ -34,6 +35,7 @@ _MEASURE_ABOVE_LINES = 12  # many short lines are tall however few characters th
 #: A location longer than this (or on several lines) gets its own row instead of the title,
 #: which is kept with the first field and so could not continue on the next page.
 _TITLE_LOCATION_CHARS = 120
+SMALL = STYLES["Small"]
 
 
 class FindingCardBuilder:
@@ -101,8 +103,10 @@ class FindingCardBuilder:
 
     def _field_rows(self, finding: ReportFinding) -> list[list]:
         # Labels are plain strings styled by the table, not Paragraphs: 2,700 fewer
-        # Paragraphs to parse and wrap in a 300-finding report.
-        return [[label, Para(value, STYLES["Small"]), ""]
+        # Paragraphs to parse and wrap in a 300-finding report; so are values that fit one line
+        # of the narrower value column (the one beside photos) without markup.
+        fit = self.width - self.label_width - self.photo_column - 2 * self.padding
+        return [[label, cell_text(value, SMALL, fit), ""]
                 for label, value in self._fields(finding)]
 
     def _photo(self, photo, width: float) -> list[Flowable]:
@@ -179,6 +183,9 @@ class FindingCardBuilder:
             ("BOTTOMPADDING", (0, 1), (-1, -1), 2.2),
             ("FONT", (0, 1), (0, last_field), FONT_BOLD, 8, 10),
             ("TEXTCOLOR", (0, 1), (0, last_field), MUTED),
+            # values drawn as plain strings (cell_text) in the "Small" style
+            ("FONT", (1, 1), (1, last_field), SMALL.fontName, SMALL.fontSize, SMALL.leading),
+            ("TEXTCOLOR", (1, 1), (1, last_field), SMALL.textColor),
             ("LINEBELOW", (0, 1), (1, last_field - 1), 0.25, RULE),
             ("BOTTOMPADDING", (0, last_field), (-1, -1), pad),
         ]

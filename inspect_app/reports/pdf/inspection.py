@@ -28,6 +28,7 @@ from .styles import (
     STYLES,
     WHITE,
     Para,
+    cell_text,
     data_table_style,
     fmt_date,
     fmt_datetime,
@@ -341,6 +342,11 @@ class InspectionRenderer(ReportRenderer):
             return flow + [Para("No actions were raised.", STYLES["Body"])]
         head = ("Ref", "Room", "Action", "Band", "Interim control", "Owner", "Target date", "Status")
         rows = [[Para(h, STYLES["TableHead"]) for h in head]]
+        widths = [21, 20, 0, 17, 27, 21, 19, 24]
+        widths[2] = self.frame_width / mm - sum(widths)
+        # the text room inside each text column (room, action, interim control, owner, target date,
+        # status) after the table's 4 pt paddings
+        fits = [widths[i] * mm - 8 for i in (1, 2, 4, 5, 6, 7)]
         for a in actions:
             status = para_text(a.status)
             if a.is_overdue:
@@ -354,16 +360,10 @@ class InspectionRenderer(ReportRenderer):
             if a.interim_past_review:
                 interim += f'<br/><font color="{RED_HEX}"><b>Past its review date</b></font>'
             ref = f"<b>{para_text(a.ref)}</b><br/><font size=7>{para_text(a.finding_ref)}</font>"
-            rows.append([Para(ref, STYLES["Cell"]),
-                         Para(para_text(a.room), STYLES["Cell"]),
-                         Para(para_text(a.summary), STYLES["Cell"]),
-                         BandChip(a.band, font_size=7.5),
-                         Para(interim, STYLES["Cell"]),
-                         Para(para_text(a.owner), STYLES["Cell"]),
-                         Para(fmt_date(a.target_date), STYLES["Cell"]),
-                         Para(status, STYLES["Cell"])])
-        widths = [21, 20, 0, 17, 27, 21, 19, 24]
-        widths[2] = self.frame_width / mm - sum(widths)
+            texts = (para_text(a.room), para_text(a.summary), interim, para_text(a.owner),
+                     fmt_date(a.target_date), status)
+            cells = [cell_text(text, STYLES["Cell"], fit) for text, fit in zip(texts, fits, strict=False)]
+            rows.append([Para(ref, STYLES["Cell"]), *cells[:2], BandChip(a.band, font_size=7.5), *cells[2:]])
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
                              style=data_table_style(), hAlign="LEFT", splitInRow=1)]
 

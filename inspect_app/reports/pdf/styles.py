@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from .glyphs import markup
@@ -119,6 +120,17 @@ class Para(Paragraph):
         size = super().wrap(avail_width, avail_height)
         self._wrapped_width = avail_width
         return size
+
+
+def cell_text(text: str, style: ParagraphStyle, width: float) -> str | Para:
+    """A table cell for ``text`` (``Paragraph`` markup, as :func:`para_text` makes it): the plain
+    string itself when it holds no markup or entity and fits one line of ``width`` in the style's
+    font, so the table draws it with no parsing and no line breaking (the table's FONT and
+    TEXTCOLOR for the cell must be the style's); else a :class:`Para`. Most short values of a
+    long report (dates, owners, statuses, categories) are such strings."""
+    if "<" in text or "&" in text or stringWidth(text, style.fontName, style.fontSize) > width:
+        return Para(text, style)
+    return text
 
 
 def data_table_style(header_rows: int = 1):
