@@ -18,6 +18,10 @@ Who listens (docs/architecture.md keeps the table):
   notifications queues the emails.
 - ``library_item_imported`` and ``library_exporting``, sent by checklists.library: alerts adds and
   lists each item's citations.
+- ``incident_recorded``, sent by incidents.record_incident: notifications tells the safety leads.
+- ``incident_at_point``, sent by incidents after re-grading a point where one happened: actions
+  gives the point its action if it has none.
+- ``trust_check_launched``, sent by learning.launch: notifications tells each ward's managers.
 """
 from __future__ import annotations
 
@@ -49,3 +53,9 @@ library_item_imported = _events.signal("library-item-imported")
 #: sender: the ChecklistTemplate being exported; receivers return ``{item id: {document key: value}}``
 #: to add to the items' documents.
 library_exporting = _events.signal("library-exporting")
+#: sender: the Incident just recorded (by hand, import or CLI); kwargs: now.
+incident_recorded = _events.signal("incident-recorded")
+#: sender: the Finding an incident happened at, just re-graded; kwargs: incident, by, now.
+incident_at_point = _events.signal("incident-at-point")
+#: sender: the TrustCheck just launched, its tasks flushed; kwargs: now.
+trust_check_launched = _events.signal("trust-check-launched")

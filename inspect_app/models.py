@@ -7,11 +7,14 @@ from inspect_app.auth.models import LoginThrottle, User
 from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
 from inspect_app.estates.models import Room, Site, Trust, Ward, ward_managers
 from inspect_app.findings.models import Finding, FindingGrade
+from inspect_app.incidents.models import Incident
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, RoomVisit
+from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.notifications.models import Notification
 from inspect_app.photos.models import Photo
 
 __all__ = ["Action", "ActionEvent", "Alert", "FixtureCheck", "ItemAlertCitation", "RoomFixture",
            "Answer", "AreaType", "AuditEvent", "CarryForward", "ChecklistItem",
-           "ChecklistTemplate", "Finding", "FindingGrade", "Inspection", "LoginThrottle", "Notification", "Photo", "Room",
-           "RoomVisit", "Site", "SyncReceipt", "Trust", "User", "Ward", "ward_managers"]
+           "ChecklistTemplate", "Finding", "FindingGrade", "Incident", "Inspection", "LoginThrottle", "Notification",
+           "Photo", "Room",
+           "RoomVisit", "Site", "SyncReceipt", "Trust", "TrustCheck", "TrustCheckTask", "User", "Ward", "ward_managers"]

@@ -28,6 +28,12 @@ def follow_the_grade(finding, *, by, now, old_band=None, **_) -> None:
     services.on_finding_graded(finding, by=by, now=now, old_band=old_band)
 
 
+@events.incident_at_point.connect
+def action_for_incident(finding, *, by, now, **_) -> None:
+    """A point where an incident happened is remediated now, whatever its band (not at sign-off)."""
+    services.ensure_action(finding, by=by, now=now)
+
+
 @events.finding_withdrawn.connect
 def cancel_for_withdrawn(finding, *, reason, by, now, **_) -> None:
     services.cancel_for_withdrawn(finding, reason=reason, by=by, now=now)

@@ -73,7 +73,11 @@ DOCUMENT = {
                                            "inspection_id, room_id, not_accessible ('1'/'0'), reason. "
                                            "carry_forward: inspection_id, finding_id, outcome, comment. "
                                            "fixture.check: fixture_id, result ('pass'/'fail'), notes "
-                                           "(required on fail), inspection?; dated at client_time."},
+                                           "(required on fail), inspection?; dated at client_time. "
+                                           "trust_check.answer: task_id, note (what was found), finding_ids "
+                                           "(points checked or recorded on the ward: a list, or ids separated "
+                                           "by commas), photo_uuids? (one per file, in order) + files "
+                                           "'photos'; a task that listed matches needs a point or a photo."},
                 "client_time": {"type": "string", "format": "date-time",
                                 "description": "When the device captured it; later edits win per field."}}},
             "OperationResult": {"type": "object", "required": ["op_id", "kind", "replayed", "result"],

@@ -29,10 +29,13 @@ from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
+from inspect_app.learning import services as learning
+from inspect_app.learning.models import TrustCheckTask
 from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.refusals import status_of
 from inspect_app.security.access import ALL_ROLES, can_see_ward
+from inspect_app.security.ids import MAX_ID
 from inspect_app.template_helpers import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
@@ -51,10 +54,11 @@ class OpError(Exception):
 
 #: The JSON type each payload field may have (a device sends what the page's form holds, so
 #: numbers and yes/no may also arrive as text). Anything else is a 400 before a handler runs.
-NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count"})
+NUMBER_FIELDS = frozenset({"inspection_id", "room_id", "item_id", "finding_id", "fixture_id", "inspection", "count",
+                           "task_id"})
 TEXT_FIELDS = frozenset({"value", "comment", "category", "description", "location", "existing_controls",
                          "mitigation", "recommended_action", "reason", "outcome", "result", "notes", "client_id",
-                         "finding_client_id", "photo_uuid", "grade"})
+                         "finding_client_id", "photo_uuid", "grade", "note"})
 YES_NO_FIELDS = frozenset({"low_level", "not_accessible"})
 
 
@@ -338,6 +342,37 @@ def fixture_check(payload, files, *, by, now, client_time=None):
                          "state_label": row.state.label}}
 
 
+def _id_list(raw: Any) -> list[int]:
+    """Point ids as a JSON list or as the page's comma-separated text."""
+    items = raw if isinstance(raw, list) else [p for p in str(raw or "").split(",") if p.strip()]
+    try:
+        ids = [int(item) for item in items if not isinstance(item, bool)]
+    except (TypeError, ValueError):
+        raise OpError(400, "The points must be a list of point ids.", "finding_ids") from None
+    if any(not 0 < i <= MAX_ID for i in ids):
+        raise OpError(400, "The points must be a list of point ids.", "finding_ids")
+    return ids
+
+
+def trust_check_answer(payload, files, *, by, now, client_time=None):
+    """A ward's answer to a trust-wide check, made on the ward (perhaps offline), with its photos."""
+    task = db.session.get(TrustCheckTask, _int(payload, "task_id"))
+    if task is None or not can_see_ward(by, task.ward_id):
+        raise OpError(404, "That check task no longer exists or is not on a ward you can see.")
+    uploads = [file for file in files.getlist("photos") if file.filename]
+    data = []
+    for file in uploads:
+        file.stream.seek(0)  # a retried transaction reads the upload again
+        data.append(file.read())
+    uuids = payload.get("photo_uuids")
+    uuids = [str(u) for u in uuids] if isinstance(uuids, list) and len(uuids) == len(data) else None
+    learning.answer_task(task, note=payload.get("note"), finding_ids=_id_list(payload.get("finding_ids")),
+                         photo_data=data, photo_uuids=uuids, by=by, now=now)
+    return 201, {"task_id": task.id, "check": task.check.ref, "ward": task.ward.name,
+                 "check_closed": task.check.closed_at is not None,
+                 "photos": [{"sha256": hashlib.sha256(d).hexdigest()} for d in data]}
+
+
 Handler = Callable[..., tuple[int, dict]]
 HANDLERS: dict[str, Handler] = {
     "answer": answer,
@@ -350,11 +385,14 @@ HANDLERS: dict[str, Handler] = {
     "room.access": room_access,
     "carry_forward": carry_forward,
     "fixture.check": fixture_check,
+    "trust_check.answer": trust_check_answer,
 }
 #: Who may send each kind: the roles of the page form that makes the same change. Product checks
 #: are open to every role on the pages (a ward manager records them on the ward), so here too.
-ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {"fixture.check": ALL_ROLES}
-REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError)
+ROLES: dict[str, tuple[Role, ...]] = {kind: CAPTURE_ROLES for kind in HANDLERS} | {
+    "fixture.check": ALL_ROLES, "trust_check.answer": learning.ANSWERERS}
+REFUSALS = (inspections.InspectionError, findings.FindingError, photos.PhotoError, PhotoRejected, alerts.AlertError,
+            learning.CheckError)
 
 
 def run(kind: str, payload: Mapping, files, *, by, now: datetime, client_time: str | None = None

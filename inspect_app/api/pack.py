@@ -1,7 +1,8 @@
 """The ward pack: every URL a device must cache to carry on with an inspection offline.
 
 The ward overview, each active room's page (its checklist is on it) and blank ligature point
-form, the detail and edit pages of each open ligature point, and those points' thumbnails. The
+form, the ward's unanswered trust-wide check tasks, the detail and edit pages of each open
+ligature point, and those points' thumbnails. The
 device fetches the list and puts each response in its page cache (``static/js/app.js``); the
 service worker serves them offline.
 """
@@ -19,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import walk
 from inspect_app.inspections.models import Inspection
+from inspect_app.learning.queries import open_task_ids
 from inspect_app.photos.models import Photo
 from inspect_app.security.access import can_see_ward
 
@@ -49,6 +51,8 @@ def build(inspection_id: int, *, by, now: datetime) -> dict | None:
             urls.append(url_for("fixture_checks.record", fixture_id=fixture_id,
                                 next=url_for("rooms.room", inspection_id=inspection.id, room_id=room_id),
                                 inspection=inspection.id))
+    # trust-wide check tasks of this ward, answered on the walk (offline too: the form queues)
+    urls += [url_for("learning.task", task_id=task_id) for task_id in open_task_ids(inspection.ward_id)]
     for point in points:
         urls.append(url_for("findings.detail", finding_id=point.id))
         if not inspection.is_read_only:

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from inspect_app.clock import utcnow
 from inspect_app.demo import seed
 from inspect_app.demo.examples import seed_examples
+from inspect_app.demo.learning import seed_learning
 from inspect_app.extensions import db
 
 
@@ -22,6 +23,7 @@ def seed_demo_command(if_empty: bool) -> None:
         trust = seed.seed_demo(now=utcnow())
         # Worked examples of the assurance rules (not in the test fixture's demo trust).
         seed_examples(trust, now=utcnow(), password=seed.DEMO_PASSWORD)
+        seed_learning(now=utcnow())  # invented incidents and a trust-wide check in progress
     except seed.SeedRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

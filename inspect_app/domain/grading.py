@@ -85,6 +85,8 @@ class GradingPolicy:
     :param acceptance_review_days: longest interval to an accepted risk's review, by band.
     :param two_person_from: the lowest band whose acceptance needs a risk approver.
     :param target_likelihood: the likelihood the target grade assumes once remediated.
+    :param incident_likelihood: the least likelihood of a point where a ligature incident happened
+        ("it has happened here", :func:`inspect_app.domain.incidents.likelihood_after_incident`).
     """
 
     tier_floors: Mapping[str, Band] = field(default_factory=lambda: _frozen(
@@ -101,6 +103,7 @@ class GradingPolicy:
         {"extreme": 31, "high": 92}))
     two_person_from: Band = Band.HIGH
     target_likelihood: int = 1
+    incident_likelihood: int = 4
 
     def __post_init__(self) -> None:
         for name, keys in (("tier_floors", _TIERS), ("low_level_floors", _TIERS),
@@ -131,8 +134,13 @@ class GradingPolicy:
             object.__setattr__(self, "two_person_from", Band(self.two_person_from))
         except ValueError:
             raise PolicyError("two_person_from must be a band.") from None
-        if self.target_likelihood not in (1, 2, 3, 4, 5) or isinstance(self.target_likelihood, bool):
-            raise PolicyError("target_likelihood must be a whole number from 1 to 5.")
+        self._check_likelihoods()
+
+    def _check_likelihoods(self) -> None:
+        for name in ("target_likelihood", "incident_likelihood"):
+            value = getattr(self, name)
+            if value not in (1, 2, 3, 4, 5) or isinstance(value, bool):
+                raise PolicyError(f"{name} must be a whole number from 1 to 5.")
 
     @classmethod
     def from_dict(cls, data: object) -> GradingPolicy:
@@ -160,6 +168,7 @@ class GradingPolicy:
             "acceptance_review_days": dict(self.acceptance_review_days),
             "two_person_from": self.two_person_from.value,
             "target_likelihood": self.target_likelihood,
+            "incident_likelihood": self.incident_likelihood,
         }
 
 

@@ -15,6 +15,16 @@ def band_raised(action, *, old_band, now, cause=None, **_) -> None:
     services.queue_band_raised(action, old_band=old_band, now=now, cause=cause)
 
 
+@events.incident_recorded.connect
+def incident_recorded(incident, *, now, **_) -> None:
+    services.queue_incident(incident, now=now)
+
+
+@events.trust_check_launched.connect
+def trust_check_launched(check, *, now, **_) -> None:
+    services.queue_trust_check(check, now=now)
+
+
 @events.acceptance_proposed.connect
 def acceptance_proposed(action, *, now, **_) -> None:
     services.queue_acceptance_proposed(action, now=now)

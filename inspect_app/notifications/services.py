@@ -190,3 +190,46 @@ def _digest_body(items: list[Action], *, now: datetime) -> str:
         body.append(f"- {a.ref} [{Band(a.band).label}] {a.ward.name}: {', '.join(f for f in flags if f)}"
                     f" — {_link(f'/actions/{a.id}')}")
     return "\n".join(body)
+
+
+def queue_incident(incident, *, now: datetime) -> list[Notification]:
+    """Tell every safety lead that a ligature incident was recorded, and what it changed.
+
+    Like every email, it names the ward, room, type and references, never a patient or what
+    the point is: that stays behind the sign-in.
+    """
+    ward = incident.ward or db.session.get(Ward, incident.ward_id)
+    lines = [f"A ligature incident was recorded on {ward.name} ({ward.site.name}).", "",
+             f"Incident: {incident.ref}" + (f" ({incident.reference})" if incident.reference else ""),
+             f"When: {incident.occurred_at:%d %b %Y %H:%M}", f"Room: {incident.room.name}",
+             f"Type: {incident.type_label}", f"Outcome: {incident.outcome_label}",
+             (f"Point: {incident.finding.ref}, re-graded: it has happened here" if incident.finding is not None
+              else "Point not known: a 'find the point' task waits for the next inspection of the room"),
+             f"{ward.name} is flagged for re-assessment.", "",
+             f"Open it (sign-in needed): {_link(f'/incidents/{incident.id}')}"]
+    out = []
+    for person in {p.email: p for p in _leads()}.values():
+        message = queue(to=person.email, subject=f"Ligature incident {incident.ref} on {ward.name}",
+                        body="\n".join(lines), kind="incident", dedupe_key=f"incident:{incident.id}:{person.email}",
+                        now=now)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def queue_trust_check(check, *, now: datetime) -> list[Notification]:
+    """Tell each ward's managers that their ward has a trust-wide check to answer, and by when."""
+    out = []
+    for task in check.tasks:
+        ward = task.ward or db.session.get(Ward, task.ward_id)
+        lines = [f"A patient safety lead asks every ward to check: {check.title}.", "",
+                 f"Check: {check.ref}", f"Ward: {ward.name} ({ward.site.name})",
+                 f"Known matches on this ward: {len(task.matches)}", f"Answer by: {task.due_on:%d %b %Y}", "",
+                 f"Answer it (sign-in needed): {_link(f'/learning/tasks/{task.id}')}"]
+        for person in {p.email: p for p in ward.managers if p.active}.values():
+            message = queue(to=person.email, subject=f"Trust-wide check {check.ref} for {ward.name}",
+                            body="\n".join(lines), kind="trust_check",
+                            dedupe_key=f"trust-check:{task.id}:{person.email}", now=now)
+            if message is not None:
+                out.append(message)
+    return out

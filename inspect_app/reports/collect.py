@@ -43,6 +43,7 @@ from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
+from inspect_app.incidents import queries as incident_queries
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus
 from inspect_app.inspections.services import signoff_problems
@@ -59,6 +60,7 @@ from .data import (
     ReportAnswerNote,
     ReportFinding,
     ReportFlag,
+    ReportIncident,
     ReportPhoto,
     ReportRoom,
     ReportSignatory,
@@ -177,6 +179,18 @@ def _finding(point: Finding, room: str, grade: FindingGrade | None, outcome: str
         recommended_action=point.recommended_action, carry_forward=outcome,
         photos=tuple(photos), grade_reasons=tuple(grade.reasons or ()) if grade else (),
     )
+
+
+def _incidents(inspection: Inspection, now: datetime) -> tuple[datetime | None, tuple[ReportIncident, ...]]:
+    """Incidents on the ward since its last assessment before this report's moment."""
+    moment = inspection.signed_off_at or now
+    since = incident_queries.last_assessed_before(inspection.ward_id, moment)
+    rows = incident_queries.incidents_between(inspection.ward_id, since, moment)
+    return since, tuple(ReportIncident(
+        ref=i.ref, reference=i.reference or "", occurred_at=i.occurred_at, room=i.room.name, kind=i.type_label,
+        outcome=i.outcome_label,
+        point=i.finding.ref if i.finding else ("To be found" if i.needs_point else (i.point_note or "No anchor point")))
+        for i in rows)
 
 
 def _room_findings(points, *, outcomes, room_names, grades, all_grades, photos, actions_by_finding,
@@ -301,6 +315,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     rooms = _rooms(inspection, progress, areas=areas, by_room=by_room, notes=notes)
     rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
     actions = _action_plan(points, action_rows, all_grades, room_names=room_names, ward=ward, policy=policy, now=now)
+    incidents_since, incidents = _incidents(inspection, now)
     return InspectionReport(
         trust=ward.site.trust.name, site=ward.site.name, ward=ward.name,
         patient_group=ward.patient_group_label, inspection_ref=inspection.ref,
@@ -318,6 +333,7 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
         withdrawn=_withdrawn(withdrawn, room_names),
+        incidents=incidents, incidents_since=incidents_since,
     )
 
 

@@ -142,6 +142,19 @@ class WithdrawnPoint:
 
 
 @dataclass(frozen=True)
+class ReportIncident:
+    """A ligature incident on the ward since its last assessment (no patient details, ever)."""
+
+    ref: str
+    reference: str
+    occurred_at: datetime
+    room: str
+    kind: str
+    outcome: str
+    point: str  # the point's ref, "To be found" or why there is none
+
+
+@dataclass(frozen=True)
 class ChangeSummary:
     """How this inspection's findings compare with the previous inspection of the ward."""
 
@@ -216,6 +229,8 @@ class InspectionReport:
         held = self.heat_bands[likelihood - 1][consequence - 1]
         return held is not None and held.code != self.band_matrix[likelihood - 1][consequence - 1].code
     withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
+    incidents: tuple[ReportIncident, ...] = ()  # on the ward since its last assessment
+    incidents_since: datetime | None = None  # that assessment's sign-off (None: never assessed)
 
     @property
     def is_draft(self) -> bool:

@@ -76,3 +76,44 @@ def test_each_role_reaches_exactly_its_endpoints(app, demo, role):
             assert response.status_code < 500, (role, endpoint, response.status_code)
         else:
             assert response.status_code == 403, (role, endpoint, response.status_code)
+
+
+def test_incident_and_trust_check_routes_keep_to_the_managers_wards(app, demo, people):
+    """Every incident and trust-wide check route that names a record on another ward answers 404 to
+    a ward manager (as ward pages do: ids are not probed) and works on their own ward."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from inspect_app.clock import utcnow
+    from inspect_app.estates.models import Room
+    from inspect_app.extensions import db
+    from inspect_app.incidents import services as incidents
+    from inspect_app.learning import services as learning
+
+    def incident(ward: str):
+        room = db.session.scalar(select(Room).where(Room.ward_id == demo["wards"][ward], Room.name == "Bedroom 1"))
+        return incidents.record_incident(incidents.IncidentInput(
+            room=room, occurred_at=utcnow(), incident_type="near_miss", outcome="no_harm"),
+            by=people["safety_lead"], now=utcnow())
+
+    own, other = incident("Larch Ward"), incident("Hazel Ward")
+    check = learning.launch(title="Doors", criteria=learning.Criteria(category="door"), instructions="",
+                            due_on=utcnow().date() + timedelta(days=5), by=people["safety_lead"], now=utcnow())
+    db.session.commit()
+    tasks = {t.ward_id: t.id for t in check.tasks}
+    own_task, other_task = tasks[demo["wards"]["Larch Ward"]], tasks[demo["wards"]["Hazel Ward"]]
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login(LOGINS[Role.WARD_MANAGER])
+    token = auth.token("/")
+    hidden = [("GET", f"/incidents/{other.id}"), ("POST", f"/incidents/{other.id}/point"),
+              ("GET", f"/incidents/new?ward_id={demo['wards']['Hazel Ward']}"),
+              ("GET", f"/learning/tasks/{other_task}"), ("POST", f"/learning/tasks/{other_task}")]
+    for method, url in hidden:
+        assert _call(client, method, url, token).status_code == 404, url
+    listing = client.get("/incidents/").get_data(as_text=True)
+    assert own.ref in listing and other.ref not in listing
+    for url in (f"/incidents/{own.id}", f"/learning/tasks/{own_task}", f"/learning/{check.id}",
+                f"/incidents/new?ward_id={demo['wards']['Larch Ward']}"):
+        assert client.get(url).status_code == 200, url

@@ -193,7 +193,7 @@ JSON_VALUES = st.recursive(
 API_FIELDS = ["inspection_id", "room_id", "item_id", "value", "comment", "client_id", "grade", "category",
               "description", "location", "existing_controls", "mitigation", "recommended_action", "low_level",
               "finding_id", "finding_client_id", "edited_at", "photo_uuid", "not_accessible", "reason", "outcome",
-              "fixture_id", "result", "notes", "inspection"]
+              "fixture_id", "result", "notes", "inspection", "task_id", "note", "finding_ids", "photo_uuids"]
 
 
 @pytest.fixture
@@ -203,7 +203,8 @@ def tablet(app, world):
 
 
 @pytest.mark.parametrize("kind", ["answer", "finding.create", "finding.update", "finding.grade", "photo.add",
-                                  "room.access", "carry_forward", "fixture.check", "no.such.kind"])
+                                  "room.access", "carry_forward", "fixture.check", "trust_check.answer",
+                                  "no.such.kind"])
 def test_every_sync_api_field_refuses_hostile_values(tablet, world, kind):
     client, headers = tablet
     real = world["mine"]
@@ -232,7 +233,7 @@ WRONG_TYPES = [{}, [], {"a": [1]}, 12, -1, 1.5, True, None, 2**70, "", "x" * 100
 
 
 @pytest.mark.parametrize("kind", ["answer", "finding.create", "finding.update", "finding.grade", "photo.add",
-                                  "room.access", "carry_forward", "fixture.check"])
+                                  "room.access", "carry_forward", "fixture.check", "trust_check.answer"])
 def test_each_sync_field_with_each_wrong_type_is_a_4xx(tablet, world, kind):
     client, headers = tablet
     failures = []

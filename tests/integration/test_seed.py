@@ -79,3 +79,19 @@ def test_seed_command_adds_worked_examples_of_the_assurance_rules(app):
         assert len(rows["Larch Ward"].accepted) == 1 and len(rows["Larch Ward"].failed_checks) == 1
         if "Willow Ward" in rows:
             assert rows["Willow Ward"].state is WardAlertState.NOT_ASSESSED
+
+
+def test_seed_command_adds_incidents_and_a_trust_wide_check_in_progress(app):
+    from inspect_app.incidents.models import Incident
+    from inspect_app.learning.models import TrustCheck
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        incidents = db.session.scalars(select(Incident)).all()
+        assert len(incidents) == 4 and all(i.reference.startswith("DEMO-") for i in incidents)
+        assert sum(i.needs_point for i in incidents) == 3
+        check = db.session.scalar(select(TrustCheck))
+        assert check.closed_at is None and check.fixture_check_id is not None
+        assert check.answered == 2 and len(check.tasks) == 6
+        larch = next(t for t in check.tasks if t.ward.name == "Larch Ward")
+        assert larch.matches and larch.is_answered and larch.finding_ids

@@ -91,6 +91,7 @@ class InspectionRenderer(ReportRenderer):
             *self._cover(), PageBreak(),
             *self._summary(),
             *self._flags(),
+            *self._incidents(),
             *self._not_accessible(), PageBreak(),
             *self._rooms(), PageBreak(),
             *self._action_plan(),
@@ -153,6 +154,22 @@ class InspectionRenderer(ReportRenderer):
                             "flag(s) when signing." for s in r.signatories) or "Not yet acknowledged by a signatory."
         return [heading("Needs a second look", "H3"), Para(lines, STYLES["Body"]), Spacer(1, 1.5 * mm),
                 Para(acks, STYLES["Muted"])]
+
+    def _incidents(self) -> list[Flowable]:
+        """Ligature incidents on the ward since its last assessment: always said, even when none."""
+        r = self.report
+        since = f"since the last assessment ({fmt_date(r.incidents_since)})" if r.incidents_since \
+            else "(no assessment signed off before)"
+        flow: list[Flowable] = [heading(f"Ligature incidents {since}: {len(r.incidents)}", "H3")]
+        if not r.incidents:
+            return flow + [Para("No ligature incidents recorded on this ward in that time.", STYLES["Body"])]
+        rows = [[Para(h, STYLES["TableHead"]) for h in ("Incident", "When", "Room", "Type", "Outcome", "Point")]]
+        rows += [[Para(para_text(i.ref + (f" ({i.reference})" if i.reference else "")), STYLES["CellBold"]),
+                  Para(fmt_datetime(i.occurred_at), STYLES["Cell"]), Para(para_text(i.room), STYLES["Cell"]),
+                  Para(para_text(i.kind), STYLES["Cell"]), Para(para_text(i.outcome), STYLES["Cell"]),
+                  Para(para_text(i.point), STYLES["Cell"])] for i in r.incidents]
+        widths = [34 * mm, 28 * mm, 30 * mm, 32 * mm, 26 * mm, self.frame_width - 150 * mm]
+        return flow + [Table(rows, colWidths=widths, style=data_table_style(), repeatRows=1, hAlign="LEFT")]
 
     def _facts_table(self, facts, *, boxed: bool = False) -> Table:
         """Label/value rows (values are user text) for the cover and the sign-off block."""
@@ -342,7 +359,7 @@ class InspectionRenderer(ReportRenderer):
             return flow + [Para("No actions were raised.", STYLES["Body"])]
         head = ("Ref", "Room", "Action", "Band", "Interim control", "Owner", "Target date", "Status")
         rows = [[Para(h, STYLES["TableHead"]) for h in head]]
-        widths = [21, 20, 0, 17, 27, 21, 19, 24]
+        widths = [18, 19, 0, 17, 26, 19, 19, 24]  # the action text takes what is left (about 32 mm)
         widths[2] = self.frame_width / mm - sum(widths)
         # the text room inside each text column (room, action, interim control, owner, target date,
         # status) after the table's 4 pt paddings

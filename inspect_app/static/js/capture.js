@@ -15,7 +15,8 @@
   var el = function () { return WSI.el.apply(null, arguments); };
   var LABELS = { answer: 'Answer', 'answers.remaining_compliant': 'Remaining items marked compliant', 'finding.create': 'Ligature point', 'finding.update': 'Ligature point edit',
                  'finding.grade': 'Grade', 'finding.withdraw': 'Point withdrawn as recorded in error', 'photo.add': 'Photo', 'room.access': 'Room access',
-                 carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check' };
+                 carry_forward: 'Earlier ligature point outcome', 'fixture.check': 'Product check',
+                 'trust_check.answer': 'Trust-wide check answer' };
   var LIGATURE = ['ligature_point', 'ligature_point_controlled'];
 
   function controls(form) {
@@ -122,6 +123,29 @@
     }, Promise.resolve()).then(function () { return ops; });
   }
 
+  /* A ward's answer to a trust-wide check: the ticked points as one list, and the photos shrunk
+     and carried by the same operation, so the answer and its evidence arrive together or not at all. */
+  function checkAnswer(form, payload, options) {
+    payload.finding_ids = Array.prototype.filter.call(form.querySelectorAll('input[name=finding_ids]'), function (c) {
+      return c.checked;
+    }).map(function (c) { return c.value; }).join(',');
+    delete payload.photos;
+    if (!(payload.note || '').trim()) return Promise.reject(new Error('say what you found.'));
+    var out = [];
+    return files(form, 'photos').reduce(function (chain, file) {
+      return chain.then(function () {
+        return shrink(file).then(function (blob) {
+          out.push({ field: 'photos', name: file.name || 'photo.jpg', type: blob.type || 'image/jpeg', blob: blob,
+                     photo_uuid: Outbox.uuid() });
+        });
+      });
+    }, Promise.resolve()).then(function () {
+      payload.photo_uuids = out.map(function (f) { return f.photo_uuid; });
+      options.files = out;
+      return Outbox.enqueue('trust_check.answer', payload, options);
+    });
+  }
+
   function capture(form, submitter) {
     return Promise.resolve().then(function () { return captureChecked(form, submitter); });
   }
@@ -151,6 +175,7 @@
         return Outbox.enqueueAll([{ kind: kind, payload: payload, options: options }].concat(ops));
       });
     }
+    if (kind === 'trust_check.answer') return checkAnswer(form, payload, options);
     check(form, payload, 0);
     if (kind === 'photo.add') {
       delete payload.photo;

@@ -1,0 +1,150 @@
+"""Reading incidents, ward-scoped: lists, open "find the point" tasks, the wards an incident flags
+for re-assessment, incidents since a ward's last assessment, and the dashboard's 12-month picture.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from inspect_app.domain.checklist import InspectionType
+from inspect_app.domain.incidents import IncidentType
+from inspect_app.estates.models import Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.incidents.models import Incident
+from inspect_app.inspections.models import Inspection, InspectionStatus
+
+#: A signed-off annual assessment or re-assessment clears the flag an incident raised.
+CLEARING_TYPES = (InspectionType.ANNUAL.value, InspectionType.REASSESSMENT.value)
+WINDOW_DAYS = 365
+
+
+def _scoped(query, ward_ids: set[int] | None):
+    return query if ward_ids is None else query.where(Incident.ward_id.in_(ward_ids or [0]))
+
+
+def incident_list(ward_ids: set[int] | None, *, limit: int = 200) -> list[Incident]:
+    query = (select(Incident).options(joinedload(Incident.ward), joinedload(Incident.room),
+                                      joinedload(Incident.finding))
+             .order_by(Incident.occurred_at.desc(), Incident.id.desc()).limit(limit))
+    return list(db.session.scalars(_scoped(query, ward_ids)))
+
+
+def open_point_tasks(room_id: int) -> list[Incident]:
+    """Incidents in the room still waiting for their point to be found."""
+    query = (select(Incident).where(Incident.room_id == room_id, Incident.finding_id.is_(None),
+                                    Incident.point_resolved_at.is_(None),
+                                    Incident.incident_type != IncidentType.NO_ANCHOR.value)
+             .order_by(Incident.occurred_at))
+    return list(db.session.scalars(query))
+
+
+def at_point(finding_id: int) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(Incident.finding_id == finding_id)
+                                   .order_by(Incident.occurred_at.desc(), Incident.id.desc())))
+
+
+def points_in_room(room_id: int) -> list[Finding]:
+    return list(db.session.scalars(select(Finding).where(
+        Finding.room_id == room_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
+
+
+def last_assessed_before(ward_id: int, before: datetime | None) -> datetime | None:
+    """When the ward's last annual assessment or re-assessment signed off before ``before`` was."""
+    clearing = select(func.max(Inspection.signed_off_at)).where(
+        Inspection.ward_id == ward_id, Inspection.status.in_((InspectionStatus.SIGNED_OFF,
+                                                              InspectionStatus.SUPERSEDED)),
+        Inspection.inspection_type.in_(CLEARING_TYPES))
+    if before is not None:
+        clearing = clearing.where(Inspection.signed_off_at < before)
+    return db.session.scalar(clearing)
+
+
+def since_assessment(ward_id: int, *, before: datetime | None = None) -> list[Incident]:
+    """Incidents on the ward since its last assessment (signed off before ``before``, when given)."""
+    return incidents_between(ward_id, last_assessed_before(ward_id, before), before)
+
+
+def incidents_between(ward_id: int, since: datetime | None, until: datetime | None) -> list[Incident]:
+    """Incidents on the ward that happened, or were recorded, after ``since`` (None: ever),
+    that had happened by ``until`` (None: now)."""
+    query = (select(Incident).where(Incident.ward_id == ward_id).options(joinedload(Incident.room),
+                                                                         joinedload(Incident.finding))
+             .order_by(Incident.occurred_at, Incident.id))
+    if since is not None:
+        query = query.where(or_(Incident.occurred_at > since, Incident.recorded_at > since))
+    if until is not None:
+        query = query.where(Incident.occurred_at <= until)
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class FlaggedWard:
+    ward: Ward
+    incidents: int
+    latest: datetime
+
+
+def wards_to_reassess(ward_ids: set[int] | None) -> list[FlaggedWard]:
+    """Wards with an incident since their last assessment: each needs a re-assessment."""
+    wards = db.session.scalars(_ward_query(ward_ids)).all()
+    out = []
+    for ward in wards:
+        found = since_assessment(ward.id)
+        if found:
+            out.append(FlaggedWard(ward, len(found), max(i.occurred_at for i in found)))
+    return out
+
+
+def _ward_query(ward_ids: set[int] | None):
+    query = (select(Ward).where(Ward.active.is_(True), Ward.id.in_(select(Incident.ward_id)))
+             .options(joinedload(Ward.site)).order_by(Ward.name))
+    return query if ward_ids is None else query.where(Ward.id.in_(ward_ids or [0]))
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Incidents over 12 months counted three ways, and open points in the same categories."""
+
+    by_ward: list[tuple[str, int]]
+    by_type: list[tuple[str, int]]
+    by_category: list[tuple[str, int, int]]  # (category, incidents, open points)
+    total: int
+
+    @property
+    def largest(self) -> int:
+        counts = [n for _, n in self.by_ward + self.by_type] + [max(a, b) for _, a, b in self.by_category]
+        return max(counts, default=0) or 1
+
+
+def picture(ward_ids: set[int] | None, *, now: datetime) -> Picture:
+    """The dashboard's 12-month picture of incidents, next to the open points of their categories."""
+    query = (select(Incident).where(Incident.occurred_at >= now - timedelta(days=WINDOW_DAYS))
+             .options(joinedload(Incident.ward), joinedload(Incident.finding)))
+    found = list(db.session.scalars(_scoped(query, ward_ids)))
+    wards = Counter(i.ward.name for i in found)
+    types = Counter(i.type_label for i in found)
+    categories = Counter(i.category for i in found)
+    points = _open_points_by_category(ward_ids, set(categories))
+    return Picture(by_ward=_ranked(wards), by_type=_ranked(types),
+                   by_category=[(c, n, points.get(c, 0)) for c, n in _ranked(categories)], total=len(found))
+
+
+def _ranked(counts: Counter) -> list[tuple[str, int]]:
+    """Most first; ties in name order, so the picture does not reshuffle between loads."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _open_points_by_category(ward_ids: set[int] | None, categories: set[str]) -> dict[str, int]:
+    if not categories:
+        return {}
+    query = (select(Finding.category, func.count()).where(Finding.state == "present", Finding.kind == "ligature",
+                                                          Finding.category.in_(categories))
+             .group_by(Finding.category))
+    if ward_ids is not None:
+        query = query.where(Finding.ward_id.in_(ward_ids or [0]))
+    return dict(db.session.execute(query).all())

@@ -1,0 +1,164 @@
+"""Trust-wide check pages: the list, launch one (safety leads), one check's progress by ward and
+what matched, and a ward's task with its answer form (sent through the offline queue too)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from inspect_app.alerts.models import FixtureCheck
+from inspect_app.clock import utcnow
+from inspect_app.estates.models import Ward
+from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
+from inspect_app.forms_util import choices
+from inspect_app.incidents.models import Incident
+from inspect_app.learning import queries, services
+from inspect_app.learning.forms import AnswerForm, LaunchForm
+from inspect_app.learning.models import TrustCheck, TrustCheckTask
+from inspect_app.photos.imaging import PhotoRejected
+from inspect_app.photos.services import PhotoError
+from inspect_app.refusals import status_of
+from inspect_app.security.access import can_see_ward, requires, visible_ward_ids
+
+bp = Blueprint("learning", __name__, url_prefix="/learning")
+
+
+def _visible_tasks(check: TrustCheck) -> list[TrustCheckTask]:
+    ids = visible_ward_ids(current_user)
+    return [t for t in check.tasks if ids is None or t.ward_id in ids]
+
+
+@bp.app_template_global()
+def check_today():
+    """Today's date (UTC), for a task's "overdue" on every page that shows progress."""
+    return utcnow().date()
+
+
+@bp.app_template_global()
+def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
+    """The ward's unanswered trust-wide check tasks (the inspection overview lists them)."""
+    return queries.open_tasks(ward_id)
+
+
+@bp.app_template_global()
+def open_trust_checks() -> list[TrustCheck]:
+    return list(db.session.scalars(select(TrustCheck).where(TrustCheck.closed_at.is_(None))
+                                   .options(selectinload(TrustCheck.tasks).joinedload(TrustCheckTask.ward))
+                                   .order_by(TrustCheck.due_on, TrustCheck.id)))
+
+
+@bp.get("/")
+@requires()
+def index():
+    checks = db.session.scalars(select(TrustCheck).order_by(TrustCheck.closed_at.is_not(None),
+                                                            TrustCheck.due_on, TrustCheck.id)).all()
+    return render_template("learning/index.html", checks=checks, visible=_visible_tasks)
+
+
+def _source(model, raw):
+    try:
+        return db.session.get(model, int(raw)) if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(*services.LAUNCHERS)
+def new():
+    form = LaunchForm(data={"category": request.args.get("category") or None,
+                            "incident_id": request.args.get("incident_id"),
+                            "fixture_check_id": request.args.get("fixture_check_id")}
+                      if request.method == "GET" else None)
+    incident = _source(Incident, form.incident_id.data)
+    fixture_check = _source(FixtureCheck, form.fixture_check_id.data)
+    if request.form.get("step") == "preview":  # what would match, before anything is created
+        return render_template("learning/new.html", form=form, incident=incident, fixture_check=fixture_check,
+                               found=_preview(form))
+    if request.method == "POST" and form.validate_on_submit():
+        criteria = services.Criteria(form.category.data, form.product.data, form.installed_before.data)
+        try:
+            check = services.launch(title=form.title.data, criteria=criteria, due_on=form.due_on.data,
+                                    instructions=form.instructions.data, incident=incident,
+                                    fixture_check=fixture_check, by=current_user, now=utcnow())
+        except services.CheckError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None) or form.title
+            target.errors = [*target.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(f"{check.ref} launched on {len(check.tasks)} wards.", "success")
+            return redirect(url_for("learning.show", check_id=check.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("learning/new.html", form=form, incident=incident, fixture_check=fixture_check), status
+
+
+def _preview(form: LaunchForm) -> list[tuple[str, list[dict]]]:
+    criteria = services.Criteria((form.category.data or "").strip() or None, (form.product.data or "").strip() or None,
+                                 form.installed_before.data)
+    if criteria == services.Criteria():
+        form.category.errors = ["Say what to look for: a fixture category, a product, or installed before a date."]
+        return []
+    names = dict(db.session.execute(select(Ward.id, Ward.name)).all())
+    return [(names[ward_id], rows) for ward_id, rows in sorted(services.matches(criteria).items(),
+                                                               key=lambda kv: names[kv[0]])]
+
+
+@bp.get("/<int:check_id>")
+@requires()
+def show(check_id: int):
+    check = db.session.get(TrustCheck, check_id)
+    if check is None:
+        abort(404)
+    return render_template("learning/show.html", check=check, tasks=_visible_tasks(check))
+
+
+def task_or_404(task_id: int) -> TrustCheckTask:
+    task = db.session.get(TrustCheckTask, task_id)
+    if task is None or not can_see_ward(current_user, task.ward_id):
+        abort(404)
+    return task
+
+
+def _answer_form(task: TrustCheckTask) -> AnswerForm:
+    form = AnswerForm()
+    matched = {m.get("finding_id") for m in task.matches}
+    points = db.session.scalars(select(Finding).where(
+        Finding.ward_id == task.ward_id, Finding.kind == "ligature", Finding.state == "present")
+        .order_by(Finding.id)).all()
+    points = sorted(points, key=lambda f: (f.id not in matched, f.id))
+    form.finding_ids.choices = choices((f.id, f"{f.ref} · {f.room.name} · {f.category}") for f in points)
+    return form
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@requires()
+def task(task_id: int):
+    task = task_or_404(task_id)
+    form = _answer_form(task)
+    may_answer = current_user.role in {r.value for r in services.ANSWERERS} and not task.is_answered
+    if request.method == "POST":
+        if not may_answer:
+            abort(409 if task.is_answered else 403)
+        if form.validate_on_submit() and _answer(task, form):
+            return redirect(url_for("learning.show", check_id=task.check_id))
+        return render_template("learning/task.html", task=task, form=form, may_answer=may_answer), 400
+    return render_template("learning/task.html", task=task, form=form, may_answer=may_answer)
+
+
+def _answer(task: TrustCheckTask, form: AnswerForm) -> bool:
+    uploads = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    try:
+        services.answer_task(task, note=form.note.data, finding_ids=form.finding_ids.data or [],
+                             photo_data=[f.read() for f in uploads], by=current_user, now=utcnow())
+    except (services.CheckError, PhotoRejected, PhotoError) as exc:
+        db.session.rollback()
+        if status_of(exc) in (403, 409):
+            abort(status_of(exc), str(exc))
+        target = getattr(form, getattr(exc, "field", None) or "", None) or form.note
+        target.errors = [*target.errors, str(exc)]
+        return False
+    db.session.commit()
+    flash(f"{task.ward.name}'s answer to {task.check.ref} recorded.", "success")
+    return True
