@@ -7,9 +7,13 @@ from functools import lru_cache
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
+from inspect_app import public_url
+from inspect_app.api.rules import form_rules
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading, risk
+from inspect_app.domain.checklist import Answer, ItemKind, na_reason_text
 from inspect_app.domain.workflow import Role
+from inspect_app.findings import services as finding_services
 
 
 def fmt_datetime(value: datetime | None) -> str:
@@ -67,8 +71,6 @@ def answer_buttons(current: str | None, kind: str = "ligature") -> Markup:
     The room page draws a set per item; there are only a few sets (none pressed, or one of each
     answer, per kind), so each is made once rather than escaped afresh for every item.
     """
-    from inspect_app.domain.checklist import Answer, ItemKind
-
     return Markup("\n".join(
         f'<button type="submit" name="value" value="{escape(a.value)}" class="answer answer--{escape(a.value)}" '
         f'aria-pressed="{"true" if current == a.value else "false"}">{escape(a.label)}</button>'
@@ -76,8 +78,6 @@ def answer_buttons(current: str | None, kind: str = "ligature") -> Markup:
 
 
 def _na_text(na_reason: str | None, na_detail: str | None = None) -> str:
-    from inspect_app.domain.checklist import na_reason_text
-
     return na_reason_text(na_reason, na_detail)
 
 
@@ -127,20 +127,16 @@ def interim_kind_label(value: str | None, level: str | None = None) -> str:
 
 def grade_trio(finding):
     """Initial, current and target grade of a point, for the point, action and tracker pages."""
-    from inspect_app.findings.services import grade_trio as trio
+    return finding_services.grade_trio(finding)
 
-    return trio(finding)
+
 def capture_rules(kind: str):
     """A capture form's ``data-rules``: the schema the device checks before queuing (api/rules.py)."""
-    from inspect_app.api.rules import form_rules  # imports the services: not at module load
-
     return form_rules(kind)
 
 
 def base_url_missing() -> bool:
-    from inspect_app.public_url import base_url_missing as missing
-
-    return missing()
+    return public_url.base_url_missing()
 
 
 def register(app: Flask) -> None:

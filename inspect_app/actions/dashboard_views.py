@@ -10,7 +10,7 @@ from flask_login import current_user
 from inspect_app.actions import queries
 from inspect_app.actions.list_views import filter_choices
 from inspect_app.clock import utcnow
-from inspect_app.domain.risk import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS, Band
+from inspect_app.domain.risk import CONSEQUENCE_LABELS, DEFAULT_POLICY, LIKELIHOOD_LABELS, Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus, Role
 from inspect_app.security.access import requires
 
@@ -42,8 +42,6 @@ def index():
 
 def _matrix_band(likelihood: int, consequence: int) -> str:
     """The matrix band of a cell by score alone (the default policy)."""
-    from inspect_app.domain.risk import DEFAULT_POLICY
-
     return DEFAULT_POLICY.rule_for_score(likelihood * consequence).band.value
 
 

@@ -9,6 +9,9 @@ from inspect_app.actions.csv_export import write_csv
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.domain.workflow import ActionStatus
+from inspect_app.extensions import db
+from inspect_app.inspections.answers import answer_rows
+from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import can_see_ward, requires
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -65,10 +68,6 @@ ANSWER_HEADER = ["Inspection", "Ward", "Room", "Area type", "Item", "Kind", "Cat
 @requires()
 def answers_csv(inspection_id: int):
     """Every answer of one inspection, with the reason of each Not applicable and the note of each fail."""
-    from inspect_app.extensions import db
-    from inspect_app.inspections.answers import answer_rows
-    from inspect_app.inspections.models import Inspection
-
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)

@@ -25,7 +25,7 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus
-from inspect_app.estates.models import Site, Ward
+from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
@@ -509,8 +509,6 @@ def finding_export_rows(user, filters: Filters, *, today: date):
 
     "open" means the point is still present; a named status matches the point's action status.
     """
-    from inspect_app.estates.models import Room
-
     query = (select(Finding, Action).join(Ward, Finding.ward_id == Ward.id).join(Site, Ward.site_id == Site.id)
              .join(Room, Finding.room_id == Room.id).outerjoin(Action, Action.finding_id == Finding.id)
              .options(contains_eager(Finding.ward).contains_eager(Ward.site), contains_eager(Finding.room))

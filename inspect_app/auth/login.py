@@ -8,6 +8,9 @@ from __future__ import annotations
 from flask import Flask, flash, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 
+from inspect_app.auth import sessions
+from inspect_app.auth.models import User
+from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
 
@@ -25,10 +28,6 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from inspect_app.auth import sessions
-        from inspect_app.auth.models import User
-        from inspect_app.clock import utcnow
-
         try:
             raw_id, version, *token = user_id.split(":", 2)
             user = db.session.get(User, int(raw_id))

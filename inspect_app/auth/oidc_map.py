@@ -23,7 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from inspect_app.audit.services import record
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import Ward
 from inspect_app.extensions import db
 
 
@@ -67,9 +69,6 @@ def grant(mapping: dict | None, claims: dict) -> Grant | None:
 
 def apply(user, granted: Grant, *, now: datetime) -> None:
     """Give ``user`` the granted role and wards (audited when anything changes)."""
-    from inspect_app.audit.services import record
-    from inspect_app.estates.models import Ward
-
     wards = list(db.session.scalars(select(Ward).where(Ward.name.in_(granted.wards or ("",))).order_by(Ward.id)))
     old = {"role": user.role, "wards": sorted(w.id for w in user.managed_wards)}
     new = {"role": granted.role, "wards": sorted(w.id for w in wards)}

@@ -17,7 +17,10 @@ from inspect_app.audit.services import record
 from inspect_app.auth import oidc_map, services, sessions
 from inspect_app.auth.models import User
 from inspect_app.auth.oidc import FRESH_AUTH_KEY, ID_TOKEN_KEY, NOT_KNOWN, REAUTH_NEXT_KEY, enabled, oauth
+from inspect_app.auth.passwords import hash_password
+from inspect_app.auth.views import _safe_next
 from inspect_app.clock import utcnow
+from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.security.access import public, requires
 
@@ -43,7 +46,6 @@ def reauth():
     """Authenticate again at the provider (sign-off); returns to ``next`` with a fresh time recorded."""
     if not enabled():
         return redirect(url_for("home.index"))
-    from inspect_app.auth.views import _safe_next
 
     session[REAUTH_NEXT_KEY] = _safe_next(request.args.get("next")) or url_for("home.index")
     return _redirect_to_provider(prompt="login", max_age=0)
@@ -101,9 +103,6 @@ def callback():
 
 
 def _provision(email: str, claims: dict, *, now) -> User:
-    from inspect_app.auth.passwords import hash_password
-    from inspect_app.domain.workflow import Role
-
     # No usable password (a random one nobody knows) and switched off: an admin decides the rest.
     user = User(email=email, name=str(claims.get("name") or email)[:120], role=Role.INSPECTOR.value,
                 password_hash=hash_password(secrets.token_urlsafe(32)), active=False, created_at=now)

@@ -13,6 +13,7 @@ from inspect_app.auth.models import LoginThrottle, User
 from inspect_app.auth.password_policy import policy_problems
 from inspect_app.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import Trust, Ward
 from inspect_app.extensions import db
 
 BAD_CREDENTIALS = "Email or password is incorrect."
@@ -30,8 +31,6 @@ class SignInResult:
 
 def trust_name() -> str:
     """The trust's name (the first trust: one trust per installation), for the password policy."""
-    from inspect_app.estates.models import Trust
-
     return db.session.scalar(select(Trust.name).order_by(Trust.id).limit(1)) or ""
 
 
@@ -107,8 +106,6 @@ def authenticate(email: str, password: str, *, now: datetime, max_failures: int,
 def create_user(*, email: str, name: str, role: str, password: str, by: User | None, now: datetime,
                 ward_ids: list[int] | None = None, must_change_password: bool = False) -> User:
     """Create an account after checking the email, role and password policy."""
-    from inspect_app.estates.models import Ward
-
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError("Enter a valid email address.")
@@ -153,8 +150,6 @@ def set_password(user: User, new: str, *, by: User | None, now: datetime, forced
 
 def update_user(user: User, *, name: str, role: str, active: bool, ward_ids: list[int], by: User,
                 now: datetime) -> None:
-    from inspect_app.estates.models import Ward
-
     try:
         Role(role)
     except ValueError:

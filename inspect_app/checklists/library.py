@@ -26,7 +26,7 @@ from inspect_app.checklists.models import (
 from inspect_app.domain.checklist import InspectionType, ItemKind
 from inspect_app.domain.library_changes import ItemFacts, LibraryChanges, compare, ward_affected
 from inspect_app.domain.risk import Band, Tier
-from inspect_app.estates.models import PatientGroup
+from inspect_app.estates.models import PatientGroup, Room, Ward
 from inspect_app.extensions import db
 
 BUILTIN_PATH = Path(__file__).parent / "data" / "library.json"
@@ -208,8 +208,6 @@ def _facts(template: ChecklistTemplate | None) -> list[ItemFacts]:
 def publish_preview(template: ChecklistTemplate) -> tuple[ChecklistTemplate | None, LibraryChanges, list]:
     """What publishing ``template`` would change: the published version it replaces (None if none),
     the item changes, and the active wards whose inspections would see them (by name)."""
-    from inspect_app.estates.models import Room, Ward
-
     current = current_published(template.name)
     if current is not None and current.id == template.id:
         current = None

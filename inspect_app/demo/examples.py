@@ -15,22 +15,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from inspect_app.actions import services as actions
+from inspect_app.actions.models import Action
+from inspect_app.alerts import queries
 from inspect_app.alerts.models import Alert
+from inspect_app.alerts.services import add_fixture, record_check
 from inspect_app.auth.models import User
 from inspect_app.estates.models import Room, Trust, Ward
 from inspect_app.extensions import db
+from inspect_app.findings import services as findings
+from inspect_app.inspections import services as inspections
+from inspect_app.inspections.assurance import flags_for
 
 
 def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     """Add the two worked examples to the freshly seeded demo trust (``password``: the demo accounts')."""
-    from inspect_app.actions import services as actions
-    from inspect_app.actions.models import Action
-    from inspect_app.alerts import queries
-    from inspect_app.alerts.services import add_fixture, record_check
-    from inspect_app.findings import services as findings
-    from inspect_app.inspections import services as inspections
-    from inspect_app.inspections.assurance import flags_for
-
     people = {u.role: u for u in db.session.scalars(select(User))}
     inspector, manager, lead = people["inspector"], people["ward_manager"], people["safety_lead"]
     wards = {w.name: w for w in db.session.scalars(select(Ward))}

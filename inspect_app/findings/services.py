@@ -9,6 +9,7 @@ from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
 from inspect_app.domain.text import TextError, clean_text
+from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
@@ -356,8 +357,6 @@ def may_withdraw(finding: Finding, user, inspection) -> str | None:
     Its recorder may, while the inspection it was recorded in is in progress; after sign-off
     only a patient safety lead may (the signed report then lists it as withdrawn).
     """
-    from inspect_app.domain.workflow import Role
-
     if finding.state == "removed":
         return "This point has already been withdrawn."
     if getattr(user, "role", None) == Role.SAFETY_LEAD.value:

@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 
 from inspect_app.domain import assurance
 from inspect_app.domain.assurance import Flag, RoomFacts, SecondLookPolicy
+from inspect_app.estates.models import Room
 from inspect_app.extensions import db
+from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer, Inspection, RoomVisit
+from inspect_app.photos.models import Photo
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,6 @@ def room_facts(inspection: Inspection, progress=None) -> list[RoomFacts]:
 
     :param progress: ``walk.ward_progress(inspection)`` when the caller has it (saves two reads).
     """
-    from inspect_app.estates.models import Room
-    from inspect_app.findings.models import Finding
-    from inspect_app.photos.models import Photo
-
     answers: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for room_id, value, at in db.session.execute(
             select(Answer.room_id, Answer.value, Answer.answered_at).where(Answer.inspection_id == inspection.id)):

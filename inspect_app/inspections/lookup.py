@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
+from inspect_app.alerts.models import RoomFixture
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
@@ -49,8 +50,6 @@ def _inspection_statement() -> Select:
 
 @functools.cache
 def _room_page_statement() -> Select:
-    from inspect_app.alerts.models import RoomFixture
-
     checks = select(RoomFixture.id).where(RoomFixture.room_id == Room.id, RoomFixture.active.is_(True)).exists()
     in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
     return (select(Inspection, Room, checks).outerjoin(Room, in_ward)

@@ -9,6 +9,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
+from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
@@ -110,8 +111,6 @@ class Signature(db.Model):
 
     @property
     def role_label(self) -> str:
-        from inspect_app.domain.workflow import Role
-
         try:
             return Role(self.role).label
         except ValueError:

@@ -4,6 +4,7 @@ Services take keyword-only ``by`` and ``now``, flush, write the audit record and
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from inspect_app import events
 from inspect_app.audit.services import record
+from inspect_app.auth.services import AccountError, reauthenticate
 from inspect_app.checklists.library import current_published
 from inspect_app.checklists.models import ChecklistItem, split_tags
 from inspect_app.domain import assurance
@@ -22,6 +24,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import versions
+from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit, Signature
 from inspect_app.inspections.walk import (
     RoomStatus,
@@ -32,6 +35,7 @@ from inspect_app.inspections.walk import (
     seen_in,
     ward_progress,
 )
+from inspect_app.photos.services import store_photo
 from inspect_app.refusals import Conflict, Forbidden
 
 MAX_TEAM = 10
@@ -135,8 +139,6 @@ def start_inspection(*, ward: Ward, inspection_type: str, team: Any, by, now: da
 def coverage(template, ward: Ward) -> list[tuple[InspectionType, int]]:
     """For each inspection type, how many checklist items an inspection of ``ward`` would answer
     with ``template`` (over its active rooms, for its patient group); for the start page."""
-    from collections import Counter
-
     rooms = Counter(room.area_type_id for room in ward.active_rooms)
     items = db.session.execute(select(ChecklistItem.area_type_id, ChecklistItem.patient_groups,
                                       ChecklistItem.inspection_types)
@@ -178,8 +180,6 @@ def add_room_photo(*, inspection: Inspection, room: Room, data: bytes, by, now: 
 
     :raises imaging.PhotoRejected: the file is not an acceptable photo (message for the user).
     """
-    from inspect_app.photos.services import store_photo
-
     _writable(inspection)
     _room_in(inspection, room)
     visit(inspection, room, now=now)
@@ -478,9 +478,6 @@ def sign_off(*, inspection: Inspection, password: str | None, attestation: str, 
     :param acknowledged: the keys of the flags the signatory acknowledges (``Flag.key``).
     :param sso_authenticated_at: a fresh sign-in at the trust's identity provider, instead of the password.
     """
-    from inspect_app.auth.services import AccountError, reauthenticate
-    from inspect_app.inspections.assurance import flags_for
-
     if inspection.status != InspectionStatus.IN_PROGRESS:
         raise InspectionReadOnly(READ_ONLY_MESSAGE)
     chosen = _signing_capacity(inspection, capacity, by=by)

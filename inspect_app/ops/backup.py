@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from inspect_app.ops import manifest as signing
@@ -107,8 +108,6 @@ def copy_sqlite(source: Path, destination: Path) -> None:
 
 
 def _migration_heads(target: Target) -> list[str]:
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(target.database_url)
     try:
         with engine.connect() as conn:

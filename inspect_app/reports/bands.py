@@ -10,6 +10,8 @@ from datetime import datetime
 from inspect_app.domain.assurance import interim_past_review
 from inspect_app.domain.risk import MITIGATIONS, Band, BandPolicy
 from inspect_app.domain.workflow import ActionStatus
+from inspect_app.findings.services import grade_trio
+from inspect_app.inspections.assurance import grade_story
 
 from .data import BandInfo, ReportAction
 
@@ -51,8 +53,6 @@ def report_action(action, *, finding, room: str, ward: str, site: str, policy: B
     overdue = (today - action.target_date).days if action.is_overdue(today) else 0
     accepted = ""
     if action.status == ActionStatus.RISK_ACCEPTED.value:
-        from inspect_app.inspections.assurance import grade_story
-
         accepted = grade_story(finding, action).text()
     return ReportAction(
         ref=action.ref, finding_ref=finding.ref, room=room, summary=action_summary(finding),
@@ -67,8 +67,6 @@ def report_action(action, *, finding, room: str, ward: str, site: str, policy: B
 
 def grades_text(finding) -> str:
     """Initial, current and target grade on one line (the tracker prints it under the action)."""
-    from inspect_app.findings.services import grade_trio
-
     trio = grade_trio(finding)
     if trio.current is None:
         return "Not graded"

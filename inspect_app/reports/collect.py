@@ -45,7 +45,8 @@ from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
 from inspect_app.incidents import queries as incident_queries
 from inspect_app.inspections import assurance as assurance_reads
-from inspect_app.inspections.models import Answer, CarryForward, Inspection
+from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus
+from inspect_app.inspections.services import signoff_problems
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
@@ -348,8 +349,6 @@ def _flags_by_room(flags) -> tuple[ReportFlag, ...]:
 
 def _not_done(inspection: Inspection, progress) -> list[str]:
     """What a draft still lacks, in words: rooms not inspected, sign-off blockers, signatures."""
-    from inspect_app.inspections.services import signoff_problems
-
     lines = []
     untouched = sum(1 for s in progress if s.state.value in ("not_started", "in_progress"))
     if untouched:
@@ -366,8 +365,6 @@ def _not_done(inspection: Inspection, progress) -> list[str]:
 def _next_due(inspection: Inspection):
     """When the ward's next full annual assessment is due, as far as this report knows: from this
     inspection if it is a signed-off annual assessment, else from the ward's last one (None: due now)."""
-    from inspect_app.inspections.models import InspectionStatus
-
     last = db.session.scalar(
         select(Inspection.signed_off_at).where(
             Inspection.ward_id == inspection.ward_id, Inspection.status == InspectionStatus.SIGNED_OFF,
