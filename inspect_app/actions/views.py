@@ -31,7 +31,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.photos.services import PhotoError, storage
-from inspect_app.security.access import can_see_ward, requires
+from inspect_app.security.access import can_see_ward, on_visible_ward_or_404, requires
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 REFUSALS = (TransitionError, services.ActionError, PhotoRejected, PhotoError)
@@ -40,10 +40,7 @@ ESTATES_ROLES = (Role.INSPECTOR, Role.SAFETY_LEAD, Role.ADMIN)
 
 def action_or_404(action_id: int) -> Action:
     """Load an action the current user may see (404 for another ward's, so ids cannot be probed)."""
-    action = db.session.get(Action, action_id)
-    if action is None or not can_see_ward(current_user, action.ward_id):
-        abort(404)
-    return action
+    return on_visible_ward_or_404(Action, action_id)
 
 
 def _needs_approver(action: Action) -> bool:

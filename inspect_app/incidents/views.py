@@ -18,7 +18,7 @@ from inspect_app.incidents import queries, services
 from inspect_app.incidents.forms import IncidentForm, PointForm
 from inspect_app.incidents.models import Incident
 from inspect_app.refusals import status_of
-from inspect_app.security.access import can_see_ward, requires, visible_ward_ids, ward_or_404
+from inspect_app.security.access import on_visible_ward_or_404, requires, visible_ward_ids, ward_or_404
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -80,10 +80,7 @@ def _point_form(points: list[Finding], prefix: str = "", formdata=None) -> Point
 
 
 def incident_or_404(incident_id: int) -> Incident:
-    incident = db.session.get(Incident, incident_id)
-    if incident is None or not can_see_ward(current_user, incident.ward_id):
-        abort(404)
-    return incident
+    return on_visible_ward_or_404(Incident, incident_id)
 
 
 @bp.get("/")

@@ -20,7 +20,7 @@ from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
 from inspect_app.refusals import status_of
-from inspect_app.security.access import can_see_ward, requires, visible_ward_ids
+from inspect_app.security.access import on_visible_ward_or_404, requires, visible_ward_ids
 
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 
@@ -115,10 +115,7 @@ def show(check_id: int):
 
 
 def task_or_404(task_id: int) -> TrustCheckTask:
-    task = db.session.get(TrustCheckTask, task_id)
-    if task is None or not can_see_ward(current_user, task.ward_id):
-        abort(404)
-    return task
+    return on_visible_ward_or_404(TrustCheckTask, task_id)
 
 
 def _answer_form(task: TrustCheckTask) -> AnswerForm:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
@@ -76,12 +77,24 @@ def can_see_ward(user, ward_id: int) -> bool:
     return ids is None or ward_id in ids
 
 
+_Row = TypeVar("_Row")
+
+
 def ward_or_404(ward_id: int):
     """Load a ward the current user may see; 404 (not 403) so ward ids are not probed."""
     ward = db.session.get(Ward, ward_id)
     if ward is None or not can_see_ward(current_user, ward.id):
         abort(404)
     return ward
+
+
+def on_visible_ward_or_404(model: type[_Row], row_id: int) -> _Row:
+    """Load a row of ``model`` (anything with a ``ward_id``) on a ward the current user may see;
+    404 for a missing row and for another ward's alike, so ids cannot be probed."""
+    row = db.session.get(model, row_id)
+    if row is None or not can_see_ward(current_user, row.ward_id):
+        abort(404)
+    return row
 
 
 def staff_may_see_photos(user, ward_id: int) -> bool:
