@@ -29,6 +29,17 @@ TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
 
+def wait_for_service_worker(page, timeout: float = 30.0) -> None:
+    """Wait until a service worker controls the page. Polled from here with page.evaluate, not with
+    page.wait_for_function: that one re-evaluates its predicate with eval() in the page, which our
+    Content-Security-Policy (script-src 'self') refuses whenever the first check comes back false."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("navigator.serviceWorker.controller !== null"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no service worker took control of {page.url} within {timeout:.0f} s")
+        page.wait_for_timeout(100)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
@@ -39,7 +50,9 @@ def pytest_collection_modifyitems(items):
 def playwright_instance():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); make test installs it")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # assertions wait longer than the 5 s default: CI runs on 2 busy cores
 
     with sync_playwright() as p:
         yield p
@@ -85,7 +98,7 @@ def live_server(app):
 @pytest.fixture
 def context(browser):
     context = browser.new_context(viewport=TABLET, service_workers="allow")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # generous: CI runs on 2 busy cores
     yield context
     context.close()
 

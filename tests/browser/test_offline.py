@@ -22,7 +22,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.photos.models import Photo
-from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in
+from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in, wait_for_service_worker
 from tests.conftest import Auth
 
 ROOMS = ("Bedroom 1", "Bedroom 2", "Day room")
@@ -95,7 +95,7 @@ def counts(app) -> dict:
 
 def make_available_offline(page, base: str, inspection_id: int) -> None:
     page.goto(f"{base}/inspections/{inspection_id}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.get_by_role("button", name="Make available offline").click()
     page.wait_for_selector("[data-pack-status]:has-text('Ready offline')", timeout=60_000)
 
@@ -104,7 +104,7 @@ def offline_tablet(browser, server, world):
     """A fresh tablet (one context: its service worker, caches and IndexedDB), signed in, with the
     inspection made available offline (still online)."""
     context = browser.new_context(viewport=TABLET, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     sign_in(page, server.url, "inspector@demo.nhs.test")
     make_available_offline(page, server.url, world["inspection"])

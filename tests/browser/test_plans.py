@@ -16,7 +16,7 @@ from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.plans import services as plans
-from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in
+from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in, wait_for_service_worker
 from tests.browser.test_offline import Server, make_available_offline
 from tests.fixtures.plans import plan_png
 
@@ -67,7 +67,7 @@ def _tap(page, selector: str, fx: float, fy: float) -> None:
 
 def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, server, browser):
     context = browser.new_context(viewport=TABLET, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -92,7 +92,7 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     context.close()
 
     context = browser.new_context(viewport=TABLET, service_workers="allow")  # the inspector's tablet
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, server.url, "inspector@demo.nhs.test")
@@ -127,7 +127,7 @@ def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_ba
         db.session.commit()
         db.session.remove()
     context = browser.new_context(viewport=TABLET, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     sign_in(page, server.url, "inspector@demo.nhs.test")
     make_available_offline(page, server.url, walk["inspection"])
@@ -146,11 +146,11 @@ def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_ba
 
     # A nurse confirms the (changed) briefing on a ward with no signal: it reaches the server later.
     context = browser.new_context(viewport=PHONE, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     sign_in(page, server.url, "staff@demo.nhs.test")
     page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.reload()  # now through the service worker, which keeps the page and the plan for offline
     page.wait_for_selector("svg .plan__pin--extreme")
     context.set_offline(True)
