@@ -87,7 +87,8 @@ class Transition:
             raise ValueError(f"Unknown required fields {sorted(unknown)} on {self.label!r}.")
 
 
-ANYONE = frozenset(R) - {R.RISK_APPROVER}  # an approver decides on acceptance, nothing else
+# An approver decides on acceptance, nothing else; ward staff read their briefing and change nothing.
+ANYONE = frozenset(R) - {R.RISK_APPROVER, R.WARD_STAFF}
 ESTATES = frozenset({R.INSPECTOR, R.SAFETY_LEAD, R.ADMIN})  # order work, refer to capital
 FITTERS = frozenset({R.INSPECTOR, R.ADMIN})  # record work done on site
 MANAGERS = frozenset({R.WARD_MANAGER, R.SAFETY_LEAD, R.ADMIN})  # close, escalate

@@ -18,7 +18,7 @@ from inspect_app.domain.workflow import (
 )
 
 S, R = ActionStatus, Role
-ANY = frozenset(R) - {R.RISK_APPROVER}  # an approver decides on acceptance only
+ANY = frozenset(R) - {R.RISK_APPROVER, R.WARD_STAFF}  # an approver decides on acceptance only; staff read only
 EST = frozenset({R.INSPECTOR, R.SAFETY_LEAD, R.ADMIN})
 FIT = frozenset({R.INSPECTOR, R.ADMIN})
 MGR = frozenset({R.WARD_MANAGER, R.SAFETY_LEAD, R.ADMIN})
@@ -242,3 +242,9 @@ def test_every_status_has_a_label():
 def test_a_transition_cannot_require_a_field_the_forms_do_not_know():
     with pytest.raises(ValueError, match="Unknown required fields"):
         Transition(S.OPEN, S.INTERIM, ANY, frozenset({"signature"}), "Sign")
+
+
+def test_ward_staff_and_risk_approvers_move_no_action_but_by_their_own_rights():
+    """Ward staff read their ward's briefing and change nothing; a risk approver only accepts risks."""
+    assert not [t for t in TRANSITIONS if Role.WARD_STAFF in t.roles]
+    assert {t.target.value for t in TRANSITIONS if Role.RISK_APPROVER in t.roles} == {"risk_accepted"}
