@@ -29,14 +29,21 @@ TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
 
-def wait_for_service_worker(page, timeout: float = 30.0) -> None:
+def wait_for_service_worker(page, timeout: float = 60.0) -> None:
     """Wait until a service worker controls the page. Polled from here with page.evaluate, not with
     page.wait_for_function: that one re-evaluates its predicate with eval() in the page, which our
-    Content-Security-Policy (script-src 'self') refuses whenever the first check comes back false."""
+    Content-Security-Policy (script-src 'self') refuses whenever the first check comes back false.
+    If no worker has taken control after 15 s the page is loaded again, as a person's next page would
+    be: a worker whose install failed (one precache request failing on a busy machine) is discarded
+    by the browser and registered afresh by the next page, never by the page that is already open."""
     deadline = time.monotonic() + timeout
+    reload_at = time.monotonic() + 15
     while not page.evaluate("navigator.serviceWorker.controller !== null"):
         if time.monotonic() > deadline:
             raise AssertionError(f"no service worker took control of {page.url} within {timeout:.0f} s")
+        if time.monotonic() > reload_at:
+            page.reload()
+            reload_at = time.monotonic() + 15
         page.wait_for_timeout(100)
 
 
