@@ -15,7 +15,7 @@ def _needed(message: str) -> InputRequired:
 
 
 class PlanUploadForm(FlaskForm):
-    plan = FileField("Floor plan (PNG, JPEG or a PDF)", validators=[FileRequired(message="Choose the plan file.")])
+    plan = FileField("Floor plan (PNG, JPEG, WebP or a PDF)", validators=[FileRequired(message="Choose the plan file.")])
     page = IntegerField("PDF page", default=1, validators=[Optional(), NumberRange(min=1, max=50)])
 
 
