@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Select, and_, bindparam, false, func, literal_column, select, true, tuple_, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
+from inspect_app.actions import tallies as maintained
 from inspect_app.actions.models import Action, ActionRow, ClosedTally, DueTally, LiveTally
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
@@ -333,8 +334,15 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
     since = closed_since(today)
-    rows = db.session.execute(_tallies_statement(_names(terms)),
-                              dict(terms) | {"today": today, "closed_since": since}).all()
+    params = dict(terms) | {"today": today, "closed_since": since}
+
+    def read() -> list:
+        return db.session.execute(_tallies_statement(_names(terms)), params).all()
+
+    # Kept in the process until the counts' marker moves or the date changes. Not with a site
+    # filter: which wards a site holds is not part of the counts, so the marker does not follow it.
+    rows = read() if "site_id" in params else maintained.cached(
+        maintained.marker(), ("tallies", tuple((name, _frozen(value)) for name, value in params.items())), read)
 
     def in_status(status: str) -> bool:
         return filters.status in ("all", status) or (
@@ -386,6 +394,10 @@ def _tally_part(model, names: tuple[str, ...], late: bool, sign: int, *where) ->
     return query.where(*conditions, model.n != 0, *where).group_by(model.band, model.status, *grade)
 
 
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
 def closed_since(today: date) -> date:
     """First day of the period of closed counts: the month 12 months before this one (12 whole
     months and this one so far; the counts are kept per month of closing)."""
@@ -405,8 +417,11 @@ def attention(user, *, now: datetime) -> dict:
     params = {"now": now, "today": now.date()} | {f"age_{days}": now - timedelta(days=days) for days in AGES}
     if ids is not None:
         params["ward_ids"] = sorted(ids) or [0]
-    overdue = dict(db.session.execute(_overdue_statement(ids is not None), params).all())
     row = db.session.execute(_attention_statement(ids is not None), params).one()
+    # the overdue counts come from the maintained counts: kept until their marker (read above, in
+    # the same statement as the other counts) moves or the date changes
+    overdue = dict(maintained.cached(row[9], ("overdue", params["today"], _frozen(params.get("ward_ids"))),
+                                     lambda: db.session.execute(_overdue_statement(ids is not None), params).all()))
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5], strict=True)), "interim_expired": row[5], "awaiting_approval": row[6],
@@ -424,7 +439,7 @@ def _overdue_statement(scoped: bool) -> Select:
 def _attention_statement(scoped: bool) -> Select:
     """:func:`attention`'s other counts, one scalar subquery each, built once per process."""
     counts = [_how_many(Action, scoped, *where) for where in _attention_conditions()]
-    return select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)))
+    return select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)), maintained.MARKER)
 
 
 def _attention_conditions() -> list[tuple]:
