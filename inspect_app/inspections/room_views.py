@@ -31,7 +31,7 @@ from inspect_app.inspections.lookup import (
     room_url,
     writable_or_409,
 )
-from inspect_app.inspections.models import CarryForward, RoomVisit
+from inspect_app.inspections.models import CarryForward
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
@@ -75,8 +75,7 @@ def room(inspection_id: int, room_id: int):
         room_photos=db.session.scalars(select(Photo).where(
             Photo.inspection_id == inspection.id, Photo.room_id == room_.id, Photo.removed_at.is_(None))
             .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None),
-        scanned_at=db.session.scalar(select(RoomVisit.label_scanned_at).where(
-            RoomVisit.inspection_id == inspection.id, RoomVisit.room_id == room_.id)))
+        scanned_at=walk.label_scanned_at)  # read with the walk position
 
 
 @bp.post("/<int:inspection_id>/rooms/<int:room_id>/photo")

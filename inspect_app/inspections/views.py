@@ -117,7 +117,8 @@ def overview(inspection_id: int):
         points=sum(status.findings for status in progress),
         inspected=sum(1 for s in progress if s.state == rules.RoomState.COMPLETE),
         not_accessible=sum(1 for s in progress if s.state == rules.RoomState.NOT_ACCESSIBLE),
-        flags=assurance_reads.flags_for(inspection, progress), scans=assurance_reads.label_scans(inspection),
+        flags=assurance_reads.flags_for(inspection, progress),
+        scans={s.room.id: s.label_scanned_at for s in progress if s.label_scanned_at},  # read with the walk
         # shown once every room is done (until then the next room is the way forward)
         problems=services.signoff_problems(inspection, progress, carried)
         if upcoming is None and not inspection.is_read_only else [],
