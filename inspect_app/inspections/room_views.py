@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
-from inspect_app.domain.checklist import CarryForwardOutcome, NaReason
+from inspect_app.domain.checklist import CarryForwardOutcome
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
@@ -66,7 +66,7 @@ def room(inspection_id: int, room_id: int):
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item, notes=notes, na_reasons=list(NaReason), points_total=len(points), points_page=page,
+        by_item=by_item, notes=notes, points_total=len(points), points_page=page,
         points_pages=pages, points_first=(page - 1) * POINTS_SHOWN + 1,
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
