@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Boolean, Select, and_, bindparam, case, func, or_, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import checklist as rules
@@ -233,10 +233,18 @@ def findings_in(inspection: Inspection, room: Room | None = None, *, photos: boo
     return _points(query.order_by(Finding.room_id, Finding.id), photos)
 
 
+# What the room page shows of its points (a checklist item's points, a page of point rows): a dense
+# room holds dozens, and filling every column of each (descriptions, controls, grading answers)
+# cost more than the statement. Anything else is loaded if asked for; a test counts the statements.
+ROOM_PAGE_COLUMNS = (Finding.id, Finding.kind, Finding.item_id, Finding.room_id, Finding.ward_id, Finding.state,
+                     Finding.band, Finding.score, Finding.category, Finding.description, Finding.location)
+
+
 @functools.cache
 def _room_points_statement(photos: bool) -> Select:
     query = (select(Finding).where(*_seen_now(bindparam("inspection_id")), Finding.state == "present",
-                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id))
+                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id)
+             .options(load_only(*ROOM_PAGE_COLUMNS)))
     return query.options(joinedload(Finding.photos)) if photos else query
 
 
