@@ -25,7 +25,9 @@ def index():
     today = now.date()
     # need and older_than come from the home pages' links to the action list; the dashboard has none
     filters = replace(queries.Filters.from_args(request.args), need=None, older_than=None)
-    tallies = queries.dashboard_tallies(current_user, filters, today=today)
+    # the attention panel first: its statement also reads the counts' marker the tallies are kept by
+    attention = queries.attention(current_user, now=now)
+    tallies = queries.dashboard_tallies(current_user, filters, today=today, mark=attention["marker"])
     overdue, _ = queries.action_list(current_user, replace(filters, overdue=True), today=today,
                                      per_page=OVERDUE_SHOWN)
     return render_template(
@@ -33,7 +35,7 @@ def index():
         statuses=list(ActionStatus), count_rows=_count_rows(tallies.counts, filters),
         heat_rows=_heat_rows(tallies.heat, tallies.heat_bands, filters),
         stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=tallies.overdue,
-        now=now, closed_since=tallies.closed_since, finished_statuses=queries.FINISHED_VALUES)
+        now=now, closed_since=tallies.closed_since, finished_statuses=queries.FINISHED_VALUES, attention=attention)
 
 
 @dataclass(frozen=True)

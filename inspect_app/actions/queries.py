@@ -320,7 +320,7 @@ class Tallies:
     heat_bands: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
+def dashboard_tallies(user, filters: Filters, *, today: date, mark: int | None = None) -> Tallies:
     """Every number on the dashboard from one grouped statement.
 
     No action row is read: the counts are the maintained tallies (``actions.tallies``): actions
@@ -331,6 +331,9 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
     and band filters; the rest is summed here. The counts table shows every status (the status filter does not narrow
     it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
     overdue figure applies all filters, like the overdue list it heads.
+
+    :param mark: the counts' marker as this request read it before (:func:`attention` returns it);
+        read here when None.
     """
     terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
     since = closed_since(today)
@@ -341,8 +344,8 @@ def dashboard_tallies(user, filters: Filters, *, today: date) -> Tallies:
 
     # Kept in the process until the counts' marker moves or the date changes. Not with a site
     # filter: which wards a site holds is not part of the counts, so the marker does not follow it.
-    rows = read() if "site_id" in params else maintained.cached(
-        maintained.marker(), ("tallies", tuple((name, _frozen(value)) for name, value in params.items())), read)
+    key = ("tallies", tuple((name, _frozen(value)) for name, value in params.items()))
+    rows = read() if "site_id" in params else maintained.cached(maintained.marker() if mark is None else mark, key, read)
 
     def in_status(status: str) -> bool:
         return filters.status in ("all", status) or (
@@ -425,7 +428,7 @@ def attention(user, *, now: datetime) -> dict:
     return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
             "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
             "ageing": dict(zip(AGES, row[2:5], strict=True)), "interim_expired": row[5], "awaiting_approval": row[6],
-            "failed_check": row[7], "open": row[8]}
+            "failed_check": row[7], "open": row[8], "marker": row[9]}
 
 
 @functools.lru_cache(maxsize=2)

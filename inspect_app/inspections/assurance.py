@@ -9,11 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from inspect_app.domain import assurance
 from inspect_app.domain.assurance import Flag, RoomFacts, SecondLookPolicy
-from inspect_app.estates.models import Room, Site, Trust
+from inspect_app.estates.models import Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer, Inspection, RoomVisit
@@ -99,13 +99,10 @@ def _acceptance(finding, action, residual) -> dict:
                 review_date=action.accepted_review_date, rationale=action.accepted_rationale)
 
 
-_POLICY = select(Trust.assurance_policy).join(Site, Site.trust_id == Trust.id).where(Site.id == bindparam("site_id"))
-
-
 def second_look_policy(ward) -> SecondLookPolicy:
     """The trust's thresholds (the defaults unless the trust set its own)."""
-    try:  # one statement, not the ward's site and then its trust
-        return SecondLookPolicy.from_dict(db.session.scalar(_POLICY, {"site_id": ward.site_id}))
+    try:  # inspection pages load the ward's site and trust with the inspection
+        return SecondLookPolicy.from_dict(ward.site.trust.assurance_policy)
     except (TypeError, ValueError):
         return assurance.DEFAULT_SECOND_LOOK
 

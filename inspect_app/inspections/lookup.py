@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from inspect_app.alerts.models import RoomFixture
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection
@@ -41,8 +41,10 @@ def inspection_or_404(inspection_id: int | None) -> Inspection:
 
 def _with_ward_and_checklist() -> tuple:
     # The ward, checklist version and signatures (the banner names who signed) are on every
-    # inspection page: loaded with it, not one by one.
-    return joinedload(Inspection.ward), joinedload(Inspection.template), joinedload(Inspection.signatures)
+    # inspection page, the ward's trust on the overview (its second-look thresholds): loaded with
+    # it, not one by one.
+    return (joinedload(Inspection.ward).joinedload(Ward.site).joinedload(Site.trust), joinedload(Inspection.template),
+            joinedload(Inspection.signatures))
 
 
 @functools.cache
