@@ -13,6 +13,7 @@ from inspect_app.auth import sessions
 from inspect_app.auth.models import User, UserSession
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
+from inspect_app.security import access
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -54,12 +55,15 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
 
 def _user_and_session(user_id: int, token: str | None) -> tuple[User | None, UserSession | None]:
-    """The account and this device's session row (None: no such session) in one statement: every
-    signed-in request needs both."""
+    """The account, this device's session row (None: no such session) and the wards the account
+    is scoped to, in one statement: every signed-in request needs them."""
     row = db.session.execute(_USER_AND_SESSION, {"user_id": user_id, "token": token or ""}).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    if row is None:
+        return None, None
+    access.remember_ward_ids(row[0], row[2], row[3])  # a ward manager's wards, read in the same statement
+    return row[0], row[1]
 
 
-_USER_AND_SESSION = (select(User, UserSession)
+_USER_AND_SESSION = (select(User, UserSession, *access.ward_ids_columns(User.id))
                      .outerjoin(UserSession, and_(UserSession.token == bindparam("token"), UserSession.user_id == User.id))
                      .where(User.id == bindparam("user_id")))

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Site, Trust, Ward, ward_managers, ward_staff
@@ -54,6 +54,21 @@ def public(view: Callable) -> Callable:
 
 def sees_all_wards(user) -> bool:
     return user.role in {Role.SAFETY_LEAD.value, Role.ADMIN.value, Role.INSPECTOR.value, Role.RISK_APPROVER.value}
+
+
+def ward_ids_columns(user_id) -> tuple:
+    """Two columns for a statement that reads an account (``user_id`` its id column): the ids of the
+    wards it manages and of those it works on as ward staff, each as "1,4,7" (or None). The sign-in
+    check reads them with the account; :func:`remember_ward_ids` keeps them for the request."""
+    return tuple(select(func.aggregate_strings(cast(table.c.ward_id, String), ","))
+                 .where(table.c.user_id == user_id).scalar_subquery() for table in (ward_managers, ward_staff))
+
+
+def remember_ward_ids(user, managed: str | None, staffed: str | None) -> None:
+    """Keep what :func:`ward_ids_columns` read, so :func:`visible_ward_ids` needs no statement."""
+    if has_request_context() and not sees_all_wards(user):
+        text = staffed if user.role == Role.WARD_STAFF.value else managed
+        g.setdefault("visible_ward_ids", {})[user.id] = frozenset(int(part) for part in (text or "").split(",") if part)
 
 
 def visible_ward_ids(user) -> set[int] | None:
