@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
 from inspect_app.extensions import db
-from inspect_app.photos.storage import StorageUnavailable
+from inspect_app.stores.storage import StorageUnavailable
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",

@@ -16,9 +16,9 @@ from inspect_app.audit.services import record
 from inspect_app.extensions import db
 from inspect_app.photos import imaging
 from inspect_app.photos.models import Photo
-from inspect_app.photos.storage import PhotoStorage, StorageUnavailable, rendition_key
 from inspect_app.refusals import Conflict
 from inspect_app.stores import photo_store
+from inspect_app.stores.storage import PhotoStorage, StorageUnavailable, rendition_key
 
 KINDS = {"finding", "evidence", "verification", "check", "room"}
 

@@ -50,8 +50,8 @@ from inspect_app.inspections.services import signoff_problems
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
-from inspect_app.photos.storage import local_file
 from inspect_app.plans.mapdata import report_plan
+from inspect_app.stores.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
 from .data import (
