@@ -25,6 +25,7 @@ from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import risk
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Ward
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
@@ -37,7 +38,7 @@ from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
-from inspect_app.security.access import ALL_ROLES, EVERYONE, can_see_ward
+from inspect_app.security.access import ALL_ROLES, EVERYONE
 from inspect_app.security.ids import MAX_ID
 from inspect_app.template_helpers import fmt_date
 

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
+from inspect_app.estates.scope import can_see_ward, staff_may_see_photos
 from inspect_app.extensions import db
 from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
@@ -23,7 +24,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.refusals import status_of
-from inspect_app.security.access import EVERYONE, can_see_ward, requires, staff_may_see_photos
+from inspect_app.security.access import EVERYONE, requires
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 RENDITIONS = ("large", "report", "thumb")
