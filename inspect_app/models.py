@@ -5,8 +5,8 @@ from inspect_app.api.models import SyncReceipt
 from inspect_app.audit.models import AuditEvent
 from inspect_app.auth.models import LoginThrottle, User
 from inspect_app.briefings.models import BriefingConfirmation
-from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
-from inspect_app.estates.models import Room, Site, Trust, Ward, ward_managers, ward_staff
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
+from inspect_app.estates.models import AreaType, Room, Site, Trust, Ward, ward_managers, ward_staff
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.incidents.models import Incident
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, RoomVisit

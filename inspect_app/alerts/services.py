@@ -12,9 +12,8 @@ from sqlalchemy import select
 from inspect_app import events
 from inspect_app.alerts.models import Alert, FixtureCheck, RoomFixture
 from inspect_app.audit.services import diff, record
-from inspect_app.checklists.models import AreaType
 from inspect_app.domain.alerts import CheckResult, FixtureKind, ResponseStatus
-from inspect_app.estates.models import PatientGroup, Room
+from inspect_app.estates.models import AreaType, PatientGroup, Room
 from inspect_app.extensions import db
 
 BUILTIN_PATH = Path(__file__).parent / "data" / "alerts.json"

@@ -1,4 +1,4 @@
-"""The estate: trust, sites, wards and the rooms walked in an inspection."""
+"""The estate: trust, sites, wards, the kinds of room (area types) and the rooms walked in an inspection."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,7 +14,18 @@ from inspect_app.extensions import db
 
 if TYPE_CHECKING:
     from inspect_app.auth.models import User
-    from inspect_app.checklists.models import AreaType
+
+
+class AreaType(db.Model):
+    """A kind of room (bedroom, en-suite, lounge...). Stable across template versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    default_tier: Mapped[str] = mapped_column(String(4))
+    description: Mapped[str | None] = mapped_column(Text)
+    # The public sources the area's items were written from (the library's metadata, per area).
+    source: Mapped[str | None] = mapped_column(Text)
 
 
 class PatientGroup(str, Enum):
