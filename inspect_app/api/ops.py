@@ -40,7 +40,7 @@ from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
 from inspect_app.security.access import ALL_ROLES, EVERYONE
 from inspect_app.security.ids import MAX_ID
-from inspect_app.template_helpers import fmt_date
+from inspect_app.wording import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
