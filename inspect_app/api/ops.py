@@ -18,13 +18,12 @@ from werkzeug.datastructures import FileStorage
 from inspect_app import events
 from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
 from inspect_app.briefings import services as briefings
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import risk
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, Ward
+from inspect_app.estates.models import Room, RoomFixture, Ward
 from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings

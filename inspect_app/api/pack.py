@@ -14,9 +14,8 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, RoomFixture
 from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
