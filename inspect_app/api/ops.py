@@ -28,6 +28,7 @@ from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
+from inspect_app.inspections import point_photos
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
@@ -299,7 +300,7 @@ def photo_add(payload, files, *, by, now, client_time=None):
         raise OpError(400, "The photo file is missing.")
     file.stream.seek(0)  # a retried transaction reads the upload again
     data = file.read()
-    photo = photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
+    photo = point_photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
     return 201, {"photo_uuid": photo.uuid, "sha256": hashlib.sha256(data).hexdigest(),
                  "stored_sha256": photo.sha256, "bytes": len(data), "finding_id": finding.id}
 

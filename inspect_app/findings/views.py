@@ -33,8 +33,8 @@ from inspect_app.inspections.lookup import (
 )
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
+from inspect_app.photos.http import PHOTO_STATUS, too_large
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.photos.views import PHOTO_STATUS, too_large
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
