@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import redis  # loaded in every app anyway: errors.py answers its RedisError
 from flask import Flask, current_app
 
 from inspect_app.stores.storage import LocalStorage, PhotoStorage
@@ -65,8 +66,6 @@ def redis_client():
         url = app.config.get("REDIS_URL")
         if not url:
             return None
-        import redis  # noqa: PLC0415 - the client only when REDIS_URL is set
-
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
     return _cached("redis", build)
 
