@@ -12,8 +12,8 @@ from sqlalchemy import and_, bindparam, select
 from inspect_app.auth import sessions
 from inspect_app.auth.models import User, UserSession
 from inspect_app.clock import utcnow
+from inspect_app.estates import scope
 from inspect_app.extensions import db
-from inspect_app.security import access
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -60,10 +60,10 @@ def _user_and_session(user_id: int, token: str | None) -> tuple[User | None, Use
     row = db.session.execute(_USER_AND_SESSION, {"user_id": user_id, "token": token or ""}).first()
     if row is None:
         return None, None
-    access.remember_ward_ids(row[0], row[2], row[3])  # a ward manager's wards, read in the same statement
+    scope.remember_ward_ids(row[0], row[2], row[3])  # a ward manager's wards, read in the same statement
     return row[0], row[1]
 
 
-_USER_AND_SESSION = (select(User, UserSession, *access.ward_ids_columns(User.id))
+_USER_AND_SESSION = (select(User, UserSession, *scope.ward_ids_columns(User.id))
                      .outerjoin(UserSession, and_(UserSession.token == bindparam("token"), UserSession.user_id == User.id))
                      .where(User.id == bindparam("user_id")))
