@@ -35,7 +35,10 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping per request: a connection idle over DB_PING_AFTER_IDLE seconds is pinged when next
+    # taken from the pool (inspect_app/db_setup.py; 0 = every time); none is older than 30 minutes.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+    DB_PING_AFTER_IDLE = float(os.environ.get("DB_PING_AFTER_IDLE", "10"))
     INSTANCE_DIR = INSTANCE_DIR
     PHOTO_ROOT = os.environ.get("PHOTO_ROOT", str(INSTANCE_DIR / "photos"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024

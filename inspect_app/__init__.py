@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     db_setup.install_sqlite_pragmas()
+    db_setup.install_idle_ping(app.config["DB_PING_AFTER_IDLE"])
     db_setup.install_read_only_commit(app, db)
     from inspect_app.actions import tallies
 

@@ -15,11 +15,15 @@ from inspect_app.estates.models import Trust
 from inspect_app.estates.scope import staff_may_see_photos, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.plans.mapdata import PlanMap, hotspot_report, plan_map
+from inspect_app.plans.models import WardPlan
 from inspect_app.plans.services import current_plan
+from inspect_app.presence import any_rows, register
 from inspect_app.refusals import status_of
 from inspect_app.reports.pdf.hotspot import render_hotspot
 from inspect_app.security.access import EVERYONE, requires
 
+# No floor plan uploaded anywhere: the pages showing a ward's plan need no query of their own.
+register("plans", lambda: select(WardPlan.id))
 bp = Blueprint("briefings", __name__)
 #: Who sees the list of readers: the ward's manager (their own wards only) and the trust's leads.
 READERS_VISIBLE_TO = {Role.WARD_MANAGER.value, Role.SAFETY_LEAD.value, Role.ADMIN.value}
@@ -38,7 +42,7 @@ def plan_helpers() -> dict:
     """``ward_plan_map(ward)`` and ``briefing_due(ward)`` for the pages that show a ward's plan
     (queried only when a template calls them)."""
     def ward_plan_map(ward):
-        if current_plan(ward.id) is None:  # a page without a plan costs one small query, as before
+        if not any_rows("plans") or current_plan(ward.id) is None:  # no plan in the trust: no query of its own
             return PlanMap(ward.id, ward.name, None, (), ())
         return plan_map(ward, today=utcnow().date())
 

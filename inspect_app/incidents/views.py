@@ -18,9 +18,12 @@ from inspect_app.forms_util import choices
 from inspect_app.incidents import queries, services
 from inspect_app.incidents.forms import IncidentForm, PointForm
 from inspect_app.incidents.models import Incident
+from inspect_app.presence import any_rows, register
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
+# No incident at all (most requests of a trust that records few): no panel needs its query.
+register("incidents", lambda: select(Incident.id))
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
 
@@ -34,7 +37,7 @@ def _safe_next(value: str | None) -> str | None:
 def open_point_tasks(room_id: int, back: str | None = None) -> list[tuple[Incident, PointForm]]:
     """The room's incidents waiting for their point, each with its form (for the room page, which
     the form returns to: ``back``)."""
-    tasks = queries.open_point_tasks(room_id)
+    tasks = queries.open_point_tasks(room_id) if any_rows("incidents") else []
     if not tasks:
         return []
     points = queries.points_in_room(room_id)
@@ -65,12 +68,14 @@ def _scope(filters) -> set[int] | None:
 
 @bp.app_template_global()
 def incident_picture(filters=None) -> queries.Picture:
+    if not any_rows("incidents"):
+        return queries.Picture(by_ward=[], by_type=[], by_category=[], total=0)
     return queries.picture(_scope(filters), now=utcnow())
 
 
 @bp.app_template_global()
 def incident_flagged_wards(filters=None) -> list[queries.FlaggedWard]:
-    return queries.wards_to_reassess(_scope(filters))
+    return queries.wards_to_reassess(_scope(filters)) if any_rows("incidents") else []
 
 
 def _point_form(points: list[Finding], prefix: str = "", formdata=None) -> PointForm:

@@ -20,9 +20,12 @@ from inspect_app.learning.forms import AnswerForm, LaunchForm
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
+from inspect_app.presence import any_rows, register
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
+# No check open (the usual state between launches): the panels listing checks and tasks need no query.
+register("open_trust_checks", lambda: select(TrustCheck.id).where(TrustCheck.closed_at.is_(None)))
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 
 
@@ -43,12 +46,14 @@ def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
     home page list them): every ward's read in one statement the first time a page asks, kept for
     the request."""
     if "_open_tasks" not in g:
-        g._open_tasks = queries.open_tasks_by_ward()
+        g._open_tasks = queries.open_tasks_by_ward() if any_rows("open_trust_checks") else {}
     return g._open_tasks.get(ward_id, [])
 
 
 @bp.app_template_global()
 def open_trust_checks() -> list[TrustCheck]:
+    if not any_rows("open_trust_checks"):
+        return []
     return list(db.session.scalars(select(TrustCheck).where(TrustCheck.closed_at.is_(None))
                                    .options(selectinload(TrustCheck.tasks).joinedload(TrustCheckTask.ward))
                                    .order_by(TrustCheck.due_on, TrustCheck.id)))
