@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
@@ -83,6 +84,126 @@ def _na_text(na_reason: str | None, na_detail: str | None = None) -> str:
     return na_reason_text(na_reason, na_detail)
 
 
+# --- The room page's checklist rows ---------------------------------------------------------------
+# A room has ~27 items and each row was ~60 lines of template: written out by Jinja, they were the
+# page's largest rendering cost (and most of its garbage). The same HTML is written here in Python,
+# one call per category (``inspections/_items.html``); an item's prompt and guidance, the same on
+# every visit, are made once per process and text (keyed by the values themselves, never stale).
+LIGATURE_ANSWERS = (Answer.LP.value, Answer.CTRL.value)
+
+
+class RowPage(NamedTuple):
+    """What every row of one room page shares (resolved once per page)."""
+
+    live: bool  # the answer forms are shown (a writer, the inspection not signed off)
+    hidden: Markup  # the answer form's fixed fields (CSRF token, inspection and room ids)
+    answer_url: str
+    finding_url: str  # a point's page without its id
+    new_point_url: str
+
+
+def row_page(live, hidden, answer_url: str, finding_url: str, new_point_url: str) -> RowPage:
+    """``hidden`` is the template's own markup; the URLs are escaped here, once per page."""
+    return RowPage(bool(live), Markup(hidden), str(escape(answer_url)), str(escape(finding_url)),
+                   str(escape(new_point_url)))
+
+
+@lru_cache(maxsize=1024)
+def _row_head(item_id: int, code: str, kind: str, prompt: str, guidance: str | None) -> Markup:
+    check = ' <span class="chip chip--check">Check</span>' if kind == "check" else ""
+    head = (f'  <p class="item-row__prompt" id="prompt-{item_id}"><span class="item-row__code">{escape(code)}</span>'
+            f'{check} {escape(prompt)}</p>\n')
+    if guidance:
+        head += ('  <details class="guidance" data-guidance>\n'
+                 f'    <summary>Guidance<span class="visually-hidden"> for {escape(code)}</span></summary>\n'
+                 f'    <p>{escape(guidance)}</p>\n  </details>\n')
+    return Markup(head)
+
+
+def _pressed(on: bool) -> str:
+    return "true" if on else "false"
+
+
+def _row_form(item, current: str | None, words: tuple, page: RowPage) -> str:
+    note, na_reason, na_detail = words
+    check = item.kind == "check"
+    code = escape(item.code)
+    fail = ""
+    if check:
+        fail = ('      <div class="field">\n'
+                f'        <label class="field__label" for="note-{item.id}">What failed (needed for a fail)</label>\n'
+                f'        <textarea class="input" id="note-{item.id}" name="comment" maxlength="2000" rows="2">'
+                f'{escape(note or "")}</textarea>\n      </div>\n'
+                '      <button type="submit" name="value" value="fail" class="answer answer--fail" '
+                f'aria-pressed="{_pressed(current == "fail")}">Fail</button>\n')
+    opened = " open" if current in ("not_applicable", "fail") else ""
+    return (f'  <form method="post" action="{page.answer_url}" class="answers__form" data-op="answer">\n'
+            f'    {page.hidden}\n    <input type="hidden" name="item_id" value="{item.id}">\n'
+            f'    <div class="answers" role="group" aria-labelledby="prompt-{item.id}">\n'
+            f'{answer_buttons(current, item.kind)}\n    </div>\n'
+            f'    <details class="answer-more"{opened}>\n'
+            f'      <summary>{"Fail or not applicable" if check else "Not applicable"}'
+            f'<span class="visually-hidden"> for {code}</span></summary>\n{fail}'
+            '      <div class="field">\n'
+            f'        <label class="field__label" for="na-{item.id}">Why not applicable</label>\n'
+            f'        <select class="input" id="na-{item.id}" name="na_reason">\n'
+            f'          {na_reason_options(na_reason)}\n        </select>\n      </div>\n'
+            '      <div class="field">\n'
+            f'        <label class="field__label" for="na-detail-{item.id}">In your words (needed for "other")</label>\n'
+            f'        <input class="input" id="na-detail-{item.id}" name="na_detail" maxlength="2000" '
+            f'value="{escape(na_detail or "")}">\n      </div>\n'
+            '      <button type="submit" name="value" value="not_applicable" class="answer answer--not_applicable" '
+            f'aria-pressed="{_pressed(current == "not_applicable")}">Not applicable</button>\n'
+            '    </details>\n  </form>\n')
+
+
+def _answer_label(current: str | None) -> str:
+    try:
+        return Answer(current).label if current else "Not answered"
+    except ValueError:
+        return "Not answered"
+
+
+def _row_tail(item, current: str | None, words: tuple, findings, page: RowPage) -> str:
+    note, na_reason, na_detail = words
+    tail = ""
+    if current == "not_applicable":
+        tail += f'  <p class="answer-reason" data-na-reason>Not applicable: {escape(_na_text(na_reason, na_detail))}</p>\n'
+    elif current == "fail" and note:
+        tail += f'  <p class="answer-reason" data-fail-note>Failed: {escape(note)}</p>\n'
+    if findings:
+        rows = "".join(
+            f'    <li><a href="{page.finding_url}{f.id}">{escape(f.ref)}</a> {"Failed check, priority " if f.is_check else ""}'
+            f'{band_chip(f.band) if f.band else Markup(_NOT_GRADED)}</li>\n' for f in findings)
+        tail += f'  <ul class="item-row__points">\n{rows}  </ul>\n'
+    if page.live and current in LIGATURE_ANSWERS:
+        text = "Record another ligature point for this item" if findings else "Record the ligature point"
+        tail += f'  <p><a href="{page.new_point_url}&amp;item_id={item.id}">{text}</a></p>\n'
+    return tail
+
+
+_NOT_GRADED = '<span class="chip chip--none">Not graded</span>'
+_NO_WORDS = (None, None, None)
+
+
+def checklist_rows(items, answers: dict, notes: dict, by_item: dict, page: RowPage) -> Markup:
+    """One category's item rows (``<li>`` each), as ``inspections/_items.html`` drew them."""
+    out = []
+    for item in items:
+        current = answers.get(item.id)
+        words = notes.get(item.id, _NO_WORDS)
+        out.append(
+            f'<li class="item-row{" item-row--answered" if current else ""}{" item-row--check" if item.kind == "check" else ""}"'
+            f' id="item-{item.id}" data-item-id="{item.id}" data-answer="{escape(current or "")}"'
+            f' data-kind="{escape(item.kind)}">\n')
+        out.append(_row_head(item.id, item.code, item.kind, item.prompt, item.guidance))
+        out.append(_row_form(item, current, words, page) if page.live else
+                   f'  <p class="answer-text">Answer: <strong>{escape(_answer_label(current))}</strong></p>\n')
+        out.append(_row_tail(item, current, words, by_item.get(item.id), page))
+        out.append("</li>\n")
+    return Markup("".join(out))
+
+
 def photo_url(uuid: str, rendition: str) -> str:
     """A photo rendition's URL, with one ``url_for`` per request and rendition (lists of ligature
     points show a thumbnail per row). Photo uuids are hex and hyphens: nothing to quote."""
@@ -120,6 +241,8 @@ def register(app: Flask) -> None:
         answer_buttons=answer_buttons,
         na_reason_options=na_reason_options,
         na_text=_na_text,
+        checklist_rows=checklist_rows,
+        row_page=row_page,
         photo_url=photo_url,
         load_bearing_label=load_bearing_label,
         observation_label=observation_label,
