@@ -1,0 +1,49 @@
+"""The rows the room page and the inspection overview write in Python (template_helpers) escape what
+people typed and show every chip and state the templates showed."""
+from __future__ import annotations
+
+from types import SimpleNamespace as NS
+
+from markupsafe import Markup
+
+from inspect_app.domain.checklist import RoomProgress, RoomState
+from inspect_app.domain.risk import Band
+from inspect_app.template_helpers import checklist_rows, row_page, walk_rows
+
+
+def _status(room_id, state, *, reason=None, findings=0, band=None):
+    return NS(room=NS(id=room_id, name=f"Room <{room_id}>", tier="T3"), state=state,
+              progress=RoomProgress(answered=2, total=5, state=state), not_accessible_reason=reason,
+              findings=findings, highest_band=band)
+
+
+def test_walk_rows_show_every_chip_and_escape_names():
+    rows = str(walk_rows([_status(1, RoomState.IN_PROGRESS, findings=1, band=Band.HIGH),
+                          _status(2, RoomState.NOT_ACCESSIBLE, reason="Locked & <kept>")],
+                         "/inspections/7/rooms/", {1: object()}, [NS(room_id=1), NS(room_id=1)], {1: 3}))
+    first, second = rows.split("</li>")[:2]
+    assert 'href="/inspections/7/rooms/1">Room &lt;1&gt;</a>' in first and "2 of 5 answered" in first
+    assert "1 ligature point</span>" in first and 'chip--high">High' in first
+    assert "Confirmed on site by label scan" in first and first.count("Needs a second look") == 2
+    assert "3 to re-check" in first
+    assert "Locked &amp; &lt;kept&gt;" in second and "answered" not in second and "0 ligature points" in second
+    assert "re-check" not in second and "second look" not in second
+
+
+def test_checklist_rows_keep_answers_words_and_points_visible():
+    items = [NS(id=1, code="A-1", kind="ligature", prompt="Door <top>?", guidance=None),
+             NS(id=2, code="C-1", kind="check", prompt="Alarm tested?", guidance="Press & hold")]
+    answers = {1: "not_applicable", 2: "fail"}
+    notes = {1: (None, "other", "Wall <gone>"), 2: ("Siren silent", None, None)}
+    points = {2: [NS(id=9, ref="FC-00009", is_check=True, band="high")]}
+    page = row_page(True, Markup('<input type="hidden" name="csrf_token" value="t">'), "/inspections/answer",
+                    "/ligature-points/", "/ligature-points/new?inspection_id=1&room_id=2")
+    html = str(checklist_rows(items, answers, notes, points, page))
+    assert "Door &lt;top&gt;?" in html and "Press &amp; hold" in html
+    assert "Not applicable: Other: Wall &lt;gone&gt;" in html and 'value="Wall &lt;gone&gt;"' in html
+    assert "Failed: Siren silent" in html and ">Siren silent</textarea>" in html
+    assert 'Failed check, priority <span class="chip chip--high">' in html
+    assert html.count("<details class=\"answer-more\" open>") == 2  # N/A and fail show their words
+    read_only = str(checklist_rows(items, answers, notes, points, page._replace(live=False)))
+    assert "<form" not in read_only and "Answer: <strong>Not applicable</strong>" in read_only
+    assert "Answer: <strong>Fail</strong>" in read_only and "Not applicable: Other: Wall &lt;gone&gt;" in read_only
