@@ -5,7 +5,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask import Flask, g, url_for
+from flask import Flask, current_app, g, url_for
+from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from inspect_app import public_url
@@ -242,6 +243,55 @@ def walk_rows(progress, room_url: str, scans, flags, carried_by_room: dict[int, 
     return Markup("".join(out))
 
 
+# --- Action lists (the manager's list, the dashboard's overdue list) ------------------------------
+def _truncate(text: str, length: int) -> str:
+    return do_truncate(current_app.jinja_env, text, length)
+
+
+def _action_deadlines(a, now: datetime, today) -> str:
+    if a.is_overdue(today):
+        late = (today - a.target_date).days
+        out = (f'<strong class="overdue">Overdue by {late} day{"s" if late != 1 else ""}</strong> '
+               f"(target {escape(fmt_date(a.target_date))})\n")
+    else:
+        out = f"Target {escape(fmt_date(a.target_date))}"
+    if a.interim_missing(now):
+        out += f' · <strong class="overdue">Interim control missing (due {escape(fmt_datetime(a.interim_by))})</strong>\n'
+    elif a.interim_expired(today):
+        out += (f' · <strong class="overdue">Interim control expired (review was due '
+                f"{escape(fmt_date(a.interim_review_date))})</strong>: {escape(_truncate(a.interim_control, 60))}\n")
+    elif a.interim_in_place_at:
+        out += f" · Interim control: {escape(_truncate(a.interim_control, 60))}"
+        if a.ward_acknowledged_at:
+            out += f" (confirmed on ward {escape(fmt_date(a.ward_acknowledged_at))})"
+    if a.acceptance_review_due(today):
+        out += (f' · <strong class="overdue">Accepted risk due for review '
+                f"({escape(fmt_date(a.accepted_review_date))})</strong>")
+    return out
+
+
+def action_cards(rows, now: datetime, empty_text: str) -> Markup:
+    """The list items of an action list (``actions/_action_items.html``): band, what and where,
+    status, deadlines, interim control and accepted-risk review. Written here, not by a template
+    loop: a list page draws 25 of them on every view."""
+    today = now.date()
+    detail_url = escape(url_for("actions.detail", action_id=0)[:-1])
+    out = []
+    for a in rows:
+        what = f"{escape(a.ref)}: {escape(a.category)}"
+        if a.description:
+            what += f" — {escape(_truncate(a.description, 80))}"
+        out.append(
+            f'<li class="action-card{" action-card--overdue" if a.is_overdue(today) else ""}">\n'
+            f'  <div class="action-card__head">\n    {band_chip(a.band_level)}\n'
+            f'    <h3 class="action-card__title"><a href="{detail_url}{a.id}">{what}</a></h3>\n  </div>\n'
+            f'  <p class="action-card__meta">{escape(a.ward_name)} · {escape(a.site_name)} · '
+            f'<span class="status status--{escape(a.status)}">{escape(a.status_label)}</span> · '
+            f"Owner: {escape(a.owner_label)}</p>\n"
+            f'  <p class="action-card__meta">\n{_action_deadlines(a, now, today)}  </p>\n</li>\n')
+    return Markup("".join(out) if out else f'<li class="empty">{escape(empty_text)}</li>\n')
+
+
 def photo_url(uuid: str, rendition: str) -> str:
     """A photo rendition's URL, with one ``url_for`` per request and rendition (lists of ligature
     points show a thumbnail per row). Photo uuids are hex and hyphens: nothing to quote."""
@@ -281,6 +331,7 @@ def register(app: Flask) -> None:
         na_text=_na_text,
         checklist_rows=checklist_rows,
         walk_rows=walk_rows,
+        action_cards=action_cards,
         row_page=row_page,
         photo_url=photo_url,
         load_bearing_label=load_bearing_label,

@@ -47,3 +47,13 @@ def test_checklist_rows_keep_answers_words_and_points_visible():
     read_only = str(checklist_rows(items, answers, notes, points, page._replace(live=False)))
     assert "<form" not in read_only and "Answer: <strong>Not applicable</strong>" in read_only
     assert "Answer: <strong>Fail</strong>" in read_only and "Not applicable: Other: Wall &lt;gone&gt;" in read_only
+
+
+def test_an_empty_action_list_says_so(app):
+    from datetime import datetime
+
+    from inspect_app.template_helpers import action_cards
+
+    with app.test_request_context("/"):
+        assert str(action_cards([], datetime(2026, 12, 5, 9, 0), "Nothing <matches>.")) == \
+            '<li class="empty">Nothing &lt;matches&gt;.</li>\n'
