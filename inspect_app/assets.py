@@ -13,7 +13,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_compress import Compress
 
 compress = Compress()
@@ -40,6 +40,17 @@ def fingerprint(static_folder: str, filename: str) -> str | None:
     return _digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+def _page_fingerprint(static_folder: str, filename: str) -> str | None:
+    """:func:`fingerprint`, looked up once per request and file: a page links its scripts and styles
+    ~20 times (layout, page, service-worker list) and each lookup was a stat of the file."""
+    if not has_request_context():
+        return fingerprint(static_folder, filename)
+    seen = g.setdefault("_fingerprints", {})
+    if filename not in seen:
+        seen[filename] = fingerprint(static_folder, filename)
+    return seen[filename]
+
+
 def register(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
@@ -49,7 +60,7 @@ def register(app: Flask) -> None:
     @app.url_defaults
     def add_fingerprint(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
-            digest = fingerprint(app.static_folder, values["filename"])
+            digest = _page_fingerprint(app.static_folder, values["filename"])
             if digest:
                 values["v"] = digest
 
