@@ -24,10 +24,26 @@ def register(name: str, rows: Callable[[], Select]) -> None:
     _TESTS[name] = rows
 
 
+def names() -> list[str]:
+    return sorted(_TESTS)
+
+
+def columns() -> list:
+    """Every registered test as a labelled ``EXISTS`` column, in :func:`names` order: a page's first
+    statement may carry them (then :func:`keep` the values) and save the separate statement."""
+    return [exists(_TESTS[name]()).label(f"presence_{name}") for name in names()]
+
+
+def keep(asked: list[str], values) -> None:
+    """The answers to the tests ``asked`` (as :func:`names` gave them), read by another statement
+    of this request."""
+    g._presence = {name: bool(value) for name, value in zip(asked, values, strict=True)}
+
+
 def _answers() -> dict[str, bool]:
-    names = sorted(_TESTS)
-    row = db.session.execute(select(*(exists(_TESTS[name]()).label(name) for name in names))).one()
-    return {name: bool(value) for name, value in zip(names, row, strict=True)}
+    asked = names()
+    row = db.session.execute(select(*columns())).one()
+    return {name: bool(value) for name, value in zip(asked, row, strict=True)}
 
 
 def any_rows(name: str) -> bool:
@@ -36,6 +52,6 @@ def any_rows(name: str) -> bool:
         raise KeyError(f"no presence test registered as {name!r}")
     if not has_request_context():
         return bool(_answers()[name])
-    if "_presence" not in g:
-        g._presence = _answers()
+    if "_presence" not in g or name not in g._presence:  # a statement built before the test was registered
+        g._presence = {**g.get("_presence", {}), **_answers()}
     return g._presence[name]

@@ -18,6 +18,9 @@ from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection
+from inspect_app.presence import columns as presence_columns
+from inspect_app.presence import keep as keep_presence
+from inspect_app.presence import names as presence_names
 
 WRITERS = (Role.INSPECTOR, Role.ADMIN)
 DISCREET_COOKIE = "wsi_discreet"
@@ -33,6 +36,23 @@ def inspection_or_404(inspection_id: int | None) -> Inspection:
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)
     return inspection
+
+
+def overview_or_404(inspection_id: int) -> Inspection:
+    """:func:`inspection_or_404` for the overview, reading the optional panels' existence tests
+    (inspect_app.presence) in the same statement."""
+    statement, asked = _overview_statement()
+    row = db.session.execute(statement, {"id": inspection_id}).unique().first()
+    if row is None or not can_see_ward(current_user, row[0].ward_id):
+        abort(404)
+    keep_presence(asked, row[1:])
+    return row[0]
+
+
+@functools.cache
+def _overview_statement() -> tuple[Select, list[str]]:
+    return (select(Inspection, *presence_columns()).where(Inspection.id == bindparam("id"))
+            .options(*_with_ward_and_checklist())), presence_names()
 
 
 # Statements every walk-through page runs, built once per process (values are bound parameters):
@@ -52,12 +72,14 @@ def _inspection_statement() -> Select:
 
 
 @functools.cache
-def _room_page_statement() -> Select:
+def _room_page_statement() -> tuple[Select, list[str]]:
+    """The room page's first statement, with the optional panels' existence tests (inspect_app.presence:
+    registered when the views were imported, before any request) as its last columns."""
     checks = select(RoomFixture.id).where(RoomFixture.room_id == Room.id, RoomFixture.active.is_(True)).exists()
     in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
-    return (select(Inspection, Room, checks).outerjoin(Room, in_ward)
+    return (select(Inspection, Room, checks, *presence_columns()).outerjoin(Room, in_ward)
             .where(Inspection.id == bindparam("inspection_id"))
-            .options(*_with_ward_and_checklist(), joinedload(Room.area_type)))
+            .options(*_with_ward_and_checklist(), joinedload(Room.area_type))), presence_names()
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
@@ -71,9 +93,11 @@ def room_page_or_404(inspection_id: int, room_id: int) -> tuple[Inspection, Room
     """:func:`inspection_or_404` and :func:`room_or_404` for the room page, in one statement, and
     whether the room has fixtures with recurring product checks (most rooms have none, and then
     the page need not look for them)."""
-    row = db.session.execute(_room_page_statement(), {"inspection_id": inspection_id, "room_id": room_id}).unique().first()
+    statement, asked = _room_page_statement()
+    row = db.session.execute(statement, {"inspection_id": inspection_id, "room_id": room_id}).unique().first()
     if row is None or not can_see_ward(current_user, row[0].ward_id) or row[1] is None:
         abort(404)
+    keep_presence(asked, row[3:])  # the optional panels' existence tests, read with the room
     return row[0], row[1], bool(row[2])
 
 

@@ -38,6 +38,7 @@ from inspect_app.inspections.lookup import (
     first_error,
     inspection_or_404,
     is_discreet,
+    overview_or_404,
 )
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.refusals import status_of
@@ -115,7 +116,7 @@ def start(ward_id: int):
 @bp.get("/<int:inspection_id>")
 @requires()
 def overview(inspection_id: int):
-    inspection = inspection_or_404(inspection_id)
+    inspection = overview_or_404(inspection_id)
     progress = walk.ward_progress(inspection)
     upcoming = rules.next_unfinished(progress)
     carried = walk.carried_forward(inspection)
