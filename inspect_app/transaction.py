@@ -189,7 +189,7 @@ def command(*refusals: type[BaseException]) -> Callable:
             except click.ClickException:
                 rollback()
                 raise
-            except refusals as exc:
+            except (*refusals, CommitFailed) as exc:  # CommitFailed: a checkpoint inside the command
                 rollback()
                 raise click.ClickException(str(exc)) from None
             except BaseException:
