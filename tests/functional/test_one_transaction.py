@@ -7,6 +7,7 @@ keep); they run through the real app, its error pages and its request boundary.
 """
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -157,3 +158,20 @@ def test_a_cli_refusal_after_a_flush_saves_nothing_and_exits_1(app, tmp_path):
     assert result.exit_code == 0 and "Imported" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == before + 1
+
+
+def test_a_real_form_refused_after_its_service_flushed_redirects_and_keeps_nothing(demo, auth):
+    """The library import flushes the new version and its items one by one; a citation of an
+    unknown alert on the last item refuses it. The answer is a redirect (303), which would
+    otherwise commit: the refusal rolls back the flushed version and items."""
+    auth.login("admin@demo.nhs.test")
+    before = db.session.scalar(select(func.count()).select_from(ChecklistTemplate))
+    doc = library.load_builtin()
+    doc["version"] = "9.9-probe"
+    doc["area_types"][-1]["items"][-1]["alerts"] = [{"reference": "NO/SUCH/ALERT"}]
+    response = auth.post("/admin/checklists/import", {"file": (io.BytesIO(json.dumps(doc).encode()), "lib.json")},
+                         page="/admin/checklists/", content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert "NO/SUCH/ALERT" in auth.client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == before
