@@ -7,8 +7,8 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from inspect_app import transaction
-from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
-from inspect_app.photos.storage import StorageUnavailable
+from inspect_app.refusals import Busy
+from inspect_app.stores.storage import StorageUnavailable
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
@@ -69,14 +69,14 @@ def register(app: Flask) -> None:
         return unavailable("Redis", exc, "A shared service is unavailable at the moment, so nothing from that "
                                          "request was saved. Try again in a minute.")
 
-    @app.errorhandler(HashingBusy)
-    def hashing_busy(exc: HashingBusy):
+    @app.errorhandler(Busy)
+    def busy(exc: Busy):
         # Sign-in, password change or account creation found every hashing slot busy: nothing
         # was saved, and the client is told when to try again.
         transaction.rollback()
         response, status = error_response(429, str(exc))
         response = app.make_response((response, status))
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(transaction.CommitFailed)

@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask, g, url_for
@@ -11,17 +11,10 @@ from inspect_app import public_url
 from inspect_app.api.rules import form_rules
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading, risk
-from inspect_app.domain.checklist import Answer, ItemKind, na_reason_text
+from inspect_app.domain.checklist import Answer, ItemKind, NaReason, na_reason_text
 from inspect_app.domain.workflow import Role
 from inspect_app.findings import services as finding_services
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M") if value else "—"
-
-
-def fmt_date(value: date | datetime | None) -> str:
-    return value.strftime("%-d %b %Y") if value else "—"
+from inspect_app.wording import fmt_date, fmt_datetime, interim_kind_label, load_bearing_label, observation_label
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -77,6 +70,15 @@ def answer_buttons(current: str | None, kind: str = "ligature") -> Markup:
         for a in ItemKind(kind).answers if a not in (Answer.NA, Answer.FAIL)))
 
 
+@lru_cache(maxsize=16)
+def na_reason_options(selected: str | None) -> Markup:
+    """The options of an item's "why not applicable" list, ``selected`` chosen: made once per
+    reason (the room page has one list per item), not escaped afresh for every item."""
+    return Markup('<option value="">Choose a reason</option>' + "".join(
+        f'<option value="{escape(r.value)}"{" selected" if r.value == selected else ""}>{escape(r.label)}</option>'
+        for r in NaReason))
+
+
 def _na_text(na_reason: str | None, na_detail: str | None = None) -> str:
     return na_reason_text(na_reason, na_detail)
 
@@ -88,41 +90,6 @@ def photo_url(uuid: str, rendition: str) -> str:
     if rendition not in patterns:
         patterns[rendition] = url_for("photos.file", uuid="__uuid__", rendition=rendition)
     return patterns[rendition].replace("__uuid__", uuid)
-
-
-def load_bearing_label(value: str | None) -> str:
-    """The inspector's load-bearing answer in words ("Not recorded" for points from before the question)."""
-    if not value:
-        return "Not recorded (graded as load-bearing until it is)"
-    try:
-        return grading.LoadBearing(value).label
-    except ValueError:
-        return value
-
-
-def observation_label(value: str | None) -> str:
-    if not value:
-        return "Not recorded"
-    try:
-        return grading.Observation(value).label
-    except ValueError:
-        return value
-
-
-def interim_kind_label(value: str | None, level: str | None = None) -> str:
-    """An interim control's type, with the observation level for enhanced observation."""
-    if not value:
-        return ""
-    try:
-        text = grading.InterimKind(value).label
-    except ValueError:
-        return value
-    if level:
-        try:
-            text += f" ({grading.ObservationLevel(level).label.lower()})"
-        except ValueError:
-            text += f" ({level})"
-    return text
 
 
 def grade_trio(finding):
@@ -151,6 +118,7 @@ def register(app: Flask) -> None:
         band_chip=band_chip,
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
+        na_reason_options=na_reason_options,
         na_text=_na_text,
         photo_url=photo_url,
         load_bearing_label=load_bearing_label,

@@ -2,7 +2,7 @@
 what matched, and a ward's task with its answer form (sent through the offline queue too)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from inspect_app.alerts.models import FixtureCheck
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Ward
+from inspect_app.estates.scope import on_visible_ward_or_404, visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
@@ -20,7 +21,7 @@ from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
 from inspect_app.refusals import status_of
-from inspect_app.security.access import on_visible_ward_or_404, requires, visible_ward_ids
+from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
 bp = Blueprint("learning", __name__, url_prefix="/learning")
@@ -39,8 +40,12 @@ def check_today():
 
 @bp.app_template_global()
 def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
-    """The ward's unanswered trust-wide check tasks (the inspection overview lists them)."""
-    return queries.open_tasks(ward_id)
+    """The ward's unanswered trust-wide check tasks (the inspection overview and each ward card of a
+    home page list them): every ward's read in one statement the first time a page asks, kept for
+    the request."""
+    if "_open_tasks" not in g:
+        g._open_tasks = queries.open_tasks_by_ward()
+    return g._open_tasks.get(ward_id, [])
 
 
 @bp.app_template_global()

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from inspect_app import transaction
 from inspect_app.extensions import db
-from inspect_app.photos.storage import LocalStorage
 from inspect_app.stores import photo_store, redis_client
+from inspect_app.stores.storage import LocalStorage
 
 
 def check_database() -> str:
