@@ -17,6 +17,7 @@ from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.presence import any_rows, register
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 # No active fixture with recurring checks (many trusts register none): ward cards need no count query.
 register("fixtures", lambda: select(RoomFixture.id).where(RoomFixture.active.is_(True)))
@@ -80,10 +81,8 @@ def _edit(alert: Alert | None):
             try:
                 alert = services.save_alert(alert, by=current_user, now=utcnow(), **values)
             except services.AlertError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                refuse(str(exc))
             else:
-                db.session.commit()
                 flash(f"Alert {alert.label} saved.", "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
         else:
@@ -115,9 +114,7 @@ def response(alert_id: int):
     try:
         services.set_response(alert, status=form.status.data, note=form.note.data, by=current_user, now=utcnow())
     except services.AlertError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("alerts.detail", alert_id=alert.id)), 303
-    db.session.commit()
     flash(f"Response recorded: {alert.response_label}.", "success")
     return redirect(url_for("alerts.detail", alert_id=alert.id))
