@@ -55,8 +55,7 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None
     try:
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
-        cursor.close()
-        dbapi_connection.rollback()  # the ping's own transaction (psycopg opens one) ends here
+        cursor.close()  # (on psycopg the ping opens the transaction the request then uses: it wrote nothing)
     except Exception as exc:  # any driver's "connection is gone"
         raise DisconnectionError("idle connection failed its ping") from exc
 
