@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from .canvas import NumberedCanvas
-from .flowables import CountedTable
+from .flowables import CountedTable, expand_deferred
 from .glyphs import plain
 from .styles import FONT, FONT_BOLD, MUTED, RED, RULE, STYLES, TEXT, fmt_datetime
 
@@ -47,6 +47,9 @@ class _DocTemplate(BaseDocTemplate):
 
     def afterFlowable(self, flowable):
         self._renderer._after_flowable(self.canv, flowable)
+
+    def filterFlowables(self, flowables):
+        expand_deferred(flowables)  # finding cards are built as the layout reaches them
 
 
 class ReportRenderer:

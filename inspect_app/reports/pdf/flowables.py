@@ -1,5 +1,7 @@
-"""Small flowables the renderers share: band chips, headings, progress markers."""
+"""Small flowables the renderers share: band chips, headings, progress markers, deferred parts."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -46,6 +48,37 @@ class ProgressMark(Flowable):
 
     def draw(self):
         pass
+
+
+class Deferred(Flowable):
+    """A placeholder for flowables built only when the layout reaches them.
+
+    A long report's story would otherwise hold every finding card (tables of Paragraphs) from
+    the start of the build to its end: 26 MB for 1,000 cards. The document template
+    (``base._DocTemplate.filterFlowables``) swaps each placeholder for what ``build`` returns
+    just before it is laid out, so at most the cards of a page or two exist at once.
+    """
+
+    def __init__(self, build: Callable[[], list[Flowable]]):
+        super().__init__()
+        self.build = build
+
+    def wrap(self, avail_width, avail_height):  # never laid out itself
+        raise RuntimeError("a Deferred flowable must be expanded by the document template")
+
+
+def expand_deferred(flowables: list) -> None:
+    """Build the :class:`Deferred` parts at the front of ``flowables`` that the next step may
+    look at: the first flowable and the run kept with it (``keepWithNext``)."""
+    index = 0
+    while index < len(flowables):
+        flowable = flowables[index]
+        if isinstance(flowable, Deferred):
+            flowables[index:index + 1] = flowable.build()
+            continue
+        if flowable is None or not flowable.getKeepWithNext():
+            return
+        index += 1
 
 
 class CountedTable(Table):

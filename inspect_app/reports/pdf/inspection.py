@@ -6,6 +6,8 @@ inspection carries a DRAFT watermark on every page.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
@@ -14,7 +16,7 @@ from inspect_app.domain.risk import Tier
 from ..data import InspectionReport, ReportRoom
 from .base import Output, Progress, ReportRenderer, fit_text
 from .findings import FindingCardBuilder
-from .flowables import BandChip, ProgressMark, heading, table_heading
+from .flowables import BandChip, Deferred, ProgressMark, heading, table_heading
 from .heatmap import band_scores, heatmap_table, score_range
 from .hotspot import plan_section
 from .styles import (
@@ -316,10 +318,12 @@ class InspectionRenderer(ReportRenderer):
                 flow.append(Para("No ligature points recorded.", STYLES["Body"]))
             flow += self._answer_notes(room)
             for finding in room.findings:
-                flow += self.cards.build(finding)
                 done += 1
-                flow.append(ProgressMark(done, total))
+                flow.append(Deferred(partial(self._card, finding, done, total)))
         return flow + self._withdrawn()
+
+    def _card(self, finding, done: int, total: int) -> list[Flowable]:
+        return [*self.cards.build(finding), ProgressMark(done, total)]
 
     def _withdrawn(self) -> list[Flowable]:
         """Points withdrawn as recorded in error: never silently gone from a signed record."""
