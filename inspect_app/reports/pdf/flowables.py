@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
 
-from .styles import FONT_BOLD, STYLES, Para, band_colours
+from .styles import BREAK, FONT_BOLD, STYLES, Para, band_colours, is_plain, wrap_plain
 
 
 class BandChip(Flowable):
@@ -34,6 +34,45 @@ class BandChip(Flowable):
         canv.setFillColor(ink)
         canv.setFont(FONT_BOLD, self.font_size)
         canv.drawCentredString(self._width / 2, self._height * 0.31, self.text)
+
+
+class TextLines(Flowable):
+    """Lines of plain text, each ``(text, font, size)``, drawn at one ``leading`` in one colour.
+
+    What a Paragraph of plain words draws, without its markup parser and line breaker (the
+    caller has broken the lines): captions and the action plan's reference cells.
+    """
+
+    def __init__(self, lines: list[tuple[str, str, float]], leading: float, colour):
+        super().__init__()
+        self.lines, self.leading, self.colour = lines, leading, colour
+        self.width = max((stringWidth(text, font, size) for text, font, size in lines), default=0)
+        self.height = leading * len(lines)
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        canv = self.canv
+        canv.setFillColor(self.colour)
+        y = self.height - (self.lines[0][2] if self.lines else 0)
+        for text, font, size in self.lines:
+            canv.setFont(font, size)
+            canv.drawString(0, y, text)
+            y -= self.leading
+
+
+def text_block(text: str, style, width: float) -> Flowable:
+    """``text`` (Paragraph markup, as ``para_text`` makes it) as :class:`TextLines` when it is plain
+    words and line breaks that wrap within ``width``; else a Paragraph of ``style``."""
+    parts = text.split(BREAK)
+    lines: list[tuple[str, str, float]] = []
+    for part in parts:
+        wrapped = wrap_plain(part, style, width) if is_plain(part) else None
+        if wrapped is None:
+            return Para(text, style)
+        lines += [(line, style.fontName, style.fontSize) for line in wrapped or [""]]
+    return TextLines(lines, style.leading, style.textColor)
 
 
 class ProgressMark(Flowable):
