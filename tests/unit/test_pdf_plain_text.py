@@ -1,12 +1,16 @@
 """Plain text in the report drawn without Paragraphs, and finding cards built as the layout reaches them."""
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Spacer
 
 from inspect_app.reports.pdf import findings as findings_pdf
 from inspect_app.reports.pdf import render_inspection
-from inspect_app.reports.pdf.flowables import Deferred, TextLines, expand_deferred, text_block
+from inspect_app.reports.pdf.flowables import Deferred, RichLines, TextLines, expand_deferred, rich_block, text_block
 from inspect_app.reports.pdf.styles import STYLES, Para, cell_text, wrap_plain
 
 from .pdf_fixtures import make_inspection, page_texts
@@ -79,3 +83,25 @@ def test_finding_cards_are_built_only_as_the_layout_reaches_them(tmp_path, monke
     assert len(built) == 24 and max(ahead) <= 2
     text = "\n".join(page_texts(pdf))
     assert all(f.ref in text for room in report.rooms for f in room.findings)
+
+
+def _drawn_lines(flowable, width: float) -> list[str]:
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 200))
+    _, height = flowable.wrap(width, 200)
+    flowable.drawOn(canvas, 10, 190 - height)
+    canvas.save()
+    text = PdfReader(BytesIO(buffer.getvalue())).pages[0].extract_text()
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("width", [150.0, 220.94, 311.65])
+@pytest.mark.parametrize("score, band", [("6", "High"), ("25", "Extreme"), ("1", "Very low")])
+def test_a_grade_line_in_mixed_fonts_reads_and_breaks_as_its_paragraph(score, band, width):
+    runs = [("Likelihood 3 Possible \u00d7 consequence 2 Minor = ", SMALL.fontName), (score, "Helvetica-Bold"),
+            (" (", SMALL.fontName), (band, "Helvetica-Bold"), (")", SMALL.fontName)]
+    rich = rich_block(runs, SMALL, width)
+    para = Paragraph(f"Likelihood 3 Possible \u00d7 consequence 2 Minor = <b>{score}</b> (<b>{band}</b>)", SMALL)
+    assert isinstance(rich, RichLines)
+    assert rich.wrap(width, 200)[1] == para.wrap(width, 200)[1]
+    assert _drawn_lines(rich, width) == _drawn_lines(para, width)

@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, Spacer, Table, TableStyle
 
 from ..data import ReportFinding
-from .flowables import BandChip, TextLines, text_block
+from .flowables import BandChip, TextLines, rich_block, text_block
 from .glyphs import markup
 from .heatmap import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 from .styles import (
@@ -109,9 +109,19 @@ class FindingCardBuilder:
         # of a card's text then needs no Paragraph layout. A stacked card may split inside a row,
         # which the table does by lines of 1.2 x the font size, not the leading: its values stay
         # Paragraphs unless they fit one line.
+        # The grade line's bold score and band are drawn as RichLines, not a Paragraph.
         fit = self.width - self.label_width - 2 * self.padding - (self.photo_column if beside else 0)
-        return [[label, cell_text(value, SMALL, fit, lines=not stacked), ""]
+        return [[label, rich_block(self._grade_runs(finding), SMALL, fit) if label == "Grade" and not stacked
+                 else cell_text(value, SMALL, fit, lines=not stacked), ""]
                 for label, value in self._fields(finding)]
+
+    @staticmethod
+    def _grade_runs(finding: ReportFinding) -> list[tuple[str, str]]:
+        """The "Grade" field as (text, font) runs; the same words as :meth:`_fields` gives it."""
+        lik, con = finding.likelihood, finding.consequence
+        return [(f"Likelihood {lik} {_label(LIKELIHOOD_LABELS, lik)} \u00d7 consequence {con} "
+                 f"{_label(CONSEQUENCE_LABELS, con)} = ", SMALL.fontName), (str(finding.score), FONT_BOLD),
+                (" (", SMALL.fontName), (para_text(finding.band.label), FONT_BOLD), (")", SMALL.fontName)]
 
     def _photo(self, photo, width: float) -> list[Flowable]:
         image = Image(photo.path, width=width, height=self.photo_max_height * width

@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
 
-from .styles import BREAK, FONT_BOLD, STYLES, Para, band_colours, is_plain, wrap_plain
+from .styles import BREAK, FONT_BOLD, STYLES, Para, band_colours, is_plain, text_width, wrap_plain
 
 
 class BandChip(Flowable):
@@ -73,6 +73,67 @@ def text_block(text: str, style, width: float) -> Flowable:
             return Para(text, style)
         lines += [(line, style.fontName, style.fontSize) for line in wrapped or [""]]
     return TextLines(lines, style.leading, style.textColor)
+
+
+class RichLines(Flowable):
+    """Words in mixed fonts (a bold score in a line of text), each word a list of ``(text, font)``
+    runs, broken into lines as a Paragraph of the same text would break them and drawn alike
+    (first baseline one font size below the top, then one ``leading`` per line)."""
+
+    def __init__(self, lines: list[list[list[tuple[str, str]]]], size: float, leading: float, colour):
+        super().__init__()
+        self.lines, self.size, self.leading, self.colour = lines, size, leading, colour
+        self.height = leading * len(lines)
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.height
+
+    def draw(self):
+        canv = self.canv
+        canv.setFillColor(self.colour)
+        text = canv.beginText(0, self.height - self.size)
+        for index, line in enumerate(self.lines):
+            if index:
+                text.setTextOrigin(0, self.height - self.size - index * self.leading)
+            for number, word in enumerate(line):
+                for piece, font in ([(" ", word[0][1])] if number else []) + word:
+                    text.setFont(font, self.size)
+                    text.textOut(piece)
+        canv.drawText(text)
+
+
+def rich_block(runs: list[tuple[str, str]], style, width: float) -> Flowable:
+    """``runs`` of plain text, each ``(text, font)``, as :class:`RichLines` of ``style``'s size
+    wrapped in ``width``; a Paragraph (bold runs in ``<b>``) when a run is not plain or a word is
+    wider than ``width``."""
+    def paragraph() -> Para:
+        return Para("".join(t if f == style.fontName else f"<b>{t}</b>" for t, f in runs), style)
+
+    if not all(is_plain(text) for text, _ in runs):
+        return paragraph()
+    words: list[list[tuple[str, str]]] = [[]]
+    for text, font in runs:
+        for index, piece in enumerate(text.split(" ")):
+            if index:
+                words.append([])
+            if piece:
+                words[-1].append((piece, font))
+    words = [word for word in words if word]
+    size = style.fontSize
+    space = text_width(" ", style.fontName, size)
+    lines: list[list[list[tuple[str, str]]]] = [[]]
+    used = -space
+    for word in words:
+        word_width = sum(text_width(piece, font, size) for piece, font in word)
+        if word_width > width:
+            return paragraph()
+        if lines[-1] and used + space + word_width > width + style.spaceShrinkage * space * len(lines[-1]):
+            lines.append([])
+            used = -space
+        lines[-1].append(word)
+        used += space + word_width
+    return RichLines(lines, size, style.leading, style.textColor)
 
 
 class ProgressMark(Flowable):

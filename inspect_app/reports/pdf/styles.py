@@ -7,6 +7,7 @@ input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -127,6 +128,12 @@ BREAK = "<br/>"
 _NOT_PLAIN = re.compile("[<&\xa0\xad]")  # markup, an entity, a no-break space, a soft hyphen
 
 
+@functools.lru_cache(maxsize=4096)
+def text_width(text: str, font: str, size: float) -> float:
+    """``stringWidth``, remembered: a report measures the same words and values thousands of times."""
+    return stringWidth(text, font, size)
+
+
 def is_plain(text: str) -> bool:
     """Whether ``text`` (Paragraph markup) is words a Paragraph would print as they are."""
     return _NOT_PLAIN.search(text) is None
@@ -146,7 +153,7 @@ def cell_text(text: str, style: ParagraphStyle, width: float, *, lines: bool = T
     parts = text.split(BREAK)  # line breaks (para_text's) and bullet lists keep their lines
     if not all(map(is_plain, parts)):
         return Para(text, style)
-    if len(parts) == 1 and stringWidth(text, style.fontName, style.fontSize) <= width:
+    if len(parts) == 1 and text_width(text, style.fontName, style.fontSize) <= width:
         return text
     if not lines:
         return Para(text, style)
@@ -164,13 +171,13 @@ def wrap_plain(text: str, style: ParagraphStyle, width: float) -> list[str] | No
     fills them (whitespace collapsed; each gap may shrink by the style's ``spaceShrinkage``);
     None when a word alone is wider than ``width`` (a Paragraph would split it)."""
     font, size = style.fontName, style.fontSize
-    space = stringWidth(" ", font, size)
+    space = text_width(" ", font, size)
     shrink = style.spaceShrinkage * space
     lines: list[str] = []
     line: list[str] = []
     used = -space
     for word in text.split():
-        word_width = stringWidth(word, font, size)
+        word_width = text_width(word, font, size)
         if word_width > width:
             return None
         if line and used + space + word_width > width + shrink * len(line):
