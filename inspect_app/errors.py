@@ -5,9 +5,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from inspect_app.auth.passwords import RETRY_AFTER_SECONDS, HashingBusy
 from inspect_app.extensions import db
-from inspect_app.photos.storage import StorageUnavailable
+from inspect_app.refusals import Busy
+from inspect_app.stores.storage import StorageUnavailable
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
@@ -68,14 +68,14 @@ def register(app: Flask) -> None:
     register_unavailable(app, StorageUnavailable, "Storage", "Photo storage cannot be reached at the moment, so "
                          "nothing from that request was saved. Try again in a minute; the photo is still on your device.")
 
-    @app.errorhandler(HashingBusy)
-    def hashing_busy(exc: HashingBusy):
+    @app.errorhandler(Busy)
+    def busy(exc: Busy):
         # Sign-in, password change or account creation found every hashing slot busy: nothing
         # was saved, and the client is told when to try again.
         db.session.rollback()
         response, status = error_response(429, str(exc))
         response = app.make_response((response, status))
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(Exception)

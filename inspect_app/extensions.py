@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from inspect_app.security import limit_store  # noqa: F401 - registers the wsi-sqlite:// limit store
+from inspect_app import limit_store  # noqa: F401 - registers the wsi-sqlite:// limit store
 
 # Named constraints so Alembic batch mode on SQLite can find and alter them.
 NAMING_CONVENTION = {

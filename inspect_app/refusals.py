@@ -21,6 +21,13 @@ class Forbidden(Exception):
     status = 403
 
 
+class Busy(RuntimeError):
+    """A shared resource of this worker stayed busy (every password-hashing slot taken): nothing was
+    saved; ``errors.py`` answers 429 with ``Retry-After: retry_after`` seconds on every path."""
+
+    retry_after = 5
+
+
 def status_of(exc: BaseException, default: int = 422) -> int:
     """The HTTP status for a service refusal: 409, 403, or ``default`` for invalid input."""
     return getattr(exc, "status", default)

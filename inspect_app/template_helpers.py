@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask, g, url_for
@@ -14,14 +14,7 @@ from inspect_app.domain import grading, risk
 from inspect_app.domain.checklist import Answer, ItemKind, na_reason_text
 from inspect_app.domain.workflow import Role
 from inspect_app.findings import services as finding_services
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M") if value else "—"
-
-
-def fmt_date(value: date | datetime | None) -> str:
-    return value.strftime("%-d %b %Y") if value else "—"
+from inspect_app.wording import fmt_date, fmt_datetime, interim_kind_label, load_bearing_label, observation_label
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -88,41 +81,6 @@ def photo_url(uuid: str, rendition: str) -> str:
     if rendition not in patterns:
         patterns[rendition] = url_for("photos.file", uuid="__uuid__", rendition=rendition)
     return patterns[rendition].replace("__uuid__", uuid)
-
-
-def load_bearing_label(value: str | None) -> str:
-    """The inspector's load-bearing answer in words ("Not recorded" for points from before the question)."""
-    if not value:
-        return "Not recorded (graded as load-bearing until it is)"
-    try:
-        return grading.LoadBearing(value).label
-    except ValueError:
-        return value
-
-
-def observation_label(value: str | None) -> str:
-    if not value:
-        return "Not recorded"
-    try:
-        return grading.Observation(value).label
-    except ValueError:
-        return value
-
-
-def interim_kind_label(value: str | None, level: str | None = None) -> str:
-    """An interim control's type, with the observation level for enhanced observation."""
-    if not value:
-        return ""
-    try:
-        text = grading.InterimKind(value).label
-    except ValueError:
-        return value
-    if level:
-        try:
-            text += f" ({grading.ObservationLevel(level).label.lower()})"
-        except ValueError:
-            text += f" ({level})"
-    return text
 
 
 def grade_trio(finding):

@@ -1,8 +1,9 @@
-"""Print the imports that close a cycle between the packages of inspect_app, in the form the
-"No new cycles" contract's ``ignore_imports`` takes (pyproject.toml).
+"""Print the imports that close a cycle between the packages of inspect_app (nothing, today).
 
-A new cycle fails ``make lint``: break it (an event, a query module, the import the other way), or,
-when it cannot be broken now, paste the printed lines it adds into ``ignore_imports`` as debt.
+A new cycle fails ``make lint`` (the "No cycles" and layers contracts in pyproject.toml): this names
+the imports grimp would cut to break it. Break it as docs/architecture.md's package map says (an
+event, a query module, the code moved to the package it belongs to), not with an import inside a
+function or an ``ignore_imports`` entry.
 Usage: .venv/bin/python scripts/cycle_debt.py
 """
 import sys

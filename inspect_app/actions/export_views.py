@@ -9,10 +9,11 @@ from inspect_app.actions.csv_export import write_csv
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.domain.workflow import ActionStatus
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.inspections.answers import answer_rows
 from inspect_app.inspections.models import Inspection
-from inspect_app.security.access import can_see_ward, requires
+from inspect_app.security.access import requires
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 

@@ -15,8 +15,9 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import ActionStatus, Role
 from inspect_app.estates.models import Site, Ward
+from inspect_app.estates.scope import visible_ward_ids, ward_or_404
 from inspect_app.extensions import db
-from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
+from inspect_app.security.access import requires
 
 bp = Blueprint("action_lists", __name__, url_prefix="/actions")
 PER_PAGE = 50

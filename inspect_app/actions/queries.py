@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, bindparam, false, func, literal_column, sel
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions.models import Action, ActionRow, ClosedTally, DueTally, LiveTally
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
@@ -25,11 +24,11 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import Room, RoomFixture, Site, Ward
+from inspect_app.estates.scope import visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
-from inspect_app.security.access import visible_ward_ids
 
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).

@@ -13,11 +13,9 @@ from inspect_app import events
 from inspect_app.actions import services
 from inspect_app.actions.models import Action
 from inspect_app.actions.product_checks import raise_for_failed_check
-from inspect_app.alerts.services import AlertError
 from inspect_app.domain.workflow import ActionStatus
 from inspect_app.extensions import db
-from inspect_app.findings.services import FindingError, FindingReadOnly
-from inspect_app.inspections.services import InspectionError
+from inspect_app.findings.services import FindingReadOnly
 
 
 @events.finding_grading.connect
@@ -50,10 +48,7 @@ def actions_at_sign_off(inspection, *, by, now, **_) -> list:
 
 @events.product_check_failed.connect
 def failed_product_check(fixture, *, check, by, now, **_) -> None:
-    try:
-        raise_for_failed_check(fixture, check, by=by, now=now)
-    except (FindingError, InspectionError) as exc:
-        raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
+    raise_for_failed_check(fixture, check, by=by, now=now)  # alerts words a refusal as its own
 
 
 @events.remediation_listing.connect

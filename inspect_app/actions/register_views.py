@@ -21,7 +21,7 @@ from inspect_app.domain.workflow import ActionStatus, Role
 from inspect_app.extensions import db
 from inspect_app.findings.services import grade_trio
 from inspect_app.security.access import requires
-from inspect_app.template_helpers import interim_kind_label
+from inspect_app.wording import interim_kind_label
 
 bp = Blueprint("risk_register", __name__, url_prefix="/exports")
 ON_REGISTER = {ActionStatus.ESCALATED.value, ActionStatus.RISK_ACCEPTED.value}

@@ -24,6 +24,7 @@ from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading
 from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
+from inspect_app.estates.scope import can_see_ward, on_visible_ward_or_404
 from inspect_app.extensions import db
 from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.forms_util import choices
@@ -31,7 +32,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.photos.services import PhotoError, storage
-from inspect_app.security.access import can_see_ward, on_visible_ward_or_404, requires
+from inspect_app.security.access import requires
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 REFUSALS = (TransitionError, services.ActionError, PhotoRejected, PhotoError)

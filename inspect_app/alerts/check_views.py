@@ -11,14 +11,15 @@ from sqlalchemy import select
 
 from inspect_app.alerts import queries, services
 from inspect_app.alerts.forms import CheckForm, FixtureForm
-from inspect_app.alerts.models import Alert, RoomFixture
+from inspect_app.alerts.models import Alert
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import Room, RoomFixture, Site, Ward
+from inspect_app.estates.scope import can_see_ward, visible_ward_ids, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.inspections.models import Inspection
-from inspect_app.security.access import can_see_ward, requires, visible_ward_ids, ward_or_404
+from inspect_app.security.access import requires
 
 bp = Blueprint("fixture_checks", __name__, url_prefix="/checks")
 REGISTRARS = (Role.ADMIN, Role.INSPECTOR)  # estates know what is fitted where

@@ -11,10 +11,11 @@ from inspect_app.alerts import drafting
 from inspect_app.alerts.forms import DraftForm, ItemForm
 from inspect_app.alerts.models import Alert, ItemAlertCitation
 from inspect_app.checklists import library
-from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate, TemplateStatus
 from inspect_app.checklists.views import PublishForm
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import AreaType
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security import jsonsafe

@@ -11,7 +11,8 @@ from inspect_app.alerts import citations
 from inspect_app.alerts.models import Alert, ItemAlertCitation
 from inspect_app.audit.services import record
 from inspect_app.checklists import library
-from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate, TemplateStatus
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate, TemplateStatus
+from inspect_app.estates.models import AreaType
 from inspect_app.extensions import db
 
 

@@ -1,4 +1,5 @@
-"""The alerts register: alerts, the checklist items citing them, and recurring product checks.
+"""The alerts register: alerts, the checklist items citing them, and recurring product checks
+(the fixtures checked are part of the estate: ``estates.models.RoomFixture``).
 
 Citations point at a ChecklistItem row, which belongs to one template version. They are
 carried to a new version by the library's export/import round trip (``new_draft_from``), so
@@ -9,17 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
-from inspect_app.domain.alerts import CheckResult, FixtureKind, ResponseStatus, alert_deadlines
+from inspect_app.domain.alerts import CheckResult, ResponseStatus, alert_deadlines
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
     from inspect_app.auth.models import User
     from inspect_app.checklists.models import ChecklistItem
-    from inspect_app.estates.models import Room
+    from inspect_app.estates.models import RoomFixture
 
 
 class Alert(db.Model):
@@ -73,31 +74,6 @@ class ItemAlertCitation(db.Model):
 
     item: Mapped[ChecklistItem] = relationship()
     alert: Mapped[Alert] = relationship(back_populates="citations")
-
-
-class RoomFixture(db.Model):
-    """An installed product that must be checked every ``interval_days`` (e.g. a collapsible rail)."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # domain.alerts.FixtureKind value
-    label: Mapped[str] = mapped_column(String(120))
-    interval_days: Mapped[int] = mapped_column(Integer)
-    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))  # the alert that asks for it
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    registered_on: Mapped[date] = mapped_column(Date)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # The room's ligature point for this fixture: a failed check raises its action at Extreme.
-    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"))
-
-    room: Mapped[Room] = relationship()
-    alert: Mapped[Alert | None] = relationship()
-    checks: Mapped[list[FixtureCheck]] = relationship(back_populates="fixture",
-                                                      order_by="(FixtureCheck.checked_at, FixtureCheck.id)")
-
-    @property
-    def kind_label(self) -> str:
-        return FixtureKind(self.kind).label
 
 
 class FixtureCheck(db.Model):

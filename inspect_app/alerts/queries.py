@@ -11,12 +11,12 @@ from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from inspect_app.actions.models import Action
-from inspect_app.alerts.models import Alert, FixtureCheck, ItemAlertCitation, RoomFixture
-from inspect_app.checklists.models import AreaType, ChecklistItem, ChecklistTemplate
+from inspect_app.alerts.models import Alert, FixtureCheck, ItemAlertCitation
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain import assurance
 from inspect_app.domain.alerts import CheckResult, CheckState, WardAlertState, check_state, next_check_due, ward_state
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import AreaType, Room, RoomFixture, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection

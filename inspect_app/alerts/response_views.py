@@ -9,11 +9,10 @@ from inspect_app.alerts import queries
 from inspect_app.alerts.evidence import collect
 from inspect_app.alerts.models import Alert
 from inspect_app.alerts.pdf import render_evidence
-from inspect_app.checklists.models import AreaType
 from inspect_app.clock import utcnow
 from inspect_app.domain.alerts import ResponseStatus, WardAlertState
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Site, Trust, Ward
+from inspect_app.estates.models import AreaType, Site, Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.security.access import requires
 

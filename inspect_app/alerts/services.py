@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from inspect_app import events
-from inspect_app.alerts.models import Alert, FixtureCheck, RoomFixture
+from inspect_app.alerts.models import Alert, FixtureCheck
 from inspect_app.audit.services import diff, record
-from inspect_app.checklists.models import AreaType
 from inspect_app.domain.alerts import CheckResult, FixtureKind, ResponseStatus
-from inspect_app.estates.models import PatientGroup, Room
+from inspect_app.estates.models import AreaType, PatientGroup, Room, RoomFixture
 from inspect_app.extensions import db
+from inspect_app.findings.services import FindingError
+from inspect_app.inspections.services import InspectionError
 
 BUILTIN_PATH = Path(__file__).parent / "data" / "alerts.json"
 FIELDS = ("reference", "title", "issuing_body", "issued_on", "action_underway_by", "action_complete_by",
@@ -227,5 +228,8 @@ def record_check(fixture: RoomFixture, *, result: str, notes: str | None, by, no
                 "checked_at": check.checked_at.isoformat()})
     if result == CheckResult.FAIL:
         db.session.flush()
-        events.product_check_failed.send(fixture, check=check, by=by, now=now)  # actions raises its Extreme action
+        try:  # actions raises its Extreme action
+            events.product_check_failed.send(fixture, check=check, by=by, now=now)
+        except (FindingError, InspectionError) as exc:
+            raise AlertError(f"The failed check could not raise its Extreme action: {exc}") from None
     return check

@@ -9,10 +9,10 @@ from inspect_app.alerts import queries, services
 from inspect_app.alerts.draft_views import base_choices
 from inspect_app.alerts.forms import AlertForm, DraftForm, ResponseForm
 from inspect_app.alerts.models import Alert
-from inspect_app.checklists.models import AreaType
 from inspect_app.clock import utcnow
 from inspect_app.domain.alerts import CheckState
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.models import AreaType
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires

@@ -18,16 +18,17 @@ from werkzeug.datastructures import FileStorage
 from inspect_app import events
 from inspect_app.alerts import queries as alert_queries
 from inspect_app.alerts import services as alerts
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.api import rules
 from inspect_app.briefings import services as briefings
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import risk
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, Ward
+from inspect_app.estates.models import Room, RoomFixture, Ward
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
+from inspect_app.inspections import point_photos
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
@@ -37,9 +38,9 @@ from inspect_app.photos import services as photos
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.plans import services as plans
 from inspect_app.refusals import status_of
-from inspect_app.security.access import ALL_ROLES, EVERYONE, can_see_ward
+from inspect_app.security.access import ALL_ROLES, EVERYONE
 from inspect_app.security.ids import MAX_ID
-from inspect_app.template_helpers import fmt_date
+from inspect_app.wording import fmt_date
 
 #: Who may send captured operations: the same people who may use the walk-through forms.
 CAPTURE_ROLES = WRITERS
@@ -299,7 +300,7 @@ def photo_add(payload, files, *, by, now, client_time=None):
         raise OpError(400, "The photo file is missing.")
     file.stream.seek(0)  # a retried transaction reads the upload again
     data = file.read()
-    photo = photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
+    photo = point_photos.add_finding_photo(data, finding=finding, photo_uuid=_text(payload, "photo_uuid"), by=by, now=now)
     return 201, {"photo_uuid": photo.uuid, "sha256": hashlib.sha256(data).hexdigest(),
                  "stored_sha256": photo.sha256, "bytes": len(data), "finding_id": finding.id}
 

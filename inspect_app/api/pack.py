@@ -14,9 +14,9 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.checklists.models import ChecklistItem
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, RoomFixture
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import walk
@@ -24,7 +24,6 @@ from inspect_app.inspections.models import Inspection
 from inspect_app.learning.queries import open_task_ids
 from inspect_app.photos.models import Photo
 from inspect_app.plans.services import current_plan
-from inspect_app.security.access import can_see_ward
 
 
 def _thumb_urls(points: list[Finding]) -> list[str]:

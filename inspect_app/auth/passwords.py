@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from inspect_app.refusals import Busy
+
 TIME_COST, MEMORY_KIB, PARALLELISM = 2, 19 * 1024, 1
 
 
@@ -32,8 +34,10 @@ RETRY_AFTER_SECONDS = 5
 _slots = threading.BoundedSemaphore(HASH_SLOTS)
 
 
-class HashingBusy(RuntimeError):
+class HashingBusy(Busy):
     """Every hashing slot of this worker stayed busy for ``HASH_WAIT_SECONDS``."""
+
+    retry_after = RETRY_AFTER_SECONDS
 
 
 @contextmanager

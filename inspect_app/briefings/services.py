@@ -19,11 +19,11 @@ from inspect_app.briefings.models import BriefingConfirmation
 from inspect_app.domain.plans import briefing_version
 from inspect_app.domain.risk import Band
 from inspect_app.estates.models import Room, Trust, Ward
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.plans.services import current_plan
 from inspect_app.refusals import Forbidden
-from inspect_app.security.access import can_see_ward
 
 
 class BriefingError(ValueError):

@@ -12,12 +12,13 @@ from inspect_app.briefings import services
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Trust
+from inspect_app.estates.scope import staff_may_see_photos, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.plans.mapdata import PlanMap, hotspot_report, plan_map
 from inspect_app.plans.services import current_plan
 from inspect_app.refusals import status_of
 from inspect_app.reports.pdf.hotspot import render_hotspot
-from inspect_app.security.access import EVERYONE, requires, staff_may_see_photos, ward_or_404
+from inspect_app.security.access import EVERYONE, requires
 
 bp = Blueprint("briefings", __name__)
 #: Who sees the list of readers: the ward's manager (their own wards only) and the trust's leads.

@@ -15,18 +15,11 @@ from sqlalchemy import Select, select
 
 from inspect_app import events
 from inspect_app.audit.services import record
-from inspect_app.checklists.models import (
-    AreaType,
-    ChecklistItem,
-    ChecklistTemplate,
-    TemplateStatus,
-    join_tags,
-    split_tags,
-)
+from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate, TemplateStatus, join_tags, split_tags
 from inspect_app.domain.checklist import InspectionType, ItemKind
 from inspect_app.domain.library_changes import ItemFacts, LibraryChanges, compare, ward_affected
 from inspect_app.domain.risk import Band, Tier
-from inspect_app.estates.models import PatientGroup, Room, Ward
+from inspect_app.estates.models import AreaType, PatientGroup, Room, Ward
 from inspect_app.extensions import db
 
 BUILTIN_PATH = Path(__file__).parent / "data" / "library.json"

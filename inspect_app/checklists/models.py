@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,23 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
+if TYPE_CHECKING:
+    from inspect_app.estates.models import AreaType
+
 
 class TemplateStatus(str, Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
-
-
-class AreaType(db.Model):
-    """A kind of room (bedroom, en-suite, lounge...). Stable across template versions."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    default_tier: Mapped[str] = mapped_column(String(4))
-    description: Mapped[str | None] = mapped_column(Text)
-    # The public sources the area's items were written from (the library's metadata, per area).
-    source: Mapped[str | None] = mapped_column(Text)
 
 
 class ChecklistTemplate(db.Model):

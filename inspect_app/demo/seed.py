@@ -13,8 +13,7 @@ from inspect_app.alerts.services import load_builtin_alerts
 from inspect_app.auth.models import User
 from inspect_app.auth.passwords import hash_password
 from inspect_app.checklists import library
-from inspect_app.checklists.models import AreaType
-from inspect_app.estates.models import PatientGroup, Room, Site, Trust, Ward
+from inspect_app.estates.models import AreaType, PatientGroup, Room, Site, Trust, Ward
 from inspect_app.extensions import db
 
 DEMO_PASSWORD = "ward-demo-pass"

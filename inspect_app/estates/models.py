@@ -1,20 +1,34 @@
-"""The estate: trust, sites, wards and the rooms walked in an inspection."""
+"""The estate: trust, sites, wards, the kinds of room (area types), the rooms walked in an inspection
+and the products fitted in them that an alert asks to check (``RoomFixture``)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
+from inspect_app.domain.alerts import FixtureKind
 from inspect_app.extensions import db
 
 if TYPE_CHECKING:
+    from inspect_app.alerts.models import Alert, FixtureCheck
     from inspect_app.auth.models import User
-    from inspect_app.checklists.models import AreaType
+
+
+class AreaType(db.Model):
+    """A kind of room (bedroom, en-suite, lounge...). Stable across template versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    default_tier: Mapped[str] = mapped_column(String(4))
+    description: Mapped[str | None] = mapped_column(Text)
+    # The public sources the area's items were written from (the library's metadata, per area).
+    source: Mapped[str | None] = mapped_column(Text)
 
 
 class PatientGroup(str, Enum):
@@ -141,3 +155,28 @@ class Room(db.Model):
 
     ward: Mapped[Ward] = relationship(back_populates="rooms")
     area_type: Mapped[AreaType] = relationship()
+
+
+class RoomFixture(db.Model):
+    """An installed product that must be checked every ``interval_days`` (e.g. a collapsible rail)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # domain.alerts.FixtureKind value
+    label: Mapped[str] = mapped_column(String(120))
+    interval_days: Mapped[int] = mapped_column(Integer)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))  # the alert that asks for it
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The room's ligature point for this fixture: a failed check raises its action at Extreme.
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"))
+
+    room: Mapped[Room] = relationship()
+    alert: Mapped[Alert | None] = relationship()
+    checks: Mapped[list[FixtureCheck]] = relationship(back_populates="fixture",
+                                                      order_by="(FixtureCheck.checked_at, FixtureCheck.id)")
+
+    @property
+    def kind_label(self) -> str:
+        return FixtureKind(self.kind).label

@@ -6,10 +6,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from inspect_app.audit.services import record
-from inspect_app.checklists.models import AreaType
 from inspect_app.domain.grading import Observation
 from inspect_app.domain.risk import Tier
-from inspect_app.estates.models import PatientGroup, Room, Site, Trust, Ward
+from inspect_app.estates.models import AreaType, PatientGroup, Room, Site, Trust, Ward
 from inspect_app.extensions import db
 
 MAX_BULK_ROOMS = 80

@@ -6,12 +6,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from inspect_app.checklists.models import AreaType
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.estates import services
 from inspect_app.estates.forms import BulkRoomsForm, EditWardForm, RoomForm, SiteForm, WardForm
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import AreaType, Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from inspect_app.auth.models import User
     from inspect_app.checklists.models import ChecklistItem
     from inspect_app.estates.models import Room, Ward
+    from inspect_app.inspections.models import Inspection
     from inspect_app.photos.models import Photo
 
 
@@ -74,6 +75,9 @@ class Finding(db.Model):
     photos: Mapped[list[Photo]] = relationship(
         primaryjoin="and_(Photo.finding_id == Finding.id, Photo.removed_at.is_(None))",
         order_by="Photo.id", viewonly=True)
+    # The inspection the point is now part of, named as its foreign key names it: the walk builds on
+    # the points, so this package does not import it. Read-only: code moves a point by its id.
+    last_inspection: Mapped[Inspection] = relationship(foreign_keys=[last_inspection_id], viewonly=True)
 
     @property
     def ref(self) -> str:

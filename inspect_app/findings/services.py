@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspect_app import events
 from inspect_app.audit.services import record
@@ -13,8 +13,10 @@ from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
-from inspect_app.inspections.models import Inspection
 from inspect_app.refusals import Conflict, Forbidden
+
+if TYPE_CHECKING:
+    from inspect_app.inspections.models import Inspection
 
 EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "mitigation",
                    "recommended_action", "low_level", "load_bearing", "load_bearing_reason")
@@ -46,9 +48,15 @@ class FindingForbidden(FindingError, Forbidden):
 READ_ONLY_MESSAGE = "This inspection is signed off and read-only; start a correction to change it."
 
 
+def _inspection(inspection_id: int) -> Inspection | None:
+    """The inspection with this id. Its model is reached through the point's mapping
+    (``Finding.last_inspection``): the walk builds on the points, so findings does not import it."""
+    return db.session.get(Finding.last_inspection.property.mapper.class_, inspection_id)
+
+
 def current_inspection(finding: Finding) -> Inspection | None:
     """The inspection the point is now part of (the last one that recorded or re-checked it)."""
-    return db.session.get(Inspection, finding.last_inspection_id) if finding.last_inspection_id else None
+    return _inspection(finding.last_inspection_id) if finding.last_inspection_id else None
 
 
 def ensure_editable(finding: Finding, inspection: Inspection | None = None) -> Inspection:
@@ -376,7 +384,7 @@ def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspec
     :param inspection: the inspection it was recorded in (looked up when not given).
     :raises FindingError: not allowed, or no reason.
     """
-    inspection = inspection or db.session.get(Inspection, finding.inspection_id)
+    inspection = inspection or _inspection(finding.inspection_id)
     refusal = may_withdraw(finding, by, inspection)
     if refusal:  # already withdrawn is about the record's state (409); the rest about who asks (403)
         raise (FindingReadOnly if finding.state == "removed" else FindingForbidden)(refusal)

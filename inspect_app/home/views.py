@@ -9,9 +9,10 @@ from inspect_app.auth.models import User
 from inspect_app.checklists.library import current_published
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.scope import visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.ops.health import health
-from inspect_app.security.access import EVERYONE, public, requires, visible_ward_ids
+from inspect_app.security.access import EVERYONE, public, requires
 
 bp = Blueprint("home", __name__)
 

@@ -21,12 +21,12 @@ from inspect_app.domain.incidents import (
 )
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
 from inspect_app.refusals import Conflict, Forbidden
-from inspect_app.security.access import can_see_ward
 
 LIMITS = {"reference": 60, "summary": 2000, "fixture_category": 80, "point_note": 1000}
 #: Safety leads and admins record anywhere; a ward manager records on their own wards (by hand).

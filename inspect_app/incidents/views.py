@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.scope import on_visible_ward_or_404, visible_ward_ids, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
@@ -18,7 +19,7 @@ from inspect_app.incidents import queries, services
 from inspect_app.incidents.forms import IncidentForm, PointForm
 from inspect_app.incidents.models import Incident
 from inspect_app.refusals import status_of
-from inspect_app.security.access import on_visible_ward_or_404, requires, visible_ward_ids, ward_or_404
+from inspect_app.security.access import requires
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
-from inspect_app.checklists.models import AreaType, ChecklistItem
+from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import ItemKind, na_reason_text
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import AreaType, Room
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer, Inspection

@@ -12,13 +12,12 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from inspect_app.alerts.models import RoomFixture
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, RoomFixture
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection
-from inspect_app.security.access import can_see_ward
 
 WRITERS = (Role.INSPECTOR, Role.ADMIN)
 DISCREET_COOKIE = "wsi_discreet"

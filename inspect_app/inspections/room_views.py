@@ -33,10 +33,10 @@ from inspect_app.inspections.lookup import (
 )
 from inspect_app.inspections.models import CarryForward, RoomVisit
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
+from inspect_app.photos.http import PHOTO_STATUS
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import PhotoError
-from inspect_app.photos.views import PHOTO_STATUS
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 

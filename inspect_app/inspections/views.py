@@ -18,6 +18,7 @@ from inspect_app.domain import risk
 from inspect_app.domain.assurance import Capacity, required_capacities
 from inspect_app.domain.checklist import InspectionType
 from inspect_app.domain.workflow import Role
+from inspect_app.estates.scope import visible_ward_ids, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import assurance as assurance_reads
@@ -40,7 +41,7 @@ from inspect_app.inspections.lookup import (
 )
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.refusals import status_of
-from inspect_app.security.access import requires, visible_ward_ids, ward_or_404
+from inspect_app.security.access import requires
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 REFUSALS = (services.InspectionError, versions.CorrectionError)

@@ -11,19 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inspect_app import events
-from inspect_app.alerts.models import FixtureCheck, RoomFixture
+from inspect_app.alerts.models import FixtureCheck
 from inspect_app.audit.services import record
 from inspect_app.domain.alerts import FixtureKind
 from inspect_app.domain.incidents import NHS_NUMBER_MESSAGE, looks_like_nhs_number
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, Ward
+from inspect_app.estates.models import Room, RoomFixture, Ward
+from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos import services as photos
 from inspect_app.refusals import Conflict, Forbidden
-from inspect_app.security.access import can_see_ward
 
 LAUNCHERS = (Role.SAFETY_LEAD,)
 ANSWERERS = (Role.INSPECTOR, Role.WARD_MANAGER, Role.SAFETY_LEAD, Role.ADMIN)

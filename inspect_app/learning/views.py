@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from inspect_app.alerts.models import FixtureCheck
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Ward
+from inspect_app.estates.scope import on_visible_ward_or_404, visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
@@ -20,7 +21,7 @@ from inspect_app.learning.models import TrustCheck, TrustCheckTask
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
 from inspect_app.refusals import status_of
-from inspect_app.security.access import on_visible_ward_or_404, requires, visible_ward_ids
+from inspect_app.security.access import requires
 
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 

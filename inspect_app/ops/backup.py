@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from inspect_app.ops import manifest as signing
-from inspect_app.photos.storage import PhotoStorage
+from inspect_app.stores.storage import PhotoStorage
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspect_app.extensions import db
-from inspect_app.photos.storage import LocalStorage
 from inspect_app.stores import photo_store, redis_client
+from inspect_app.stores.storage import LocalStorage
 
 
 def check_database() -> str:

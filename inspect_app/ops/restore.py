@@ -27,7 +27,7 @@ from inspect_app.ops.backup import (
     sha256_of,
     sqlite_path,
 )
-from inspect_app.photos.storage import LocalStorage, PhotoStorage
+from inspect_app.stores.storage import LocalStorage, PhotoStorage
 
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 

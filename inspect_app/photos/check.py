@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app import events
 from inspect_app.extensions import db
 from inspect_app.photos.models import Photo
-from inspect_app.photos.storage import PhotoStorage
+from inspect_app.stores.storage import PhotoStorage
 
 
 @dataclass

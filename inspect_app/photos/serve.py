@@ -10,7 +10,7 @@ import os
 
 from flask import abort, send_file
 
-from inspect_app.photos.storage import LocalStorage, PhotoStorage
+from inspect_app.stores.storage import LocalStorage, PhotoStorage
 
 
 def stored_file(store: PhotoStorage, key: str, *, cache_control: str, etag: str | None = None,

@@ -16,9 +16,9 @@ from inspect_app.audit.services import record
 from inspect_app.extensions import db
 from inspect_app.photos import imaging
 from inspect_app.photos.models import Photo
-from inspect_app.photos.storage import PhotoStorage, StorageUnavailable, rendition_key
 from inspect_app.refusals import Conflict
 from inspect_app.stores import photo_store
+from inspect_app.stores.storage import PhotoStorage, StorageUnavailable, rendition_key
 
 KINDS = {"finding", "evidence", "verification", "check", "room"}
 
@@ -110,24 +110,3 @@ def remove_photo(photo: Photo, *, reason: str, by, now: datetime) -> None:
     photo.removed_at, photo.removed_by_id, photo.removal_reason = now, by.id, reason
     record("photo.remove", photo, by=by, now=now, ward_id=photo.ward_id, inspection_id=photo.inspection_id,
            old={"removed": False}, new={"removed": True, "reason": reason})
-
-
-def add_finding_photo(data: bytes, *, finding, by, now: datetime, photo_uuid: str | None = None) -> Photo:
-    """Add a photo to a ligature point during the inspection now under way on its ward (the point's
-    own, or the one re-checking it as carried forward); a signed-off record gains no photos.
-
-    :raises PhotoNotNow: no inspection of the ward is in progress, or the point is not present.
-    """
-    # debt (issue 18): inspections stores room photos through this module, so this read of
-    # inspections stays inside the function until the ward's running inspection is a shared query
-    from inspect_app.inspections.services import in_progress_for  # noqa: PLC0415
-
-    existing = db.session.scalar(select(Photo).where(Photo.uuid == str(parse_uuid(photo_uuid)))) \
-        if photo_uuid else None
-    if existing is not None and existing.finding_id == finding.id:
-        return existing  # the same upload again, after a lost response
-    inspection = in_progress_for(finding.ward_id)
-    if inspection is None or finding.state != "present":
-        raise PhotoNotNow("Photos are added during an inspection of the ward; none is in progress.")
-    return store_photo(data, ward_id=finding.ward_id, finding=finding, kind="finding", inspection_id=inspection.id,
-                       photo_uuid=photo_uuid, by=by, now=now)

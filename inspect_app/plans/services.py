@@ -18,11 +18,11 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.photos import imaging
-from inspect_app.photos.storage import StorageUnavailable, rendition_key
 from inspect_app.plans import imaging as plan_imaging
 from inspect_app.plans.models import WardPlan
 from inspect_app.refusals import Conflict, Forbidden
 from inspect_app.stores import photo_store
+from inspect_app.stores.storage import StorageUnavailable, rendition_key
 
 #: Who may upload a plan and place rooms (the estate's administrators), and who may pin points
 #: (the people who record them: the same roles as the walk-through forms).

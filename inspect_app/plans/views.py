@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room
+from inspect_app.estates.scope import can_see_ward, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.inspections.lookup import finding_or_404, first_error
@@ -18,7 +19,7 @@ from inspect_app.plans.forms import PinForm, PlaceRoomForm, PlanUploadForm, frac
 from inspect_app.plans.mapdata import plan_map
 from inspect_app.plans.models import WardPlan
 from inspect_app.refusals import status_of
-from inspect_app.security.access import EVERYONE, can_see_ward, requires, ward_or_404
+from inspect_app.security.access import EVERYONE, requires
 from inspect_app.stores import photo_store
 
 bp = Blueprint("plans", __name__)

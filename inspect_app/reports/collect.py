@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inspect_app.actions.models import Action
-from inspect_app.checklists.models import AreaType, ChecklistItem
+from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain.assurance import (
     ASSESSMENT_TYPES,
     Capacity,
@@ -39,7 +39,7 @@ from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import InspectionType, na_reason_text
 from inspect_app.domain.risk import MITIGATIONS, Band, Tier
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import AreaType, Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
 from inspect_app.findings.services import policy_for
@@ -50,8 +50,8 @@ from inspect_app.inspections.services import signoff_problems
 from inspect_app.inspections.walk import ward_progress
 from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
-from inspect_app.photos.storage import local_file
 from inspect_app.plans.mapdata import report_plan
+from inspect_app.stores.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
 from .data import (

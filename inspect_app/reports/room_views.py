@@ -9,11 +9,12 @@ from sqlalchemy import select
 from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
 from inspect_app.estates.models import Room
+from inspect_app.estates.scope import ward_or_404
 from inspect_app.extensions import db
 from inspect_app.inspections.lookup import can_write
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.inspections.services import in_progress_for, record_label_scan
-from inspect_app.security.access import requires, ward_or_404
+from inspect_app.security.access import requires
 
 bp = Blueprint("room_links", __name__)
 ROOM_PAGE = "rooms.room"  # the walk-through's room page

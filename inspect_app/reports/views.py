@@ -17,9 +17,10 @@ from inspect_app.actions.list_views import filter_choices
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Tier
 from inspect_app.estates.models import Site, Ward
+from inspect_app.estates.scope import can_see_ward, visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
-from inspect_app.security.access import can_see_ward, requires, visible_ward_ids
+from inspect_app.security.access import requires
 
 from . import collect, downloads
 from .collect_labels import label_sheet

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from inspect_app.auth.models import User
 from inspect_app.checklists import library
-from inspect_app.checklists.models import AreaType
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import item_applies
-from inspect_app.estates.models import Room, Ward
+from inspect_app.estates.models import AreaType, Room, Ward
 from inspect_app.extensions import db
 from inspect_app.inspections import services as inspections
 from tests.browser.conftest import PHONE, TABLET, axe_check, screenshot, sign_in

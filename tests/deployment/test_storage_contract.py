@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspect_app.photos.s3 import S3Storage
-from inspect_app.photos.storage import LocalStorage, PhotoStorage, StorageUnavailable, local_file
+from inspect_app.stores.s3 import S3Storage
+from inspect_app.stores.storage import LocalStorage, PhotoStorage, StorageUnavailable, local_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from cluster import BUCKET, SeaweedFS  # noqa: E402
@@ -60,7 +60,7 @@ def test_the_same_behaviour_on_both_stores(store, tmp_path):
 
 
 def test_an_unreachable_object_store_raises_storage_unavailable():
-    from inspect_app.photos.s3 import make_client
+    from inspect_app.stores.s3 import make_client
 
     store = S3Storage(make_client(endpoint_url="http://127.0.0.1:1", region="us-east-1", timeout=1), BUCKET)
     for call in (lambda: store.put(KEY, b"x"), lambda: store.open(KEY), lambda: list(store.keys()), store.ping):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from limits.storage import storage_from_string
 
-from inspect_app.security.limit_store import SQLiteFileStorage
+from inspect_app.limit_store import SQLiteFileStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 

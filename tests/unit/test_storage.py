@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from inspect_app.photos import storage as storage_module
-from inspect_app.photos.storage import LocalStorage, PhotoStorage, rendition_key
+from inspect_app.stores import storage as storage_module
+from inspect_app.stores.storage import LocalStorage, PhotoStorage, rendition_key
 
 KEY = "ab/cd/0b7e0a4c-7d3e-4a5e-9a53-1d2a3b4c5d6e-large.jpg"
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from inspect_app.actions.models import Action
 from inspect_app.audit import export
-from inspect_app.audit.forms import AuditFilterForm
 from inspect_app.audit.queries import AuditFilter, events
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
@@ -18,6 +17,7 @@ from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Ward
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
+from inspect_app.history.forms import AuditFilterForm
 from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
 

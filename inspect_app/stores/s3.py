@@ -20,7 +20,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from inspect_app.photos.storage import StorageUnavailable, validate_key
+from inspect_app.stores.storage import StorageUnavailable, validate_key
 
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import redis  # loaded in every app anyway: errors.py answers its RedisError
 from flask import Flask, current_app
 
-from inspect_app.photos.storage import LocalStorage, PhotoStorage
+from inspect_app.stores.storage import LocalStorage, PhotoStorage
 
 KINDS = ("local", "s3")
 
@@ -27,7 +28,7 @@ def _config_store(app: Flask, namespace: str) -> PhotoStorage:
             return LocalStorage(config["PHOTO_ROOT"])
         return LocalStorage(config.get("REPORT_JOB_DIR") or Path(config["INSTANCE_DIR"]) / "report-jobs")
     if kind == "s3":
-        from inspect_app.photos.s3 import S3Storage, make_client  # noqa: PLC0415 - boto3 only when S3 is configured
+        from inspect_app.stores.s3 import S3Storage, make_client  # noqa: PLC0415 - boto3 only when S3 is configured
 
         if not config.get("S3_BUCKET"):
             raise RuntimeError("PHOTO_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL unless the store is AWS).")
@@ -65,8 +66,6 @@ def redis_client():
         url = app.config.get("REDIS_URL")
         if not url:
             return None
-        import redis  # noqa: PLC0415 - the client only when REDIS_URL is set
-
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
     return _cached("redis", build)
 

@@ -3,10 +3,13 @@
 Photos are served only to signed-in users who may see the photo's ward, with
 ``Cache-Control: private`` so that no shared cache keeps a copy. A removed photo is no longer
 served (it may have been removed because it showed a patient); the removal stays in the audit.
+The blueprint is ``photos``; it sits with the walk because adding a photo to a point needs the
+inspection under way on its ward (``point_photos``), which the photos package, below the walk,
+does not know.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,32 +18,23 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from inspect_app.clock import utcnow
-from inspect_app.errors import error_response
+from inspect_app.estates.scope import can_see_ward, staff_may_see_photos
 from inspect_app.extensions import db
+from inspect_app.inspections import point_photos
 from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
+from inspect_app.photos.http import PHOTO_STATUS, too_large
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.refusals import status_of
-from inspect_app.security.access import EVERYONE, can_see_ward, requires, staff_may_see_photos
+from inspect_app.security.access import EVERYONE, requires
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 RENDITIONS = ("large", "report", "thumb")
-# Refused photos: a wrong type is 415, too big 413, anything else (damaged, too many pixels) 422.
-PHOTO_STATUS = {"too_large": 413, "unsupported_format": 415}
-
-
-def too_large(_exc=None):
-    """413 for a request over MAX_CONTENT_LENGTH, with a message the inspector can act on."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
-    return error_response(413, f"That upload is larger than {limit:g} MB, so nothing was saved. Photos are "
-                               "normally shrunk on the device first; take the photo again, or add photos one "
-                               "at a time.")
 
 
 bp.register_error_handler(413, too_large)
-
 
 class PhotoAddForm(FlaskForm):
     """``photo.add``: one more photo for a ligature point (``photo_uuid`` makes a retry harmless)."""
@@ -77,7 +71,7 @@ def add():
         abort(400, first_error(form))
     finding = finding_or_404(form.finding_id.data)
     try:
-        services.add_finding_photo(form.photo.data.read(), finding=finding, photo_uuid=form.photo_uuid.data or None,
+        point_photos.add_finding_photo(form.photo.data.read(), finding=finding, photo_uuid=form.photo_uuid.data or None,
                                    by=current_user, now=utcnow())
     except PhotoRejected as exc:
         db.session.rollback()

@@ -2,7 +2,7 @@
 
 Keys are relative, slash-separated names such as ``"3f/2a/3f2a...-large.jpg"`` (see
 :func:`rendition_key`). Two implementations: :class:`LocalStorage` (files under a directory,
-the default) and :class:`inspect_app.photos.s3.S3Storage` (S3-compatible object storage).
+the default) and :class:`inspect_app.stores.s3.S3Storage` (S3-compatible object storage).
 Either way a ``put`` is atomic: a reader sees the old value or the whole new one, never part.
 A store that cannot be reached raises :class:`StorageUnavailable` (the app answers 503).
 """

@@ -19,9 +19,9 @@ from inspect_app.extensions import db
 from inspect_app.findings import services
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
-from inspect_app.findings.history import detail_context
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
+from inspect_app.inspections.finding_history import detail_context
 from inspect_app.inspections.lookup import (
     WRITERS,
     finding_or_404,
@@ -33,8 +33,8 @@ from inspect_app.inspections.lookup import (
 )
 from inspect_app.inspections.models import Inspection
 from inspect_app.photos import services as photos
+from inspect_app.photos.http import PHOTO_STATUS, too_large
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.photos.views import PHOTO_STATUS, too_large
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
 
