@@ -105,3 +105,11 @@ def test_a_grade_line_in_mixed_fonts_reads_and_breaks_as_its_paragraph(score, ba
     assert isinstance(rich, RichLines)
     assert rich.wrap(width, 200)[1] == para.wrap(width, 200)[1]
     assert _drawn_lines(rich, width) == _drawn_lines(para, width)
+
+
+@pytest.mark.parametrize("text", ["a<br/><br/>b", "a<br/>", "<br/>a", "a <br/> b", "a<br/><br/>", "a<br/> ",
+                                  "a<br/>b<br/>", "\u2022 one<br/>\u2022 two"])
+def test_line_breaks_give_the_paragraphs_number_of_lines(text):
+    lines = cell_text(text, SMALL, 200).split("\n")
+    assert len(lines) * SMALL.leading == Paragraph(text, SMALL).wrap(200, 1000)[1]
+    assert text_block(text, SMALL, 200).wrap(200, 1000)[1] == len(lines) * SMALL.leading

@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
 
-from .styles import BREAK, FONT_BOLD, STYLES, Para, band_colours, is_plain, text_width, wrap_plain
+from .styles import FONT_BOLD, STYLES, Para, band_colours, is_plain, plain_lines, text_width
 
 
 class BandChip(Flowable):
@@ -65,14 +65,10 @@ class TextLines(Flowable):
 def text_block(text: str, style, width: float) -> Flowable:
     """``text`` (Paragraph markup, as ``para_text`` makes it) as :class:`TextLines` when it is plain
     words and line breaks that wrap within ``width``; else a Paragraph of ``style``."""
-    parts = text.split(BREAK)
-    lines: list[tuple[str, str, float]] = []
-    for part in parts:
-        wrapped = wrap_plain(part, style, width) if is_plain(part) else None
-        if wrapped is None:
-            return Para(text, style)
-        lines += [(line, style.fontName, style.fontSize) for line in wrapped or [""]]
-    return TextLines(lines, style.leading, style.textColor)
+    lines = plain_lines(text, style, width)
+    if lines is None:
+        return Para(text, style)
+    return TextLines([(line, style.fontName, style.fontSize) for line in lines], style.leading, style.textColor)
 
 
 class RichLines(Flowable):

@@ -150,20 +150,28 @@ def cell_text(text: str, style: ParagraphStyle, width: float, *, lines: bool = T
     is most of a long report's build time. With ``lines=False``, or when a word is wider than
     ``width`` (a Paragraph would split it) it stays one line or becomes a :class:`Para`.
     """
-    parts = text.split(BREAK)  # line breaks (para_text's) and bullet lists keep their lines
-    if not all(map(is_plain, parts)):
-        return Para(text, style)
-    if len(parts) == 1 and text_width(text, style.fontName, style.fontSize) <= width:
+    if BREAK not in text and is_plain(text) and text_width(text, style.fontName, style.fontSize) <= width:
         return text
-    if not lines:
-        return Para(text, style)
-    wrapped: list[str] = []
+    wrapped = plain_lines(text, style, width) if lines else None
+    return Para(text, style) if wrapped is None else "\n".join(wrapped)
+
+
+def plain_lines(text: str, style: ParagraphStyle, width: float) -> list[str] | None:
+    """The lines a Paragraph of ``style`` would print for ``text`` in ``width`` points, when the
+    text is plain words and line breaks (``<br/>``); None for anything else (markup, an entity,
+    a word wider than ``width``, nothing to print)."""
+    parts = text.split(BREAK)  # line breaks (para_text's) and bullet lists keep their lines
+    if len(parts) > 1 and not parts[-1].strip():
+        parts.pop()  # a Paragraph ends at a trailing break
+    if not all(map(is_plain, parts)) or not any(part.strip() for part in parts):
+        return None
+    lines: list[str] = []
     for part in parts:
         part_lines = wrap_plain(part, style, width)
         if part_lines is None:
-            return Para(text, style)
-        wrapped += part_lines or [""]
-    return "\n".join(wrapped)
+            return None
+        lines += part_lines or [""]
+    return lines
 
 
 def wrap_plain(text: str, style: ParagraphStyle, width: float) -> list[str] | None:
