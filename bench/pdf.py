@@ -24,8 +24,9 @@
 
 Targets: <= 5 s, <= 200 MB, <= 30 MB, >= 5x faster than WeasyPrint with <= half its memory.
 With several ``--findings`` sizes (each its own database) it prints ms per finding (wall, and the
-build process's CPU time, which other jobs on a shared box disturb less) and peak RSS per size; targets: <= 5 ms per finding and <= 150 MB peak at 1,000 findings (memory flat in the
-number of findings). ``--sources N`` makes only N distinct photos and reuses them in turn (each
+build process's CPU time, which other jobs on a shared box disturb less) and peak RSS per size;
+targets: <= 5 ms per finding and <= 150 MB peak at 1,000 findings (memory flat in the number of
+findings). ``--sources N`` makes only N distinct photos and reuses them in turn (each
 point still stores its own renditions; the PDF embeds the 800 px rendition whatever the source
 size), ``--source-px W`` makes them W pixels wide, ``--no-weasyprint`` skips the comparison.
 WeasyPrint is a bench-only dependency (bench/requirements.txt). Exits 0 unless it crashes.
