@@ -5,6 +5,7 @@ work and history.
     .venv/bin/python bench/pages.py [--actions 2000] [--wards 6] [--history 0] [--dense] [--rounds 40]
     .venv/bin/python bench/pages.py --actions 20000 --wards 60 --history 180000   # a big trust, years on
     .venv/bin/python bench/pages.py --actions 6000 --dense                        # one manager's dense wards
+    .venv/bin/python bench/pages.py --dense --prepared    # the same database again, nothing more seeded
     pg_down
 
 Seeds the demo trust, then (``--wards``) adds wards (copies of a demo ward's rooms) up to that
@@ -45,7 +46,6 @@ def prepare(env, count: int, wards_wanted: int, history: int, dense: bool) -> di
     from inspect_app.demo.history import add_history, add_open
     from inspect_app.estates.models import Room, Ward
     from inspect_app.extensions import db
-    from inspect_app.findings.models import Finding
     from inspect_app.inspections import services as inspections
 
     app = app_for(env)
@@ -82,17 +82,34 @@ def prepare(env, count: int, wards_wanted: int, history: int, dense: bool) -> di
                 add_open(inspection_id=plan[ward.id].id, ward_id=ward.id, count=share, now=now, recount=False)
         tallies.rebuild((LiveTally, DueTally))  # the maintained open counts, once for every ward
         db.session.commit()
+        db.engine.dispose()
+    refresh_statistics(app)
+    return describe(app, dense)
+
+
+def describe(app, dense: bool) -> dict:
+    """Ids for the page URLs and the size of what is seeded, from a database :func:`prepare` filled
+    (``--prepared`` measures the same database again without seeding more)."""
+    from sqlalchemy import func, select
+
+    from inspect_app.actions.models import Action
+    from inspect_app.estates.models import Room, Ward
+    from inspect_app.extensions import db
+    from inspect_app.findings.models import Finding
+    from inspect_app.inspections import services as inspections
+
+    with app.app_context():
+        wards = list(db.session.scalars(select(Ward).order_by(Ward.id)))
+        first = next(w for w in wards if w.name in ("Larch Ward", "Willow Ward")) if dense else wards[0]
         open_actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.status != "closed"))
         closed = db.session.scalar(select(func.count()).select_from(Action).where(Action.status == "closed"))
-        first = targets[0]
         room = db.session.scalar(select(Room.id).where(Room.ward_id == first.id, Room.active.is_(True))
                                  .order_by(Room.position, Room.id))
         points = db.session.scalar(select(func.count()).select_from(Finding).where(
             Finding.room_id == room, Finding.state == "present"))
-        ids = {"inspection": plan[first.id].id, "room": room, "open_actions": open_actions, "closed": closed,
-               "wards": len(wards), "room_points": points}
+        ids = {"inspection": inspections.in_progress_for(first.id).id, "room": room, "open_actions": open_actions,
+               "closed": closed, "wards": len(wards), "room_points": points}
         db.engine.dispose()
-    refresh_statistics(app)
     return ids
 
 
@@ -104,11 +121,14 @@ def main() -> None:
     parser.add_argument("--dense", action="store_true", help="every open action on the manager's two wards")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prepared", action="store_true",
+                        help="measure a database an earlier run seeded (same DATABASE_URL and shape) without seeding more")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wsi-pages-") as tmp:
         env = environment(Path(tmp))
         started = time.monotonic()
-        ids = prepare(env, args.actions, args.wards, args.history, args.dense)
+        ids = (describe(app_for(env), args.dense) if args.prepared
+               else prepare(env, args.actions, args.wards, args.history, args.dense))
         print(f"database: {env['DATABASE_URL'].split('@')[-1]}  wards: {ids['wards']}  open actions: "
               f"{ids['open_actions']}{' (dense: the manager' + chr(39) + 's two wards)' if args.dense else ''}  "
               f"closed: {ids['closed']}  points in the room measured: {ids['room_points']}  "

@@ -11,7 +11,7 @@ from inspect_app import public_url
 from inspect_app.api.rules import form_rules
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading, risk
-from inspect_app.domain.checklist import Answer, ItemKind, na_reason_text
+from inspect_app.domain.checklist import Answer, ItemKind, NaReason, na_reason_text
 from inspect_app.domain.workflow import Role
 from inspect_app.findings import services as finding_services
 from inspect_app.wording import fmt_date, fmt_datetime, interim_kind_label, load_bearing_label, observation_label
@@ -70,6 +70,15 @@ def answer_buttons(current: str | None, kind: str = "ligature") -> Markup:
         for a in ItemKind(kind).answers if a not in (Answer.NA, Answer.FAIL)))
 
 
+@lru_cache(maxsize=16)
+def na_reason_options(selected: str | None) -> Markup:
+    """The options of an item's "why not applicable" list, ``selected`` chosen: made once per
+    reason (the room page has one list per item), not escaped afresh for every item."""
+    return Markup('<option value="">Choose a reason</option>' + "".join(
+        f'<option value="{escape(r.value)}"{" selected" if r.value == selected else ""}>{escape(r.label)}</option>'
+        for r in NaReason))
+
+
 def _na_text(na_reason: str | None, na_detail: str | None = None) -> str:
     return na_reason_text(na_reason, na_detail)
 
@@ -109,6 +118,7 @@ def register(app: Flask) -> None:
         band_chip=band_chip,
         tier_chip=tier_chip,
         answer_buttons=answer_buttons,
+        na_reason_options=na_reason_options,
         na_text=_na_text,
         photo_url=photo_url,
         load_bearing_label=load_bearing_label,

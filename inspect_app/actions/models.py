@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from inspect_app.clock import utcnow
@@ -234,6 +234,17 @@ class ClosedTally(db.Model):
     likelihood: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     consequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TallyVersion(db.Model):
+    """A marker the maintained counts move with: every flush that changes a ward's counts adds a
+    random amount to that ward's row (``scope`` = ward id; 0 for a full rebuild), in the same
+    transaction. So the sum of ``n`` names one state of the counts: it differs after every
+    committed change, and ``actions.tallies.cached`` keys what it keeps by it (and by the date),
+    never serving counts older than the request's own read of the marker."""
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LiveTally(db.Model):

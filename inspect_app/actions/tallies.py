@@ -14,18 +14,25 @@ the sync API, imports, CLI commands, the demo) is covered without calling anythi
 SQL itself (``demo/history.py``'s bulk inserts) calls :func:`rebuild` after it. A test replays
 grading, re-grading, closing, re-opening, accepting, cancelling and withdrawing and compares the
 tables with :func:`recount`.
+
+The same flush moves each changed ward's marker in ``tally_version`` (a rebuild moves scope 0), so
+:func:`cached` can keep the rows of a statement over these counts in the process until the marker
+moves or the date changes: the dashboard and home pages then read one small row instead of
+aggregating the counts on every view.
 """
 from __future__ import annotations
 
+import secrets
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from inspect_app.actions.models import Action, ClosedTally, DueTally, LiveTally
+from inspect_app.actions.models import Action, ClosedTally, DueTally, LiveTally, TallyVersion
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL
 from inspect_app.extensions import db
 
@@ -121,12 +128,55 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 
 def _add(connection, changes: list[tuple[type, Key, int]]) -> None:
+    _move_markers(connection, sorted({key[0] for _model, key, _n in changes}))
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for model, key, n in changes:
         table, columns = model.__table__, TALLIES[model][0]
         insert = dialect.insert(table).values(**dict(zip(columns, key, strict=False)), n=n)
         connection.execute(insert.on_conflict_do_update(index_elements=list(columns),
                                                         set_={"n": table.c.n + insert.excluded.n}))
+
+
+def _move_markers(connection, scopes: Iterable[int]) -> None:
+    """Add a random amount to each scope's marker (ward id; 0 for a rebuild), before the counts
+    themselves and in ward order: two flushes on one ward queue on its marker, not on each other's
+    counts. Random, not +1: a database restored from a backup never comes back to a marker a
+    running process has seen with other counts (the chance is one in 2**31 per change)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = TallyVersion.__table__
+    for scope in scopes:
+        insert = dialect.insert(table).values(scope=scope, n=1 + secrets.randbelow(2**31))
+        connection.execute(insert.on_conflict_do_update(index_elements=["scope"],
+                                                        set_={"n": table.c.n + insert.excluded.n}))
+
+
+def marker() -> int:
+    """The counts' marker now: the sum over every scope (one small statement)."""
+    return db.session.scalar(select(func.coalesce(func.sum(TallyVersion.n), 0)))
+
+
+MARKER = select(func.coalesce(func.sum(TallyVersion.n), 0)).scalar_subquery()  # as a column of another statement
+_CACHE: dict[Hashable, list] = {}
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 64
+
+
+def cached(mark: int, key: Hashable, rows: Callable[[], list]) -> list:
+    """``rows()`` (a statement over the maintained counts) as read at marker ``mark``, kept in this
+    process. ``key`` must hold everything else the rows depend on (the date, the wards, the
+    filters). ``mark`` is read by the caller before ``rows()`` runs, so what is kept under a marker
+    is never older than it: a later change moves the marker and the next request reads afresh."""
+    full = (str(db.engine.url), mark, key)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(full)
+    if hit is not None:
+        return hit
+    value = list(rows())
+    with _CACHE_LOCK:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[full] = value
+    return value
 
 
 def install() -> None:
@@ -182,6 +232,7 @@ def rebuild(models: Iterable[type] = tuple(TALLIES)) -> None:
     """Replace the counts of ``models`` (all three by default) with a full recount, after actions
     were written in bulk by SQL."""
     statements = rebuild_sql(db.session.get_bind().dialect.name)
+    _move_markers(db.session.connection(), [0])
     for model in models:
         db.session.execute(model.__table__.delete())
         db.session.execute(text(statements[model]))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from flask import Flask, flash, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager
+from sqlalchemy import and_, bindparam, select
 
 from inspect_app.auth import sessions
-from inspect_app.auth.models import User
+from inspect_app.auth.models import User, UserSession
 from inspect_app.clock import utcnow
+from inspect_app.estates import scope
 from inspect_app.extensions import db
 
 
@@ -30,13 +32,14 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def load_user(user_id: str):
         try:
             raw_id, version, *token = user_id.split(":", 2)
-            user = db.session.get(User, int(raw_id))
+            user, row = _user_and_session(int(raw_id), token[0] if token else None)
         except (ValueError, TypeError):
             return None
         if user is None or not user.active or str(user.session_version) != version:
             return None
         # Ended on the server (signed out) or past SESSION_HOURS: a copied cookie gets nothing.
-        if not sessions.check(user, token[0] if token else None, now=utcnow(), hours=app.config["SESSION_HOURS"]):
+        if not sessions.check(user, token[0] if token else None, now=utcnow(), hours=app.config["SESSION_HOURS"],
+                              row=row):
             return None
         return user
 
@@ -49,3 +52,18 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         flash("Your session has ended. Sign in again; nothing was saved from that last request.", "warning")
         return redirect(url_for("auth.login"))
+
+
+def _user_and_session(user_id: int, token: str | None) -> tuple[User | None, UserSession | None]:
+    """The account, this device's session row (None: no such session) and the wards the account
+    is scoped to, in one statement: every signed-in request needs them."""
+    row = db.session.execute(_USER_AND_SESSION, {"user_id": user_id, "token": token or ""}).first()
+    if row is None:
+        return None, None
+    scope.remember_ward_ids(row[0], row[2], row[3])  # a ward manager's wards, read in the same statement
+    return row[0], row[1]
+
+
+_USER_AND_SESSION = (select(User, UserSession, *scope.ward_ids_columns(User.id))
+                     .outerjoin(UserSession, and_(UserSession.token == bindparam("token"), UserSession.user_id == User.id))
+                     .where(User.id == bindparam("user_id")))

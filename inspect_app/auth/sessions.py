@@ -27,12 +27,15 @@ def start(user: User, *, now: datetime, remember: bool = False) -> UserSession:
     return row
 
 
-def check(user: User, token: str | None, *, now: datetime, hours: int) -> bool:
+def check(user: User, token: str | None, *, now: datetime, hours: int, row: UserSession | None = None) -> bool:
     """Whether the session named by ``token`` is still open for ``user``; keeps the token on the
-    user so that Flask-Login writes it back when it refreshes a cookie."""
+    user so that Flask-Login writes it back when it refreshes a cookie.
+
+    :param row: the session row named by ``token`` when the caller read it already (with the user).
+    """
     if token is None:
         return False
-    row = db.session.get(UserSession, token)
+    row = row if row is not None and row.token == token else db.session.get(UserSession, token)
     if row is None or row.user_id != user.id or row.ended_at is not None:
         return False
     if row.created_at + timedelta(hours=hours) < now:

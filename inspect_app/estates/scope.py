@@ -9,12 +9,27 @@ from typing import TypeVar
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Site, Trust, Ward, ward_managers, ward_staff
 from inspect_app.extensions import db
 from inspect_app.security.access import sees_all_wards
+
+
+def ward_ids_columns(user_id) -> tuple:
+    """Two columns for a statement that reads an account (``user_id`` its id column): the ids of the
+    wards it manages and of those it works on as ward staff, each as "1,4,7" (or None). The sign-in
+    check reads them with the account; :func:`remember_ward_ids` keeps them for the request."""
+    return tuple(select(func.aggregate_strings(cast(table.c.ward_id, String), ","))
+                 .where(table.c.user_id == user_id).scalar_subquery() for table in (ward_managers, ward_staff))
+
+
+def remember_ward_ids(user, managed: str | None, staffed: str | None) -> None:
+    """Keep what :func:`ward_ids_columns` read, so :func:`visible_ward_ids` needs no statement."""
+    if has_request_context() and not sees_all_wards(user):
+        text = staffed if user.role == Role.WARD_STAFF.value else managed
+        g.setdefault("visible_ward_ids", {})[user.id] = frozenset(int(part) for part in (text or "").split(",") if part)
 
 
 def visible_ward_ids(user) -> set[int] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import current_published
@@ -19,7 +20,8 @@ bp = Blueprint("home", __name__)
 
 def _wards_for(user) -> list[Ward]:
     ids = visible_ward_ids(user)
-    query = select(Ward).join(Site).where(Ward.active.is_(True)).order_by(Site.name, Ward.name)
+    query = (select(Ward).join(Site).where(Ward.active.is_(True)).order_by(Site.name, Ward.name)
+             .options(contains_eager(Ward.site)))  # each card names its site
     if ids is not None:
         query = query.where(Ward.id.in_(ids or [0]))
     return list(db.session.scalars(query))

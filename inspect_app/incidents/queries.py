@@ -90,20 +90,24 @@ class FlaggedWard:
 
 
 def wards_to_reassess(ward_ids: set[int] | None) -> list[FlaggedWard]:
-    """Wards with an incident since their last assessment: each needs a re-assessment."""
-    wards = db.session.scalars(_ward_query(ward_ids)).all()
-    out = []
-    for ward in wards:
-        found = since_assessment(ward.id)
-        if found:
-            out.append(FlaggedWard(ward, len(found), max(i.occurred_at for i in found)))
-    return out
+    """Wards with an incident since their last assessment: each needs a re-assessment.
 
-
-def _ward_query(ward_ids: set[int] | None):
-    query = (select(Ward).where(Ward.active.is_(True), Ward.id.in_(select(Incident.ward_id)))
-             .options(joinedload(Ward.site)).order_by(Ward.name))
-    return query if ward_ids is None else query.where(Ward.id.in_(ward_ids or [0]))
+    Two statements however many wards are flagged (the dashboard shows this): the incidents since
+    each ward's last clearing assessment (as :func:`since_assessment` counts them) grouped by ward,
+    then those wards; none when no ward has one."""
+    last = (select(func.max(Inspection.signed_off_at)).where(
+        Inspection.ward_id == Incident.ward_id,
+        Inspection.status.in_((InspectionStatus.SIGNED_OFF, InspectionStatus.SUPERSEDED)),
+        Inspection.inspection_type.in_(CLEARING_TYPES)).scalar_subquery())
+    since = or_(last.is_(None), Incident.occurred_at > last, Incident.recorded_at > last)
+    counts = {ward_id: (n, latest) for ward_id, n, latest in db.session.execute(_scoped(
+        select(Incident.ward_id, func.count(), func.max(Incident.occurred_at)).where(since)
+        .group_by(Incident.ward_id), ward_ids))}
+    if not counts:
+        return []
+    wards = db.session.scalars(select(Ward).where(Ward.active.is_(True), Ward.id.in_(list(counts)))
+                               .options(joinedload(Ward.site)).order_by(Ward.name))
+    return [FlaggedWard(ward, *counts[ward.id]) for ward in wards]
 
 
 @dataclass(frozen=True)

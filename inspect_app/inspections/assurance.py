@@ -101,7 +101,7 @@ def _acceptance(finding, action, residual) -> dict:
 
 def second_look_policy(ward) -> SecondLookPolicy:
     """The trust's thresholds (the defaults unless the trust set its own)."""
-    try:
+    try:  # inspection pages load the ward's site and trust with the inspection
         return SecondLookPolicy.from_dict(ward.site.trust.assurance_policy)
     except (TypeError, ValueError):
         return assurance.DEFAULT_SECOND_LOOK

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, RoomFixture
+from inspect_app.estates.models import Room, RoomFixture, Site, Ward
 from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
@@ -28,7 +28,8 @@ def can_write() -> bool:
 
 
 def inspection_or_404(inspection_id: int | None) -> Inspection:
-    inspection = db.session.scalar(_inspection_statement(), {"id": inspection_id}) if inspection_id else None
+    inspection = (db.session.execute(_inspection_statement(), {"id": inspection_id}).unique().scalar_one_or_none()
+                  if inspection_id else None)
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)
     return inspection
@@ -38,8 +39,11 @@ def inspection_or_404(inspection_id: int | None) -> Inspection:
 # building one cost more than running it.
 
 def _with_ward_and_checklist() -> tuple:
-    # The ward and checklist version are on every inspection page: loaded with it, not one by one.
-    return joinedload(Inspection.ward), joinedload(Inspection.template)
+    # The ward, checklist version and signatures (the banner names who signed) are on every
+    # inspection page, the ward's trust on the overview (its second-look thresholds): loaded with
+    # it, not one by one.
+    return (joinedload(Inspection.ward).joinedload(Ward.site).joinedload(Site.trust), joinedload(Inspection.template),
+            joinedload(Inspection.signatures))
 
 
 @functools.cache
@@ -67,7 +71,7 @@ def room_page_or_404(inspection_id: int, room_id: int) -> tuple[Inspection, Room
     """:func:`inspection_or_404` and :func:`room_or_404` for the room page, in one statement, and
     whether the room has fixtures with recurring product checks (most rooms have none, and then
     the page need not look for them)."""
-    row = db.session.execute(_room_page_statement(), {"inspection_id": inspection_id, "room_id": room_id}).first()
+    row = db.session.execute(_room_page_statement(), {"inspection_id": inspection_id, "room_id": room_id}).unique().first()
     if row is None or not can_see_ward(current_user, row[0].ward_id) or row[1] is None:
         abort(404)
     return row[0], row[1], bool(row[2])

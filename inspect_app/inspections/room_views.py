@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
-from inspect_app.domain.checklist import CarryForwardOutcome, NaReason
+from inspect_app.domain.checklist import CarryForwardOutcome
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services
@@ -31,7 +31,7 @@ from inspect_app.inspections.lookup import (
     room_url,
     writable_or_409,
 )
-from inspect_app.inspections.models import CarryForward, RoomVisit
+from inspect_app.inspections.models import CarryForward
 from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
 from inspect_app.photos.http import PHOTO_STATUS
 from inspect_app.photos.imaging import PhotoRejected
@@ -66,7 +66,7 @@ def room(inspection_id: int, room_id: int):
     return render_template(
         "inspections/room.html", inspection=inspection, room=room_, walk=walk, answers=answers, has_checks=has_checks,
         groups=[(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)],
-        by_item=by_item, notes=notes, na_reasons=list(NaReason), points_total=len(points), points_page=page,
+        by_item=by_item, notes=notes, points_total=len(points), points_page=page,
         points_pages=pages, points_first=(page - 1) * POINTS_SHOWN + 1,
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
@@ -75,8 +75,7 @@ def room(inspection_id: int, room_id: int):
         room_photos=db.session.scalars(select(Photo).where(
             Photo.inspection_id == inspection.id, Photo.room_id == room_.id, Photo.removed_at.is_(None))
             .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None),
-        scanned_at=db.session.scalar(select(RoomVisit.label_scanned_at).where(
-            RoomVisit.inspection_id == inspection.id, RoomVisit.room_id == room_.id)))
+        scanned_at=walk.label_scanned_at)  # read with the walk position
 
 
 @bp.post("/<int:inspection_id>/rooms/<int:room_id>/photo")

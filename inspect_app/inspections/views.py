@@ -5,7 +5,7 @@ service's message with a 4xx status and nothing saved. The room page lives in ro
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -49,10 +49,18 @@ REFUSALS = (services.InspectionError, versions.CorrectionError)
 CORRECTORS = (*WRITERS, Role.SAFETY_LEAD)
 
 
+def _in_progress_by_ward(ward_id: int) -> Inspection | None:
+    """The ward's inspection under way: every ward's read in one statement the first time a page asks
+    (a home page asks for each of up to dozens of wards), kept for the request."""
+    if "_in_progress" not in g:
+        g._in_progress = services.in_progress_by_ward()
+    return g._in_progress.get(ward_id)
+
+
 @bp.app_context_processor
 def walkthrough_helpers():
     """``inspection_in_progress(ward_id)`` for the per-ward links on home pages, and discreet mode."""
-    return {"inspection_in_progress": services.in_progress_for, "can_write_inspections": can_write,
+    return {"inspection_in_progress": _in_progress_by_ward, "can_write_inspections": can_write,
             "discreet": is_discreet(), "InspectionType": InspectionType, "MITIGATIONS": risk.MITIGATIONS,
             "LOW_LEVEL_REASON": risk.LOW_LEVEL_REASON, "CONSEQUENCE_GUIDANCE": risk.CONSEQUENCE_GUIDANCE,
             "LIKELIHOOD_GUIDANCE": risk.LIKELIHOOD_GUIDANCE}
@@ -118,7 +126,8 @@ def overview(inspection_id: int):
         points=sum(status.findings for status in progress),
         inspected=sum(1 for s in progress if s.state == rules.RoomState.COMPLETE),
         not_accessible=sum(1 for s in progress if s.state == rules.RoomState.NOT_ACCESSIBLE),
-        flags=assurance_reads.flags_for(inspection, progress), scans=assurance_reads.label_scans(inspection),
+        flags=assurance_reads.flags_for(inspection, progress),
+        scans={s.room.id: s.label_scanned_at for s in progress if s.label_scanned_at},  # read with the walk
         # shown once every room is done (until then the next room is the way forward)
         problems=services.signoff_problems(inspection, progress, carried)
         if upcoming is None and not inspection.is_read_only else [],

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Boolean, Select, and_, bindparam, case, func, or_, select, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import checklist as rules
@@ -41,6 +42,7 @@ class RoomStatus:
     not_accessible_reason: str | None
     findings: int
     highest_band: Band | None
+    label_scanned_at: datetime | None = None  # when the room's label was scanned in this inspection
 
     @property
     def name(self) -> str:
@@ -66,6 +68,7 @@ class WalkPosition:
     next_room: WalkRoom | None
     not_accessible: bool
     not_accessible_reason: str | None
+    label_scanned_at: datetime | None = None  # this room confirmed on site by a label scan, when
 
 
 def walk_position(inspection: Inspection, room: Room) -> WalkPosition:
@@ -84,7 +87,8 @@ def walk_position(inspection: Inspection, room: Room) -> WalkPosition:
     not_accessible = this is not None and this.state is rules.RoomState.NOT_ACCESSIBLE
     return WalkPosition(this.progress if this is not None and room.active else None,
                         walk[upcoming].room if upcoming is not None and upcoming != here else None,
-                        not_accessible, this.not_accessible_reason if not_accessible else None)
+                        not_accessible, this.not_accessible_reason if not_accessible else None,
+                        this.label_scanned_at if this is not None else None)
 
 
 _BAND_RANK = {band.value: band.rank for band in Band}
@@ -110,12 +114,12 @@ def _walk(inspection: Inspection, *, also: int | None = None, points: bool = Fal
         rows = db.session.execute(_walk_statement(also is not None, points), params)
     out = []
     for row in rows:
-        total, done, not_accessible, reason = row[6:10]
-        count, top = row[10:12] if len(row) > 10 else (0, None)
+        total, done, not_accessible, reason, scanned_at = row[6:11]
+        count, top = row[11:13] if len(row) > 11 else (0, None)
         blocked = bool(not_accessible)
         out.append(RoomStatus(WalkRoom(*row[:6]),
                               rules.RoomProgress(done, total, rules.room_state(done, total, not_accessible=blocked)),
-                              reason if blocked else None, count, _BAND_OF_RANK.get(top)))
+                              reason if blocked else None, count, _BAND_OF_RANK.get(top), scanned_at))
     return out
 
 
@@ -139,7 +143,7 @@ def _walk_statement(also: bool, points: bool) -> Select:
     shown = or_(Room.active.is_(True), Room.id == bindparam("also")) if also else Room.active.is_(True)
     query = (select(Room.id, Room.name, Room.tier, Room.area_type_id, Room.ward_id, Room.active,
                     func.coalesce(items.c.n, 0), func.coalesce(answers.c.n, 0),
-                    RoomVisit.not_accessible, RoomVisit.not_accessible_reason)
+                    RoomVisit.not_accessible, RoomVisit.not_accessible_reason, RoomVisit.label_scanned_at)
              .outerjoin(items, items.c.area_type_id == Room.area_type_id)
              .outerjoin(answers, answers.c.room_id == Room.id)
              .outerjoin(RoomVisit, and_(RoomVisit.room_id == Room.id, RoomVisit.inspection_id == inspection_id))
@@ -229,10 +233,18 @@ def findings_in(inspection: Inspection, room: Room | None = None, *, photos: boo
     return _points(query.order_by(Finding.room_id, Finding.id), photos)
 
 
+# What the room page shows of its points (a checklist item's points, a page of point rows): a dense
+# room holds dozens, and filling every column of each (descriptions, controls, grading answers)
+# cost more than the statement. Anything else is loaded if asked for; a test counts the statements.
+ROOM_PAGE_COLUMNS = (Finding.id, Finding.kind, Finding.item_id, Finding.room_id, Finding.ward_id, Finding.state,
+                     Finding.band, Finding.score, Finding.category, Finding.description, Finding.location)
+
+
 @functools.cache
 def _room_points_statement(photos: bool) -> Select:
     query = (select(Finding).where(*_seen_now(bindparam("inspection_id")), Finding.state == "present",
-                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id))
+                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id)
+             .options(load_only(*ROOM_PAGE_COLUMNS)))
     return query.options(joinedload(Finding.photos)) if photos else query
 
 

@@ -2,7 +2,7 @@
 what matched, and a ward's task with its answer form (sent through the offline queue too)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -39,8 +39,12 @@ def check_today():
 
 @bp.app_template_global()
 def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
-    """The ward's unanswered trust-wide check tasks (the inspection overview lists them)."""
-    return queries.open_tasks(ward_id)
+    """The ward's unanswered trust-wide check tasks (the inspection overview and each ward card of a
+    home page list them): every ward's read in one statement the first time a page asks, kept for
+    the request."""
+    if "_open_tasks" not in g:
+        g._open_tasks = queries.open_tasks_by_ward()
+    return g._open_tasks.get(ward_id, [])
 
 
 @bp.app_template_global()

@@ -4,10 +4,11 @@ the page accepts."""
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from inspect_app.actions import queries
 from inspect_app.actions.models import Action
@@ -93,3 +94,66 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
         listed, _ = queries.action_list(user, queries.Filters(overdue=True), today=today)
         total = queries.action_count(user, queries.Filters(overdue=True), today=today)
         assert total == queries.dashboard_tallies(user, queries.Filters(), today=today).overdue == len(listed) == 3
+
+
+def _tallies_now(user, today):
+    got = queries.dashboard_tallies(user, queries.Filters(), today=today)
+    return got.counts, got.heat, got.overdue
+
+
+def test_counts_kept_between_views_move_with_every_change_and_with_the_date(app, make_action, demo):
+    """The process keeps the counts' rows until their marker moves: a new Extreme action, a closure,
+    a date change and a rolled-back change each give the plain count, never an earlier figure."""
+    long_ago = utcnow() - timedelta(days=40)
+    make_action(likelihood=3, consequence=4, room="Bedroom 1", now=long_ago)  # high, overdue
+    today = utcnow().date()
+    user = db.session.scalar(select(User).where(User.email == "safety@demo.nhs.test"))
+
+    def plain(day):
+        return _expected(list(db.session.scalars(select(Action))), queries.Filters(), day, None)
+
+    with app.test_request_context():
+        login_user(user)
+        expected = plain(today)
+        assert _tallies_now(user, today) == expected
+        statements = []
+        with _counting(statements):
+            again = _tallies_now(user, today)
+        assert again == expected and len(statements) == 1  # kept: only the marker is read
+        before_attention = queries.attention(user, now=utcnow())["overdue_total"]
+
+        extreme = make_action(likelihood=5, consequence=5, room="Day room", now=long_ago)  # a new overdue Extreme
+        assert _tallies_now(user, today) == plain(today)
+        assert _tallies_now(user, today)[2] == 2
+        assert queries.attention(user, now=utcnow())["overdue_total"] == before_attention + 1
+
+        extreme.status, extreme.closed_at = "closed", utcnow()
+        db.session.commit()
+        assert _tallies_now(user, today) == plain(today)
+
+        # a change read inside its own transaction, then rolled back: the next view shows the committed counts
+        moved = db.session.scalar(select(Action).where(Action.status == "open"))
+        moved.status = "work_ordered"
+        db.session.flush()
+        assert _tallies_now(user, today) == plain(today)
+        db.session.rollback()
+        assert _tallies_now(user, today) == plain(today)
+
+        # tomorrow, and a month on: lateness follows the date, not what was kept
+        for later in (today + timedelta(days=1), today + timedelta(days=40)):
+            assert _tallies_now(user, later) == plain(later)
+
+
+def _counting(statements):
+    @contextmanager
+    def counting():
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    return counting()

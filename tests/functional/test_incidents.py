@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from inspect_app.actions.models import Action
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.incidents import queries, services
@@ -148,6 +148,11 @@ def test_dashboard_pictures_incidents_next_to_open_points_and_trust_checks(demo,
     assert _chart(page, "Incidents and open points by fixture category") == (
         "Door furniture 2 incident(s); 1 open point(s)")
     assert "Wards to re-assess after a ligature incident" in page
+    # the wards flagged in two statements are those each ward's own "since the last assessment" gives
+    wards = db.session.scalars(select(Ward).where(Ward.active.is_(True)).order_by(Ward.name)).all()
+    one_by_one = [(w.id, len(found), max(i.occurred_at for i in found)) for w in wards
+                  if (found := queries.since_assessment(w.id))]
+    assert [(f.ward.id, f.incidents, f.latest) for f in queries.wards_to_reassess(None)] == one_by_one != []
     other = auth.client.get(f"/dashboard/?ward={demo['wards']['Hazel Ward']}").get_data(as_text=True)
     assert "Ligature incidents in the last 12 months (0)" in other
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import event, insert, select
 
+from inspect_app.actions import tallies
 from inspect_app.actions.models import Action
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room
+from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
@@ -44,6 +45,7 @@ def add_actions(demo, people, count: int) -> None:
              "owner_team": "Estates team", "target_date": (now - timedelta(days=i % 40)).date(),
              "interim_by": now - timedelta(hours=1), "created_at": now - timedelta(days=i % 100), "updated_at": now}
             for i, fid in enumerate(ids)])
+    tallies.rebuild()  # rows written by SQL: the maintained counts (and their marker) follow, as documented
     db.session.commit()
 
 
@@ -131,3 +133,26 @@ def test_walk_pages_statement_counts_do_not_grow_with_points_and_photos(demo, pe
     assert html.count('class="sensitive thumb"') >= POINTS_SHOWN and "Ligature points in this room (202)" in html
     last = auth.client.get(f"{pages[1]}?points={-(-202 // POINTS_SHOWN)}").get_data(as_text=True)
     assert last.count('class="sensitive thumb"') >= 202 % POINTS_SHOWN
+
+
+def test_home_pages_do_not_query_ward_by_ward(demo, people, auth):
+    """Each ward card shows the inspection under way and the trust-wide check tasks: read for every
+    ward at once, so a trust with more wards (each with an inspection running) costs no more statements."""
+    now = utcnow()
+    emails = ("safety@demo.nhs.test", "inspector@demo.nhs.test", "admin@demo.nhs.test")
+    before = {email: _statements(auth, email, "/") for email in emails}
+    for ward_id in demo["wards"].values():
+        ward = db.session.get(Ward, ward_id)
+        inspections.in_progress_for(ward_id) or inspections.start_inspection(
+            ward=ward, inspection_type="annual", team=["Sam"], by=people["inspector"], now=now)
+    for n in range(3):
+        model = db.session.get(Ward, demo["wards"]["Larch Ward"])
+        db.session.add(Ward(site_id=model.site_id, name=f"Extra Ward {n}", patient_group=model.patient_group,
+                            bed_count=model.bed_count))
+    db.session.commit()
+    after = {email: _statements(auth, email, "/") for email in emails}
+    # (one fewer may be the attention panel's overdue counts, kept while no action changed)
+    assert all(after[email] <= before[email] for email in emails), (before, after)
+    auth.login("inspector@demo.nhs.test")
+    page = auth.client.get("/").get_data(as_text=True)
+    assert page.count("Continue inspection") == len(demo["wards"]) and "Extra Ward 2" in page
