@@ -32,6 +32,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from inspect_app import assets
 
     assets.register(app)
+    register_transaction(app)  # last: its after_request then runs first
     return app
 
 
@@ -61,7 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     db_setup.install_sqlite_pragmas()
-    db_setup.install_read_only_commit(app, db)
+    db_setup.note_writes()
     from inspect_app.actions import tallies
 
     tallies.install()  # the dashboard's maintained counts move with every flush of an action
@@ -145,6 +146,13 @@ def register_cli(app: Flask) -> None:
     for module in _feature_modules("cli"):
         for command in getattr(module, "COMMANDS", ()):
             app.cli.add_command(command)
+
+
+def register_transaction(app: Flask) -> None:
+    """One transaction per request: commit after a success, roll back after a refusal or error."""
+    from inspect_app import errors, transaction
+
+    transaction.install(app, errors.error_response)
 
 
 def register_logging(app: Flask) -> None:

@@ -1,10 +1,10 @@
 """Engine-level settings: SQLite gets WAL, foreign keys and a busy timeout on every connection;
-a request that wrote nothing ends its transaction with COMMIT (keeps psycopg's prepared statements)."""
+each connection notes whether its transaction wrote, so one that wrote nothing can end with COMMIT
+(keeps psycopg's prepared statements; ``inspect_app.transaction`` decides)."""
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 _installed = False
 
@@ -48,27 +48,10 @@ def _transaction_ended(conn) -> None:
     conn.info.pop("wrote", None)
 
 
-def end_read_only_transaction(db, exc) -> None:
-    """Commit the request's transaction when it only read (a teardown, run before the session goes)."""
-    if exc is not None or not db.session.registry.has():
-        return
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return
-    if session.connection().info.get("wrote"):
-        return
-    session.expire_on_commit = False  # the session is closed next: nothing needs reloading
-    try:
-        session.commit()
-    except SQLAlchemyError:
-        session.rollback()
-
-
-def install_read_only_commit(app, db) -> None:
-    """Commit, rather than roll back, a request's transaction that only read."""
+def note_writes() -> None:
+    """Mark each connection that sent anything but a SELECT in its transaction (``conn.info["wrote"]``):
+    ``inspect_app.transaction`` then ends a transaction that only read with COMMIT."""
     if not event.contains(Engine, "before_cursor_execute", _note_statement):
         event.listen(Engine, "before_cursor_execute", _note_statement)
         event.listen(Engine, "commit", _transaction_ended)
         event.listen(Engine, "rollback", _transaction_ended)
-    # registered after Flask-SQLAlchemy's teardown, so it runs first (teardowns run in reverse)
-    app.teardown_appcontext(lambda exc: end_read_only_transaction(db, exc))

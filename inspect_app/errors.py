@@ -5,7 +5,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from inspect_app.extensions import db
+from inspect_app import transaction
 from inspect_app.refusals import Busy
 from inspect_app.stores.storage import StorageUnavailable
 
@@ -44,7 +44,7 @@ def register_unavailable(app: Flask, exception: type[Exception], what: str, mess
     Nothing from the request is kept (a photo is written before its row, so a failed write leaves
     at most an orphan file); the person is told to try again."""
     def unavailable(exc: Exception):
-        db.session.rollback()
+        transaction.rollback()
         app.logger.warning("%s unavailable on %s %s: %s", what, request.method, request.path, exc)
         return error_response(503, message)
 
@@ -72,14 +72,20 @@ def register(app: Flask) -> None:
     def busy(exc: Busy):
         # Sign-in, password change or account creation found every hashing slot busy: nothing
         # was saved, and the client is told when to try again.
-        db.session.rollback()
+        transaction.rollback()
         response, status = error_response(429, str(exc))
         response = app.make_response((response, status))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.errorhandler(transaction.CommitFailed)
+    def commit_failed(exc: transaction.CommitFailed):
+        # a checkpoint (commit before a step outside the database) failed: nothing was saved
+        app.logger.warning("Commit failed on %s %s: %r", request.method, request.path, exc.__cause__)
+        return error_response(exc.status, str(exc))
+
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
-        db.session.rollback()
+        transaction.rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500)

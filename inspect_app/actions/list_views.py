@@ -18,6 +18,7 @@ from inspect_app.estates.models import Site, Ward
 from inspect_app.estates.scope import visible_ward_ids, ward_or_404
 from inspect_app.extensions import db
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("action_lists", __name__, url_prefix="/actions")
 PER_PAGE = 50
@@ -87,9 +88,7 @@ def acknowledge_ward(ward_id: int):
             raise services.ActionError("Your form expired; reload the page and try again.")
         done = services.acknowledge_interim(actions, by=current_user, now=utcnow(), comment=form.comment.data)
     except services.ActionError as exc:
-        db.session.rollback()
-        flash(f"{ward.name}: {exc}", "error")
+        refuse(f"{ward.name}: {exc}")
         return redirect(url_for("action_lists.index", ward=ward.id), code=303)
-    db.session.commit()
     flash(f"{ward.name}: recorded that {done} interim control(s) are in place.", "success")
     return redirect(url_for("action_lists.index", ward=ward.id))

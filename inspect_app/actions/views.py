@@ -33,6 +33,7 @@ from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.photos.services import PhotoError, storage
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 REFUSALS = (TransitionError, services.ActionError, PhotoRejected, PhotoError)
@@ -131,7 +132,7 @@ def detail(action_id: int):
 
 
 def _refused(action_id: int, exc: Exception, forms: dict, status: int):
-    db.session.rollback()
+    refuse()
     return render_detail(action_or_404(action_id), error=str(exc), forms=forms, status=status)
 
 
@@ -150,7 +151,6 @@ def move(action_id: int, target: str):
                             photos=form.uploads())
     except REFUSALS as exc:
         return _refused(action_id, exc, {target: form}, 409 if isinstance(exc, TransitionError) else 400)
-    db.session.commit()
     if target == ActionStatus.RISK_ACCEPTED.value and action.status != target:
         flash(f"Acceptance of {action.ref} proposed. A risk approver must approve it before the risk is accepted.",
               "success")
@@ -170,7 +170,6 @@ def approve(action_id: int):
         services.approve_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
     except REFUSALS as exc:
         return _refused(action_id, exc, {"approve": form}, 409 if isinstance(exc, TransitionError) else 400)
-    db.session.commit()
     flash(f"Risk on {action.ref} accepted; review by {action.accepted_review_date:%d %b %Y}.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 
@@ -186,7 +185,6 @@ def decline(action_id: int):
         services.decline_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"decline": form}, 409)
-    db.session.commit()
     flash(f"The proposal to accept the risk on {action.ref} was declined.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 
@@ -202,7 +200,6 @@ def comment(action_id: int):
         services.add_comment(action, form.text.data, by=current_user, now=utcnow())
     except services.ActionError as exc:
         return _refused(action_id, exc, {"comment": form}, 400)
-    db.session.commit()
     flash("Comment added.", "success")
     return redirect(url_for("actions.detail", action_id=action.id) + "#history")
 
@@ -218,7 +215,6 @@ def acknowledge(action_id: int):
         services.acknowledge_interim([action], by=current_user, now=utcnow(), comment=form.comment.data)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"ack": form}, 409)
-    db.session.commit()
     flash("Recorded: the interim control is in place on the ward.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 
@@ -236,7 +232,6 @@ def regrade(action_id: int):
                                  consequence_reason=form.consequence_reason.data or None)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"regrade": form}, 400)
-    db.session.commit()
     flash(f"Re-graded: score {grade.score}, {grade.band}.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 
@@ -253,7 +248,6 @@ def owner(action_id: int):
         services.assign_owner(action, owner=person, team=form.team.data, by=current_user, now=utcnow())
     except services.ActionError as exc:
         return _refused(action_id, exc, {}, 400)
-    db.session.commit()
     flash(f"Owner: {action.owner_label}.", "success")
     return redirect(url_for("actions.detail", action_id=action.id))
 

@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("fixture_checks", __name__, url_prefix="/checks")
 REGISTRARS = (Role.ADMIN, Role.INSPECTOR)  # estates know what is fitted where
@@ -77,10 +78,8 @@ def add_fixture(ward_id: int):
         services.add_fixture(room, kind=form.kind.data, label=form.label.data, interval_days=form.interval_days.data,
                              alert=alert, by=current_user, now=utcnow())
     except services.AlertError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("fixture_checks.ward", ward_id=ward.id)), 303
-    db.session.commit()
     flash(f"{form.label.data} added to {room.name}. Its first check is due now.", "success")
     return redirect(url_for("fixture_checks.ward", ward_id=ward.id))
 
@@ -103,10 +102,9 @@ def record(fixture_id: int):
                 services.record_check(fixture, result=form.result.data, notes=form.notes.data, by=current_user,
                                       now=utcnow(), inspection_id=inspection.id if inspection else None)
             except services.AlertError as exc:
-                db.session.rollback()
+                refuse()
                 form.notes.errors = [*form.notes.errors, str(exc)]
             else:
-                db.session.commit()
                 flash(f"Check of {fixture.label} recorded: {form.result.data}.", "success")
                 return redirect(back)
         flash("The check was not recorded: see the messages below.", "error")

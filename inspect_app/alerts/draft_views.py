@@ -20,6 +20,7 @@ from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("alert_drafts", __name__, url_prefix="/alerts")
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -65,10 +66,8 @@ def create(alert_id: int):
         draft = drafting.draft_with_items(base, alert, version=form.version.data, items_doc=items_doc,
                                           by=current_user, now=utcnow())
     except library.LibraryError as exc:
-        db.session.rollback()
-        flash(f"Draft not created: {exc}", "error")
+        refuse(f"Draft not created: {exc}")
         return redirect(url_for("alerts.detail", alert_id=alert.id)), 303
-    db.session.commit()
     flash(f"Draft {draft.title} created. Add or edit the alert's items, then publish.", "success")
     return redirect(url_for("alert_drafts.editor", alert_id=alert.id, template_id=draft.id))
 
@@ -125,10 +124,8 @@ def _item(alert: Alert, template: ChecklistTemplate, item: ChecklistItem | None)
                 drafting.set_citation(saved, alert, cites=form.cites.data, section=form.section.data,
                                       by=current_user, now=utcnow())
             except library.LibraryError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                refuse(str(exc))
             else:
-                db.session.commit()
                 flash(f"Item {saved.code} saved.", "success")
                 return redirect(url_for("alert_drafts.editor", alert_id=alert.id, template_id=template.id))
         else:
@@ -149,9 +146,7 @@ def publish(alert_id: int, template_id: int):
     try:
         library.publish_template(template, by=current_user, now=utcnow())
     except library.LibraryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("alert_drafts.editor", alert_id=alert.id, template_id=template.id)), 303
-    db.session.commit()
     flash(f"Published {template.title}. Wards are shown below until they are assessed with it.", "success")
     return redirect(url_for("alerts.detail", alert_id=alert.id))

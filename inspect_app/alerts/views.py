@@ -16,6 +16,7 @@ from inspect_app.estates.models import AreaType
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 LEADS = (Role.ADMIN, Role.SAFETY_LEAD)
@@ -77,10 +78,8 @@ def _edit(alert: Alert | None):
             try:
                 alert = services.save_alert(alert, by=current_user, now=utcnow(), **values)
             except services.AlertError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
+                refuse(str(exc))
             else:
-                db.session.commit()
                 flash(f"Alert {alert.label} saved.", "success")
                 return redirect(url_for("alerts.detail", alert_id=alert.id))
         else:
@@ -112,9 +111,7 @@ def response(alert_id: int):
     try:
         services.set_response(alert, status=form.status.data, note=form.note.data, by=current_user, now=utcnow())
     except services.AlertError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("alerts.detail", alert_id=alert.id)), 303
-    db.session.commit()
     flash(f"Response recorded: {alert.response_label}.", "success")
     return redirect(url_for("alerts.detail", alert_id=alert.id))

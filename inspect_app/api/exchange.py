@@ -4,6 +4,9 @@ The file is what ``static/js/outbox.js`` writes: ``{"format": "wsi-unsent-items"
 "items": [{op_id, kind, payload, client_time, files: {field: [{name, type, base64}]}}]}``.
 Each item goes through the same once-only path as a live sync, so importing a file twice, or
 importing items that did reach the server, applies nothing twice. The report has one line per item.
+Each item is committed as soon as it is applied (``transaction.checkpoint``), as if the device had
+sent it live: a long file never holds the database's write lock for the whole import, and an item
+reported "applied" is saved.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from datetime import datetime
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from inspect_app import transaction
 from inspect_app.api import receipts
 from inspect_app.api.ops import OpError
 
@@ -54,9 +58,10 @@ def import_document(document, *, by, now: datetime) -> dict:
         try:
             files = _files(item.get("files")) if isinstance(item, dict) else None
             status, body = receipts.apply(item, files, by=by, now=now)
-        except OpError as exc:
+            transaction.checkpoint()  # each item is kept as it is reported, as a live sync keeps it
+        except (OpError, transaction.CommitFailed) as exc:
             counts["refused"] += 1
-            lines.append({"op_id": op_id, "status": "refused", "status_code": exc.status, "message": exc.message})
+            lines.append({"op_id": op_id, "status": "refused", "status_code": exc.status, "message": str(exc)})
             continue
         outcome = "already_synced" if body["replayed"] else "applied"
         counts[outcome] += 1

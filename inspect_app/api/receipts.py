@@ -1,9 +1,12 @@
-"""Apply an operation exactly once: the effect and its receipt are committed in one transaction.
+"""Apply an operation exactly once: the effect and its receipt are kept or undone together.
 
-A replay (the device lost the response and sent the operation again) finds the receipt and gets
+Each operation runs in a savepoint (``transaction.savepoint``): a refused operation undoes only
+itself, never what was applied before it in the same request (the import of unsent items), and
+the request's one commit (``inspect_app.transaction``) keeps the effect with its receipt. A
+replay (the device lost the response and sent the operation again) finds the receipt and gets
 the original status and result back; nothing is applied twice. Two copies racing each other
-both try to insert the receipt; the loser's whole transaction (effect included) rolls back on
-the unique violation and it answers with the winner's receipt.
+both try to insert the receipt; the loser's operation (effect included) rolls back to its
+savepoint on the unique violation and it answers with the winner's receipt.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from inspect_app import transaction
 from inspect_app.api import ops
 from inspect_app.api.models import SyncReceipt
 from inspect_app.extensions import db
@@ -50,7 +54,8 @@ def _replay(receipt: SyncReceipt, *, by, kind: str, digest: str) -> tuple[int, d
 
 
 def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tuple[int, dict]:
-    """Apply ``op`` (``{op_id, kind, payload, client_time}``) once and commit; returns (status, body).
+    """Apply ``op`` (``{op_id, kind, payload, client_time}``) once, unless its receipt says it was; returns
+    (status, body). The caller's transaction is committed by the request (or :func:`transaction.checkpoint`).
 
     :param files: uploaded files of a multipart request (photos).
     :raises ops.OpError: the operation was refused; nothing was saved.
@@ -64,16 +69,12 @@ def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tu
     if receipt is not None:
         return _replay(receipt, by=by, kind=kind, digest=digest)
     try:
-        status, result = ops.run(kind, op.get("payload") or {}, files or MultiDict(), by=by, now=now,
-                                 client_time=op.get("client_time"))
-        db.session.add(SyncReceipt(op_id=op_id, user_id=by.id, kind=kind, status_code=status, result=result,
-                                   received_at=now, payload_sha256=digest))
-        db.session.commit()
-    except ops.OpError:
-        db.session.rollback()
-        raise
+        with transaction.savepoint():  # the effect and its receipt, all or nothing
+            status, result = ops.run(kind, op.get("payload") or {}, files or MultiDict(), by=by, now=now,
+                                     client_time=op.get("client_time"))
+            db.session.add(SyncReceipt(op_id=op_id, user_id=by.id, kind=kind, status_code=status, result=result,
+                                       received_at=now, payload_sha256=digest))
     except IntegrityError:
-        db.session.rollback()
         receipt = db.session.get(SyncReceipt, op_id)
         if receipt is None and _retry:
             # A clash on something else, such as the same point sent under two operation ids at

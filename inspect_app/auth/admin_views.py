@@ -15,6 +15,7 @@ from inspect_app.estates.models import Site, Ward
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 
@@ -42,10 +43,8 @@ def create():
                                         password=form.password.data, by=current_user, now=utcnow(),
                                         ward_ids=form.wards.data, must_change_password=True)
         except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            refuse(str(exc))
         else:
-            db.session.commit()
             flash(f"Account created for {user.name}. They must choose a new password at first sign-in.",
                   "success")
             return redirect(url_for("admin_users.index"))
@@ -67,10 +66,8 @@ def edit(user_id: int):
             services.update_user(user, name=form.name.data, role=form.role.data, active=form.active.data,
                                  ward_ids=form.wards.data, by=current_user, now=utcnow())
         except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            refuse(str(exc))
         else:
-            db.session.commit()
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin_users.index"))
     status = 400 if request.method == "POST" else 200
@@ -86,10 +83,8 @@ def reset_password(user_id: int):
         try:
             services.set_password(user, form.password.data, by=current_user, now=utcnow(), forced=True)
         except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            refuse(str(exc))
             return redirect(url_for("admin_users.edit", user_id=user.id)), 303
-        db.session.commit()
         flash(f"Password reset for {user.name}; they must choose a new one at next sign-in.", "success")
         return redirect(url_for("admin_users.index"))
     flash(" ".join(e for errs in form.errors.values() for e in errs) or "Check the form.", "error")

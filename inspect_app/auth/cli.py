@@ -4,10 +4,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from inspect_app import transaction
 from inspect_app.auth import services
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.extensions import db
 
 
 @click.command("create-user")
@@ -16,15 +16,11 @@ from inspect_app.extensions import db
 @click.option("--role", type=click.Choice([r.value for r in Role]), prompt=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, password: str) -> None:
+@transaction.command(services.AccountError)
+def create_user_command(email: str, name: str, role: str, password: str) -> str:
     """Create a user account."""
-    try:
-        user = services.create_user(email=email, name=name, role=role, password=password, by=None, now=utcnow())
-    except services.AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"Created {user.role} account {user.email}.")
+    user = services.create_user(email=email, name=name, role=role, password=password, by=None, now=utcnow())
+    return f"Created {user.role} account {user.email}."
 
 
 COMMANDS = [create_user_command]

@@ -30,6 +30,7 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.security.access import public, requires
+from inspect_app.transaction import keep
 
 bp = Blueprint("oidc", __name__)
 
@@ -89,7 +90,7 @@ def callback():
         if current_app.config.get("OIDC_PROVISION", "none") != "inactive":
             return _refuse(NOT_KNOWN.format(email=email))
         user = _provision(email, claims, now=now)
-        db.session.commit()
+        keep()  # the switched-off account is kept, though the answer is a refusal
         return _refuse("An account was created for you, switched off until an administrator gives you a role "
                        "and wards.")
     if not user.active:
@@ -100,7 +101,6 @@ def callback():
     user.last_login_at = now
     record("user.sign_in", user, by=user, now=now, new={"method": "oidc"})
     sessions.start(user, now=now)  # a server-side session row, ended by sign-out like a password sign-in's
-    db.session.commit()
     session.clear()  # a new session for the signed-in user (no fixation, no CSRF token from before)
     login_user(user, duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
     session[ID_TOKEN_KEY] = token.get("id_token")

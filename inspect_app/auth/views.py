@@ -11,8 +11,9 @@ from inspect_app.audit.services import record
 from inspect_app.auth import devices, oidc, services, sessions
 from inspect_app.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
 from inspect_app.clock import utcnow
-from inspect_app.extensions import db, limiter
+from inspect_app.extensions import limiter
 from inspect_app.security.access import EVERYONE, public, requires
+from inspect_app.transaction import checkpoint, keep, refuse
 
 bp = Blueprint("auth", __name__)
 
@@ -54,8 +55,7 @@ def login():
             )
             if result.user is not None:
                 remember = bool(form.remember.data)
-                sessions.start(result.user, now=utcnow(), remember=remember)
-                db.session.commit()
+                sessions.start(result.user, now=utcnow(), remember=remember)  # committed before the cookie goes
                 _fresh_csrf_token()
                 login_user(result.user, remember=remember,
                            duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
@@ -65,7 +65,7 @@ def login():
                     flash("Choose your own password before you continue.", "info")
                 devices.remember(response, email)
                 return response
-            db.session.commit()
+            keep()  # the failed attempt counts towards the lock-out, though the answer is a 401/429
             flash(result.message, "error")
             status = 401 if "incorrect" in result.message else 429
         else:
@@ -84,7 +84,7 @@ def _fresh_csrf_token() -> None:
 def logout():
     provider_sign_out = oidc.end_session_url() if session.get(oidc.ID_TOKEN_KEY) else None
     sessions.end(current_user._get_current_object(), now=utcnow())
-    db.session.commit()
+    checkpoint()  # ended on the server before this device forgets it: a failure leaves it signed in to retry
     session.clear()  # the provider's id token and anything else this sign-in kept
     logout_user()  # after clear(): it marks the remember cookie for removal
     _fresh_csrf_token()
@@ -98,7 +98,6 @@ def _stay_signed_in(user) -> None:
     """After ending every session of the account, keep this one: a new session, same remember choice."""
     sessions.start(user, now=utcnow(), remember=bool(request.cookies.get(current_app.config.get(
         "REMEMBER_COOKIE_NAME", "remember_token"))))
-    db.session.commit()
     login_user(user, remember=sessions.is_remembered(user),
                duration=timedelta(hours=current_app.config["SESSION_HOURS"]))
 
@@ -112,7 +111,7 @@ def password():
         try:
             services.change_password(user, current=form.current.data, new=form.new.data, by=user, now=utcnow())
         except services.AccountError as exc:
-            db.session.rollback()
+            refuse()
             form.new.errors = list(form.new.errors) + [str(exc)]
         else:
             _stay_signed_in(user)  # every other session has ended with the old password

@@ -19,6 +19,7 @@ from inspect_app.plans.services import current_plan
 from inspect_app.refusals import status_of
 from inspect_app.reports.pdf.hotspot import render_hotspot
 from inspect_app.security.access import EVERYONE, requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("briefings", __name__)
 #: Who sees the list of readers: the ward's manager (their own wards only) and the trust's leads.
@@ -71,10 +72,8 @@ def confirm(ward_id: int):
     try:
         services.confirm(ward, version=form.version.data or None, by=current_user, now=utcnow())
     except services.BriefingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return render_template("errors/error.html", status=status_of(exc), message=str(exc)), status_of(exc)
-    db.session.commit()
     flash(f"Thank you: you have confirmed you read the ligature briefing for {ward.name}.", "success")
     return redirect(url_for("briefings.show", ward_id=ward.id), 303)
 
@@ -99,7 +98,6 @@ def staff_settings():
     form = StaffPhotosForm(enabled=trust.staff_photos if trust else False)
     if trust is not None and form.validate_on_submit():
         services.set_staff_photos(trust, enabled=form.enabled.data, by=current_user, now=utcnow())
-        db.session.commit()
         flash("Saved: ward staff " + ("may now see" if form.enabled.data else "no longer see") + " photos.", "success")
         return redirect(url_for("briefings.staff_settings"), 303)
     status = 400 if request.method == "POST" else 200

@@ -19,6 +19,7 @@ from inspect_app.domain.workflow import Role
 from inspect_app.extensions import db
 from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
 
@@ -75,14 +76,11 @@ def import_file():
         data = jsonsafe.loads(raw, max_depth=jsonsafe.LIBRARY_DEPTH)
         template = library.import_library(data, by=current_user, now=utcnow())
     except (UnicodeDecodeError, json.JSONDecodeError):
-        db.session.rollback()
-        flash("That file is not valid JSON text.", "error")
+        refuse("That file is not valid JSON text.")
         return redirect(url_for("checklists.index")), 303
     except library.LibraryError as exc:
-        db.session.rollback()
-        flash(f"Not imported: {exc}", "error")
+        refuse(f"Not imported: {exc}")
         return redirect(url_for("checklists.index")), 303
-    db.session.commit()
     flash(f"Imported {template.title} as a draft.", "success")
     return redirect(url_for("checklists.detail", template_id=template.id))
 
@@ -108,10 +106,8 @@ def publish(template_id: int):
     try:
         library.publish_template(template, by=current_user, now=utcnow())
     except library.LibraryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("checklists.detail", template_id=template.id)), 303
-    db.session.commit()
     flash(f"Published {template.title}. New inspections use it; earlier inspections keep their version.",
           "success")
     return redirect(url_for("checklists.detail", template_id=template.id))
@@ -128,9 +124,7 @@ def new_version(template_id: int):
     try:
         draft = library.new_draft_from(template, version=form.version.data, by=current_user, now=utcnow())
     except library.LibraryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return redirect(url_for("checklists.detail", template_id=template.id)), 303
-    db.session.commit()
     flash(f"Draft {draft.title} created.", "success")
     return redirect(url_for("checklists.detail", template_id=draft.id))

@@ -19,6 +19,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from inspect_app import transaction
 from inspect_app.audit.services import record
 from inspect_app.clock import utcnow
 from inspect_app.domain.grading import DEFAULT_GRADING, GradingPolicy
@@ -76,7 +77,6 @@ def _store(kind: _Kind, trust: Trust, value: dict | None) -> None:
     old = getattr(trust, kind.column)
     setattr(trust, kind.column, value)
     record(f"trust.{kind.column}", trust, by=None, now=utcnow(), old={kind.column: old}, new={kind.column: value})
-    db.session.commit()
 
 
 def _set(kind: _Kind, path: Path, trust_code: str | None) -> tuple[Trust, Any]:
@@ -104,6 +104,7 @@ def _reset(kind: _Kind, trust_code: str | None) -> Trust | None:
 
 @bands_cli.command("show")
 @trust_option
+@transaction.command()
 def show_command(trust_code: str | None) -> None:
     """Print the band policy in force as JSON (edit it and pass it to ``set``)."""
     _show(BANDS, trust_code)
@@ -112,19 +113,21 @@ def show_command(trust_code: str | None) -> None:
 @bands_cli.command("set")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @trust_option
-def set_command(path: Path, trust_code: str | None) -> None:
+@transaction.command()
+def set_command(path: Path, trust_code: str | None) -> str:
     """Check a band policy JSON file and make it the trust's policy."""
     trust, policy = _set(BANDS, path, trust_code)
-    click.echo(f"{trust.name} now grades with: {_summary(policy)}. "
-               "Grades already recorded keep their band; new grades and re-grades use this policy.")
+    return (f"{trust.name} now grades with: {_summary(policy)}. "
+            "Grades already recorded keep their band; new grades and re-grades use this policy.")
 
 
 @bands_cli.command("reset")
 @trust_option
-def reset_command(trust_code: str | None) -> None:
+@transaction.command()
+def reset_command(trust_code: str | None) -> str | None:
     """Go back to the default NPSA band policy."""
-    if trust := _reset(BANDS, trust_code):
-        click.echo(f"{trust.name} now grades with the default NPSA policy: {_summary(DEFAULT_POLICY)}.")
+    trust = _reset(BANDS, trust_code)
+    return f"{trust.name} now grades with the default NPSA policy: {_summary(DEFAULT_POLICY)}." if trust else None
 
 
 grading_cli = AppGroup("grading", help="The trust's clinical grading rules: floors, review intervals, approval.")
@@ -132,6 +135,7 @@ grading_cli = AppGroup("grading", help="The trust's clinical grading rules: floo
 
 @grading_cli.command("show")
 @trust_option
+@transaction.command()
 def grading_show_command(trust_code: str | None) -> None:
     """Print the grading policy in force as JSON (edit it and pass it to ``set``)."""
     _show(GRADING, trust_code)
@@ -140,19 +144,21 @@ def grading_show_command(trust_code: str | None) -> None:
 @grading_cli.command("set")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @trust_option
-def grading_set_command(path: Path, trust_code: str | None) -> None:
+@transaction.command()
+def grading_set_command(path: Path, trust_code: str | None) -> str:
     """Check a grading policy JSON file and make it the trust's policy (keys left out keep their default)."""
     trust, _ = _set(GRADING, path, trust_code)
-    click.echo(f"{trust.name} now grades with its own grading policy. Grades already recorded keep their "
-               "band; new grades and re-grades use this policy.")
+    return (f"{trust.name} now grades with its own grading policy. Grades already recorded keep their "
+            "band; new grades and re-grades use this policy.")
 
 
 @grading_cli.command("reset")
 @trust_option
-def grading_reset_command(trust_code: str | None) -> None:
+@transaction.command()
+def grading_reset_command(trust_code: str | None) -> str | None:
     """Go back to the default grading policy."""
-    if trust := _reset(GRADING, trust_code):
-        click.echo(f"{trust.name} now grades with the default grading policy.")
+    trust = _reset(GRADING, trust_code)
+    return f"{trust.name} now grades with the default grading policy." if trust else None
 
 
 COMMANDS = [bands_cli, grading_cli]

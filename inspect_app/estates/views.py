@@ -14,6 +14,7 @@ from inspect_app.estates.models import AreaType, Room, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("estates", __name__, url_prefix="/admin/estate")
 
@@ -22,14 +23,12 @@ def _area_type_choices() -> list[tuple[int, str]]:
     return choices((a.id, f"{a.name} ({a.code})") for a in db.session.scalars(select(AreaType).order_by(AreaType.name)))
 
 
-def _commit_or_flash(action, success: str) -> bool:
+def _saved_or_refused(action, success: str) -> bool:
     try:
         action()
     except services.EstateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return False
-    db.session.commit()
     flash(success, "success")
     return True
 
@@ -45,14 +44,14 @@ def index():
         select(Room.ward_id, func.count()).where(Room.active.is_(True)).group_by(Room.ward_id)).all())
     if request.method == "POST":
         if "site-submit" in request.form and site_form.validate():
-            if _commit_or_flash(lambda: services.create_site(trust=services.the_trust(), name=site_form.name.data,
+            if _saved_or_refused(lambda: services.create_site(trust=services.the_trust(), name=site_form.name.data,
                                                              code=site_form.code.data, by=current_user,
                                                              now=utcnow()),
                                 f"Site {site_form.name.data} added."):
                 return redirect(url_for("estates.index"))
         elif "ward-submit" in request.form and ward_form.validate():
             site = db.session.get(Site, ward_form.site_id.data) or abort(404)
-            if _commit_or_flash(lambda: services.create_ward(site=site, name=ward_form.name.data,
+            if _saved_or_refused(lambda: services.create_ward(site=site, name=ward_form.name.data,
                                                              patient_group=ward_form.patient_group.data,
                                                              bed_count=ward_form.bed_count.data or 0,
                                                              by=current_user, now=utcnow()),
@@ -79,7 +78,7 @@ def ward(ward_id: int):
     if request.method == "POST":
         now = utcnow()
         if "ward-submit" in request.form and form.validate():
-            ok = _commit_or_flash(lambda: services.update_ward(
+            ok = _saved_or_refused(lambda: services.update_ward(
                 ward, name=form.name.data, patient_group=form.patient_group.data,
                 bed_count=form.bed_count.data or 0, active=form.active.data, by=current_user, now=now),
                 "Ward saved.")
@@ -89,9 +88,9 @@ def ward(ward_id: int):
                 return services.create_rooms(ward=ward, names=names, area_type_id=bulk.area_type_id.data,
                                              tier=bulk.tier.data or None, floor=bulk.floor.data,
                                              by=current_user, now=now)
-            ok = _commit_or_flash(make, "Rooms created.")
+            ok = _saved_or_refused(make, "Rooms created.")
         elif "room-submit" in request.form and single.validate():
-            ok = _commit_or_flash(lambda: services.create_room(
+            ok = _saved_or_refused(lambda: services.create_room(
                 ward=ward, name=single.name.data, area_type_id=single.area_type_id.data,
                 tier=single.tier.data or None, floor=single.floor.data, by=current_user, now=now), "Room added.")
         else:
@@ -109,7 +108,7 @@ def room(room_id: int):
     room = db.session.get(Room, room_id) or abort(404)
     form = RoomForm(obj=room if request.method == "GET" else None, prefix="room")
     form.area_type_id.choices = _area_type_choices()
-    if form.validate_on_submit() and _commit_or_flash(lambda: services.update_room(
+    if form.validate_on_submit() and _saved_or_refused(lambda: services.update_room(
             room, name=form.name.data, area_type_id=form.area_type_id.data,
             tier=form.tier.data or room.area_type.default_tier, floor=form.floor.data,
             active=form.active.data, observation=form.observation.data or None, by=current_user,

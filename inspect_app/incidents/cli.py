@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from inspect_app import transaction
 from inspect_app.auth.services import find_user
 from inspect_app.clock import utcnow
-from inspect_app.extensions import db
 from inspect_app.incidents import importing, services
 
 incidents_cli = AppGroup("incidents", help="Ligature incident commands.")
@@ -27,23 +27,20 @@ def _echo_preview(checked: importing.Preview) -> None:
 @click.option("--as", "email", required=True, help="The safety lead or admin account the import is recorded by.")
 @click.option("--mapping", help='Columns as JSON, e.g. {"reference": "Ref", ...}; default: the recognised headers.')
 @click.option("--dry-run", is_flag=True, help="Show the preview only.")
-def import_command(path: Path, email: str, mapping: str | None, dry_run: bool) -> None:
+@transaction.command(importing.ImportRefused, services.IncidentError, ValueError)
+def import_command(path: Path, email: str, mapping: str | None, dry_run: bool) -> str | None:
     """Import incidents from a CSV export: nothing at all while any row is bad."""
     user = find_user(email)
     if user is None or not user.active or user.role not in {r.value for r in services.IMPORTERS}:
         raise click.ClickException("Name an active safety lead or admin account with --as.")
-    try:
-        columns = json.loads(mapping) if mapping else None
-        data = path.read_bytes()
-        _echo_preview(importing.preview(data, columns, by=user, now=utcnow()))
-        if dry_run:
-            return
-        made = importing.import_rows(data, columns, by=user, now=utcnow())
-    except (importing.ImportRefused, services.IncidentError, ValueError) as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"Imported {len(made)} incident(s).")
+    columns = json.loads(mapping) if mapping else None
+    data = path.read_bytes()
+    _echo_preview(importing.preview(data, columns, by=user, now=utcnow()))
+    if dry_run:
+        transaction.rollback()  # the preview is all a dry run leaves
+        return None
+    made = importing.import_rows(data, columns, by=user, now=utcnow())
+    return f"Imported {len(made)} incident(s)."
 
 
 COMMANDS = [incidents_cli]

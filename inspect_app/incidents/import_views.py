@@ -11,10 +11,10 @@ from flask_login import current_user
 
 from inspect_app.clock import utcnow
 from inspect_app.domain.incidents import IncidentType, Outcome
-from inspect_app.extensions import db
 from inspect_app.incidents import importing, services
 from inspect_app.incidents.forms import UploadForm
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("incident_import", __name__, url_prefix="/incidents/import")
 
@@ -85,8 +85,7 @@ def _import(form: UploadForm, data: bytes):
     try:
         made = importing.import_rows(data, _mapping(), by=current_user, now=utcnow())
     except (importing.ImportRefused, services.IncidentError) as exc:
-        db.session.rollback()
+        refuse()
         return _refused(form, data, str(exc))
-    db.session.commit()
     flash(f"{len(made)} incident(s) imported.", "success")
     return redirect(url_for("incidents.index"))

@@ -20,6 +20,7 @@ from inspect_app.incidents.forms import IncidentForm, PointForm
 from inspect_app.incidents.models import Incident
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -140,13 +141,12 @@ def _record(form: IncidentForm, ward: Ward) -> Incident | None:
     try:
         incident = services.record_incident(data, by=current_user, now=utcnow())
     except services.IncidentError as exc:
-        db.session.rollback()
+        refuse()
         if status_of(exc) == 403:
             abort(403)
         target = getattr(form, {"finding": "point"}.get(exc.field, exc.field or ""), None) or form.summary
         target.errors = [*target.errors, str(exc)]
         return None
-    db.session.commit()
     flash(_recorded_message(incident), "success")
     return incident
 
@@ -182,9 +182,7 @@ def point(incident_id: int):
     try:
         services.resolve_point(incident, finding=finding, note=form.note.data, by=current_user, now=utcnow())
     except services.IncidentError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     flash(f"{incident.ref}: " + (f"linked to {finding.ref}, re-graded." if finding else "no point: reason recorded."),
           "success")
     return redirect(_safe_next(form.next.data) or url_for("incidents.show", incident_id=incident.id))

@@ -12,11 +12,11 @@ import json
 import click
 from flask.cli import AppGroup
 
+from inspect_app import transaction
 from inspect_app.audit.services import record
 from inspect_app.clock import utcnow
 from inspect_app.domain.assurance import DEFAULT_SECOND_LOOK, SecondLookPolicy
 from inspect_app.estates.cli import _trust, trust_option
-from inspect_app.extensions import db
 
 second_look_cli = AppGroup("second-look", help="The trust's 'needs a second look' thresholds.")
 
@@ -27,6 +27,7 @@ def _tiers(value: str | None):
 
 @second_look_cli.command("show")
 @trust_option
+@transaction.command()
 def show_command(trust_code: str | None) -> None:
     """Print the thresholds in force as JSON."""
     trust = _trust(trust_code)
@@ -42,8 +43,9 @@ def show_command(trust_code: str | None) -> None:
 @click.option("--rapid-min-answers", type=int, help="Answers a room needs before rapid answering is judged.")
 @click.option("--rapid-seconds", type=int, help="All of them within this many seconds is flagged.")
 @click.option("--reset", is_flag=True, help="Go back to the defaults.")
+@transaction.command()
 def set_command(trust_code: str | None, all_na_tiers: str | None, photo_tiers: str | None,
-                rapid_min_answers: int | None, rapid_seconds: int | None, reset: bool) -> None:
+                rapid_min_answers: int | None, rapid_seconds: int | None, reset: bool) -> str:
     """Change the thresholds (options not given keep their value)."""
     trust = _trust(trust_code)
     current = {} if reset else SecondLookPolicy.from_dict(trust.assurance_policy).to_dict()
@@ -57,8 +59,7 @@ def set_command(trust_code: str | None, all_na_tiers: str | None, photo_tiers: s
     trust.assurance_policy = None if policy == DEFAULT_SECOND_LOOK else policy.to_dict()
     record("trust.assurance_policy", trust, by=None, now=utcnow(), old={"assurance_policy": old},
            new={"assurance_policy": trust.assurance_policy})
-    db.session.commit()
-    click.echo(f"{trust.name} now flags: {json.dumps(policy.to_dict())}")
+    return f"{trust.name} now flags: {json.dumps(policy.to_dict())}"
 
 
 COMMANDS = [second_look_cli]

@@ -37,6 +37,7 @@ from inspect_app.photos.http import PHOTO_STATUS, too_large
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("findings", __name__, url_prefix="/ligature-points")
 bp.register_error_handler(413, too_large)
@@ -116,13 +117,12 @@ def create():
             inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
                                           by=current_user, now=now)
     except PhotoRejected as exc:
-        db.session.rollback()
+        refuse()
         return _render_new(form, inspection, room, item, status=PHOTO_STATUS.get(exc.code, 422),
                            error=f"Nothing was saved: {exc} Take the photo again or choose another.")
     except (services.FindingError, photos.PhotoError, inspections.InspectionError) as exc:
-        db.session.rollback()
+        refuse()
         return _render_new(form, inspection, room, item, error=str(exc), status=status_of(exc))
-    db.session.commit()
     band = f", graded {finding.band.capitalize()} ({finding.score})" if finding.band else ", not graded yet"
     flash(f"Ligature point {finding.ref} saved{band}" + (f" with {len(uploads)} photo(s)." if uploads else "."),
           "success")
@@ -146,9 +146,7 @@ def withdraw(finding_id: int):
     try:
         services.withdraw_finding(finding, reason=form.reason.data, by=current_user, now=utcnow())
     except services.FindingError as exc:
-        db.session.rollback()
-        abort(status_of(exc), str(exc))
-    db.session.commit()
+        abort(status_of(exc), str(exc))  # a 4xx: the request's transaction rolls back
     flash(f"{finding.ref} withdrawn as recorded in error; it no longer counts in the figures.", "success")
     inspection = db.session.get(Inspection, finding.last_inspection_id)
     return redirect(room_url(inspection.id, finding.room_id) if not inspection.is_read_only
@@ -183,10 +181,9 @@ def edit(finding_id: int):
                                                   inspection=inspection,
                                                   consequence_reason=form.consequence_reason.data or None)
             except services.FindingError as exc:
-                db.session.rollback()
+                refuse()
                 error, status = str(exc), status_of(exc)
             else:
-                db.session.commit()
                 flash(f"{finding.ref} updated ({len(changed)} field(s) changed).", "success")
                 return redirect(url_for("findings.detail", finding_id=finding.id))
         else:
@@ -209,8 +206,6 @@ def grade(finding_id: int):
                                inspection=inspection, comment=form.comment.data or None,
                                consequence_reason=form.consequence_reason.data or None)
     except services.FindingError as exc:
-        db.session.rollback()
-        abort(status_of(exc), str(exc))
-    db.session.commit()
+        abort(status_of(exc), str(exc))  # a 4xx: the request's transaction rolls back
     flash(f"{finding.ref} graded {finding.band.capitalize()} ({finding.score}). Earlier grades are kept.", "success")
     return redirect(url_for("findings.detail", finding_id=finding.id))

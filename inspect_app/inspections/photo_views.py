@@ -74,12 +74,9 @@ def add():
         point_photos.add_finding_photo(form.photo.data.read(), finding=finding, photo_uuid=form.photo_uuid.data or None,
                                    by=current_user, now=utcnow())
     except PhotoRejected as exc:
-        db.session.rollback()
         abort(PHOTO_STATUS.get(exc.code, 422), f"The photo was not saved: {exc}")
     except services.PhotoError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     flash(f"Photo added to {finding.ref}.", "success")
     return redirect(url_for("findings.detail", finding_id=finding.id, _anchor="photos"))
 
@@ -96,8 +93,6 @@ def remove(uuid: str):
     try:
         services.remove_photo(photo, reason=form.reason.data, by=current_user, now=utcnow())
     except services.PhotoError as exc:
-        db.session.rollback()
         abort(409, str(exc))
-    db.session.commit()
     flash("Photo removed from the record. The removal and its reason are in the history.", "success")
     return redirect(url_for("findings.detail", finding_id=photo.finding_id, _anchor="photos"))

@@ -91,12 +91,9 @@ def room_photo(inspection_id: int, room_id: int):
         services.add_room_photo(inspection=inspection, room=room_, data=form.photo.data.read(), by=current_user,
                                 now=utcnow(), photo_uuid=form.photo_uuid.data or None)
     except PhotoRejected as exc:
-        db.session.rollback()
         abort(PHOTO_STATUS.get(exc.code, 422), f"The photo was not saved: {exc}")
     except (services.InspectionError, PhotoError) as exc:
-        db.session.rollback()
         abort(422, str(exc))
-    db.session.commit()
     flash(f"Photo of {room_.name} added.", "success")
     return redirect(url_for("rooms.room", inspection_id=inspection.id, room_id=room_.id, _anchor="room-photos"))
 
@@ -118,9 +115,7 @@ def answer():
                                comment=form.comment.data or None, na_reason=form.na_reason.data or None,
                                na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
             *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
             Finding.state == "present")):
@@ -143,9 +138,7 @@ def remaining_compliant():
         marked = services.mark_remaining_compliant(inspection=inspection, room=room_, expected=form.count.data,
                                                    by=current_user, now=utcnow())
     except services.InspectionError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     flash(f"{len(marked)} remaining item(s) in {room_.name} marked compliant.", "success")
     return redirect(room_url(inspection.id, room_.id))
 
@@ -164,9 +157,7 @@ def access():
         services.set_not_accessible(inspection=inspection, room=room_, reason=form.reason.data, by=current_user,
                                     now=utcnow(), accessible=accessible)
     except services.InspectionError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     flash(f"{room_.name} is " + ("accessible again: answer its items." if accessible
                                  else "marked not accessible. You can come back to it later."), "success")
     return redirect(room_url(inspection.id, room_.id))
@@ -185,7 +176,5 @@ def carry_forward():
         services.record_carry_forward(inspection=inspection, finding=finding, outcome=form.outcome.data,
                                       comment=form.comment.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
-        db.session.rollback()
         abort(status_of(exc), str(exc))
-    db.session.commit()
     return redirect(room_url(inspection.id, finding.room_id, f"finding-{finding.id}"))

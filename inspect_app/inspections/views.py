@@ -42,6 +42,7 @@ from inspect_app.inspections.lookup import (
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 REFUSALS = (services.InspectionError, versions.CorrectionError)
@@ -95,10 +96,9 @@ def start(ward_id: int):
             inspection = services.start_inspection(ward=ward, inspection_type=form.inspection_type.data,
                                                    team=form.members(), by=current_user, now=utcnow())
         except REFUSALS as exc:
-            db.session.rollback()
+            refuse()
             error, status = str(exc), 422
         else:
-            db.session.commit()
             flash(f"Inspection {inspection.ref} of {ward.name} started.", "success")
             return redirect(url_for("inspections.overview", inspection_id=inspection.id))
     elif request.method == "POST":
@@ -160,10 +160,9 @@ def signoff(inspection_id: int):
                                             attestation=ATTESTATION, by=current_user, now=utcnow(),
                                             sso_authenticated_at=oidc.fresh_auth_time())
             except REFUSALS as exc:
-                db.session.rollback()
+                refuse()
                 error, status = str(exc), status_of(exc)
             else:
-                db.session.commit()
                 if inspection.status == InspectionStatus.SIGNED_OFF:
                     flash(f"{inspection.ref} signed off. {len(created)} remediation action(s) created.", "success")
                 else:
@@ -193,9 +192,7 @@ def correction(inspection_id: int):
         new = versions.start_correction(inspection=inspection, reason=form.reason.data, by=current_user,
                                         now=utcnow())
     except REFUSALS as exc:
-        db.session.rollback()
         abort(status_of(exc, 409), str(exc))
-    db.session.commit()
     flash(f"Correction {new.ref} started. The signed original {inspection.ref} is kept unchanged.", "success")
     return redirect(url_for("inspections.overview", inspection_id=new.id))
 

@@ -22,6 +22,7 @@ from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
+from inspect_app.transaction import refuse
 
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 
@@ -88,11 +89,10 @@ def new():
                                     instructions=form.instructions.data, incident=incident,
                                     fixture_check=fixture_check, by=current_user, now=utcnow())
         except services.CheckError as exc:
-            db.session.rollback()
+            refuse()
             target = getattr(form, exc.field or "", None) or form.title
             target.errors = [*target.errors, str(exc)]
         else:
-            db.session.commit()
             flash(f"{check.ref} launched on {len(check.tasks)} wards.", "success")
             return redirect(url_for("learning.show", check_id=check.id))
     status = 400 if request.method == "POST" else 200
@@ -155,12 +155,11 @@ def _answer(task: TrustCheckTask, form: AnswerForm) -> bool:
         services.answer_task(task, note=form.note.data, finding_ids=form.finding_ids.data or [],
                              photo_data=[f.read() for f in uploads], by=current_user, now=utcnow())
     except (services.CheckError, PhotoRejected, PhotoError) as exc:
-        db.session.rollback()
+        refuse()
         if status_of(exc) in (403, 409):
             abort(status_of(exc), str(exc))
         target = getattr(form, getattr(exc, "field", None) or "", None) or form.note
         target.errors = [*target.errors, str(exc)]
         return False
-    db.session.commit()
     flash(f"{task.ward.name}'s answer to {task.check.ref} recorded.", "success")
     return True

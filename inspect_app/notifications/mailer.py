@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import select
 
+from inspect_app import transaction
 from inspect_app.extensions import db
 from inspect_app.notifications.models import Notification
 
@@ -55,7 +56,7 @@ def _failed(messages: list[Notification], error: Exception, now: datetime) -> No
         message.attempts += 1
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         message.next_attempt_at = now + backoff(message.attempts)
-    db.session.commit()
+    transaction.checkpoint()
 
 
 def deliver(now: datetime, *, limit: int = 200) -> DeliveryReport:
@@ -83,7 +84,7 @@ def deliver(now: datetime, *, limit: int = 200) -> DeliveryReport:
                 failed += 1
                 continue
             message.sent_at, message.attempts, message.last_error = now, message.attempts + 1, None
-            db.session.commit()
+            transaction.checkpoint()  # marked sent as it goes: a crash later never sends it twice
             sent += 1
     finally:
         try:

@@ -10,6 +10,7 @@ import os
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from inspect_app import transaction
 from inspect_app.extensions import db
 from inspect_app.stores import photo_store, redis_client
 from inspect_app.stores.storage import LocalStorage
@@ -19,7 +20,7 @@ def check_database() -> str:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        db.session.rollback()
+        transaction.rollback()
         return f"unreachable ({type(exc).__name__})"
     return "ok"
 

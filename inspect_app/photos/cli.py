@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from inspect_app import transaction
 from inspect_app.photos import check
 from inspect_app.photos.services import storage
 
@@ -15,6 +16,7 @@ photos_group = AppGroup("photos", help="Photo store maintenance.")
 @click.option("--grace-minutes", type=click.IntRange(min=0), default=10, show_default=True,
               help="Leave unreferenced files younger than this alone: their upload may still be committing.")
 @click.option("--checksums", is_flag=True, help="Also re-hash every large rendition against its record.")
+@transaction.command()
 def check_command(remove_orphans: bool, grace_minutes: int, checksums: bool) -> None:
     """Report photo files with no record (orphans) and records whose files are missing.
 

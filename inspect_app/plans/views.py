@@ -21,6 +21,7 @@ from inspect_app.plans.models import WardPlan
 from inspect_app.refusals import status_of
 from inspect_app.security.access import EVERYONE, requires
 from inspect_app.stores import photo_store
+from inspect_app.transaction import refuse
 
 bp = Blueprint("plans", __name__)
 PLAN_STATUS = {"too_large": 413, "unsupported_format": 415}
@@ -57,10 +58,8 @@ def upload(ward_id: int):
     try:
         services.upload_plan(form.plan.data.read(), ward=ward_, page=form.page.data or 1, by=current_user, now=utcnow())
     except PhotoRejected as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return _ward_page(ward_, form, _place_form(ward_), PLAN_STATUS.get(exc.code, 422))
-    db.session.commit()
     flash("Plan uploaded. Place each room on it below.", "success")
     return redirect(url_for("plans.ward", ward_id=ward_.id), 303)
 
@@ -78,10 +77,8 @@ def place(ward_id: int):
         services.place_room(room, x=fraction(form.x.data), y=fraction(form.y.data), w=fraction(form.w.data),
                             h=fraction(form.h.data), by=current_user, now=utcnow())
     except services.PlanError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        refuse(str(exc))
         return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, status_of(exc))
-    db.session.commit()
     flash(f"{room.name} placed on the plan.", "success")
     return redirect(url_for("plans.ward", ward_id=ward_.id, _anchor="place"), 303)
 
@@ -107,11 +104,9 @@ def pin(finding_id: int):
         try:
             services.pin_point(finding, x=fraction(form.x.data), y=fraction(form.y.data), by=current_user, now=utcnow())
         except services.PlanError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            refuse(str(exc))
             status = status_of(exc)
         else:
-            db.session.commit()
             flash(f"{finding.ref} pinned on the plan.", "success")
             return redirect(url_for("findings.detail", finding_id=finding.id), 303)
     elif request.method == "POST":

@@ -29,9 +29,8 @@ def room_link(room_id: int):
     ward = ward_or_404(room.ward_id)
     running = in_progress_for(ward.id)
     # Proof of presence: the label is on the room's door, so opening it shows someone was there.
-    if running is not None and can_write() \
-            and record_label_scan(inspection=running, room=room, by=current_user, now=utcnow()) is not None:
-        db.session.commit()
+    if running is not None and can_write():
+        record_label_scan(inspection=running, room=room, by=current_user, now=utcnow())  # kept: the answer is a 302
     inspection = running or db.session.scalar(
         select(Inspection).where(Inspection.ward_id == ward.id, Inspection.status != InspectionStatus.SUPERSEDED)
         .order_by(Inspection.started_at.desc(), Inspection.id.desc()))

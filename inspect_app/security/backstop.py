@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from sqlalchemy.exc import DataError
 
+from inspect_app import transaction
 from inspect_app.errors import error_response
-from inspect_app.extensions import db
 
 MESSAGE = "A value in your request is out of range or too long. Check the numbers and text and try again."
 
 
 def out_of_range(exc: Exception):
-    db.session.rollback()
+    transaction.rollback()
     current_app.logger.warning("Out-of-range input refused on %s %s (%s): %s", request.method, request.path,
                                request.endpoint, type(exc).__name__)
     return error_response(400, MESSAGE)

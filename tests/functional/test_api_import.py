@@ -54,3 +54,15 @@ def test_import_applies_items_once_and_reports_each(device, offline_walk):
 def test_import_rejects_a_file_that_is_not_an_export(device):
     response = _upload(device, {"hello": "world"})
     assert response.status_code == 400 and "not an export" in response.json["message"]
+
+
+def test_an_item_refused_mid_file_loses_nothing_applied_before_or_after_it(device, offline_walk):
+    document = _export(offline_walk, jpeg(8))
+    finding, photo, refused = document["items"]
+    document["items"] = [finding, refused, photo]  # each item is its own savepoint and commit
+    response = _upload(device, document)
+    assert response.status_code == 200
+    assert [item["status"] for item in response.json["items"]] == ["applied", "refused", "applied"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
