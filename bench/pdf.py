@@ -23,9 +23,10 @@
    not alike and a ratio would mislead: it says so and prints none).
 
 Targets: <= 5 s, <= 200 MB, <= 30 MB, >= 5x faster than WeasyPrint with <= half its memory.
-With several ``--findings`` sizes (each its own database) it prints ms per finding and peak RSS
-per size; targets: <= 5 ms per finding and <= 150 MB peak at 1,000 findings (memory flat in the
-number of findings). ``--sources N`` makes only N distinct photos and reuses them in turn (each
+With several ``--findings`` sizes (each its own database) it prints ms per finding (wall, and the
+build process's CPU time, which other jobs on a shared box disturb less) and peak RSS per size;
+targets: <= 5 ms per finding and <= 150 MB peak at 1,000 findings (memory flat in the number of
+findings). ``--sources N`` makes only N distinct photos and reuses them in turn (each
 point still stores its own renditions; the PDF embeds the 800 px rendition whatever the source
 size), ``--source-px W`` makes them W pixels wide, ``--no-weasyprint`` skips the comparison.
 WeasyPrint is a bench-only dependency (bench/requirements.txt). Exits 0 unless it crashes.
@@ -59,11 +60,11 @@ from bench.pdf_setup import child_prepare, reset_peak, rss_mb
 build = child_prepare({engine!r}, {workdir!r})
 before = rss_mb()
 reset_peak()
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 build({out!r})
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = rss_mb("VmHWM")
-print(json.dumps({{"seconds": seconds, "rss_mb": peak, "build_mb": peak - before}}))
+print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu, "rss_mb": peak, "build_mb": peak - before}}))
 """
 
 
@@ -86,6 +87,7 @@ def measure(engine: str, workdir: Path, runs: int) -> dict:
     results = [run_child(engine, workdir, out) for _ in range(runs)]
     return {"seconds": statistics.median(r["seconds"] for r in results),
             "all_seconds": [round(r["seconds"], 2) for r in results],
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in results),
             "rss_mb": statistics.median(r["rss_mb"] for r in results),
             "build_mb": statistics.median(r["build_mb"] for r in results),
             "size_mb": out.stat().st_size / 1e6, "pages": pages(out)}
@@ -114,10 +116,14 @@ def main() -> None:
     if len(results) > 1 or args.no_weasyprint:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"\nReportLab build per size (load average {load}):")
-        print(f"{'findings':>9}{'seconds':>9}{'ms/finding':>12}{'peak RSS':>11}{'of which build':>16}{'PDF':>9}{'pages':>7}")
+        print(f"{'findings':>9}{'seconds':>9}{'ms/finding':>12}{'CPU ms/finding':>16}{'peak RSS':>11}"
+              f"{'of which build':>16}{'PDF':>9}{'pages':>7}  runs")
         for count, r in results.items():
-            print(f"{count:>9}{r['seconds']:>8.2f}s{r['seconds'] * 1000 / count:>12.2f}{r['rss_mb']:>8.0f} MB"
-                  f"{r['build_mb']:>13.0f} MB{r['size_mb']:>6.1f} MB{r['pages']:>7}")
+            print(f"{count:>9}{r['seconds']:>8.2f}s{r['seconds'] * 1000 / count:>12.2f}"
+                  f"{r['cpu_seconds'] * 1000 / count:>16.2f}{r['rss_mb']:>8.0f} MB"
+                  f"{r['build_mb']:>13.0f} MB{r['size_mb']:>6.1f} MB{r['pages']:>7}  {r['all_seconds']}")
+        print("(medians of fresh processes; CPU: the build process's own CPU time, which other work on a shared "
+              "box disturbs less than the wall clock; the targets are judged on wall time)")
         for count, r in results.items():
             per = r["seconds"] * 1000 / count
             print(f"{'PASS' if per <= 5 else 'FAIL'}  {count} findings: {per:.2f} ms per finding <= 5 ms")

@@ -73,9 +73,33 @@ def register_extensions(app: Flask) -> None:
     from inspect_app.auth import login
 
     login.init_login(app, login_manager)
+    register_optional(app)
+
+
+def register_optional(app: Flask) -> None:
+    """Import the optional components only when their settings are present.
+
+    Authlib (OIDC) and the Redis client are each several MB in every worker (17 and 7 MB
+    measured, docs/decisions.md); a trust without single sign-on or Redis never loads them.
+    The Redis client is made here (``stores.redis_client`` hands it out); the S3 client (boto3)
+    is built by ``stores`` when ``PHOTO_STORAGE=s3``.
+    """
     from inspect_app.auth import oidc
 
-    oidc.init_oidc(app)
+    if oidc.enabled(app):
+        from inspect_app.auth import oidc_client
+
+        oidc_client.init_oidc(app)
+    if app.config.get("REDIS_URL") or str(app.config.get("RATELIMIT_STORAGE_URI") or "").startswith("redis"):
+        import redis
+
+        from inspect_app import errors, stores
+
+        errors.register_unavailable(app, redis.RedisError, "Redis", "A shared service is unavailable at the moment, "
+                                    "so nothing from that request was saved. Try again in a minute.")
+        if app.config.get("REDIS_URL"):
+            app.extensions[stores.REDIS] = redis.Redis.from_url(
+                app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
 
 
 def _feature_modules(suffix: str):

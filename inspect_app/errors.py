@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from inspect_app import transaction
@@ -38,6 +37,20 @@ def error_response(status: int, message: str | None = None, **extra):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def register_unavailable(app: Flask, exception: type[Exception], what: str, message: str) -> None:
+    """A 503 with ``message`` when a shared service raises ``exception`` (the app factory adds Redis's
+    errors only when Redis is configured, so a worker without it never imports the client).
+
+    Nothing from the request is kept (a photo is written before its row, so a failed write leaves
+    at most an orphan file); the person is told to try again."""
+    def unavailable(exc: Exception):
+        transaction.rollback()
+        app.logger.warning("%s unavailable on %s %s: %s", what, request.method, request.path, exc)
+        return error_response(503, message)
+
+    app.register_error_handler(exception, unavailable)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -52,22 +65,8 @@ def register(app: Flask) -> None:
             message = exc.description  # a specific message raised with abort(400, "...")
         return error_response(status, message)
 
-    def unavailable(what: str, exc: Exception, message: str):
-        """Nothing from the request is kept (a photo is written before its row, so a failed write leaves
-        at most an orphan file); the person is told to try again."""
-        transaction.rollback()
-        app.logger.warning("%s unavailable on %s %s: %s", what, request.method, request.path, exc)
-        return error_response(503, message)
-
-    @app.errorhandler(StorageUnavailable)
-    def storage_down(exc: StorageUnavailable):
-        return unavailable("Storage", exc, "Photo storage cannot be reached at the moment, so nothing from that "
-                                           "request was saved. Try again in a minute; the photo is still on your device.")
-
-    @app.errorhandler(RedisError)
-    def redis_down(exc: RedisError):
-        return unavailable("Redis", exc, "A shared service is unavailable at the moment, so nothing from that "
-                                         "request was saved. Try again in a minute.")
+    register_unavailable(app, StorageUnavailable, "Storage", "Photo storage cannot be reached at the moment, so "
+                         "nothing from that request was saved. Try again in a minute; the photo is still on your device.")
 
     @app.errorhandler(Busy)
     def busy(exc: Busy):

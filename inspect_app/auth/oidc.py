@@ -10,6 +10,9 @@ of this is active and the sign-in page shows only the password form.
   (``inspect_app.auth.oidc_map``); mapped users get that role at each sign-in.
 - ``LOCAL_PASSWORDS=off`` refuses password sign-in for everyone but ``BREAK_GLASS_EMAILS``.
 Routes: ``oidc_views.py``. Sign-out ends the app session and offers the provider's end-session URL.
+- Authlib itself is imported only when OIDC is configured: the app factory then imports
+  ``oidc_client`` (Authlib, joserfc, cryptography and requests add 17 MB to every worker), which
+  puts a :class:`Provider`-like object in ``app.extensions`` for the routes and sign-out.
 - ``/login/oidc/reauth`` sends the user back to the provider with ``prompt=login`` and
   ``max_age=0`` and records the time of that fresh authentication in the session
   (:func:`fresh_auth_at`), for sign-off's "confirm it is you" step.
@@ -19,13 +22,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session, url_for
 
 from inspect_app.auth import services
 from inspect_app.domain.workflow import Role
 
-oauth = OAuth()
+EXTENSION = "wsi.oidc"  # app.extensions key of the provider client (oidc_client.Provider)
 FRESH_AUTH_KEY = "oidc_fresh_auth_at"
 ID_TOKEN_KEY = "oidc_id_token"
 REAUTH_NEXT_KEY = "oidc_reauth_next"
@@ -38,19 +40,17 @@ def enabled(app: Flask | None = None) -> bool:
     return bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
 
 
-def init_oidc(app: Flask) -> None:
-    """Register the provider with Authlib when OIDC is configured."""
-    if not enabled(app):
-        return
-    oauth.init_app(app)
-    issuer = app.config["OIDC_ISSUER"].rstrip("/")
-    oauth.register("trust", client_id=app.config["OIDC_CLIENT_ID"],
-                   client_secret=app.config.get("OIDC_CLIENT_SECRET") or None,
-                   server_metadata_url=f"{issuer}/.well-known/openid-configuration",
-                   client_kwargs={"scope": app.config.get("OIDC_SCOPES", "openid email profile"),
-                                  "code_challenge_method": "S256", "timeout": 10})
-    app.jinja_env.globals["oidc_enabled"] = True
-    app.jinja_env.globals["oidc_label"] = app.config.get("OIDC_LABEL") or "Sign in with your trust account"
+class ProviderError(Exception):
+    """The provider did not complete a sign-in (``error`` is its OAuth error code)."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+def provider():
+    """The configured provider's client (``oidc_client.Provider``); only when :func:`enabled`."""
+    return current_app.extensions[EXTENSION]
 
 
 def password_allowed(email: str) -> bool:
@@ -84,7 +84,7 @@ def end_session_url() -> str | None:
     if not enabled():
         return None
     try:
-        endpoint = oauth.trust.load_server_metadata().get("end_session_endpoint")
+        endpoint = provider().end_session_endpoint()
     except Exception:  # noqa: BLE001 - a provider that is down must not stop a sign-out
         return None
     if not endpoint:

@@ -9,14 +9,21 @@ import secrets
 import time
 from datetime import timedelta
 
-from authlib.integrations.base_client.errors import OAuthError
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from inspect_app.audit.services import record
 from inspect_app.auth import oidc_map, services, sessions
 from inspect_app.auth.models import User
-from inspect_app.auth.oidc import FRESH_AUTH_KEY, ID_TOKEN_KEY, NOT_KNOWN, REAUTH_NEXT_KEY, enabled, oauth
+from inspect_app.auth.oidc import (
+    FRESH_AUTH_KEY,
+    ID_TOKEN_KEY,
+    NOT_KNOWN,
+    REAUTH_NEXT_KEY,
+    ProviderError,
+    enabled,
+    provider,
+)
 from inspect_app.auth.passwords import hash_password
 from inspect_app.auth.views import _safe_next
 from inspect_app.clock import utcnow
@@ -29,8 +36,7 @@ bp = Blueprint("oidc", __name__)
 
 
 def _redirect_to_provider(**extra):
-    return oauth.trust.authorize_redirect(url_for("oidc.callback", _external=True),
-                                          nonce=secrets.token_urlsafe(16), **extra)
+    return provider().redirect(**extra)
 
 
 @bp.get("/login/oidc")
@@ -62,8 +68,8 @@ def callback():
     if not enabled():
         return redirect(url_for("auth.login"))
     try:
-        token = oauth.trust.authorize_access_token()
-    except OAuthError as exc:
+        token = provider().token()
+    except ProviderError as exc:
         return _refuse(f"Sign-in with your trust account did not complete ({exc.error}). Try again.", 400)
     claims = dict(token.get("userinfo") or {})
     email = services.normalise_email(str(claims.get("email") or ""))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import redis  # loaded in every app anyway: errors.py answers its RedisError
 from flask import Flask, current_app
 
 from inspect_app.stores.storage import LocalStorage, PhotoStorage
@@ -60,14 +59,15 @@ def report_store() -> PhotoStorage:
     return _cached("report_store", lambda app: _config_store(app, "reports"))
 
 
+REDIS = "wsi.redis"  # app.extensions key of the client the app factory makes when REDIS_URL is set
+
+
 def redis_client():
-    """The Redis client for ``REDIS_URL`` (short timeouts), or None when Redis is not configured."""
-    def build(app: Flask):
-        url = app.config.get("REDIS_URL")
-        if not url:
-            return None
-        return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
-    return _cached("redis", build)
+    """The Redis client for ``REDIS_URL`` (short timeouts), or None when Redis is not configured.
+
+    The app factory makes it (``register_optional``), so an app without Redis never imports the
+    client library (7 MB per worker; docs/decisions.md, "Optional components at boot")."""
+    return current_app.extensions.get(REDIS)
 
 
 def validate(app: Flask) -> None:

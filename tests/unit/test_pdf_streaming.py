@@ -41,3 +41,28 @@ def test_photos_are_read_at_write_time_and_embedded_unchanged(tmp_path):
     canvas.drawImage(str(photos[0]), 10, 10, width=80, height=60)
     canvas.save()
     assert PdfReader(io.BytesIO(buffer.getvalue())).pages[0].images[0].data == originals[0]
+
+
+def test_pages_are_kept_only_as_compressed_streams_and_numbered_at_save(tmp_path):
+    """'Page x of y' needs the total, yet no page is held for the whole document: each finished page
+    is its compressed content stream, and its number is a form filled in when the document is saved."""
+    decorated = []
+
+    def decorate(canvas, number, total):
+        decorated.append((number, total))
+        canvas.setFillAlpha(0.2)  # as the DRAFT watermark: a graphics state inside the form
+        canvas.drawRightString(500, 30, f"Page {number} of {total}")
+
+    out = tmp_path / "numbered.pdf"
+    canvas = NumberedCanvas(str(out), decorate=decorate)
+    for n in range(3):
+        canvas.drawString(50, 700, f"Body of page {n + 1}")
+        canvas.showPage()
+        page = canvas._doc.Pages.pages[-1]
+        assert page.stream is None and page.Contents.content.startswith(b"x")  # zlib, nothing else
+    assert decorated == []
+    canvas.save()
+    assert decorated == [(1, 3), (2, 3), (3, 3)]
+    pages = PdfReader(str(out)).pages
+    for n, page in enumerate(pages, start=1):
+        assert f"Body of page {n}" in page.extract_text() and f"Page {n} of 3" in page.extract_text()

@@ -2,9 +2,9 @@
 
 A renderer subclasses :class:`ReportRenderer`, sets its geometry as class attributes and
 builds its ``_story()`` from small section methods (the shape of pretix's invoice
-renderers). The canvas is the two-pass :class:`~.canvas.NumberedCanvas`, so the page number
-and the watermark are drawn in :meth:`ReportRenderer._decorate_page` once the page count is
-known.
+renderers). The canvas is :class:`~.canvas.NumberedCanvas`: each page is written as it is made,
+and the page number and the watermark are drawn by :meth:`ReportRenderer._decorate_page` into a
+form the page shows, once the page count is known.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from .canvas import NumberedCanvas
-from .flowables import CountedTable
+from .flowables import CountedTable, expand_deferred
 from .glyphs import plain
 from .styles import FONT, FONT_BOLD, MUTED, RED, RULE, STYLES, TEXT, fmt_datetime
 
@@ -47,6 +47,9 @@ class _DocTemplate(BaseDocTemplate):
 
     def afterFlowable(self, flowable):
         self._renderer._after_flowable(self.canv, flowable)
+
+    def filterFlowables(self, flowables):
+        expand_deferred(flowables)  # finding cards are built as the layout reaches them
 
 
 class ReportRenderer:
@@ -210,7 +213,7 @@ class ReportRenderer:
         canv.restoreState()
 
     def _decorate_page(self, canv: Canvas, page: int, total: int) -> None:
-        """Second pass, drawn over the page: "Page x of y" and the watermark, if any."""
+        """Drawn over the page, once the total is known: "Page x of y" and the watermark, if any."""
         canv.saveState()
         canv.setFont(FONT, 8)
         canv.setFillColor(MUTED)

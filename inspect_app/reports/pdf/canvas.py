@@ -1,34 +1,38 @@
-"""A two-pass canvas, so that every page can print "Page x of y".
+"""A canvas whose pages can print "Page x of y" although each page is written as it is made.
 
-Platypus draws each page and calls ``showPage``; this canvas keeps the page instead of
-emitting it, and in :meth:`NumberedCanvas.save` replays every page now that the total is
-known, letting the renderer draw the page number (and anything else that needs it).
+Each page ends by drawing a form XObject that is defined only when the document is saved,
+once the page count is known: the renderer draws "Page x of y" (and the watermark, if any)
+into it (the classic "page x of y" technique). Until then a page is held only as its
+compressed content stream, as it will be written; nothing else of a page is kept for the
+whole document.
 """
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 
 from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.utils import _digester
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
 from .stream import LazyJPEG, is_jpeg_file, write_document
 
+DECORATION = "wsiPageDecoration{}"  # the form each page draws last, defined in save()
+
 
 class NumberedCanvas(Canvas):
-    """Keeps each page until :meth:`save` so every page can say "Page x of y".
+    """Pages written as they are made, each decorated in :meth:`save` once the total is known.
 
-    Outline (bookmark) entries are queued per page and replayed with the page: while the
-    layout runs no page has really been emitted yet, so a bookmark made then would point at
-    page 1.
+    Outline (bookmark) entries are queued while a page is laid out and added when it is
+    finished, pointing at it.
     """
 
     def __init__(self, *args, decorate: Callable[[Canvas, int, int], None] | None = None, **kw):
         super().__init__(*args, **kw)
         self._decorate = decorate
-        self._saved_pages: list[dict] = []
         self._page_outline: list[tuple[str, int]] = []
+        self._pages_made = 0
+        self._has_outline = False
 
     def drawImage(self, image, x, y, width=None, height=None, mask=None, preserveAspectRatio=False,
                   anchor="c", anchorAtXY=False, showBoundary=False, extraReturn=None):
@@ -65,32 +69,56 @@ class NumberedCanvas(Canvas):
         self._page_outline.append((title, level))
 
     def showPage(self):
-        # A kept page's drawing operators are thousands of small strings; packed into one
-        # compressed blob a page costs a few KB until it is replayed, not a few hundred.
-        state = dict(self.__dict__)
-        state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8", "surrogatepass"), 1)
-        self._saved_pages.append(state)
+        self._pages_made += 1
+        number = self._pages_made
+        for index, (title, level) in enumerate(self._page_outline):
+            key = f"p{number}o{index}"
+            self.bookmarkPage(key)
+            self.addOutlineEntry(title, key, level=level, closed=level > 0)
+            self._has_outline = True
         self._page_outline = []
-        self._startPage()
+        if self._decorate is not None:
+            self.doForm(DECORATION.format(number))  # drawn over the page; defined in save()
+        super().showPage()
+        _compress_now(self._doc.Pages.pages[-1])
 
     def save(self):
-        total = len(self._saved_pages)
-        has_outline = any(state["_page_outline"] for state in self._saved_pages)
-        pages, self._saved_pages = self._saved_pages, []
-        for number, state in enumerate(pages, start=1):
-            self.__dict__.update(state)
-            # one string holding the page's operators joined by newlines, as PDFPage.setStream joins them
-            self._code = [zlib.decompress(state["_code"]).decode("utf-8", "surrogatepass")]
-            pages[number - 1] = None  # replayed: let it go
-            for index, (title, level) in enumerate(self._page_outline):
-                key = f"p{number}o{index}"
-                self.bookmarkPage(key)
-                self.addOutlineEntry(title, key, level=level, closed=level > 0)
-            if self._decorate is not None:
-                self._decorate(self, number, total)
-            super().showPage()
-        if has_outline:
-            self.showOutline()  # open the bookmarks pane: a long report is read room by room
         if len(self._code):
-            super().showPage()
+            self.showPage()
+        total = self._pages_made
+        if self._decorate is not None:
+            for number in range(1, total + 1):
+                name = DECORATION.format(number)
+                self.beginForm(name)
+                self._decorate(self, number, total)
+                self.endForm()
+                _give_graphics_states(self._doc.idToObject[pdfdoc.xObjectName(name)])
+        if self._has_outline:
+            self.showOutline()  # open the bookmarks pane: a long report is read room by room
         write_document(self, self._filename)  # object by object, photos read as they are written
+
+
+def _give_graphics_states(form: pdfdoc.PDFFormXObject) -> None:
+    """A form's resources as ReportLab makes them, plus the graphics states it uses (the watermark's
+    transparency), which ReportLab 5.1 leaves out of a form's resources."""
+    if not form.ExtGState:
+        return
+    resources = pdfdoc.PDFResourceDictionary()
+    resources.basicFonts()
+    resources.basicProcs()
+    if form.XObjects:
+        resources.XObject = form.XObjects
+    resources.ExtGState = form.ExtGState
+    form.Resources = resources
+
+
+def _compress_now(page: pdfdoc.PDFPage) -> None:
+    """Replace a finished page's content (one string of operators) by the stream it will be
+    written as, compressed now as ReportLab would compress it at save (``pageCompression``)."""
+    if not page.compression or page.stream is None:
+        return
+    content = pdfdoc.PDFStream(content=pdfdoc.PDFZCompress.encode(page.stream),
+                               filters=[])  # encoded already; [] stops the default filters
+    content.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+    content.__Comment__ = "page stream"
+    page.Contents, page.stream = content, None

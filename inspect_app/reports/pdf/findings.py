@@ -9,10 +9,11 @@ inside a row, may split: an oversized flowable would otherwise stop the whole bu
 from __future__ import annotations
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, Spacer, Table, TableStyle
 
 from ..data import ReportFinding
-from .flowables import BandChip
+from .flowables import BandChip, TextLines, rich_block, text_block
 from .glyphs import markup
 from .heatmap import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 from .styles import (
@@ -26,6 +27,7 @@ from .styles import (
     Para,
     band_colours,
     cell_text,
+    is_plain,
     para_text,
 )
 
@@ -101,20 +103,32 @@ class FindingCardBuilder:
             ("Since last inspection", status),
         ]
 
-    def _field_rows(self, finding: ReportFinding) -> list[list]:
-        # Labels are plain strings styled by the table, not Paragraphs: 2,700 fewer
-        # Paragraphs to parse and wrap in a 300-finding report; so are values that fit one line
-        # of the narrower value column (the one beside photos) without markup.
-        fit = self.width - self.label_width - self.photo_column - 2 * self.padding
-        return [[label, cell_text(value, SMALL, fit), ""]
+    def _field_rows(self, finding: ReportFinding, *, beside: bool, stacked: bool) -> list[list]:
+        # Labels are plain strings styled by the table, not Paragraphs; so are values without
+        # markup, broken into lines where a Paragraph would break them (styles.cell_text): most
+        # of a card's text then needs no Paragraph layout. A stacked card may split inside a row,
+        # which the table does by lines of 1.2 x the font size, not the leading: its values stay
+        # Paragraphs unless they fit one line.
+        # The grade line's bold score and band are drawn as RichLines, not a Paragraph.
+        fit = self.width - self.label_width - 2 * self.padding - (self.photo_column if beside else 0)
+        return [[label, rich_block(self._grade_runs(finding), SMALL, fit) if label == "Grade" and not stacked
+                 else cell_text(value, SMALL, fit, lines=not stacked), ""]
                 for label, value in self._fields(finding)]
+
+    @staticmethod
+    def _grade_runs(finding: ReportFinding) -> list[tuple[str, str]]:
+        """The "Grade" field as (text, font) runs; the same words as :meth:`_fields` gives it."""
+        lik, con = finding.likelihood, finding.consequence
+        return [(f"Likelihood {lik} {_label(LIKELIHOOD_LABELS, lik)} \u00d7 consequence {con} "
+                 f"{_label(CONSEQUENCE_LABELS, con)} = ", SMALL.fontName), (str(finding.score), FONT_BOLD),
+                (" (", SMALL.fontName), (para_text(finding.band.label), FONT_BOLD), (")", SMALL.fontName)]
 
     def _photo(self, photo, width: float) -> list[Flowable]:
         image = Image(photo.path, width=width, height=self.photo_max_height * width
                       / self.photo_width, kind="proportional")  # a path: passed through as JPEG
         parts: list[Flowable] = [image]
         if photo.caption:
-            parts.append(Para(para_text(photo.caption), STYLES["Tiny"]))
+            parts.append(text_block(para_text(photo.caption), STYLES["Tiny"], width))
         return parts
 
     def _photo_stack(self, photos) -> list[Flowable]:
@@ -138,6 +152,16 @@ class FindingCardBuilder:
                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         return rows
 
+    def _title(self, finding: ReportFinding, width: float) -> Flowable:
+        """The point's reference and, unless it has a row of its own, its location, in bold."""
+        style = STYLES["FindingHead"]
+        ref = para_text(finding.ref)
+        location = "" if self._long_location(finding) else para_text(finding.location)
+        text = f"{ref}\xa0\xa0\xa0{location}" if location else ref
+        if is_plain(ref + location) and stringWidth(text, style.fontName, style.fontSize) <= width:
+            return TextLines([(text, style.fontName, style.fontSize)], style.leading, style.textColor)
+        return Para(f"{ref}&nbsp;&nbsp;&nbsp;{location}" if location else ref, style)
+
     @staticmethod
     def _long_location(finding: ReportFinding) -> bool:
         location = finding.location or ""
@@ -159,9 +183,8 @@ class FindingCardBuilder:
         """
         chip = BandChip(finding.band, f"{finding.band.label} \u00b7 {finding.score}", 9)
         chip.hAlign = "RIGHT"
-        location = "" if self._long_location(finding) else f"&nbsp;&nbsp;&nbsp;{para_text(finding.location)}"
-        title = Para(f"{para_text(finding.ref)}{location}", STYLES["FindingHead"])
-        rows = [[title, "", chip], *self._field_rows(finding)]
+        title = self._title(finding, self.width - self.photo_column - 2 * self.padding)
+        rows = [[title, "", chip], *self._field_rows(finding, beside=bool(beside), stacked=stacked)]
         last_field = len(rows) - 1
         rows += [[grid, "", ""] for grid in self._photo_grid_rows(below)]
         fill, _ = band_colours(finding.band)

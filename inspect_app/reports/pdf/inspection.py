@@ -6,7 +6,10 @@ inspection carries a DRAFT watermark on every page.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
 from inspect_app.domain.risk import Tier
@@ -14,7 +17,7 @@ from inspect_app.domain.risk import Tier
 from ..data import InspectionReport, ReportRoom
 from .base import Output, Progress, ReportRenderer, fit_text
 from .findings import FindingCardBuilder
-from .flowables import BandChip, ProgressMark, heading, table_heading
+from .flowables import BandChip, Deferred, ProgressMark, TextLines, heading, table_heading
 from .heatmap import band_scores, heatmap_table, score_range
 from .hotspot import plan_section
 from .styles import (
@@ -33,8 +36,11 @@ from .styles import (
     data_table_style,
     fmt_date,
     fmt_datetime,
+    is_plain,
     para_text,
 )
+
+REF_RIGHT_PADDING = 2  # the action plan's reference column
 
 ROOM_STATES = {"complete": "Inspected", "not_accessible": "Not accessible",
                "in_progress": "Incomplete", "not_started": "Not started"}
@@ -316,10 +322,12 @@ class InspectionRenderer(ReportRenderer):
                 flow.append(Para("No ligature points recorded.", STYLES["Body"]))
             flow += self._answer_notes(room)
             for finding in room.findings:
-                flow += self.cards.build(finding)
                 done += 1
-                flow.append(ProgressMark(done, total))
+                flow.append(Deferred(partial(self._card, finding, done, total)))
         return flow + self._withdrawn()
+
+    def _card(self, finding, done: int, total: int) -> list[Flowable]:
+        return [*self.cards.build(finding), ProgressMark(done, total)]
 
     def _withdrawn(self) -> list[Flowable]:
         """Points withdrawn as recorded in error: never silently gone from a signed record."""
@@ -386,13 +394,26 @@ class InspectionRenderer(ReportRenderer):
                 interim += f"<br/><font size=7>review by {fmt_date(a.interim_review_date)}</font>"
             if a.interim_past_review:
                 interim += f'<br/><font color="{RED_HEX}"><b>Past its review date</b></font>'
-            ref = f"<b>{para_text(a.ref)}</b><br/><font size=7>{para_text(a.finding_ref)}</font>"
+            ref = self._action_ref(a, widths[0] * mm - 4 - REF_RIGHT_PADDING)
             texts = (para_text(a.room), para_text(a.summary), interim, para_text(a.owner),
                      fmt_date(a.target_date), status)
             cells = [cell_text(text, STYLES["Cell"], fit) for text, fit in zip(texts, fits, strict=False)]
-            rows.append([Para(ref, STYLES["Cell"]), *cells[:2], BandChip(a.band, font_size=7.5), *cells[2:]])
+            rows.append([ref, *cells[:2], BandChip(a.band, font_size=7.5), *cells[2:]])
+        # "ACT-00086" in bold is 43.9 pt: with the usual 4 pt right padding the 18 mm column left 43.0
+        # and the reference broke inside itself; 2 pt keeps it whole
+        style = [*data_table_style(), ("RIGHTPADDING", (0, 1), (0, -1), REF_RIGHT_PADDING)]
         return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
-                             style=data_table_style(), hAlign="LEFT", splitInRow=1)]
+                             style=style, hAlign="LEFT", splitInRow=1)]
+
+    @staticmethod
+    def _action_ref(action, width: float) -> Flowable:
+        """The action's reference in bold over its point's in 7 pt."""
+        ref, point = para_text(action.ref), para_text(action.finding_ref)
+        cell = STYLES["Cell"]
+        if (not is_plain(ref + point) or stringWidth(ref, FONT_BOLD, cell.fontSize) > width
+                or stringWidth(point, cell.fontName, 7) > width):
+            return Para(f"<b>{ref}</b><br/><font size=7>{point}</font>", cell)
+        return TextLines([(ref, FONT_BOLD, cell.fontSize), (point, cell.fontName, 7)], cell.leading, cell.textColor)
 
     def _sign_off(self) -> list[Flowable]:
         r = self.report

@@ -7,6 +7,8 @@ input as markup: an unescaped ``<`` or ``&`` in a finding would break or restyle
 """
 from __future__ import annotations
 
+import functools
+import re
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
@@ -122,22 +124,85 @@ class Para(Paragraph):
         return size
 
 
-def cell_text(text: str, style: ParagraphStyle, width: float) -> str | Para:
-    """A table cell for ``text`` (``Paragraph`` markup, as :func:`para_text` makes it): the plain
-    string itself when it holds no markup or entity and fits one line of ``width`` in the style's
-    font, so the table draws it with no parsing and no line breaking (the table's FONT and
-    TEXTCOLOR for the cell must be the style's); else a :class:`Para`. Most short values of a
-    long report (dates, owners, statuses, categories) are such strings."""
-    if "<" in text or "&" in text or stringWidth(text, style.fontName, style.fontSize) > width:
-        return Para(text, style)
-    return text
+BREAK = "<br/>"
+_NOT_PLAIN = re.compile("[<&\xa0\xad]")  # markup, an entity, a no-break space, a soft hyphen
+
+
+@functools.lru_cache(maxsize=4096)
+def text_width(text: str, font: str, size: float) -> float:
+    """``stringWidth``, remembered: a report measures the same words and values thousands of times."""
+    return stringWidth(text, font, size)
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` (Paragraph markup) is words a Paragraph would print as they are."""
+    return _NOT_PLAIN.search(text) is None
+
+
+def cell_text(text: str, style: ParagraphStyle, width: float, *, lines: bool = True) -> str | Para:
+    """A table cell for ``text`` (``Paragraph`` markup, as :func:`para_text` makes it).
+
+    Text with no markup but line breaks (:func:`is_plain` between them) is returned as a plain
+    string, broken into lines (``\\n``) where a Paragraph of ``style`` would break it in ``width`` points, and the
+    table draws it with ``drawString`` line by line: the same words on the same lines at the
+    same leading (the table's FONT command for the cell must give the style's font, size and
+    leading, and TEXTCOLOR its colour), with no markup parsing and no Paragraph layout, which
+    is most of a long report's build time. With ``lines=False``, or when a word is wider than
+    ``width`` (a Paragraph would split it) it stays one line or becomes a :class:`Para`.
+    """
+    if BREAK not in text and is_plain(text) and text_width(text, style.fontName, style.fontSize) <= width:
+        return text
+    wrapped = plain_lines(text, style, width) if lines else None
+    return Para(text, style) if wrapped is None else "\n".join(wrapped)
+
+
+def plain_lines(text: str, style: ParagraphStyle, width: float) -> list[str] | None:
+    """The lines a Paragraph of ``style`` would print for ``text`` in ``width`` points, when the
+    text is plain words and line breaks (``<br/>``); None for anything else (markup, an entity,
+    a word wider than ``width``, nothing to print)."""
+    parts = text.split(BREAK)  # line breaks (para_text's) and bullet lists keep their lines
+    if len(parts) > 1 and not parts[-1].strip():
+        parts.pop()  # a Paragraph ends at a trailing break
+    if not all(map(is_plain, parts)) or not any(part.strip() for part in parts):
+        return None
+    lines: list[str] = []
+    for part in parts:
+        part_lines = wrap_plain(part, style, width)
+        if part_lines is None:
+            return None
+        lines += part_lines or [""]
+    return lines
+
+
+def wrap_plain(text: str, style: ParagraphStyle, width: float) -> list[str] | None:
+    """``text``'s words in lines of at most ``width`` points, filled as a Paragraph of ``style``
+    fills them (whitespace collapsed; each gap may shrink by the style's ``spaceShrinkage``);
+    None when a word alone is wider than ``width`` (a Paragraph would split it)."""
+    font, size = style.fontName, style.fontSize
+    space = text_width(" ", font, size)
+    shrink = style.spaceShrinkage * space
+    lines: list[str] = []
+    line: list[str] = []
+    used = -space
+    for word in text.split():
+        word_width = text_width(word, font, size)
+        if word_width > width:
+            return None
+        if line and used + space + word_width > width + shrink * len(line):
+            lines.append(" ".join(line))
+            line, used = [], -space
+        line.append(word)
+        used += space + word_width
+    if line:
+        lines.append(" ".join(line))
+    return lines
 
 
 def data_table_style(header_rows: int = 1):
     """Commands shared by the action plan and the tracker: blue header, zebra rows, hairlines."""
     return [
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), NHS_BLUE),
-        ("FONT", (0, header_rows), (-1, -1), FONT, 8.5),  # plain-string cells match "Cell"
+        ("FONT", (0, header_rows), (-1, -1), FONT, 8.5, 10.5),  # plain-string cells match "Cell"
         ("TEXTCOLOR", (0, header_rows), (-1, -1), TEXT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, header_rows - 1), "MIDDLE"),
