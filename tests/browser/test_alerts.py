@@ -33,8 +33,8 @@ def test_admin_records_an_alert_publishes_a_citing_version_and_every_ward_is_not
     _check_both_sizes(page, "form")
     page.get_by_role("button", name="Save alert").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "EFA/2099/042"
-    assert page.get_by_role("heading", name="Wards not yet assessed against this alert (6)").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("EFA/2099/042")
+    expect(page.get_by_role("heading", name="Wards not yet assessed against this alert (6)")).to_be_visible()
     page.get_by_label("Start from").select_option(label="Ligature point inspection checklist v2.0 (published)")
     page.get_by_label("New version number").fill("2.1")
     page.get_by_role("button", name="Create draft").click()
@@ -47,21 +47,21 @@ def test_admin_records_an_alert_publishes_a_citing_version_and_every_ward_is_not
     page.get_by_label("Alert section (optional)").fill("Action 1")
     _check_both_sizes(page, "item-form")
     page.get_by_role("button", name="Save item").click()
-    assert page.get_by_role("heading", name="Items citing the alert (1)").is_visible()
+    expect(page.get_by_role("heading", name="Items citing the alert (1)")).to_be_visible()
     _check_both_sizes(page, "draft")
     expect(page.locator("[data-publish-changes]")).to_contain_text("Items added: 1")
     page.get_by_label("I have read these changes").check()
     page.get_by_role("button", name="Publish this version").click()
 
-    assert page.get_by_role("status").filter(has_text="Published Ligature point inspection checklist v2.1").is_visible()
-    assert page.get_by_text("BED-90", exact=True).is_visible()
+    expect(page.get_by_role("status").filter(has_text="Published Ligature point inspection checklist v2.1")).to_be_visible()
+    expect(page.get_by_text("BED-90", exact=True)).to_be_visible()
     _check_both_sizes(page, "detail")
 
     page.goto(live_server.url + "/alerts/dashboard")
     panel = page.get_by_role("region", name="Wards in scope of EFA/2099/042")
     for ward in DEMO_WARDS:
         row = panel.get_by_role("row").filter(has_text=ward)
-        assert row.get_by_text("Not yet assessed").is_visible(), ward
+        expect(row.get_by_text("Not yet assessed")).to_be_visible()
     _check_both_sizes(page, "dashboard")
     assert page.js_errors == []
 
@@ -79,7 +79,7 @@ def test_inspector_registers_a_curtain_rail_and_records_a_failed_check(page, liv
     _check_both_sizes(page, "check-form")
     page.get_by_label("Fail").check()
     page.get_by_role("button", name="Record check").click()
-    assert page.get_by_text("Say what failed").is_visible()  # refused without notes
+    expect(page.get_by_text("Say what failed")).to_be_visible()  # refused without notes
     page.get_by_label("Fail").check()
     page.get_by_label("Notes").fill("Track did not release under load")
     page.get_by_role("button", name="Record check").click()
@@ -87,9 +87,11 @@ def test_inspector_registers_a_curtain_rail_and_records_a_failed_check(page, liv
     # row says so until the page, reloaded, shows the check from the server.
     row = page.get_by_role("row").filter(has_text="Bed-bay curtain track")
     row.get_by_text("Fail recorded").wait_for()  # once sent, the row shows the server's view of it
-    assert row.get_by_text("Fail", exact=True).is_visible() and row.get_by_text("Due soon").is_visible()
+    expect(row.get_by_text("Fail", exact=True)).to_be_visible()
+    expect(row.get_by_text("Due soon")).to_be_visible()
     page.reload()
-    assert row.get_by_text("Fail", exact=True).is_visible() and row.get_by_text("Due soon").is_visible()
+    expect(row.get_by_text("Fail", exact=True)).to_be_visible()
+    expect(row.get_by_text("Due soon")).to_be_visible()
     assert row.locator("[data-check-pending]").count() == 0
     _check_both_sizes(page, "ward-checks")
     assert page.js_errors == []

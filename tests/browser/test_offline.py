@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
@@ -163,7 +164,7 @@ def test_capture_offline_reload_sign_out_blocked_then_sync_exactly_once(app, wor
     dialog = page.locator("[data-signout-dialog]")
     dialog.wait_for(state="visible")  # the count comes from IndexedDB, asynchronously
     assert "21 items have not reached the server" in dialog.inner_text()
-    assert page.get_by_role("button", name="Export unsent items").is_visible()
+    expect(page.get_by_role("button", name="Export unsent items")).to_be_visible()
     screenshot(page, "offline-signout-blocked")
     page.get_by_role("button", name="Stay signed in").click()
 

@@ -4,6 +4,7 @@ made offline, and a nurse's briefing confirmation made offline, reach the server
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from inspect_app.auth.models import User
@@ -163,7 +164,7 @@ def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_ba
     page.wait_for_selector(f"{WAITING}:has-text('All saved')", state="attached", timeout=60_000)
     assert _confirmations(app) == 1
     page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
-    assert page.get_by_role("heading", name="You have read this version").is_visible()
+    expect(page.get_by_role("heading", name="You have read this version")).to_be_visible()
     axe_check(page, context="briefing confirmed, phone")
     screenshot(page, "briefing-confirmed-phone")
     context.close()

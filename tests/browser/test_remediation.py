@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
@@ -67,10 +68,10 @@ def test_extreme_action_from_interim_control_to_verified_closure(page, live_serv
     url = live_server.url
 
     sign_in(page, url, "manager@demo.nhs.test")
-    assert page.get_by_text("Needs your attention on your wards").is_visible()
+    expect(page.get_by_text("Needs your attention on your wards")).to_be_visible()
     _both_sizes(page, "rem-manager-home")
     page.get_by_role("link", name="My hazards").click()
-    assert page.get_by_role("link", name=f"{ref}: Door furniture").is_visible()
+    expect(page.get_by_role("link", name=f"{ref}: Door furniture")).to_be_visible()
     _both_sizes(page, "rem-manager-list")
     page.get_by_role("link", name=f"{ref}: Door furniture").click()
     assert page.locator("summary", has_text="Accept risk").count() == 0

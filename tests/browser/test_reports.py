@@ -1,6 +1,7 @@
 """A patient safety lead reads an inspection report in the browser and downloads its PDF."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
@@ -21,7 +22,7 @@ def test_safety_lead_reads_the_html_report_and_downloads_the_pdf(app, live_serve
     axe_check(page, context="reports index")
     page.get_by_role("link", name=f"Read INS-{inspection_id:05d}, Larch Ward").click()
     assert "Ligature risk assessment: Larch Ward" in page.get_by_role("heading", level=1).inner_text()
-    assert page.get_by_text("<script>alert").first.is_visible()  # hostile text shown as text
+    expect(page.get_by_text("<script>alert").first).to_be_visible()  # hostile text shown as text
     images = page.locator(".report-finding__photos img")
     assert images.count() == 6
     for index in range(6):  # lazy images: bring each into view, then check it decoded
@@ -29,7 +30,7 @@ def test_safety_lead_reads_the_html_report_and_downloads_the_pdf(app, live_serve
         image.scroll_into_view_if_needed()
         page.wait_for_timeout(100)
         assert image.evaluate("i => i.decode().then(() => i.naturalWidth)") > 0
-    assert page.get_by_role("button", name="Print").is_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
     axe_check(page, context="HTML inspection report")
     screenshot(page, "report-html-tablet")
     page.emulate_media(media="print")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, axe_check, screenshot, sign_in
 
@@ -15,7 +16,7 @@ HOMES = [
 
 def test_sign_in_page_is_accessible(page, live_server):
     page.goto(live_server.url + "/login")
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     axe_check(page, context="sign-in page")
     screenshot(page, "login-tablet")
     page.set_viewport_size(PHONE)
@@ -27,7 +28,7 @@ def test_sign_in_page_is_accessible(page, live_server):
 def test_each_role_signs_in_and_sees_its_home_page(page, live_server, email, heading):
     sign_in(page, live_server.url, email)
     assert page.get_by_role("heading", level=1).inner_text() == heading
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe_check(page, context=f"home page of {email}")
     role = email.split("@")[0]
     screenshot(page, f"home-{role}-tablet")
@@ -59,13 +60,13 @@ def test_kept_signed_in_across_a_browser_restart_until_sign_out_everywhere(brows
     restarted.add_cookies(kept)  # the session cookie died with the browser; the remember cookie did not
     tablet = restarted.new_page()
     tablet.goto(live_server.url + "/")
-    assert tablet.get_by_role("button", name="Sign out").is_visible()
+    expect(tablet.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(live_server.url + "/account/password")
     axe_check(page, context="password page")
     screenshot(page, "password-tablet")
     page.get_by_role("button", name="Sign out everywhere else").click()
     page.wait_for_load_state("domcontentloaded")
-    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()  # this browser stays signed in
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()  # this browser stays signed in
     tablet.goto(live_server.url + "/")
     assert "/login" in tablet.url
     tablet.goto(live_server.url + "/login")

@@ -3,6 +3,7 @@ inspector acknowledges each room flagged for a second look and re-enters their p
 ward manager, signed in with their own account, gives the clinical sign-off."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from inspect_app.auth.models import User
@@ -48,7 +49,7 @@ def test_lead_inspector_then_ward_manager_sign_an_annual_assessment(app, live_se
     sign_in(page, live_server.url, "inspector@demo.nhs.test")
     page.goto(sign_off)
     assert "You are signing as Sam Okafor" in page.get_by_role("main").inner_text()
-    assert page.get_by_role("heading", name="Needs a second look").is_visible()
+    expect(page.get_by_role("heading", name="Needs a second look")).to_be_visible()
     assert page.get_by_label("Your full name").count() == 0  # no typed name
     axe_check(page, context="lead sign-off")
     screenshot(page, "signoff-lead-tablet")
