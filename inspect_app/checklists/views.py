@@ -8,15 +8,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import func, select
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from inspect_app.checklists import library
-from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate
+from inspect_app.checklists import library, queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.extensions import db
 from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
@@ -43,17 +40,15 @@ class PublishForm(FlaskForm):
 @bp.get("/")
 @requires(Role.ADMIN, Role.SAFETY_LEAD)
 def index():
-    counts = dict(db.session.execute(select(ChecklistItem.template_id, func.count())
-                                     .group_by(ChecklistItem.template_id)).all())
-    templates = db.session.scalars(select(ChecklistTemplate).order_by(
-        ChecklistTemplate.name, ChecklistTemplate.created_at.desc(), ChecklistTemplate.id.desc())).all()
+    counts = queries.item_counts()
+    templates = queries.templates_by_name()
     return render_template("checklists/index.html", templates=templates, counts=counts, form=ImportForm())
 
 
 @bp.get("/<int:template_id>")
 @requires(Role.ADMIN, Role.SAFETY_LEAD)
 def detail(template_id: int):
-    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    template = queries.get_template(template_id) or abort(404)
     items = sorted(template.items, key=lambda i: (i.area_type.name, i.order))
     groups = [(area, list(group)) for area, group in groupby(items, key=lambda i: i.area_type)]
     preview = library.publish_preview(template) if template.status == "draft" else None
@@ -88,7 +83,7 @@ def import_file():
 @bp.get("/<int:template_id>/export.json")
 @requires(Role.ADMIN, Role.SAFETY_LEAD)
 def export(template_id: int):
-    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    template = queries.get_template(template_id) or abort(404)
     body = json.dumps(library.export_template(template), indent=1, ensure_ascii=False)
     safe = "".join(c if c.isalnum() else "-" for c in f"{template.name}-v{template.version}").strip("-")
     return Response(body, mimetype="application/json",
@@ -98,7 +93,7 @@ def export(template_id: int):
 @bp.post("/<int:template_id>/publish")
 @requires(Role.ADMIN)
 def publish(template_id: int):
-    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    template = queries.get_template(template_id) or abort(404)
     form = PublishForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
@@ -116,7 +111,7 @@ def publish(template_id: int):
 @bp.post("/<int:template_id>/new-version")
 @requires(Role.ADMIN)
 def new_version(template_id: int):
-    template = db.session.get(ChecklistTemplate, template_id) or abort(404)
+    template = queries.get_template(template_id) or abort(404)
     form = NewVersionForm()
     if not form.validate_on_submit():
         flash("Enter a version number.", "error")
