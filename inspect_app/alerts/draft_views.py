@@ -5,18 +5,16 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from inspect_app.alerts import drafting
+from inspect_app.alerts import drafting, queries
 from inspect_app.alerts.forms import DraftForm, ItemForm
-from inspect_app.alerts.models import Alert, ItemAlertCitation
+from inspect_app.alerts.models import Alert
 from inspect_app.checklists import library
+from inspect_app.checklists import queries as checklist_queries
 from inspect_app.checklists.models import ChecklistItem, ChecklistTemplate, TemplateStatus
 from inspect_app.checklists.views import PublishForm
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import AreaType
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security import jsonsafe
 from inspect_app.security.access import requires
@@ -28,16 +26,14 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 def base_choices(form: DraftForm) -> DraftForm:
     """Fill the "start from" choices: published versions first, then the rest, newest first."""
-    templates = db.session.scalars(select(ChecklistTemplate).where(
-        ChecklistTemplate.status != TemplateStatus.ARCHIVED.value).order_by(
-        ChecklistTemplate.status.desc(), ChecklistTemplate.created_at.desc(), ChecklistTemplate.id.desc())).all()
+    templates = checklist_queries.unarchived_templates()
     form.template_id.choices = choices((t.id, f"{t.title} ({t.status})") for t in templates)
     return form
 
 
 def _load(alert_id: int, template_id: int) -> tuple[Alert, ChecklistTemplate]:
-    alert = db.session.get(Alert, alert_id) or abort(404)
-    return alert, db.session.get(ChecklistTemplate, template_id) or abort(404)
+    alert = queries.get_alert(alert_id) or abort(404)
+    return alert, checklist_queries.get_template(template_id) or abort(404)
 
 
 def _read_items_file(storage) -> dict | None:
@@ -55,12 +51,12 @@ def _read_items_file(storage) -> dict | None:
 @bp.post("/<int:alert_id>/drafts")
 @requires(Role.ADMIN)
 def create(alert_id: int):
-    alert = db.session.get(Alert, alert_id) or abort(404)
+    alert = queries.get_alert(alert_id) or abort(404)
     form = base_choices(DraftForm(prefix="draft"))
     if not form.validate_on_submit():
         flash("Choose the version to start from and give the new version number.", "error")
         return redirect(url_for("alerts.detail", alert_id=alert.id)), 303
-    base = db.session.get(ChecklistTemplate, form.template_id.data) or abort(404)
+    base = checklist_queries.get_template(form.template_id.data) or abort(404)
     try:
         items_doc = _read_items_file(request.files.get("items"))
         draft = drafting.draft_with_items(base, alert, version=form.version.data, items_doc=items_doc,
@@ -76,9 +72,7 @@ def create(alert_id: int):
 @requires(Role.ADMIN)
 def editor(alert_id: int, template_id: int):
     alert, template = _load(alert_id, template_id)
-    cited = dict(db.session.execute(select(ItemAlertCitation.item_id, ItemAlertCitation.section).join(ChecklistItem)
-                                    .where(ChecklistItem.template_id == template.id,
-                                           ItemAlertCitation.alert_id == alert.id)).all())
+    cited = queries.citation_sections(alert.id, template.id)
     items = sorted((i for i in template.items if i.id in cited), key=lambda i: (i.area_type.name, i.order))
     preview = library.publish_preview(template) if template.status == TemplateStatus.DRAFT.value else None
     return render_template("alerts/draft.html", alert=alert, template=template, items=items, cited=cited,
@@ -96,24 +90,23 @@ def new_item(alert_id: int, template_id: int):
 @requires(Role.ADMIN)
 def edit_item(alert_id: int, template_id: int, item_id: int):
     alert, template = _load(alert_id, template_id)
-    item = db.session.get(ChecklistItem, item_id)
+    item = checklist_queries.get_item(item_id)
     if item is None or item.template_id != template.id:
         abort(404)
     return _item(alert, template, item)
 
 
 def _item(alert: Alert, template: ChecklistTemplate, item: ChecklistItem | None):
-    citation = item and db.session.scalar(select(ItemAlertCitation).where(
-        ItemAlertCitation.item_id == item.id, ItemAlertCitation.alert_id == alert.id))
+    citation = item and queries.citation(item.id, alert.id)
     form = ItemForm(obj=item if request.method == "GET" else None)
     if request.method == "GET" and item is not None:
         form.cites.data, form.section.data = citation is not None, citation.section if citation else None
     form.area_type_id.choices = choices((a.id, f"{a.name} ({a.code})")
-                                        for a in db.session.scalars(select(AreaType).order_by(AreaType.name)))
+                                        for a in checklist_queries.area_types_by_name())
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            area = db.session.get(AreaType, form.area_type_id.data) or abort(400, "Choose an area type.")
+            area = checklist_queries.get_area_type(form.area_type_id.data) or abort(400, "Choose an area type.")
             try:
                 saved = drafting.save_item(template, item, area_type=area, code=form.code.data,
                                            category=form.category.data, prompt=form.prompt.data,

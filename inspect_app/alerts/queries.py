@@ -57,6 +57,24 @@ def alerts_covered(template: ChecklistTemplate) -> list[tuple[Alert, list[CitedI
     return list(out.values())
 
 
+def get_alert(alert_id: int) -> Alert | None:
+    """The alert with this id, or None."""
+    return db.session.get(Alert, alert_id)
+
+
+def citation_sections(alert_id: int, template_id: int) -> dict[int, str | None]:
+    """``{item id: cited section}`` for the items of one version that cite the alert."""
+    return dict(db.session.execute(
+        select(ItemAlertCitation.item_id, ItemAlertCitation.section).join(ChecklistItem)
+        .where(ChecklistItem.template_id == template_id, ItemAlertCitation.alert_id == alert_id)).all())
+
+
+def citation(item_id: int, alert_id: int) -> ItemAlertCitation | None:
+    """The item's citation of the alert, or None when it does not cite it."""
+    return db.session.scalar(select(ItemAlertCitation).where(
+        ItemAlertCitation.item_id == item_id, ItemAlertCitation.alert_id == alert_id))
+
+
 def cited_item_ids(alert_id: int) -> set[int]:
     return set(db.session.scalars(select(ItemAlertCitation.item_id).where(ItemAlertCitation.alert_id == alert_id)))
 

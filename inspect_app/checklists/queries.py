@@ -27,7 +27,7 @@ def templates_by_name() -> list[ChecklistTemplate]:
 def item_counts() -> dict[int, int]:
     """``{template id: number of items}`` over every version that has items."""
     return dict(db.session.execute(select(ChecklistItem.template_id, func.count())
-                                   .group_by(ChecklistItem.template_id)).tuples().all())
+                                   .group_by(ChecklistItem.template_id)).all())
 
 
 def unarchived_templates() -> list[ChecklistTemplate]:
