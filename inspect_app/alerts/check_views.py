@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.alerts import queries, services
 from inspect_app.alerts.forms import CheckForm, FixtureForm
-from inspect_app.alerts.models import Alert
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Room, RoomFixture, Site, Ward
+from inspect_app.estates.models import Ward
 from inspect_app.estates.scope import can_see_ward, visible_ward_ids, ward_or_404
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
-from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
@@ -29,8 +25,7 @@ REGISTRARS = (Role.ADMIN, Role.INSPECTOR)  # estates know what is fitted where
 def _fixture_form(ward: Ward) -> FixtureForm:
     form = FixtureForm(prefix="fixture")
     form.room_id.choices = choices((r.id, r.name) for r in ward.active_rooms)
-    form.alert_id.choices = choices([(0, "None")] + [(a.id, a.label) for a in db.session.scalars(
-        select(Alert).order_by(Alert.issued_on.desc().nulls_last(), Alert.id))])
+    form.alert_id.choices = choices([(0, "None")] + [(a.id, a.label) for a in queries.alerts_newest_first()])
     return form
 
 
@@ -47,10 +42,7 @@ def index():
     today = utcnow().date()
     ids = visible_ward_ids(current_user)
     counts = queries.fixture_counts(today=today, ward_ids=ids)
-    query = select(Ward).join(Site).where(Ward.active.is_(True)).order_by(Site.name, Ward.name)
-    if ids is not None:
-        query = query.where(Ward.id.in_(ids or [0]))
-    return render_template("alerts/checks_index.html", wards=db.session.scalars(query).all(), counts=counts)
+    return render_template("alerts/checks_index.html", wards=queries.wards_by_site(ids), counts=counts)
 
 
 @bp.get("/wards/<int:ward_id>")
@@ -70,10 +62,10 @@ def add_fixture(ward_id: int):
     if not form.validate_on_submit():
         flash("Check the fixture form: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("fixture_checks.ward", ward_id=ward.id)), 303
-    room = db.session.get(Room, form.room_id.data)
+    room = queries.get_room(form.room_id.data)
     if room is None or room.ward_id != ward.id:
         abort(400, "Choose a room on this ward.")
-    alert = db.session.get(Alert, form.alert_id.data) if form.alert_id.data else None
+    alert = queries.get_alert(form.alert_id.data) if form.alert_id.data else None
     try:
         services.add_fixture(room, kind=form.kind.data, label=form.label.data, interval_days=form.interval_days.data,
                              alert=alert, by=current_user, now=utcnow())
@@ -87,12 +79,12 @@ def add_fixture(ward_id: int):
 @bp.route("/fixtures/<int:fixture_id>/check", methods=["GET", "POST"])
 @requires()
 def record(fixture_id: int):
-    fixture = db.session.get(RoomFixture, fixture_id)
+    fixture = queries.get_fixture(fixture_id)
     if fixture is None or not can_see_ward(current_user, fixture.room.ward_id):
         abort(404)
     back = _safe_next(request.values.get("next")) or url_for("fixture_checks.ward", ward_id=fixture.room.ward_id)
     inspection_id = request.values.get("inspection", type=int)
-    inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
+    inspection = queries.get_inspection(inspection_id) if inspection_id else None
     if inspection is not None and inspection.ward_id != fixture.room.ward_id:
         inspection = None
     form = CheckForm()

@@ -20,6 +20,10 @@ from inspect_app.estates.models import AreaType, Room, RoomFixture, Site, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection
+from inspect_app.presence import register
+
+# No active fixture with recurring checks (many trusts register none): ward cards need no count query.
+register("fixtures", lambda: select(RoomFixture.id).where(RoomFixture.active.is_(True)))
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,47 @@ def alerts_covered(template: ChecklistTemplate) -> list[tuple[Alert, list[CitedI
 def get_alert(alert_id: int) -> Alert | None:
     """The alert with this id, or None."""
     return db.session.get(Alert, alert_id)
+
+
+def alerts_newest_first() -> list[Alert]:
+    """Every alert, most recently issued first (undated last)."""
+    return list(db.session.scalars(select(Alert).order_by(Alert.issued_on.desc().nulls_last(), Alert.id)))
+
+
+def alerts_by_deadline() -> list[Alert]:
+    """Every alert, earliest action-complete deadline first (none last), then most recently issued."""
+    return list(db.session.scalars(select(Alert).order_by(Alert.action_complete_by.asc().nulls_last(),
+                                                          Alert.issued_on.desc().nulls_last(), Alert.id)))
+
+
+def area_type_names() -> dict[str, str]:
+    """``{area type code: name}`` for naming an alert's area types."""
+    return dict(db.session.execute(select(AreaType.code, AreaType.name)).all())
+
+
+def wards_by_site(ward_ids: set[int] | None = None, *, active_only: bool = True) -> list[Ward]:
+    """Wards (active ones unless ``active_only`` is False) by site and name; ``ward_ids`` limits them."""
+    query = select(Ward).join(Site).order_by(Site.name, Ward.name)
+    if active_only:
+        query = query.where(Ward.active.is_(True))
+    if ward_ids is not None:
+        query = query.where(Ward.id.in_(ward_ids or [0]))
+    return list(db.session.scalars(query))
+
+
+def get_room(room_id: int) -> Room | None:
+    """The room with this id, or None."""
+    return db.session.get(Room, room_id)
+
+
+def get_fixture(fixture_id: int) -> RoomFixture | None:
+    """The registered fixture with this id, or None."""
+    return db.session.get(RoomFixture, fixture_id)
+
+
+def get_inspection(inspection_id: int) -> Inspection | None:
+    """The inspection with this id (no ward scoping: the caller checks it), or None."""
+    return db.session.get(Inspection, inspection_id)
 
 
 def citation_sections(alert_id: int, template_id: int) -> dict[int, str | None]:

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.alerts import queries
 from inspect_app.alerts.evidence import collect
-from inspect_app.alerts.models import Alert
 from inspect_app.alerts.pdf import render_evidence
+from inspect_app.auth.services import trust_name
 from inspect_app.clock import utcnow
 from inspect_app.domain.alerts import ResponseStatus, WardAlertState
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import AreaType, Site, Trust, Ward
-from inspect_app.extensions import db
 from inspect_app.security.access import requires
 
 bp = Blueprint("alert_dashboard", __name__, url_prefix="/alerts")
@@ -23,16 +20,14 @@ bp = Blueprint("alert_dashboard", __name__, url_prefix="/alerts")
 @requires(Role.SAFETY_LEAD, Role.ADMIN)
 def dashboard():
     today = utcnow().date()
-    alerts = db.session.scalars(select(Alert).order_by(Alert.action_complete_by.asc().nulls_last(),
-                                                       Alert.issued_on.desc().nulls_last(), Alert.id)).all()
+    alerts = queries.alerts_by_deadline()
     panels = []
     for alert in alerts:
         rows = queries.ward_rows(alert, today=today)
         counts = {state: sum(r.state == state for r in rows) for state in WardAlertState}
         panels.append((alert, alert.deadlines(today), rows, counts))
     checks = queries.fixture_counts(today=today)
-    wards = db.session.scalars(select(Ward).join(Site).where(Ward.id.in_(list(checks) or [0]))
-                               .order_by(Site.name, Ward.name)).all()
+    wards = queries.wards_by_site(set(checks), active_only=False)
     return render_template("alerts/dashboard.html", panels=panels, today=today, check_wards=wards,
                            check_counts=checks, NOT_APPLICABLE=ResponseStatus.NOT_APPLICABLE.value)
 
@@ -40,9 +35,9 @@ def dashboard():
 @bp.get("/<int:alert_id>/evidence.pdf")
 @requires(Role.SAFETY_LEAD, Role.ADMIN)
 def evidence(alert_id: int):
-    alert = db.session.get(Alert, alert_id) or abort(404)
-    trust = db.session.scalar(select(Trust.name).order_by(Trust.id)) or "Trust"
-    area_names = dict(db.session.execute(select(AreaType.code, AreaType.name)).all())
+    alert = queries.get_alert(alert_id) or abort(404)
+    trust = trust_name() or "Trust"
+    area_names = queries.area_type_names()
     report = collect(alert, trust=trust, by=current_user, now=utcnow(), area_names=area_names)
     pdf = render_evidence(report)
     safe = "".join(c if c.isalnum() else "-" for c in alert.label)[:60].strip("-")

@@ -3,36 +3,32 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.alerts import queries, services
 from inspect_app.alerts.draft_views import base_choices
 from inspect_app.alerts.forms import AlertForm, DraftForm, ResponseForm
 from inspect_app.alerts.models import Alert
+from inspect_app.checklists import queries as checklist_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.alerts import CheckState
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import AreaType, RoomFixture
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
-from inspect_app.presence import any_rows, register
+from inspect_app.presence import any_rows
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
-# No active fixture with recurring checks (many trusts register none): ward cards need no count query.
-register("fixtures", lambda: select(RoomFixture.id).where(RoomFixture.active.is_(True)))
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 LEADS = (Role.ADMIN, Role.SAFETY_LEAD)
 
 
 def _alert_or_404(alert_id: int) -> Alert:
-    return db.session.get(Alert, alert_id) or abort(404)
+    return queries.get_alert(alert_id) or abort(404)
 
 
 def _alert_form(alert: Alert | None) -> AlertForm:
     form = AlertForm(obj=alert if request.method == "GET" else None)
     form.area_type_codes.choices = choices(
-        (a.code, a.name) for a in db.session.scalars(select(AreaType).order_by(AreaType.name)))
+        (a.code, a.name) for a in checklist_queries.area_types_by_name())
     return form
 
 
@@ -57,7 +53,7 @@ def _template_helpers():
 @bp.get("/")
 @requires(*LEADS)
 def index():
-    alerts = db.session.scalars(select(Alert).order_by(Alert.issued_on.desc().nulls_last(), Alert.id)).all()
+    alerts = queries.alerts_newest_first()
     return render_template("alerts/index.html", alerts=alerts, today=utcnow().date())
 
 
@@ -100,7 +96,7 @@ def detail(alert_id: int):
     draft_form = base_choices(DraftForm(prefix="draft")) if current_user.role == Role.ADMIN.value else None
     return render_template("alerts/detail.html", alert=alert, groups=queries.items_implementing(alert),
                            response=response, not_assessed=not_assessed, today=utcnow().date(), draft_form=draft_form,
-                           area_names=dict(db.session.execute(select(AreaType.code, AreaType.name)).all()))
+                           area_names=queries.area_type_names())
 
 
 @bp.post("/<int:alert_id>/response")
