@@ -6,19 +6,14 @@ inspection and action pages link to; they are the same list with one filter fixe
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from sqlalchemy import func, select
 
-from inspect_app.actions.models import Action
 from inspect_app.audit import export
-from inspect_app.audit.queries import AuditFilter, events
-from inspect_app.auth.models import User
+from inspect_app.audit.queries import AuditFilter
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Ward
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
+from inspect_app.history import queries
 from inspect_app.history.forms import AuditFilterForm
-from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -26,14 +21,10 @@ PAGE_SIZE = 100
 READERS = (Role.ADMIN, Role.SAFETY_LEAD)  # both see the whole trust, so no ward scoping is needed
 
 
-def _ward_names() -> dict[int, str]:
-    return dict(db.session.execute(select(Ward.id, Ward.name)).all())
-
-
 def _form() -> AuditFilterForm:
     form = AuditFilterForm(request.args)
-    form.ward.choices = choices([(0, "All wards")] + sorted(_ward_names().items(), key=lambda kv: kv[1]))
-    form.user.choices = choices([(0, "Anyone")] + list(db.session.execute(select(User.id, User.name).order_by(User.name))))
+    form.ward.choices = choices([(0, "All wards")] + sorted(queries.ward_names().items(), key=lambda kv: kv[1]))
+    form.user.choices = choices([(0, "Anyone")] + queries.users_by_name())
     return form
 
 
@@ -58,11 +49,10 @@ def _render(subject: str | None = None, **fixed):
                                args={}, ward_names={}), 400
     audit_filter = _filter(form, **fixed)
     page = _page_number()
-    total = db.session.scalar(select(func.count()).select_from(events(audit_filter).subquery()))
-    rows = db.session.scalars(events(audit_filter).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    total, rows = queries.event_page(audit_filter, page=page, size=PAGE_SIZE)
     return render_template("audit/index.html", form=form, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), subject=subject, args=audit_filter.as_args(),
-                           ward_names=_ward_names())
+                           ward_names=queries.ward_names())
 
 
 @bp.get("/")
@@ -74,14 +64,14 @@ def index():
 @bp.get("/inspections/<int:inspection_id>")
 @requires(*READERS)
 def inspection(inspection_id: int):
-    record = db.session.get(Inspection, inspection_id) or abort(404)
+    record = queries.get_inspection(inspection_id) or abort(404)
     return _render(subject=f"inspection {record.ref}", inspection_id=record.id)
 
 
 @bp.get("/actions/<int:action_id>")
 @requires(*READERS)
 def action(action_id: int):
-    record = db.session.get(Action, action_id) or abort(404)
+    record = queries.get_action(action_id) or abort(404)
     return _render(subject=f"action {record.ref}", action_id=record.id)
 
 
@@ -92,16 +82,10 @@ def export_csv():
     if not form.validate():
         abort(400, "The filter is not valid: " + "; ".join(
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()))
-    query = events(_filter(form))
-    names = _ward_names()
+    audit_filter = _filter(form)
+    names = queries.ward_names()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-
-    def rows():
-        # Its own connection: the request's session may be torn down while the body streams.
-        with db.engine.connect() as conn:
-            yield from conn.execution_options(yield_per=500).execute(query)
-
-    return Response(stream_with_context(export.csv_lines(rows(), names)),
+    return Response(stream_with_context(export.csv_lines(queries.stream_events(audit_filter), names)),
                     mimetype="text/csv", headers={
                         "Content-Disposition": f'attachment; filename="audit-{stamp}.csv"',
                         "Cache-Control": "no-store"})
