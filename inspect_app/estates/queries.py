@@ -54,6 +54,11 @@ def active_wards(ward_ids: set[int] | None) -> list[Ward]:
     return list(db.session.scalars(query))
 
 
+def ward_ids_of_site(site_id: int) -> set[int]:
+    """Ids of the site's wards (active or not)."""
+    return set(db.session.scalars(select(Ward.id).where(Ward.site_id == site_id)))
+
+
 def ward_names() -> list[tuple[int, str, str]]:
     """(ward id, ward name, site name) for every ward, by site then ward name."""
     rows = db.session.execute(select(Ward.id, Ward.name, Site.name).join(Site).order_by(Site.name, Ward.name))
