@@ -59,6 +59,11 @@ def ward_ids_of_site(site_id: int) -> set[int]:
     return set(db.session.scalars(select(Ward.id).where(Ward.site_id == site_id)))
 
 
+def ward_name_by_id() -> dict[int, str]:
+    """Every ward's name by its id."""
+    return dict(db.session.execute(select(Ward.id, Ward.name)).all())
+
+
 def ward_names() -> list[tuple[int, str, str]]:
     """(ward id, ward name, site name) for every ward, by site then ward name."""
     rows = db.session.execute(select(Ward.id, Ward.name, Site.name).join(Site).order_by(Site.name, Ward.name))
