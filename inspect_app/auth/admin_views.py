@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from inspect_app.auth import services
+from inspect_app.auth import queries, services
 from inspect_app.auth.forms import EditUserForm, ResetPasswordForm, UserForm
-from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Site, Ward
-from inspect_app.extensions import db
+from inspect_app.estates.queries import ward_names
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
@@ -21,14 +17,13 @@ bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 
 
 def _ward_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(select(Ward.id, Ward.name, Site.name).join(Site).order_by(Site.name, Ward.name))
-    return choices((wid, f"{wname} ({sname})") for wid, wname, sname in rows)
+    return choices((wid, f"{wname} ({sname})") for wid, wname, sname in ward_names())
 
 
 @bp.get("/")
 @requires(Role.ADMIN)
 def index():
-    users = db.session.scalars(select(User).options(selectinload(User.managed_wards)).order_by(User.name)).all()
+    users = queries.users_by_name()
     return render_template("admin/users.html", users=users)
 
 
@@ -55,7 +50,7 @@ def create():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.user(user_id) or abort(404)
     form = EditUserForm(obj=user if request.method == "GET" else None)
     form.wards.choices = _ward_choices()
     if request.method == "GET":
@@ -77,7 +72,7 @@ def edit(user_id: int):
 @bp.post("/<int:user_id>/reset-password")
 @requires(Role.ADMIN)
 def reset_password(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = queries.user(user_id) or abort(404)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, HiddenField
 
 from inspect_app.briefings import services
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates.models import Trust
+from inspect_app.estates.queries import first_trust
 from inspect_app.estates.scope import staff_may_see_photos, ward_or_404
-from inspect_app.extensions import db
 from inspect_app.plans.mapdata import PlanMap, hotspot_report, plan_map
-from inspect_app.plans.models import WardPlan
+from inspect_app.plans.queries import plan_rows
 from inspect_app.plans.services import current_plan
 from inspect_app.presence import any_rows, register
 from inspect_app.refusals import status_of
@@ -24,7 +22,7 @@ from inspect_app.security.access import EVERYONE, requires
 from inspect_app.transaction import refuse
 
 # No floor plan uploaded anywhere: the pages showing a ward's plan need no query of their own.
-register("plans", lambda: select(WardPlan.id))
+register("plans", plan_rows)
 bp = Blueprint("briefings", __name__)
 #: Who sees the list of readers: the ward's manager (their own wards only) and the trust's leads.
 READERS_VISIBLE_TO = {Role.WARD_MANAGER.value, Role.SAFETY_LEAD.value, Role.ADMIN.value}
@@ -98,7 +96,7 @@ def hotspot_pdf(ward_id: int):
 @bp.route("/admin/ward-staff", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def staff_settings():
-    trust = db.session.scalars(select(Trust).order_by(Trust.id)).first()
+    trust = first_trust()
     form = StaffPhotosForm(enabled=trust.staff_photos if trust else False)
     if trust is not None and form.validate_on_submit():
         services.set_staff_photos(trust, enabled=form.enabled.data, by=current_user, now=utcnow())

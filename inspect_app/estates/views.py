@@ -3,15 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
-from inspect_app.estates import services
+from inspect_app.estates import queries, services
 from inspect_app.estates.forms import BulkRoomsForm, EditWardForm, RoomForm, SiteForm, WardForm
-from inspect_app.estates.models import AreaType, Room, Site, Ward
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
@@ -20,7 +16,7 @@ bp = Blueprint("estates", __name__, url_prefix="/admin/estate")
 
 
 def _area_type_choices() -> list[tuple[int, str]]:
-    return choices((a.id, f"{a.name} ({a.code})") for a in db.session.scalars(select(AreaType).order_by(AreaType.name)))
+    return choices((a.id, f"{a.name} ({a.code})") for a in queries.area_types())
 
 
 def _saved_or_refused(action, success: str) -> bool:
@@ -38,10 +34,9 @@ def _saved_or_refused(action, success: str) -> bool:
 def index():
     site_form = SiteForm(prefix="site")
     ward_form = WardForm(prefix="ward")
-    sites = db.session.scalars(select(Site).options(selectinload(Site.wards)).order_by(Site.name)).all()
+    sites = queries.sites_with_wards()
     ward_form.site_id.choices = choices((s.id, s.name) for s in sites)
-    room_counts = dict(db.session.execute(
-        select(Room.ward_id, func.count()).where(Room.active.is_(True)).group_by(Room.ward_id)).all())
+    room_counts = queries.active_room_counts()
     if request.method == "POST":
         if "site-submit" in request.form and site_form.validate():
             if _saved_or_refused(lambda: services.create_site(trust=services.the_trust(), name=site_form.name.data,
@@ -50,7 +45,7 @@ def index():
                                 f"Site {site_form.name.data} added."):
                 return redirect(url_for("estates.index"))
         elif "ward-submit" in request.form and ward_form.validate():
-            site = db.session.get(Site, ward_form.site_id.data) or abort(404)
+            site = queries.site(ward_form.site_id.data) or abort(404)
             if _saved_or_refused(lambda: services.create_ward(site=site, name=ward_form.name.data,
                                                              patient_group=ward_form.patient_group.data,
                                                              bed_count=ward_form.bed_count.data or 0,
@@ -68,7 +63,7 @@ def index():
 @bp.route("/wards/<int:ward_id>", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def ward(ward_id: int):
-    ward = db.session.get(Ward, ward_id) or abort(404)
+    ward = queries.ward(ward_id) or abort(404)
     form = EditWardForm(obj=ward if request.method == "GET" else None, prefix="ward")
     bulk = BulkRoomsForm(prefix="bulk")
     bulk.area_type_id.choices = _area_type_choices()
@@ -105,7 +100,7 @@ def ward(ward_id: int):
 @bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def room(room_id: int):
-    room = db.session.get(Room, room_id) or abort(404)
+    room = queries.room(room_id) or abort(404)
     form = RoomForm(obj=room if request.method == "GET" else None, prefix="room")
     form.area_type_id.choices = _area_type_choices()
     if form.validate_on_submit() and _saved_or_refused(lambda: services.update_room(

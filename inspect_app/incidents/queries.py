@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.domain.checklist import InspectionType
@@ -21,6 +21,11 @@ from inspect_app.inspections.models import Inspection, InspectionStatus
 #: A signed-off annual assessment or re-assessment clears the flag an incident raised.
 CLEARING_TYPES = (InspectionType.ANNUAL.value, InspectionType.REASSESSMENT.value)
 WINDOW_DAYS = 365
+
+
+def incident_rows() -> Select:
+    """Any incident at all: the existence test the incident views register with ``inspect_app.presence``."""
+    return select(Incident.id)
 
 
 def _scoped(query, ward_ids: set[int] | None):
@@ -51,6 +56,17 @@ def at_point(finding_id: int) -> list[Incident]:
 def points_in_room(room_id: int) -> list[Finding]:
     return list(db.session.scalars(select(Finding).where(
         Finding.room_id == room_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
+
+
+def points_on_ward(ward_id: int) -> list[Finding]:
+    """The ward's ligature points not removed, oldest first (the "point" choices of a new incident)."""
+    return list(db.session.scalars(select(Finding).where(
+        Finding.ward_id == ward_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
+
+
+def point(finding_id: int) -> Finding | None:
+    """The finding with this id (any ward, any kind), or None; the service checks it fits the incident."""
+    return db.session.get(Finding, finding_id)
 
 
 def last_assessed_before(ward_id: int, before: datetime | None) -> datetime | None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import Ward
+from inspect_app.estates.queries import active_wards, ward_ids_of_site
+from inspect_app.estates.queries import room as room_by_id
 from inspect_app.estates.scope import on_visible_ward_or_404, visible_ward_ids, ward_or_404
-from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
 from inspect_app.incidents import queries, services
@@ -24,7 +24,7 @@ from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
 # No incident at all (most requests of a trust that records few): no panel needs its query.
-register("incidents", lambda: select(Incident.id))
+register("incidents", queries.incident_rows)
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
 
@@ -62,7 +62,7 @@ def _scope(filters) -> set[int] | None:
     if ward_id:
         return {ward_id} if ids is None or ward_id in ids else set()
     if site_id:
-        site_wards = set(db.session.scalars(select(Ward.id).where(Ward.site_id == site_id)))
+        site_wards = ward_ids_of_site(site_id)
         return site_wards if ids is None else site_wards & ids
     return ids
 
@@ -102,25 +102,17 @@ def _may_record_any() -> bool:
     return current_user.role in {r.value for r in services.RECORDERS}
 
 
-def _recordable_wards() -> list[Ward]:
-    ids = visible_ward_ids(current_user)
-    query = select(Ward).join(Site).where(Ward.active.is_(True)).order_by(Site.name, Ward.name)
-    if ids is not None:
-        query = query.where(Ward.id.in_(ids or [0]))
-    return list(db.session.scalars(query))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @requires(*services.RECORDERS)
 def new():
     ward_id = request.values.get("ward_id", type=int)
     if ward_id is None:
-        return render_template("incidents/pick_ward.html", wards=_recordable_wards())
+        return render_template("incidents/pick_ward.html", wards=active_wards(visible_ward_ids(current_user)))
     ward = ward_or_404(ward_id)
     form = IncidentForm()
     form.room_id.choices = choices((r.id, r.name) for r in ward.active_rooms)
     form.point.choices = choices([(0, "Not known")] + [(f.id, f"{f.ref} · {f.room.name} · {f.category}")
-                                                      for f in _ward_points(ward.id)])
+                                                      for f in queries.points_on_ward(ward.id)])
     if request.method == "POST" and form.validate_on_submit():
         incident = _record(form, ward)
         if incident is not None:
@@ -129,14 +121,9 @@ def new():
     return render_template("incidents/new.html", form=form, ward=ward), status
 
 
-def _ward_points(ward_id: int) -> list[Finding]:
-    return list(db.session.scalars(select(Finding).where(
-        Finding.ward_id == ward_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
-
-
 def _record(form: IncidentForm, ward: Ward) -> Incident | None:
-    room = db.session.get(Room, form.room_id.data)
-    finding = db.session.get(Finding, form.point.data) if form.point.data else None
+    room = room_by_id(form.room_id.data)
+    finding = queries.point(form.point.data) if form.point.data else None
     if room is None or room.ward_id != ward.id:
         form.room_id.errors = ["Choose a room on this ward."]
         return None
@@ -183,7 +170,7 @@ def point(incident_id: int):
     form = _point_form(queries.points_in_room(incident.room_id), prefix=prefix, formdata=request.form)
     if not form.validate_on_submit():
         abort(400, "The form has expired or is incomplete: reload the page and try again.")
-    finding = db.session.get(Finding, form.point.data) if form.point.data else None
+    finding = queries.point(form.point.data) if form.point.data else None
     try:
         services.resolve_point(incident, finding=finding, note=form.note.data, by=current_user, now=utcnow())
     except services.IncidentError as exc:

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from inspect_app.alerts.models import FixtureCheck
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Ward
+from inspect_app.estates.queries import ward_name_by_id
 from inspect_app.estates.scope import on_visible_ward_or_404, visible_ward_ids
-from inspect_app.extensions import db
-from inspect_app.findings.models import Finding
 from inspect_app.forms_util import choices
-from inspect_app.incidents.models import Incident
 from inspect_app.learning import queries, services
 from inspect_app.learning.forms import AnswerForm, LaunchForm
 from inspect_app.learning.models import TrustCheck, TrustCheckTask
@@ -26,7 +20,7 @@ from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
 # No check open (the usual state between launches): the panels listing checks and tasks need no query.
-register("open_trust_checks", lambda: select(TrustCheck.id).where(TrustCheck.closed_at.is_(None)))
+register("open_trust_checks", queries.open_check_rows)
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 
 
@@ -55,22 +49,19 @@ def ward_check_tasks(ward_id: int) -> list[TrustCheckTask]:
 def open_trust_checks() -> list[TrustCheck]:
     if not any_rows("open_trust_checks"):
         return []
-    return list(db.session.scalars(select(TrustCheck).where(TrustCheck.closed_at.is_(None))
-                                   .options(selectinload(TrustCheck.tasks).joinedload(TrustCheckTask.ward))
-                                   .order_by(TrustCheck.due_on, TrustCheck.id)))
+    return queries.open_checks()
 
 
 @bp.get("/")
 @requires()
 def index():
-    checks = db.session.scalars(select(TrustCheck).order_by(TrustCheck.closed_at.is_not(None),
-                                                            TrustCheck.due_on, TrustCheck.id)).all()
+    checks = queries.all_checks()
     return render_template("learning/index.html", checks=checks, visible=_visible_tasks)
 
 
-def _source(model, raw):
+def _source(read, raw):
     try:
-        return db.session.get(model, int(raw)) if raw else None
+        return read(int(raw)) if raw else None
     except (TypeError, ValueError):
         return None
 
@@ -82,8 +73,8 @@ def new():
                             "incident_id": request.args.get("incident_id"),
                             "fixture_check_id": request.args.get("fixture_check_id")}
                       if request.method == "GET" else None)
-    incident = _source(Incident, form.incident_id.data)
-    fixture_check = _source(FixtureCheck, form.fixture_check_id.data)
+    incident = _source(queries.incident, form.incident_id.data)
+    fixture_check = _source(queries.fixture_check, form.fixture_check_id.data)
     if request.form.get("step") == "preview":  # what would match, before anything is created
         return render_template("learning/new.html", form=form, incident=incident, fixture_check=fixture_check,
                                found=_preview(form))
@@ -110,7 +101,7 @@ def _preview(form: LaunchForm) -> list[tuple[str, list[dict]]]:
     if criteria == services.Criteria():
         form.category.errors = ["Say what to look for: a fixture category, a product, or installed before a date."]
         return []
-    names = dict(db.session.execute(select(Ward.id, Ward.name)).all())
+    names = ward_name_by_id()
     return [(names[ward_id], rows) for ward_id, rows in sorted(services.matches(criteria).items(),
                                                                key=lambda kv: names[kv[0]])]
 
@@ -118,7 +109,7 @@ def _preview(form: LaunchForm) -> list[tuple[str, list[dict]]]:
 @bp.get("/<int:check_id>")
 @requires()
 def show(check_id: int):
-    check = db.session.get(TrustCheck, check_id)
+    check = queries.check(check_id)
     if check is None:
         abort(404)
     return render_template("learning/show.html", check=check, tasks=_visible_tasks(check))
@@ -131,9 +122,7 @@ def task_or_404(task_id: int) -> TrustCheckTask:
 def _answer_form(task: TrustCheckTask) -> AnswerForm:
     form = AnswerForm()
     matched = {m.get("finding_id") for m in task.matches}
-    points = db.session.scalars(select(Finding).where(
-        Finding.ward_id == task.ward_id, Finding.kind == "ligature", Finding.state == "present")
-        .order_by(Finding.id)).all()
+    points = queries.present_points(task.ward_id)
     points = sorted(points, key=lambda f: (f.id not in matched, f.id))
     form.finding_ids.choices = choices((f.id, f"{f.ref} · {f.room.name} · {f.category}") for f in points)
     return form

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room
+from inspect_app.estates.queries import room as room_by_id
 from inspect_app.estates.scope import can_see_ward, ward_or_404
-from inspect_app.extensions import db
 from inspect_app.forms_util import choices
 from inspect_app.inspections.lookup import finding_or_404, first_error
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.serve import stored_file
-from inspect_app.plans import services
+from inspect_app.plans import queries, services
 from inspect_app.plans.forms import PinForm, PlaceRoomForm, PlanUploadForm, fraction
 from inspect_app.plans.mapdata import plan_map
-from inspect_app.plans.models import WardPlan
 from inspect_app.refusals import status_of
 from inspect_app.security.access import EVERYONE, requires
 from inspect_app.stores import photo_store
@@ -72,7 +69,7 @@ def place(ward_id: int):
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, 400)
-    room = db.session.get(Room, form.room_id.data)
+    room = room_by_id(form.room_id.data)
     try:
         services.place_room(room, x=fraction(form.x.data), y=fraction(form.y.data), w=fraction(form.w.data),
                             h=fraction(form.h.data), by=current_user, now=utcnow())
@@ -86,7 +83,7 @@ def place(ward_id: int):
 @bp.get("/plans/<uuid>.jpg")
 @requires(*EVERYONE)
 def image(uuid: str):
-    plan = db.session.scalar(select(WardPlan).where(WardPlan.uuid == uuid))
+    plan = queries.plan_by_uuid(uuid)
     if plan is None or not can_see_ward(current_user, plan.ward_id):
         abort(404)
     thumb = request.args.get("size") == "thumb"
