@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inspect_app.actions import queries
-from inspect_app.actions.list_views import filter_choices
+from inspect_app.actions.queries import filter_choices
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Tier
 from inspect_app.estates.models import Site, Ward
