@@ -602,8 +602,3 @@ def _wards_statement(some: bool) -> Select:
     """:func:`filter_choices`' statement (every ward, or those with ids ``ids``), built once per process."""
     wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
     return wards.where(Ward.id.in_(bindparam("ids", expanding=True))) if some else wards
-
-
-def inspection_or_none(inspection_id: int) -> Inspection | None:
-    """The inspection with this id, or None."""
-    return db.session.get(Inspection, inspection_id)
