@@ -10,9 +10,8 @@ from inspect_app.clock import utcnow
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.domain.workflow import ActionStatus
 from inspect_app.estates.scope import can_see_ward
-from inspect_app.extensions import db
 from inspect_app.inspections.answers import answer_rows
-from inspect_app.inspections.models import Inspection
+from inspect_app.inspections.queries import inspection_or_none
 from inspect_app.security.access import requires
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -69,7 +68,7 @@ ANSWER_HEADER = ["Inspection", "Ward", "Room", "Area type", "Item", "Kind", "Cat
 @requires()
 def answers_csv(inspection_id: int):
     """Every answer of one inspection, with the reason of each Not applicable and the note of each fail."""
-    inspection = db.session.get(Inspection, inspection_id)
+    inspection = inspection_or_none(inspection_id)
     if inspection is None or not can_see_ward(current_user, inspection.ward_id):
         abort(404)
     return _download(write_csv(ANSWER_HEADER, answer_rows(inspection)), f"answers-{inspection.ref}")

@@ -2,46 +2,20 @@
 scoped to the wards they may see), with filters, paging, and the ward acknowledgement."""
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
 
 from inspect_app.actions import queries, services
 from inspect_app.actions.forms import AcknowledgeForm
-from inspect_app.actions.models import Action
+from inspect_app.actions.queries import filter_choices
 from inspect_app.clock import utcnow
-from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import ActionStatus, Role
-from inspect_app.estates.models import Site, Ward
-from inspect_app.estates.scope import visible_ward_ids, ward_or_404
-from inspect_app.extensions import db
+from inspect_app.estates.scope import ward_or_404
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
 bp = Blueprint("action_lists", __name__, url_prefix="/actions")
 PER_PAGE = 50
-
-
-def filter_choices(user) -> dict:
-    """Sites and wards the user may filter by, plus bands and statuses (two statements)."""
-    ids = visible_ward_ids(user)
-    rows = db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all()
-    sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
-    return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
-            "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
-            "bands": [(b.value, b.label) for b in reversed(Band)],
-            "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus
-                                                                           # "open" already means all open
-                                                                           if s is not ActionStatus.OPEN]}
-
-
-@functools.cache
-def _wards_statement(some: bool) -> Select:
-    """:func:`filter_choices`' statement (every ward, or those with ids ``ids``), built once per process."""
-    wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
-    return wards.where(Ward.id.in_(bindparam("ids", expanding=True))) if some else wards
 
 
 @bp.app_context_processor
@@ -81,8 +55,7 @@ def acknowledge_ward(ward_id: int):
     """Confirm on the ward that every recorded interim control of its open actions is in place."""
     ward = ward_or_404(ward_id)
     form = AcknowledgeForm(prefix="ack")
-    actions = db.session.scalars(select(Action).where(Action.ward_id == ward.id,
-                                                      Action.status.in_(queries.OPEN_VALUES))).all()
+    actions = queries.open_ward_actions(ward.id)
     try:
         if not form.validate_on_submit():
             raise services.ActionError("Your form expired; reload the page and try again.")

@@ -17,19 +17,20 @@ from sqlalchemy import Select, and_, bindparam, false, func, literal_column, sel
 from sqlalchemy.orm import contains_eager, joinedload
 
 from inspect_app.actions import tallies as maintained
-from inspect_app.actions.models import Action, ActionRow, ClosedTally, DueTally, LiveTally
+from inspect_app.actions.models import Action, ActionEvent, ActionRow, ClosedTally, DueTally, LiveTally
 from inspect_app.auth.models import User
 from inspect_app.checklists.library import published_newest_first
 from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
 from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
-from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus
+from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus, Role
 from inspect_app.estates.models import Room, RoomFixture, Site, Ward
 from inspect_app.estates.scope import visible_ward_ids
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.photos.models import Photo
 
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).
@@ -544,3 +545,60 @@ def finding_export_rows(user, filters: Filters, *, today: date):
     if filters.overdue:
         query = query.where(Action.status.in_(OPEN_VALUES), Action.target_date < today)
     return db.session.execute(query.order_by(Site.name, Ward.name, Room.position, Finding.id)).unique()
+
+
+def assignable_people() -> list[tuple[int, str]]:
+    """(id, name) of the active inspectors and safety leads an action may be assigned to, by name."""
+    rows = db.session.execute(select(User.id, User.name).where(
+        User.active.is_(True), User.role.in_([Role.INSPECTOR.value, Role.SAFETY_LEAD.value])).order_by(User.name))
+    return [(uid, name) for uid, name in rows]
+
+
+def user_or_none(user_id: int | None) -> User | None:
+    """The account with this id, or None (also for no id)."""
+    return db.session.get(User, user_id) if user_id else None
+
+
+def action_events(action_id: int) -> list[ActionEvent]:
+    """An action's history, oldest first."""
+    return list(db.session.scalars(select(ActionEvent).where(ActionEvent.action_id == action_id)
+                                   .order_by(ActionEvent.at, ActionEvent.id)))
+
+
+def event_photos(event_ids: list[int]) -> dict[int, list[Photo]]:
+    """The photos (not removed) attached to these action events, by event id, oldest first."""
+    photos: dict[int, list[Photo]] = {}
+    for photo in db.session.scalars(select(Photo).where(Photo.action_event_id.in_(event_ids or [0]),
+                                                        Photo.removed_at.is_(None)).order_by(Photo.id)):
+        photos.setdefault(photo.action_event_id, []).append(photo)
+    return photos
+
+
+def photo_or_none(photo_id: int) -> Photo | None:
+    """The photo with this id, or None."""
+    return db.session.get(Photo, photo_id)
+
+
+def open_ward_actions(ward_id: int) -> list[Action]:
+    """The ward's open actions (any order)."""
+    return list(db.session.scalars(select(Action).where(Action.ward_id == ward_id, Action.status.in_(OPEN_VALUES))))
+
+
+def filter_choices(user) -> dict:
+    """Sites and wards the user may filter by, plus bands and statuses (two statements)."""
+    ids = visible_ward_ids(user)
+    rows = db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all()
+    sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
+    return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
+            "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
+            "bands": [(b.value, b.label) for b in reversed(Band)],
+            "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus
+                                                                           # "open" already means all open
+                                                                           if s is not ActionStatus.OPEN]}
+
+
+@functools.cache
+def _wards_statement(some: bool) -> Select:
+    """:func:`filter_choices`' statement (every ward, or those with ids ``ids``), built once per process."""
+    wards = select(Ward.id, Ward.name, Site.id, Site.name).join(Site).order_by(Site.name, Ward.name)
+    return wards.where(Ward.id.in_(bindparam("ids", expanding=True))) if some else wards

@@ -15,10 +15,8 @@ from flask_login import current_user
 from inspect_app.actions import queries
 from inspect_app.actions.csv_export import write_csv
 from inspect_app.actions.export_views import _download
-from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus, Role
-from inspect_app.extensions import db
 from inspect_app.findings.services import grade_trio
 from inspect_app.security.access import requires
 from inspect_app.wording import interim_kind_label
@@ -74,7 +72,7 @@ def _controls(a) -> str:
 
 
 def _name(user_id: int) -> str:
-    user = db.session.get(User, user_id)
+    user = queries.user_or_none(user_id)
     return user.name if user else ""
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from inspect_app.actions import services
+from inspect_app.actions import queries, services
 from inspect_app.actions.forms import (
     AcknowledgeForm,
     ApproveForm,
@@ -19,17 +18,14 @@ from inspect_app.actions.forms import (
     RegradeForm,
     TransitionForm,
 )
-from inspect_app.actions.models import Action, ActionEvent
-from inspect_app.auth.models import User
+from inspect_app.actions.models import Action
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading
 from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
 from inspect_app.estates.scope import can_see_ward, on_visible_ward_or_404
-from inspect_app.extensions import db
 from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.forms_util import choices
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.photos.services import PhotoError, storage
 from inspect_app.security.access import requires
@@ -82,9 +78,7 @@ def _offered(action: Action) -> tuple[list, list[tuple[str, str]]]:
 
 
 def _people() -> list:
-    rows = db.session.execute(select(User.id, User.name).where(
-        User.active.is_(True), User.role.in_([Role.INSPECTOR.value, Role.SAFETY_LEAD.value])).order_by(User.name))
-    return choices([("", "No named person (team)")] + [(uid, name) for uid, name in rows])
+    return choices([("", "No named person (team)")] + queries.assignable_people())
 
 
 def _owner_form(action: Action | None = None) -> OwnerForm:
@@ -99,12 +93,8 @@ def _owner_form(action: Action | None = None) -> OwnerForm:
 
 
 def render_detail(action: Action, *, error: str | None = None, forms: dict | None = None, status: int = 200):
-    events = db.session.scalars(select(ActionEvent).where(ActionEvent.action_id == action.id)
-                                .order_by(ActionEvent.at, ActionEvent.id)).all()
-    photos: dict[int, list[Photo]] = {}
-    for photo in db.session.scalars(select(Photo).where(Photo.action_event_id.in_([e.id for e in events] or [0]),
-                                                        Photo.removed_at.is_(None)).order_by(Photo.id)):
-        photos.setdefault(photo.action_event_id, []).append(photo)
+    events = queries.action_events(action.id)
+    photos = queries.event_photos([e.id for e in events])
     forms = forms or {}
     moves, withheld = _offered(action)
     move_forms = {t.target.value: forms.get(t.target.value) or TransitionForm(prefix=t.target.value, formdata=None)
@@ -119,8 +109,8 @@ def render_detail(action: Action, *, error: str | None = None, forms: dict | Non
         owner_form=_owner_form(action), can_estates=current_user.role in {r.value for r in ESTATES_ROLES},
         approve_form=forms.get("approve") or ApproveForm(prefix="approve", formdata=None),
         decline_form=forms.get("decline") or DeclineForm(prefix="decline", formdata=None),
-        proposer=db.session.get(User, action.proposed_by_id) if action.proposed_by_id else None,
-        approver=db.session.get(User, action.approved_by_id) if action.approved_by_id else None,
+        proposer=queries.user_or_none(action.proposed_by_id),
+        approver=queries.user_or_none(action.approved_by_id),
         needs_approver=_needs_approver(action), review_hint=_review_hint,
         finding_photos=list(finding.photos), withheld=withheld), status
 
@@ -243,7 +233,7 @@ def owner(action_id: int):
     form = _owner_form()
     if not form.validate_on_submit():
         return _refused(action_id, services.ActionError("Choose a person from the list, or name a team."), {}, 400)
-    person = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+    person = queries.user_or_none(form.owner_id.data)
     try:
         services.assign_owner(action, owner=person, team=form.team.data, by=current_user, now=utcnow())
     except services.ActionError as exc:
@@ -256,7 +246,7 @@ def owner(action_id: int):
 @requires()
 def photo(photo_id: int, rendition: str):
     """An action's evidence or verification photo (never cached by shared caches)."""
-    item = db.session.get(Photo, photo_id)
+    item = queries.photo_or_none(photo_id)
     if rendition not in {"thumb", "large"} or item is None or item.action_event_id is None or item.removed_at is not None \
             or not can_see_ward(current_user, item.ward_id):
         abort(404)

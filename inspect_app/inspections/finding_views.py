@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app import events
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import parse_grade
-from inspect_app.extensions import db
 from inspect_app.findings import services
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
+from inspect_app.inspections import queries
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.finding_history import detail_context
 from inspect_app.inspections.lookup import (
@@ -46,8 +45,7 @@ OTHER = "Other"
 
 def _categories(inspection: Inspection, room) -> list[tuple[str, str]]:
     """The room's fixture categories first, then the rest of the checklist's, then Other."""
-    rows = db.session.execute(select(ChecklistItem.category, ChecklistItem.area_type_id).where(
-        ChecklistItem.template_id == inspection.template_id).order_by(ChecklistItem.order)).all()
+    rows = queries.category_rows(inspection.template_id)
     mine = [c for c, area in rows if area == room.area_type_id]
     names = list(dict.fromkeys(mine + sorted({c for c, _ in rows}) + [OTHER]))
     return [("", "Choose a category")] + [(name, name) for name in names]
@@ -56,7 +54,7 @@ def _categories(inspection: Inspection, room) -> list[tuple[str, str]]:
 def _item_for(inspection: Inspection, room, item_id: int | None) -> ChecklistItem | None:
     if not item_id:
         return None
-    item = db.session.get(ChecklistItem, item_id)
+    item = queries.checklist_item_or_none(item_id)
     if item is None or item.template_id != inspection.template_id or item.area_type_id != room.area_type_id:
         abort(404)
     return item
@@ -91,7 +89,7 @@ def create():
     item = _item_for(inspection, room, form.item_id.data)
     form.category.choices = _categories(inspection, room)
     if form.client_id.data:
-        existing = db.session.scalar(select(Finding).where(Finding.client_id == form.client_id.data))
+        existing = queries.finding_by_client_id(form.client_id.data)
         if existing is not None:  # a resubmission of a point already saved: no duplicate
             if existing.ward_id != inspection.ward_id:
                 abort(409, "That device id is already used by another ligature point.")
@@ -148,13 +146,13 @@ def withdraw(finding_id: int):
     except services.FindingError as exc:
         abort(status_of(exc), str(exc))  # a 4xx: the request's transaction rolls back
     flash(f"{finding.ref} withdrawn as recorded in error; it no longer counts in the figures.", "success")
-    inspection = db.session.get(Inspection, finding.last_inspection_id)
+    inspection = queries.inspection_or_none(finding.last_inspection_id)
     return redirect(room_url(inspection.id, finding.room_id) if not inspection.is_read_only
                     else url_for("findings.detail", finding_id=finding.id))
 
 
 def _editable(finding: Finding) -> Inspection:
-    inspection = db.session.get(Inspection, finding.last_inspection_id)
+    inspection = queries.inspection_or_none(finding.last_inspection_id)
     writable_or_409(inspection)
     return inspection
 

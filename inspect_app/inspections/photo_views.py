@@ -13,19 +13,16 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from inspect_app.clock import utcnow
 from inspect_app.estates.scope import can_see_ward, staff_may_see_photos
-from inspect_app.extensions import db
-from inspect_app.inspections import point_photos
+from inspect_app.inspections import point_photos, queries
 from inspect_app.inspections.lookup import WRITERS, finding_or_404, first_error
 from inspect_app.photos import services
 from inspect_app.photos.http import PHOTO_STATUS, too_large
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.photos.models import Photo
 from inspect_app.photos.serve import stored_file
 from inspect_app.refusals import status_of
 from inspect_app.security.access import EVERYONE, requires
@@ -52,7 +49,7 @@ class PhotoRemoveForm(FlaskForm):
 @bp.get("/<uuid>/<rendition>.jpg")
 @requires(*EVERYONE)  # ward staff: only where the trust lets them see photos
 def file(uuid: str, rendition: str):
-    photo = db.session.scalar(select(Photo).where(Photo.uuid == uuid))
+    photo = queries.photo_by_uuid(uuid)
     if photo is None or photo.removed_at is not None or not can_see_ward(current_user, photo.ward_id) \
             or rendition not in RENDITIONS or not staff_may_see_photos(current_user, photo.ward_id):
         abort(404)
@@ -84,7 +81,7 @@ def add():
 @bp.post("/<uuid>/remove")
 @requires(*WRITERS)
 def remove(uuid: str):
-    photo = db.session.scalar(select(Photo).where(Photo.uuid == uuid))
+    photo = queries.photo_by_uuid(uuid)
     if photo is None or photo.finding_id is None or not can_see_ward(current_user, photo.ward_id):
         abort(404)
     form = PhotoRemoveForm()

@@ -10,15 +10,12 @@ from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome
-from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import services
+from inspect_app.inspections import queries, services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
 from inspect_app.inspections.lookup import (
     WRITERS,
@@ -31,11 +28,9 @@ from inspect_app.inspections.lookup import (
     room_url,
     writable_or_409,
 )
-from inspect_app.inspections.models import CarryForward
-from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, seen_in, walk_position
+from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, walk_position
 from inspect_app.photos.http import PHOTO_STATUS
 from inspect_app.photos.imaging import PhotoRejected
-from inspect_app.photos.models import Photo
 from inspect_app.photos.services import PhotoError
 from inspect_app.refusals import status_of
 from inspect_app.security.access import requires
@@ -57,9 +52,7 @@ def room(inspection_id: int, room_id: int):
     by_item: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
-    outcomes = {entry.finding_id: entry for entry in db.session.scalars(select(CarryForward).where(
-        CarryForward.inspection_id == inspection.id, CarryForward.finding_id.in_([f.id for f in carried])))
-    } if carried else {}
+    outcomes = queries.carry_forward_outcomes(inspection.id, [f.id for f in carried])
     points = [f for f in findings if f not in carried and not f.is_check]  # a failed check shows on its item
     pages = max(1, -(-len(points) // POINTS_SHOWN))
     page = min(max(request.args.get("points", 1, type=int) or 1, 1), pages)
@@ -72,9 +65,7 @@ def room(inspection_id: int, room_id: int):
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         remaining=sum(item.id not in answers and not item.is_check for item in items),  # services.remaining_items
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
-        room_photos=db.session.scalars(select(Photo).where(
-            Photo.inspection_id == inspection.id, Photo.room_id == room_.id, Photo.removed_at.is_(None))
-            .order_by(Photo.id)).all(), photo_form=RoomPhotoForm(formdata=None),
+        room_photos=queries.room_photos(inspection.id, room_.id), photo_form=RoomPhotoForm(formdata=None),
         scanned_at=walk.label_scanned_at)  # read with the walk position
 
 
@@ -107,7 +98,7 @@ def answer():
     inspection = inspection_or_404(form.inspection_id.data)
     writable_or_409(inspection)
     room_ = room_or_404(inspection, form.room_id.data)
-    item = db.session.get(ChecklistItem, form.item_id.data)
+    item = queries.checklist_item_or_none(form.item_id.data)
     if item is None:
         abort(404)
     try:
@@ -116,9 +107,7 @@ def answer():
                                na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         abort(status_of(exc), str(exc))
-    if AnswerValue(form.value.data).is_ligature_point and not db.session.scalar(select(Finding.id).where(
-            *seen_in(inspection), Finding.room_id == room_.id, Finding.item_id == item.id,
-            Finding.state == "present")):
+    if AnswerValue(form.value.data).is_ligature_point and not queries.has_present_point(inspection, room_.id, item.id):
         # Straight to the ligature point form, item and category filled in: the photo comes next.
         return redirect(url_for("findings.new", inspection_id=inspection.id, room_id=room_.id, item_id=item.id))
     return redirect(room_url(inspection.id, room_.id, f"item-{item.id}"))

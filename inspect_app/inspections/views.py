@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from inspect_app.auth import oidc
 from inspect_app.checklists.library import current_published
@@ -19,10 +17,8 @@ from inspect_app.domain.assurance import Capacity, required_capacities
 from inspect_app.domain.checklist import InspectionType
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.scope import visible_ward_ids, ward_or_404
-from inspect_app.extensions import db
-from inspect_app.findings.models import Finding
 from inspect_app.inspections import assurance as assurance_reads
-from inspect_app.inspections import services, versions, walk
+from inspect_app.inspections import queries, services, versions, walk
 from inspect_app.inspections.forms import (
     ATTESTATION,
     CLINICAL_ATTESTATION,
@@ -72,11 +68,7 @@ def walkthrough_helpers():
 @requires()
 def index():
     ids = visible_ward_ids(current_user)
-    query = (select(Inspection).order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(200)
-             .options(selectinload(Inspection.signatures)))  # the status says when a signature is awaited
-    if ids is not None:
-        query = query.where(Inspection.ward_id.in_(ids or [0]))
-    return render_template("inspections/index.html", inspections=db.session.scalars(query).all())
+    return render_template("inspections/index.html", inspections=queries.recent_inspections(ids))
 
 
 @bp.route("/start/<int:ward_id>", methods=["GET", "POST"])
@@ -105,8 +97,7 @@ def start(ward_id: int):
     elif request.method == "POST":
         error, status = first_error(form), 422
     previous = services.last_signed_off(ward.id)
-    still_open = db.session.scalar(select(func.count()).select_from(Finding).where(
-        Finding.ward_id == ward.id, Finding.state == "present")) if previous else 0
+    still_open = queries.present_point_count(ward.id) if previous else 0
     checklist = current_published()
     covers = dict(services.coverage(checklist, ward)) if checklist else {}
     return render_template("inspections/start.html", ward=ward, form=form, error=error, covers=covers,

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
-from inspect_app.estates.models import Room
 from inspect_app.estates.scope import ward_or_404
-from inspect_app.extensions import db
 from inspect_app.inspections.lookup import can_write
-from inspect_app.inspections.models import Inspection, InspectionStatus
+from inspect_app.inspections.queries import latest_unsuperseded
 from inspect_app.inspections.services import in_progress_for, record_label_scan
+from inspect_app.reports import queries as report_reads
 from inspect_app.security.access import requires
 
 bp = Blueprint("room_links", __name__)
@@ -23,7 +21,7 @@ ROOM_PAGE = "rooms.room"  # the walk-through's room page
 @bp.get("/r/<int:room_id>")
 @requires()
 def room_link(room_id: int):
-    room = db.session.get(Room, room_id)
+    room = report_reads.room_or_none(room_id)
     if room is None:
         abort(404)
     ward = ward_or_404(room.ward_id)
@@ -31,9 +29,7 @@ def room_link(room_id: int):
     # Proof of presence: the label is on the room's door, so opening it shows someone was there.
     if running is not None and can_write():
         record_label_scan(inspection=running, room=room, by=current_user, now=utcnow())  # kept: the answer is a 302
-    inspection = running or db.session.scalar(
-        select(Inspection).where(Inspection.ward_id == ward.id, Inspection.status != InspectionStatus.SUPERSEDED)
-        .order_by(Inspection.started_at.desc(), Inspection.id.desc()))
+    inspection = running or latest_unsuperseded(ward.id)
     if inspection is None:
         return error_response(404, f"{ward.name} has not been inspected yet, so there is no room page to "
                                    "open. Start an inspection of the ward first.")

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from inspect_app.actions import queries
-from inspect_app.actions.list_views import filter_choices
+from inspect_app.actions.queries import filter_choices
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Tier
-from inspect_app.estates.models import Site, Ward
 from inspect_app.estates.scope import can_see_ward, visible_ward_ids
-from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
 
 from . import collect, downloads
+from . import queries as report_reads
 from .collect_labels import label_sheet
 from .collect_tracker import tracker_report
 from .heat import heat_rows
@@ -44,12 +41,7 @@ def _inspection_or_404(inspection_id: int) -> Inspection:
 def index():
     """Recent inspections of the wards the person sees, the tracker form, and label sheets."""
     ids = visible_ward_ids(current_user)
-    query = (select(Inspection).join(Ward, Inspection.ward_id == Ward.id)
-             .options(joinedload(Inspection.ward).joinedload(Ward.site))
-             .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(RECENT_INSPECTIONS))
-    if ids is not None:
-        query = query.where(Inspection.ward_id.in_(ids or [0]))
-    return render_template("reports/index.html", inspections=list(db.session.scalars(query)),
+    return render_template("reports/index.html", inspections=report_reads.recent_inspections(ids, RECENT_INSPECTIONS),
                            choices=filter_choices(current_user))
 
 
@@ -83,7 +75,7 @@ def tracker_pdf():
     filters = queries.Filters.from_args(request.args)
     if filters.ward_id and not can_see_ward(current_user, filters.ward_id):
         abort(404)
-    if filters.site_id and db.session.get(Site, filters.site_id) is None:
+    if filters.site_id and report_reads.site_or_none(filters.site_id) is None:
         abort(404)
     report = tracker_report(current_user, filters, now=now)
     return downloads.deliver(render_tracker, report, owner_id=current_user.id,
@@ -94,8 +86,7 @@ def tracker_pdf():
 @bp.get("/wards/<int:ward_id>/labels.pdf")
 @requires()
 def labels_pdf(ward_id: int):
-    ward = db.session.scalar(select(Ward).where(Ward.id == ward_id)
-                             .options(joinedload(Ward.site).joinedload(Site.trust)))
+    ward = report_reads.ward_with_trust(ward_id)
     if ward is None or not can_see_ward(current_user, ward.id):
         abort(404)
     now = utcnow()
