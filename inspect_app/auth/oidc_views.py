@@ -5,7 +5,6 @@ Settings and helpers are in :mod:`inspect_app.auth.oidc`; the role and ward mapp
 """
 from __future__ import annotations
 
-import secrets
 import time
 from datetime import timedelta
 
@@ -14,7 +13,6 @@ from flask_login import current_user, login_user
 
 from inspect_app.audit.services import record
 from inspect_app.auth import oidc_map, services, sessions
-from inspect_app.auth.models import User
 from inspect_app.auth.oidc import (
     FRESH_AUTH_KEY,
     ID_TOKEN_KEY,
@@ -24,11 +22,8 @@ from inspect_app.auth.oidc import (
     enabled,
     provider,
 )
-from inspect_app.auth.passwords import hash_password
 from inspect_app.auth.views import _safe_next
 from inspect_app.clock import utcnow
-from inspect_app.domain.workflow import Role
-from inspect_app.extensions import db
 from inspect_app.security.access import public, requires
 from inspect_app.transaction import keep
 
@@ -89,7 +84,7 @@ def callback():
     if user is None:
         if current_app.config.get("OIDC_PROVISION", "none") != "inactive":
             return _refuse(NOT_KNOWN.format(email=email))
-        user = _provision(email, claims, now=now)
+        user = services.provision_sso_account(email, claims, now=now)
         keep()  # the switched-off account is kept, though the answer is a refusal
         return _refuse("An account was created for you, switched off until an administrator gives you a role "
                        "and wards.")
@@ -106,13 +101,3 @@ def callback():
     session[ID_TOKEN_KEY] = token.get("id_token")
     session[FRESH_AUTH_KEY] = time.time()
     return redirect(url_for("home.index"))
-
-
-def _provision(email: str, claims: dict, *, now) -> User:
-    # No usable password (a random one nobody knows) and switched off: an admin decides the rest.
-    user = User(email=email, name=str(claims.get("name") or email)[:120], role=Role.INSPECTOR.value,
-                password_hash=hash_password(secrets.token_urlsafe(32)), active=False, created_at=now)
-    db.session.add(user)
-    db.session.flush()
-    record("user.create", user, by=None, now=now, new={"email": email, "provisioned": "oidc", "active": False})
-    return user

@@ -1,6 +1,7 @@
 """Account use cases: sign-in with throttling, account creation and password changes."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -211,3 +212,14 @@ def reauthenticate(user: User, *, password: str | None, now: datetime,
             seconds=SSO_REAUTH_SECONDS):
         return "oidc"
     raise AccountError(REAUTH_REFUSED)
+
+
+def provision_sso_account(email: str, claims: dict, *, now: datetime) -> User:
+    """The account of a person the trust's sign-on vouches for but who has none here: switched off, with
+    no usable password (a random one nobody knows); an admin decides the rest (role, wards, switching on)."""
+    user = User(email=email, name=str(claims.get("name") or email)[:120], role=Role.INSPECTOR.value,
+                password_hash=hash_password(secrets.token_urlsafe(32)), active=False, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", user, by=None, now=now, new={"email": email, "provisioned": "oidc", "active": False})
+    return user
