@@ -61,6 +61,9 @@ def process(data: bytes, *, max_bytes: int, page_number: int = 1) -> tuple[str, 
 
     :raises imaging.PhotoRejected: as for photos, plus the PDF's own refusals.
     """
+    if not data:
+        raise imaging.PhotoRejected("The file is empty. Choose the ward's floor plan: a PNG, JPEG or WebP image, "
+                                    "or a PDF.", code="empty")
     if len(data) > max_bytes:
         raise imaging.PhotoRejected(f"The plan is larger than {max_bytes / 2**20:g} MB.", code="too_large")
     if is_pdf(data):

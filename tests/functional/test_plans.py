@@ -63,7 +63,7 @@ def _png_claiming(width: int, height: int) -> bytes:
 
 
 @pytest.mark.parametrize("content, name, status, words", [
-    (b"", "empty.png", 422, "The file is empty"),
+    (b"", "empty.png", 422, "The file is empty. Choose the ward&#39;s floor plan"),
     (b"#!/bin/sh\nrm -rf /\n", "plan.png", 415, "not a photo"),
     (plan_png()[:300], "cut.png", 422, "damaged"),
     (_png_claiming(60000, 60000), "bomb.png", 422, ""),
