@@ -554,11 +554,6 @@ def assignable_people() -> list[tuple[int, str]]:
     return [(uid, name) for uid, name in rows]
 
 
-def user_or_none(user_id: int | None) -> User | None:
-    """The account with this id, or None (also for no id)."""
-    return db.session.get(User, user_id) if user_id else None
-
-
 def action_events(action_id: int) -> list[ActionEvent]:
     """An action's history, oldest first."""
     return list(db.session.scalars(select(ActionEvent).where(ActionEvent.action_id == action_id)

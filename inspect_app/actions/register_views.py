@@ -15,6 +15,7 @@ from flask_login import current_user
 from inspect_app.actions import queries
 from inspect_app.actions.csv_export import write_csv
 from inspect_app.actions.export_views import _download
+from inspect_app.auth import queries as auth_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus, Role
 from inspect_app.findings.services import grade_trio
@@ -72,7 +73,7 @@ def _controls(a) -> str:
 
 
 def _name(user_id: int) -> str:
-    user = queries.user_or_none(user_id)
+    user = auth_queries.user(user_id)
     return user.name if user else ""
 
 

@@ -19,6 +19,7 @@ from inspect_app.actions.forms import (
     TransitionForm,
 )
 from inspect_app.actions.models import Action
+from inspect_app.auth import queries as auth_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain import grading
 from inspect_app.domain.workflow import ActionStatus, Role, TransitionError, allowed
@@ -109,8 +110,8 @@ def render_detail(action: Action, *, error: str | None = None, forms: dict | Non
         owner_form=_owner_form(action), can_estates=current_user.role in {r.value for r in ESTATES_ROLES},
         approve_form=forms.get("approve") or ApproveForm(prefix="approve", formdata=None),
         decline_form=forms.get("decline") or DeclineForm(prefix="decline", formdata=None),
-        proposer=queries.user_or_none(action.proposed_by_id),
-        approver=queries.user_or_none(action.approved_by_id),
+        proposer=auth_queries.user(action.proposed_by_id),
+        approver=auth_queries.user(action.approved_by_id),
         needs_approver=_needs_approver(action), review_hint=_review_hint,
         finding_photos=list(finding.photos), withheld=withheld), status
 
@@ -233,7 +234,7 @@ def owner(action_id: int):
     form = _owner_form()
     if not form.validate_on_submit():
         return _refused(action_id, services.ActionError("Choose a person from the list, or name a team."), {}, 400)
-    person = queries.user_or_none(form.owner_id.data)
+    person = auth_queries.user(form.owner_id.data)
     try:
         services.assign_owner(action, owner=person, team=form.team.data, by=current_user, now=utcnow())
     except services.ActionError as exc:

@@ -12,9 +12,11 @@ from inspect_app.alerts import queries, services
 from inspect_app.alerts.forms import CheckForm, FixtureForm
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import Role
+from inspect_app.estates import queries as estate_queries
 from inspect_app.estates.models import Ward
 from inspect_app.estates.scope import can_see_ward, visible_ward_ids, ward_or_404
 from inspect_app.forms_util import choices
+from inspect_app.inspections.queries import inspection_or_none
 from inspect_app.security.access import requires
 from inspect_app.transaction import refuse
 
@@ -62,7 +64,7 @@ def add_fixture(ward_id: int):
     if not form.validate_on_submit():
         flash("Check the fixture form: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("fixture_checks.ward", ward_id=ward.id)), 303
-    room = queries.get_room(form.room_id.data)
+    room = estate_queries.room(form.room_id.data)
     if room is None or room.ward_id != ward.id:
         abort(400, "Choose a room on this ward.")
     alert = queries.get_alert(form.alert_id.data) if form.alert_id.data else None
@@ -84,7 +86,7 @@ def record(fixture_id: int):
         abort(404)
     back = _safe_next(request.values.get("next")) or url_for("fixture_checks.ward", ward_id=fixture.room.ward_id)
     inspection_id = request.values.get("inspection", type=int)
-    inspection = queries.get_inspection(inspection_id) if inspection_id else None
+    inspection = inspection_or_none(inspection_id) if inspection_id else None
     if inspection is not None and inspection.ward_id != fixture.room.ward_id:
         inspection = None
     form = CheckForm()

@@ -92,19 +92,9 @@ def wards_by_site(ward_ids: set[int] | None = None, *, active_only: bool = True)
     return list(db.session.scalars(query))
 
 
-def get_room(room_id: int) -> Room | None:
-    """The room with this id, or None."""
-    return db.session.get(Room, room_id)
-
-
 def get_fixture(fixture_id: int) -> RoomFixture | None:
     """The registered fixture with this id, or None."""
     return db.session.get(RoomFixture, fixture_id)
-
-
-def get_inspection(inspection_id: int) -> Inspection | None:
-    """The inspection with this id (no ward scoping: the caller checks it), or None."""
-    return db.session.get(Inspection, inspection_id)
 
 
 def citation_sections(alert_id: int, template_id: int) -> dict[int, str | None]:

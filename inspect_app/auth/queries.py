@@ -18,9 +18,9 @@ def users_by_name() -> Sequence[User]:
     return db.session.scalars(select(User).options(selectinload(User.managed_wards)).order_by(User.name)).all()
 
 
-def user(user_id: int) -> User | None:
-    """The account with this id, or None."""
-    return db.session.get(User, user_id)
+def user(user_id: int | None) -> User | None:
+    """The account with this id, or None (also for no id)."""
+    return db.session.get(User, user_id) if user_id else None
 
 
 def user_count() -> int:

@@ -13,9 +13,9 @@ def get_template(template_id: int) -> ChecklistTemplate | None:
     return db.session.get(ChecklistTemplate, template_id)
 
 
-def get_item(item_id: int) -> ChecklistItem | None:
-    """The checklist item with this id (of any version), or None."""
-    return db.session.get(ChecklistItem, item_id)
+def get_item(item_id: int | None) -> ChecklistItem | None:
+    """The checklist item with this id (of any version), or None (also for no id)."""
+    return db.session.get(ChecklistItem, item_id) if item_id else None
 
 
 def templates_by_name() -> list[ChecklistTemplate]:

@@ -11,7 +11,6 @@ from inspect_app.audit.queries import AuditFilter, events
 from inspect_app.auth.models import User
 from inspect_app.estates.models import Ward
 from inspect_app.extensions import db
-from inspect_app.inspections.models import Inspection
 
 
 def ward_names() -> dict[int, str]:
@@ -37,11 +36,6 @@ def stream_events(audit_filter: AuditFilter) -> Iterator[Row]:
     query = events(audit_filter)
     with db.engine.connect() as conn:
         yield from conn.execution_options(yield_per=500).execute(query)
-
-
-def get_inspection(inspection_id: int) -> Inspection | None:
-    """The inspection with this id, or None (audit readers see the whole trust)."""
-    return db.session.get(Inspection, inspection_id)
 
 
 def get_action(action_id: int) -> Action | None:

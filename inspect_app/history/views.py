@@ -14,6 +14,7 @@ from inspect_app.domain.workflow import Role
 from inspect_app.forms_util import choices
 from inspect_app.history import queries
 from inspect_app.history.forms import AuditFilterForm
+from inspect_app.inspections.queries import inspection_or_none
 from inspect_app.security.access import requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -64,7 +65,7 @@ def index():
 @bp.get("/inspections/<int:inspection_id>")
 @requires(*READERS)
 def inspection(inspection_id: int):
-    record = queries.get_inspection(inspection_id) or abort(404)
+    record = inspection_or_none(inspection_id) or abort(404)
     return _render(subject=f"inspection {record.ref}", inspection_id=record.id)
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from inspect_app import events
+from inspect_app.checklists import queries as checklist_queries
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import parse_grade
@@ -54,7 +55,7 @@ def _categories(inspection: Inspection, room) -> list[tuple[str, str]]:
 def _item_for(inspection: Inspection, room, item_id: int | None) -> ChecklistItem | None:
     if not item_id:
         return None
-    item = queries.checklist_item_or_none(item_id)
+    item = checklist_queries.get_item(item_id)
     if item is None or item.template_id != inspection.template_id or item.area_type_id != room.area_type_id:
         abort(404)
     return item

@@ -24,11 +24,6 @@ def inspection_or_none(inspection_id: int | None) -> Inspection | None:
     return db.session.get(Inspection, inspection_id) if inspection_id else None
 
 
-def checklist_item_or_none(item_id: int | None) -> ChecklistItem | None:
-    """The checklist item with this id, or None (also for no id)."""
-    return db.session.get(ChecklistItem, item_id) if item_id else None
-
-
 def category_rows(template_id: int) -> list[tuple[str, int | None]]:
     """(category, area type id) of each item of the checklist, in checklist order."""
     return [(category, area) for category, area in db.session.execute(

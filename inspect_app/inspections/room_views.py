@@ -11,6 +11,7 @@ from itertools import groupby
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from inspect_app.checklists import queries as checklist_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome
@@ -98,7 +99,7 @@ def answer():
     inspection = inspection_or_404(form.inspection_id.data)
     writable_or_409(inspection)
     room_ = room_or_404(inspection, form.room_id.data)
-    item = queries.checklist_item_or_none(form.item_id.data)
+    item = checklist_queries.get_item(form.item_id.data)
     if item is None:
         abort(404)
     try:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from inspect_app.estates.models import Room, Site, Ward
+from inspect_app.estates.models import Site, Ward
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Inspection
 
@@ -24,17 +24,7 @@ def recent_inspections(ward_ids: Collection[int] | None, limit: int) -> list[Ins
     return list(db.session.scalars(query))
 
 
-def site_or_none(site_id: int) -> Site | None:
-    """The site with this id, or None."""
-    return db.session.get(Site, site_id)
-
-
 def ward_with_trust(ward_id: int) -> Ward | None:
     """The ward with its site and trust loaded (for its label sheet), or None."""
     return db.session.scalar(select(Ward).where(Ward.id == ward_id)
                              .options(joinedload(Ward.site).joinedload(Site.trust)))
-
-
-def room_or_none(room_id: int) -> Room | None:
-    """The room with this id, or None."""
-    return db.session.get(Room, room_id)

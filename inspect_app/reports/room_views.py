@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from inspect_app.clock import utcnow
 from inspect_app.errors import error_response
+from inspect_app.estates import queries as estate_queries
 from inspect_app.estates.scope import ward_or_404
 from inspect_app.inspections.lookup import can_write
 from inspect_app.inspections.queries import latest_unsuperseded
 from inspect_app.inspections.services import in_progress_for, record_label_scan
-from inspect_app.reports import queries as report_reads
 from inspect_app.security.access import requires
 
 bp = Blueprint("room_links", __name__)
@@ -21,7 +21,7 @@ ROOM_PAGE = "rooms.room"  # the walk-through's room page
 @bp.get("/r/<int:room_id>")
 @requires()
 def room_link(room_id: int):
-    room = report_reads.room_or_none(room_id)
+    room = estate_queries.room(room_id)
     if room is None:
         abort(404)
     ward = ward_or_404(room.ward_id)

@@ -14,6 +14,7 @@ from inspect_app.actions import queries
 from inspect_app.actions.queries import filter_choices
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import Tier
+from inspect_app.estates import queries as estate_queries
 from inspect_app.estates.scope import can_see_ward, visible_ward_ids
 from inspect_app.inspections.models import Inspection
 from inspect_app.security.access import requires
@@ -75,7 +76,7 @@ def tracker_pdf():
     filters = queries.Filters.from_args(request.args)
     if filters.ward_id and not can_see_ward(current_user, filters.ward_id):
         abort(404)
-    if filters.site_id and report_reads.site_or_none(filters.site_id) is None:
+    if filters.site_id and estate_queries.site(filters.site_id) is None:
         abort(404)
     report = tracker_report(current_user, filters, now=now)
     return downloads.deliver(render_tracker, report, owner_id=current_user.id,
