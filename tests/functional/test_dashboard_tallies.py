@@ -4,17 +4,17 @@ the page accepts."""
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import timedelta
 
 from flask_login import login_user
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from inspect_app.actions import queries
 from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
+from tests.fixtures.sql import counting
 
 
 def _expected(everything, filters: queries.Filters, today, visible: set[int] | None):
@@ -116,8 +116,7 @@ def test_counts_kept_between_views_move_with_every_change_and_with_the_date(app,
         login_user(user)
         expected = plain(today)
         assert _tallies_now(user, today) == expected
-        statements = []
-        with _counting(statements):
+        with counting() as statements:
             again = _tallies_now(user, today)
         assert again == expected and len(statements) == 1  # kept: only the marker is read
         before_attention = queries.attention(user, now=utcnow())["overdue_total"]
@@ -142,18 +141,3 @@ def test_counts_kept_between_views_move_with_every_change_and_with_the_date(app,
         # tomorrow, and a month on: lateness follows the date, not what was kept
         for later in (today + timedelta(days=1), today + timedelta(days=40)):
             assert _tallies_now(user, later) == plain(later)
-
-
-def _counting(statements):
-    @contextmanager
-    def counting():
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-
-    return counting()

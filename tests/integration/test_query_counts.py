@@ -2,10 +2,9 @@
 with 1,000 actions (no query per row)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from inspect_app.actions import tallies
 from inspect_app.actions.models import Action
@@ -14,6 +13,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
+from tests.fixtures.sql import counting
 
 BANDS = (("low", 1, 2), ("moderate", 2, 3), ("high", 3, 4), ("extreme", 5, 5))
 
@@ -47,20 +47,6 @@ def add_actions(demo, people, count: int) -> None:
             for i, fid in enumerate(ids)])
     tallies.rebuild()  # rows written by SQL: the maintained counts (and their marker) follow, as documented
     db.session.commit()
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _statements(auth, email: str, path: str) -> int:
