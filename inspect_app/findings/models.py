@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from inspect_app.photos.models import Photo
 
 
+def reference(kind: str, finding_id: int) -> str:
+    """How a point is named on every page, report and export: LP-00042 (a failed check: FC-00042)."""
+    return f"{'FC' if kind == 'check' else 'LP'}-{finding_id:05d}"
+
+
 class Finding(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Client-generated UUID when created on a device (offline sync); unique so a replay cannot duplicate.
@@ -81,7 +86,7 @@ class Finding(db.Model):
 
     @property
     def ref(self) -> str:
-        return f"{'FC' if self.kind == 'check' else 'LP'}-{self.id:05d}"
+        return reference(self.kind, self.id)
 
     @property
     def is_check(self) -> bool:
