@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -29,6 +29,10 @@ def reference(kind: str, finding_id: int) -> str:
 
 
 class Finding(db.Model):
+    # The points present in an inspection, by room (the walk's tallies, the room page's points): the
+    # state alone matched every present point of the trust and the planner ANDed both indexes.
+    __table_args__ = (Index("ix_finding_seen", "last_inspection_id", "state", "room_id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     # Client-generated UUID when created on a device (offline sync); unique so a replay cannot duplicate.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
