@@ -28,7 +28,7 @@ from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import point_photos
+from inspect_app.inspections import answering, point_photos
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.lookup import WRITERS
 from inspect_app.inspections.models import Inspection
@@ -208,10 +208,10 @@ def answer(payload, files, *, by, now, client_time=None):
     item = _item(payload)
     if item is None:
         raise OpError(400, "Item id is missing.")
-    saved = inspections.record_answer(inspection=inspection, room=room, item=item, value=str(payload.get("value")),
-                                      comment=payload.get("comment") or None,
-                                      na_reason=payload.get("na_reason") or None,
-                                      na_detail=payload.get("na_detail") or None, by=by, now=now)
+    saved = answering.record_answer(inspection=inspection, room=room, item=item, value=str(payload.get("value")),
+                                    comment=payload.get("comment") or None,
+                                    na_reason=payload.get("na_reason") or None,
+                                    na_detail=payload.get("na_detail") or None, by=by, now=now)
     db.session.flush()
     return 200, {"answer_id": saved.id, "item_id": item.id, "room_id": room.id, "value": saved.value,
                  "na_reason": saved.na_reason, "na_detail": saved.na_detail, "comment": saved.comment}
@@ -219,8 +219,8 @@ def answer(payload, files, *, by, now, client_time=None):
 
 def answers_remaining_compliant(payload, files, *, by, now, client_time=None):
     inspection, room = _inspection_and_room(payload, by)
-    marked = inspections.mark_remaining_compliant(inspection=inspection, room=room,
-                                                  expected=_int(payload, "count"), by=by, now=now)
+    marked = answering.mark_remaining_compliant(inspection=inspection, room=room,
+                                                expected=_int(payload, "count"), by=by, now=now)
     return 200, {"room_id": room.id, "marked": len(marked), "item_ids": [a.item_id for a in marked]}
 
 
@@ -250,7 +250,7 @@ def finding_create(payload, files, *, by, now, client_time=None):
         # as on the form: plans pins it (inspect_app.events), or refuses the point whole
         events.finding_pin_given.send(finding, x=payload.get("pin_x"), y=payload.get("pin_y"), by=by, now=now)
     if item is not None:
-        inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding, by=by, now=now)
+        answering.answer_with_point(inspection=inspection, room=room, item=item, finding=finding, by=by, now=now)
     return 201, {**finding_result(finding), "photos": stored}
 
 

@@ -24,6 +24,7 @@ from inspect_app.auth.models import User
 from inspect_app.estates.models import Room, Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.inspections import answering, signing
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.assurance import flags_for
 
@@ -37,14 +38,14 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     def answer_all(inspection, ward: Ward, value: str, start: datetime) -> None:
         for n, room in enumerate(ward.active_rooms):
             for item in inspections.room_items(inspection, room):
-                inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
-                                          now=start + timedelta(seconds=n),
-                                          na_reason="not_present" if value == "not_applicable" else None)
+                answering.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
+                                        now=start + timedelta(seconds=n),
+                                        na_reason="not_present" if value == "not_applicable" else None)
 
     def sign(inspection, by: User, at: datetime, capacity: str) -> None:
         keys = [flag.key for flag in flags_for(inspection)]
-        inspections.sign_off(inspection=inspection, password=password, attestation="Demo example", by=by, now=at,
-                             capacity=capacity, acknowledged=keys)
+        signing.sign_off(inspection=inspection, password=password, attestation="Demo example", by=by, now=at,
+                         capacity=capacity, acknowledged=keys)
 
     # Willow Ward: the routine check that must not pass for an assessment.
     willow = wards["Willow Ward"]
@@ -73,8 +74,8 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
         for checklist_item in inspections.room_items(annual, each):
             value = "ligature_point" if checklist_item.id == getattr(item, "id", None) and each.id == room.id \
                 else "pass" if checklist_item.is_check else "compliant"
-            inspections.record_answer(inspection=annual, room=each, item=checklist_item, value=value, by=inspector,
-                                      now=start + timedelta(minutes=2 * n, seconds=20 * checklist_item.order))
+            answering.record_answer(inspection=annual, room=each, item=checklist_item, value=value, by=inspector,
+                                    now=start + timedelta(minutes=2 * n, seconds=20 * checklist_item.order))
     sign(annual, inspector, start + timedelta(hours=3), "lead")
     sign(annual, manager, start + timedelta(hours=5), "clinical")
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))

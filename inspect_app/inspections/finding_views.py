@@ -19,7 +19,7 @@ from inspect_app.findings import services
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import queries
+from inspect_app.inspections import answering, queries
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.finding_history import detail_context
 from inspect_app.inspections.lookup import (
@@ -113,8 +113,8 @@ def create():
             events.finding_pin_given.send(finding, x=request.form.get("pin_x"), y=request.form.get("pin_y"),
                                           by=current_user, now=now)
         if item is not None:
-            inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
-                                          by=current_user, now=now)
+            answering.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
+                                        by=current_user, now=now)
     except PhotoRejected as exc:
         refuse()
         return _render_new(form, inspection, room, item, status=PHOTO_STATUS.get(exc.code, 422),
