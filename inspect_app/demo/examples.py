@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.actions.models import Action
 from inspect_app.alerts import queries
 from inspect_app.alerts.models import Alert
@@ -82,10 +82,10 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     if action is not None and action.status != "risk_accepted":
         # Two people (a safety lead proposes, a risk approver approves); the residual keeps the
         # consequence; an Extreme acceptance is reviewed within the policy's month.
-        actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=10),
-                           fields={"rationale": "Bay is within constant sight of the nursing station",
+        transitions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=10),
+                               fields={"rationale": "Bay is within constant sight of the nursing station",
                                    "residual_grade": (1, 5), "review_date": (now + timedelta(days=20)).date()})
-        actions.approve_acceptance(action, by=people["risk_approver"], now=now - timedelta(days=9))
+        transitions.approve_acceptance(action, by=people["risk_approver"], now=now - timedelta(days=9))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(days=1))

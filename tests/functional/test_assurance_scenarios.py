@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.actions.models import Action
 from inspect_app.alerts import queries
 from inspect_app.alerts.evidence import collect as collect_evidence
@@ -208,11 +208,11 @@ def test_evidence_pdf_lists_an_accepted_extreme_and_a_failed_rail_check(demo, ct
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
     # Two people now (issue 14): the safety lead proposes, a risk approver accepts; the residual keeps
     # the consequence (controls change the likelihood of a hanging, not its outcome).
-    actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=2),
-                       fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 5),
+    transitions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=2),
+                           fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 5),
                                "review_date": (now + timedelta(days=20)).date().isoformat()})
     approver = db.session.get(User, demo["users"]["risk_approver"])
-    actions.approve_acceptance(action, by=approver, now=now - timedelta(days=2))
+    transitions.approve_acceptance(action, by=approver, now=now - timedelta(days=2))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(hours=1))
