@@ -25,6 +25,7 @@ from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import RoomFixture
 from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
+from inspect_app.findings import editing, withdrawal
 from inspect_app.findings import services as findings
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import answering, point_photos
@@ -119,8 +120,8 @@ def finding_update(payload, files, *, by, now, client_time=None):
     if not isinstance(edited_at, dict):
         raise OpError(400, "edited_at must map field names to times.")
     edited_at = {field: parse.stamp(edited_at.get(field) or client_time, now) for field in changes}
-    applied = findings.update_finding(finding, changes, by=by, now=now, edited_at=edited_at,
-                                      consequence_reason=payload.get("consequence_reason") or None)
+    applied = editing.update_finding(finding, changes, by=by, now=now, edited_at=edited_at,
+                                     consequence_reason=payload.get("consequence_reason") or None)
     grade = parse.grade(payload.get("grade"))
     if grade and grade != (finding.likelihood, finding.consequence):
         findings.grade_finding(finding, *grade, by=by, now=now,
@@ -145,7 +146,7 @@ def finding_withdraw(payload, files, *, by, now, client_time=None):
     if finding.state == "removed":  # already withdrawn (by someone else, or by this op before): no change
         return 200, {**finding_result(finding), "state": finding.state}
     rules.check("finding.withdraw", payload)
-    findings.withdraw_finding(finding, reason=payload.get("reason"), by=by, now=now)
+    withdrawal.withdraw_finding(finding, reason=payload.get("reason"), by=by, now=now)
     return 200, {**finding_result(finding), "state": finding.state}
 
 

@@ -13,7 +13,7 @@ from inspect_app.actions.models import ClosedTally, DueTally, LiveTally
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus as S
 from inspect_app.extensions import db
-from inspect_app.findings import services as findings
+from inspect_app.findings import withdrawal
 from tests.fixtures.remediation import NOT_BEARING
 
 
@@ -63,7 +63,7 @@ def test_counts_equal_a_full_recount_through_an_actions_life(app, make_action, p
     _close(a, people, now)
     _close(c, people, months_ago)
     _same()
-    findings.withdraw_finding(d.finding, reason="Recorded on the wrong ward", by=people["inspector"], now=now)
+    withdrawal.withdraw_finding(d.finding, reason="Recorded on the wrong ward", by=people["inspector"], now=now)
     assert d.status == S.CANCELLED.value
     stored = _same()
     assert sum(stored[ClosedTally].values()) == 3 and sum(stored[LiveTally].values()) == 1

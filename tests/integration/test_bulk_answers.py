@@ -14,6 +14,7 @@ from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.findings import withdrawal
 from inspect_app.inspections import answering
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.models import Answer
@@ -74,6 +75,6 @@ def test_compliant_on_an_item_with_a_recorded_point_is_refused_until_withdrawn(b
     with pytest.raises(inspections.InspectionError, match=f"{point.ref} is recorded against this item"):
         answering.record_answer(inspection=inspection, room=room, item=items[0], value="compliant",
                                 by=inspector, now=utcnow())
-    findings.withdraw_finding(point, reason="Not a hook: a coat peg that collapses", by=inspector, now=utcnow())
+    withdrawal.withdraw_finding(point, reason="Not a hook: a coat peg that collapses", by=inspector, now=utcnow())
     assert answering.record_answer(inspection=inspection, room=room, item=items[0], value="compliant",
                                    by=inspector, now=utcnow()).value == "compliant"
