@@ -22,7 +22,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Answer, Inspection
 from inspect_app.inspections.services import InspectionError, ensure_room_in, ensure_writable, visit
-from inspect_app.inspections.walk import room_checklist, seen_in
+from inspect_app.inspections.walk import RoomItem, room_checklist, seen_in
 
 
 def _text_or_none(value: Any, what: str) -> str | None:
@@ -133,7 +133,7 @@ def _no_point_recorded(inspection: Inspection, room: Room, item: ChecklistItem) 
                               "withdraw the point as recorded in error first, or keep it and leave the answer.")
 
 
-def remaining_items(inspection: Inspection, room: Room) -> list[ChecklistItem]:
+def remaining_items(inspection: Inspection, room: Room) -> list[RoomItem]:
     """The room's ligature items not answered yet in this inspection, in checklist order.
 
     Check items are left out: each is a separate act (cutters present, alarm tested, search done)
