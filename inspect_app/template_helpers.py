@@ -315,6 +315,22 @@ def base_url_missing() -> bool:
     return public_url.base_url_missing()
 
 
+def option_tags(choices, selected) -> Markup:
+    """A select's ``<option>`` tags for (value, label) pairs, ``selected`` marked: the filters list
+    every ward of the trust (60 on the bench's big shape) on every list and dashboard view."""
+    return Markup("".join(f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+                          f"{escape(label)}</option>" for value, label in choices))
+
+
+def stale_rows(stale) -> Markup:
+    """The dashboard's wards due for re-assessment (``<tr>`` each; every ward of a trust that has not
+    re-assessed, so dozens)."""
+    return Markup("".join(
+        f'        <tr><th scope="row">{escape(s.ward_name)} <span class="muted">({escape(s.site_name)})</span></th>\n'
+        f"          <td>{escape(fmt_date(s.last_signed_off))}</td><td>{escape(s.template_title or '—')}</td>"
+        f"<td>{escape('; '.join(s.reasons))}</td></tr>\n" for s in stale))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, ago=ago)
     app.jinja_env.globals.update(
@@ -331,6 +347,8 @@ def register(app: Flask) -> None:
         na_text=_na_text,
         checklist_rows=checklist_rows,
         walk_rows=walk_rows,
+        option_tags=option_tags,
+        stale_rows=stale_rows,
         action_cards=action_cards,
         row_page=row_page,
         photo_url=photo_url,

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from inspect_app.domain.checklist import RoomProgress, RoomState
 from inspect_app.domain.risk import Band
-from inspect_app.template_helpers import checklist_rows, row_page, walk_rows
+from inspect_app.template_helpers import checklist_rows, option_tags, row_page, stale_rows, walk_rows
 
 
 def _status(room_id, state, *, reason=None, findings=0, band=None):
@@ -57,3 +57,24 @@ def test_an_empty_action_list_says_so(app):
     with app.test_request_context("/"):
         assert str(action_cards([], datetime(2026, 12, 5, 9, 0), "Nothing <matches>.")) == \
             '<li class="empty">Nothing &lt;matches&gt;.</li>\n'
+
+
+def test_filter_options_mark_the_chosen_one_and_escape_names():
+    html = str(option_tags([(1, "Larch <Acute>"), (2, "Oak & Ash")], 2))
+    assert html == ('<option value="1">Larch &lt;Acute&gt;</option>'
+                    '<option value="2" selected>Oak &amp; Ash</option>')
+    assert " selected" not in str(option_tags([("open", "All open")], None))
+
+
+def test_stale_ward_rows_give_every_reason_and_escape_names():
+    from datetime import datetime
+
+    html = str(stale_rows([NS(ward_name="Elm <2>", site_name="North & South", last_signed_off=None,
+                              template_title=None, reasons=("No full annual assessment signed off",)),
+                           NS(ward_name="Oak", site_name="North", last_signed_off=datetime(2025, 3, 4),
+                              template_title="Library v1", reasons=("Last assessment over 12 months ago",
+                                                                    "Used an older checklist version"))]))
+    first, second = html.split("</tr>")[:2]
+    assert "Elm &lt;2&gt; <span class=\"muted\">(North &amp; South)</span>" in first and "<td>—</td><td>—</td>" in first
+    assert "4 Mar 2025" in second and "Library v1" in second
+    assert "Last assessment over 12 months ago; Used an older checklist version" in second
