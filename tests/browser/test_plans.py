@@ -90,6 +90,11 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
         room = db.session.get(Room, walk["room"])
         assert (room.plan_x, room.plan_y, room.plan_w, room.plan_h) == pytest.approx((0.1, 0.1, 0.2, 0.3), abs=0.01)
         db.session.remove()
+    page.wait_for_load_state("load")  # choosing the placed room again starts from its saved place
+    page.get_by_label("Room", exact=True).select_option(label="Bedroom 1")
+    expect(page.locator("[data-place-status]")).to_contain_text("Bedroom 1 is placed")
+    assert float(page.get_by_label("Height (%; empty for a point)").input_value()) == pytest.approx(30, abs=0.5)
+    assert page.locator(".plan__room--current").get_attribute("data-room") == str(walk["room"])
     context.close()
 
     context = browser.new_context(viewport=TABLET, service_workers="allow")  # the inspector's tablet
