@@ -115,8 +115,11 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     pin = page.locator("svg .plan__pin--extreme[data-pin='1']")
     assert pin.count() == 1 and "plan__pin--room" not in pin.get_attribute("class")
     screenshot(page, "plan-ward-overview")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(PHONE)  # the plan keeps a readable size and scrolls in its own region, not the page
     screenshot(page, "plan-ward-overview-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".plan__scroll svg").bounding_box()["width"] >= 760
+    axe_check(page, context="ward overview with the plan at 390 px")
     page.set_viewport_size(TABLET)
     axe_check(page, context="ward overview with the plan")
     page.locator("a.plan__pin-link").first.click()  # a tap on the pin opens the point

@@ -2,6 +2,7 @@
 the sync API, the plan on the pages, and pages without a plan as before."""
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -13,7 +14,8 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room
+from inspect_app.demo.plans import PLANNED_WARDS, fit_label, plan_layout, seed_plans
+from inspect_app.estates.models import Room, Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.plans.models import WardPlan
@@ -87,6 +89,25 @@ def test_a_placed_room_opens_at_its_saved_place_and_is_never_given_another_rooms
     fresh = auth.client.get(f"/admin/wards/{ward_id}/plan").get_data(as_text=True)  # the next room to place
     assert re.search(r'<option [^>]*selected value="\d+">Bedroom 1 en-suite<', fresh)
     assert "Bedroom 1 en-suite is not placed" in fresh
+
+
+
+def test_the_demo_plans_name_each_room_once_readably(auth, demo):
+    """The drawing names each room (as large as fits, 24 px of 1,600 at least: about 11 px on a phone's
+    plan); the page outlines the rooms with their names as titles and never labels them again."""
+    seed_plans(db.session.scalar(select(Trust)), now=utcnow())
+    db.session.commit()
+    auth.login("admin@demo.nhs.test")
+    for ward in db.session.scalars(select(Ward).where(Ward.name.in_(PLANNED_WARDS))):
+        rooms = ward.active_rooms
+        sizes = {room.name: fit_label(room.name, r - left, b - t)[1]
+                 for room, (left, t, r, b) in zip(rooms, map(plan_layout(rooms).boxes.get, [r.id for r in rooms]))}
+        assert min(sizes.values()) >= 24, sizes
+        page = auth.client.get(f"/admin/wards/{ward.id}/plan").get_data(as_text=True)
+        svg = page[page.index("<svg"):page.index("</svg>")]
+        titles = re.findall(r'<rect class="plan__room[^>]*><title>([^<]+)</title>', svg)
+        assert [html.unescape(t) for t in titles] == [r.name for r in rooms]
+        assert svg.count("<text") == svg.count('class="plan__pin '), ward.name  # pin numbers only
 
 
 def _png_claiming(width: int, height: int) -> bytes:
