@@ -100,8 +100,9 @@ def test_the_demo_plans_name_each_room_once_readably(auth, demo):
     auth.login("admin@demo.nhs.test")
     for ward in db.session.scalars(select(Ward).where(Ward.name.in_(PLANNED_WARDS))):
         rooms = ward.active_rooms
-        sizes = {room.name: fit_label(room.name, r - left, b - t)[1]
-                 for room, (left, t, r, b) in zip(rooms, map(plan_layout(rooms).boxes.get, [r.id for r in rooms]))}
+        boxes = plan_layout(rooms).boxes
+        sizes = {room.name: fit_label(room.name, right - left, bottom - top)[1]
+                 for room in rooms for left, top, right, bottom in [boxes[room.id]]}
         assert min(sizes.values()) >= 24, sizes
         page = auth.client.get(f"/admin/wards/{ward.id}/plan").get_data(as_text=True)
         svg = page[page.index("<svg"):page.index("</svg>")]
