@@ -102,6 +102,10 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, server.url, "inspector@demo.nhs.test")
+    page.set_viewport_size(PHONE)  # the new-point form's plan (in a fieldset) scrolls in its region, not the page
+    page.goto(f"{server.url}/ligature-points/new?inspection_id={walk['inspection']}&room_id={walk['room']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(TABLET)
     page.goto(f"{server.url}/ligature-points/{walk['point']}/pin")
     page.wait_for_selector("svg[data-plan-tap='pin'] .plan__room--current")
     _tap(page, "svg[data-plan-tap='pin']", 0.20, 0.30)
