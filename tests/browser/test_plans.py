@@ -95,6 +95,7 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     expect(page.locator("[data-place-status]")).to_contain_text("Bedroom 1 is placed")
     assert float(page.get_by_label("Height (%; empty for a point)").input_value()) == pytest.approx(30, abs=0.5)
     assert page.locator(".plan__room--current").get_attribute("data-room") == str(walk["room"])
+    axe_check(page, context="plan page with a placed room chosen (and the list of placed rooms)")
     context.close()
 
     context = browser.new_context(viewport=TABLET, service_workers="allow")  # the inspector's tablet
