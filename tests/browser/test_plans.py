@@ -179,6 +179,8 @@ def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_ba
     page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
     expect(page.get_by_role("heading", name="You have read this version")).to_be_visible()
     axe_check(page, context="briefing confirmed, phone")
+    key = page.get_by_role("table", name="Open ligature points on Larch Ward (1, 1 Extreme)")
+    assert key.evaluate("t => t.scrollWidth <= t.closest('.table-wrap').clientWidth"), "the key scrolls sideways"
     screenshot(page, "briefing-confirmed-phone")
     context.close()
 
