@@ -18,8 +18,11 @@ from inspect_app.findings.models import Finding
 from inspect_app.incidents.models import Incident
 from inspect_app.inspections.models import Inspection, InspectionStatus
 
-#: A signed-off annual assessment or re-assessment clears the flag an incident raised.
+#: A signed-off annual assessment or re-assessment clears the flag an incident raised, when it
+#: began at or after the incident: a walk already under way when the incident happened (or was
+#: recorded) did not look at the ward in its light, however late it was signed off.
 CLEARING_TYPES = (InspectionType.ANNUAL.value, InspectionType.REASSESSMENT.value)
+CLEARING_STATUSES = (InspectionStatus.SIGNED_OFF, InspectionStatus.SUPERSEDED)
 WINDOW_DAYS = 365
 
 
@@ -70,10 +73,10 @@ def point(finding_id: int) -> Finding | None:
 
 
 def last_assessed_before(ward_id: int, before: datetime | None) -> datetime | None:
-    """When the ward's last annual assessment or re-assessment signed off before ``before`` was."""
-    clearing = select(func.max(Inspection.signed_off_at)).where(
-        Inspection.ward_id == ward_id, Inspection.status.in_((InspectionStatus.SIGNED_OFF,
-                                                              InspectionStatus.SUPERSEDED)),
+    """When the ward's last annual assessment or re-assessment signed off before ``before`` began
+    (the latest start among them: see ``CLEARING_TYPES``)."""
+    clearing = select(func.max(Inspection.started_at)).where(
+        Inspection.ward_id == ward_id, Inspection.status.in_(CLEARING_STATUSES),
         Inspection.inspection_type.in_(CLEARING_TYPES))
     if before is not None:
         clearing = clearing.where(Inspection.signed_off_at < before)
@@ -86,13 +89,13 @@ def since_assessment(ward_id: int, *, before: datetime | None = None) -> list[In
 
 
 def incidents_between(ward_id: int, since: datetime | None, until: datetime | None) -> list[Incident]:
-    """Incidents on the ward that happened, or were recorded, after ``since`` (None: ever),
+    """Incidents on the ward that happened, or were recorded, at or after ``since`` (None: ever),
     that had happened by ``until`` (None: now)."""
     query = (select(Incident).where(Incident.ward_id == ward_id).options(joinedload(Incident.room),
                                                                          joinedload(Incident.finding))
              .order_by(Incident.occurred_at, Incident.id))
     if since is not None:
-        query = query.where(or_(Incident.occurred_at > since, Incident.recorded_at > since))
+        query = query.where(or_(Incident.occurred_at >= since, Incident.recorded_at >= since))
     if until is not None:
         query = query.where(Incident.occurred_at <= until)
     return list(db.session.scalars(query))
@@ -106,16 +109,15 @@ class FlaggedWard:
 
 
 def wards_to_reassess(ward_ids: set[int] | None) -> list[FlaggedWard]:
-    """Wards with an incident since their last assessment: each needs a re-assessment.
+    """Wards with an incident since their last assessment began: each needs a re-assessment.
 
     Two statements however many wards are flagged (the dashboard shows this): the incidents since
     each ward's last clearing assessment (as :func:`since_assessment` counts them) grouped by ward,
     then those wards; none when no ward has one."""
-    last = (select(func.max(Inspection.signed_off_at)).where(
-        Inspection.ward_id == Incident.ward_id,
-        Inspection.status.in_((InspectionStatus.SIGNED_OFF, InspectionStatus.SUPERSEDED)),
+    last = (select(func.max(Inspection.started_at)).where(
+        Inspection.ward_id == Incident.ward_id, Inspection.status.in_(CLEARING_STATUSES),
         Inspection.inspection_type.in_(CLEARING_TYPES)).scalar_subquery())
-    since = or_(last.is_(None), Incident.occurred_at > last, Incident.recorded_at > last)
+    since = or_(last.is_(None), Incident.occurred_at >= last, Incident.recorded_at >= last)
     counts = {ward_id: (n, latest) for ward_id, n, latest in db.session.execute(_scoped(
         select(Incident.ward_id, func.count(), func.max(Incident.occurred_at)).where(since)
         .group_by(Incident.ward_id), ward_ids))}

@@ -8,12 +8,11 @@ from flask_login import current_user
 from inspect_app.clock import utcnow
 from inspect_app.estates.queries import room as room_by_id
 from inspect_app.estates.scope import can_see_ward, ward_or_404
-from inspect_app.forms_util import choices
 from inspect_app.inspections.lookup import finding_or_404, first_error
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.serve import stored_file
 from inspect_app.plans import queries, services
-from inspect_app.plans.forms import PinForm, PlaceRoomForm, PlanUploadForm, fraction
+from inspect_app.plans.forms import PinForm, PlaceRoomForm, PlanUploadForm, fill_place, fraction, room_choice
 from inspect_app.plans.mapdata import plan_map
 from inspect_app.refusals import status_of
 from inspect_app.security.access import EVERYONE, requires
@@ -25,11 +24,22 @@ PLAN_STATUS = {"too_large": 413, "unsupported_format": 415}
 
 
 def _place_form(ward) -> PlaceRoomForm:
+    """The form to place a room, on a GET started from the room asked for (``?room=``, a placed
+    room's link) or else the next room to place in walk order, with its saved place filled in."""
     form = PlaceRoomForm(prefix="place")
-    form.room_id.choices = choices((room.id, room.name) for room in ward.active_rooms)
-    if request.method == "GET":  # the next room to place, in walk order
-        form.room_id.data = next((room.id for room in ward.active_rooms if room.plan_x is None), None)
+    rooms = ward.active_rooms
+    form.room_id.choices = [room_choice(room) for room in rooms]
+    if request.method == "GET" and rooms:
+        asked = request.args.get("room", type=int)
+        fill_place(form, next((r for r in rooms if r.id == asked), None)
+                   or next((r for r in rooms if r.plan_x is None), rooms[0]))
     return form
+
+
+def _switched_to_placed(form: PlaceRoomForm, room) -> bool:
+    """The form was filled for one room and another, already placed, was chosen without the script
+    (which fills the form on a change): saving would give it the first room's place."""
+    return bool(form.shown.data) and form.shown.data != str(room.id) and room.plan_x is not None
 
 
 @bp.get("/admin/wards/<int:ward_id>/plan")
@@ -70,6 +80,11 @@ def place(ward_id: int):
         flash(first_error(form), "error")
         return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, 400)
     room = room_by_id(form.room_id.data)
+    if _switched_to_placed(form, room):
+        refuse(f"{room.name} is already on the plan: the form now shows its saved place. Change it and save "
+               "again; nothing was saved.")
+        fill_place(form, room)
+        return _ward_page(ward_, PlanUploadForm(prefix="plan"), form, 409)
     try:
         services.place_room(room, x=fraction(form.x.data), y=fraction(form.y.data), w=fraction(form.w.data),
                             h=fraction(form.h.data), by=current_user, now=utcnow())

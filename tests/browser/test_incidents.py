@@ -3,6 +3,8 @@ goes in), launches a trust-wide check from an incident, and a ward's answer goes
 device's outbox; the dashboard pictures it all (real browser at 768x1024, axe on every page)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -26,6 +28,17 @@ def _check(page, name: str, phone: bool = False) -> None:
         page.set_viewport_size(TABLET)
 
 
+def _fits(table) -> bool:
+    return table.evaluate("t => t.scrollWidth <= t.closest('.table-wrap').clientWidth")
+
+
+def _table_roles(page) -> dict[str, int]:
+    """Table roles in Chromium's own accessibility tree (a stacked table's display must not drop them)."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    roles = Counter(n["role"]["value"] for n in nodes if not n.get("ignored") and "role" in n)
+    return {role: roles[role] for role in ("table", "row", "columnheader", "cell")}
+
+
 def _upload(page, base: str, text: str) -> None:
     page.goto(base + "/incidents/import/")
     page.get_by_label("CSV export from the incident system (UTF-8)").set_input_files(
@@ -43,6 +56,9 @@ def test_import_with_a_bad_row_then_a_trust_wide_check_answered_through_the_outb
     expect(page.get_by_text("Row 4: No room 'Broom cupboard' on a ward named 'Larch Ward'.")).to_be_visible()
     expect(page.get_by_role("button", name="Import 2 incident(s)")).to_have_count(0)
     _check(page, "import-preview-bad", phone=True)
+    page.set_viewport_size(PHONE)
+    assert _fits(page.get_by_role("table", name="Rows ready to import once every row is correct"))
+    page.set_viewport_size(TABLET)
 
     _upload(page, base, HEADER + GOOD)
     expect(page.get_by_label("Incident reference (required)")).to_have_value("Datix ID")
@@ -50,6 +66,11 @@ def test_import_with_a_bad_row_then_a_trust_wide_check_answered_through_the_outb
     expect(page.get_by_text("2 incident(s) imported.")).to_be_visible()
     expect(page.get_by_role("heading", name="Wards to re-assess after an incident")).to_be_visible()
     _check(page, "list", phone=True)
+    page.set_viewport_size(PHONE)  # the list reflows (WCAG 1.4.10) and is still a table to a screen reader
+    table = page.get_by_role("table", name="Incidents, newest first")
+    assert _fits(table), "scrolls sideways at 390 px"
+    assert _table_roles(page) == {"table": 1, "row": 3, "columnheader": 6, "cell": 12}
+    page.set_viewport_size(TABLET)
 
     page.get_by_role("link", name="INC-00001").click()
     _check(page, "detail")

@@ -90,6 +90,12 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
         room = db.session.get(Room, walk["room"])
         assert (room.plan_x, room.plan_y, room.plan_w, room.plan_h) == pytest.approx((0.1, 0.1, 0.2, 0.3), abs=0.01)
         db.session.remove()
+    page.wait_for_load_state("load")  # choosing the placed room again starts from its saved place
+    page.get_by_label("Room", exact=True).select_option(label="Bedroom 1")
+    expect(page.locator("[data-place-status]")).to_contain_text("Bedroom 1 is placed")
+    assert float(page.get_by_label("Height (%; empty for a point)").input_value()) == pytest.approx(30, abs=0.5)
+    assert page.locator(".plan__room--current").get_attribute("data-room") == str(walk["room"])
+    axe_check(page, context="plan page with a placed room chosen (and the list of placed rooms)")
     context.close()
 
     context = browser.new_context(viewport=TABLET, service_workers="allow")  # the inspector's tablet
@@ -97,6 +103,10 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, server.url, "inspector@demo.nhs.test")
+    page.set_viewport_size(PHONE)  # the new-point form's plan (in a fieldset) scrolls in its region, not the page
+    page.goto(f"{server.url}/ligature-points/new?inspection_id={walk['inspection']}&room_id={walk['room']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(TABLET)
     page.goto(f"{server.url}/ligature-points/{walk['point']}/pin")
     page.wait_for_selector("svg[data-plan-tap='pin'] .plan__room--current")
     _tap(page, "svg[data-plan-tap='pin']", 0.20, 0.30)
@@ -110,8 +120,11 @@ def test_upload_a_plan_place_a_room_by_taps_and_pin_a_point_by_a_tap(app, walk, 
     pin = page.locator("svg .plan__pin--extreme[data-pin='1']")
     assert pin.count() == 1 and "plan__pin--room" not in pin.get_attribute("class")
     screenshot(page, "plan-ward-overview")
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(PHONE)  # the plan keeps a readable size and scrolls in its own region, not the page
     screenshot(page, "plan-ward-overview-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".plan__scroll svg").bounding_box()["width"] >= 760
+    axe_check(page, context="ward overview with the plan at 390 px")
     page.set_viewport_size(TABLET)
     axe_check(page, context="ward overview with the plan")
     page.locator("a.plan__pin-link").first.click()  # a tap on the pin opens the point
@@ -166,6 +179,8 @@ def test_a_pin_and_a_briefing_confirmation_made_offline_reach_the_server_when_ba
     page.goto(f"{server.url}/wards/{walk['ward']}/briefing")
     expect(page.get_by_role("heading", name="You have read this version")).to_be_visible()
     axe_check(page, context="briefing confirmed, phone")
+    key = page.get_by_role("table", name="Open ligature points on Larch Ward (1, 1 Extreme)")
+    assert key.evaluate("t => t.scrollWidth <= t.closest('.table-wrap').clientWidth"), "the key scrolls sideways"
     screenshot(page, "briefing-confirmed-phone")
     context.close()
 

@@ -8,12 +8,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from inspect_app.actions.models import Action
+from inspect_app.checklists import library
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.incidents import queries, services
 from inspect_app.incidents.models import Incident
+from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.notifications.models import Notification
 from tests.fixtures.reports import fetch_pdf, pdf_pages
 
@@ -189,3 +191,34 @@ def test_no_anchor_incidents_open_no_task_and_a_higher_likelihood_is_kept(demo, 
     assert finding.likelihood == 5 and len(finding.grades) == grades_before  # already above the floor
     assert at_point.finding_id == finding.id and not at_point.needs_point
     assert not no_anchor.needs_point and no_anchor.id not in [i.id for i in queries.open_point_tasks(finding.room_id)]
+
+
+def _assessment(ward_id: int, kind: str, started, signed, by: int) -> Inspection:
+    inspection = Inspection(ward_id=ward_id, template_id=library.current_published().id, inspection_type=kind,
+                            status=InspectionStatus.SIGNED_OFF, started_at=started, started_by_id=by,
+                            lead_inspector_id=by, signed_off_at=signed, signed_off_by_id=by, team=[])
+    db.session.add(inspection)
+    db.session.commit()
+    return inspection
+
+
+def test_an_assessment_under_way_when_the_incident_happened_does_not_clear_the_ward(demo, people, auth):
+    """The demo's Larch Ward: its annual walk began, an incident happened during it, and it was signed off
+    hours later. That walk did not look at the ward after the incident: the ward stays listed on every
+    path (incidents page, dashboard, the report's "since the last assessment") until one begun after it."""
+    larch, inspector, now = demo["wards"]["Larch Ward"], demo["users"]["inspector"], utcnow()
+    start = now - timedelta(days=20)
+    _assessment(larch, "annual", start, start + timedelta(hours=5), inspector)
+    services.record_incident(services.IncidentInput(
+        room=_room(larch, "Bedroom 3"), occurred_at=start + timedelta(minutes=1), incident_type="partially_suspended",
+        outcome="low", reference="DW-DURING"), by=people["safety_lead"], now=start + timedelta(minutes=1))
+    db.session.commit()
+    auth.login("safety@demo.nhs.test")
+    for page in ("/incidents/", "/dashboard/"):
+        text = auth.client.get(page).get_data(as_text=True)
+        assert re.search(r"<strong>Larch Ward</strong> \(Ashdown Hospital\): 1 incident\(s\) since the last "
+                         r"assessment began", text), page
+    assert [i.reference for i in queries.since_assessment(larch)] == ["DW-DURING"]
+    _assessment(larch, "reassessment", now - timedelta(days=2), now - timedelta(days=1), inspector)
+    assert queries.wards_to_reassess(None) == [] and queries.since_assessment(larch) == []
+    assert "Larch Ward</strong>" not in auth.client.get("/incidents/").get_data(as_text=True)

@@ -2,7 +2,9 @@
 the sync API, the plan on the pages, and pages without a plan as before."""
 from __future__ import annotations
 
+import html
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 
 from inspect_app.audit.models import AuditEvent
 from inspect_app.clock import utcnow
-from inspect_app.estates.models import Room
+from inspect_app.demo.plans import PLANNED_WARDS, fit_label, plan_layout, seed_plans
+from inspect_app.estates.models import Room, Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.plans.models import WardPlan
@@ -54,6 +57,58 @@ def test_admin_uploads_an_image_or_a_pdf_page_and_places_a_room_by_percentages(a
                                                                 "place-y": "20", "place-w": "10", "place-h": "5"},
                          page=f"/admin/wards/{ward_id}/plan")
     assert off_plan.status_code == 422 and "stay on the plan" in off_plan.get_data(as_text=True)
+
+
+
+def _place(auth, ward_id: int, **fields):
+    return auth.post(f"/admin/wards/{ward_id}/plan/rooms", {f"place-{k}": v for k, v in fields.items()},
+                     page=f"/admin/wards/{ward_id}/plan")
+
+
+def test_a_placed_room_opens_at_its_saved_place_and_is_never_given_another_rooms(auth, planned_ward):
+    """Without the script: a placed room's link (?room=) fills the form with its place and says it is
+    placed; saving it untouched keeps it; choosing another placed room in the select and saving the
+    form filled for the first shows that room's place instead of moving it there."""
+    ward_id, rooms = planned_ward["ward"].id, planned_ward["rooms"]
+    one, two = rooms["Bedroom 1"].id, rooms["Bedroom 2"].id
+    auth.login("admin@demo.nhs.test")
+    page = auth.client.get(f"/admin/wards/{ward_id}/plan?room={one}").get_data(as_text=True)
+    assert re.search(rf'<option [^>]*selected value="{one}"', page) and f'name="place-shown" type="hidden" value="{one}"' in page
+    assert "Bedroom 1 is placed: left 10%, top 10%, 20% wide and 30% high." in page
+    for name, value in (("x", "10.0"), ("y", "10.0"), ("w", "20.0"), ("h", "30.0")):
+        assert re.search(rf'name="place-{name}"[^>]*value="{value}"', page), name
+    assert _place(auth, ward_id, room_id=one, shown=one, x="10.0", y="10.0", w="20.0", h="30.0").status_code == 303
+    switched = _place(auth, ward_id, room_id=two, shown=one, x="10.0", y="10.0", w="20.0", h="30.0")
+    text = switched.get_data(as_text=True)
+    assert switched.status_code == 409 and "Bedroom 2 is already on the plan" in text
+    assert "Bedroom 2 is placed: a point at left 60%, top 20%." in text and re.search(r'name="place-x"[^>]*value="60.0"', text)
+    db.session.expire_all()
+    place = [(r.plan_x, r.plan_y, r.plan_w, r.plan_h) for r in (db.session.get(Room, one), db.session.get(Room, two))]
+    assert place == [(0.1, 0.1, 0.2, 0.3), (0.6, 0.2, None, None)]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "room.place")) == 2
+    fresh = auth.client.get(f"/admin/wards/{ward_id}/plan").get_data(as_text=True)  # the next room to place
+    assert re.search(r'<option [^>]*selected value="\d+">Bedroom 1 en-suite<', fresh)
+    assert "Bedroom 1 en-suite is not placed" in fresh
+
+
+
+def test_the_demo_plans_name_each_room_once_readably(auth, demo):
+    """The drawing names each room (as large as fits, 24 px of 1,600 at least: about 11 px on a phone's
+    plan); the page outlines the rooms with their names as titles and never labels them again."""
+    seed_plans(db.session.scalar(select(Trust)), now=utcnow())
+    db.session.commit()
+    auth.login("admin@demo.nhs.test")
+    for ward in db.session.scalars(select(Ward).where(Ward.name.in_(PLANNED_WARDS))):
+        rooms = ward.active_rooms
+        boxes = plan_layout(rooms).boxes
+        sizes = {room.name: fit_label(room.name, right - left, bottom - top)[1]
+                 for room in rooms for left, top, right, bottom in [boxes[room.id]]}
+        assert min(sizes.values()) >= 24, sizes
+        page = auth.client.get(f"/admin/wards/{ward.id}/plan").get_data(as_text=True)
+        svg = page[page.index("<svg"):page.index("</svg>")]
+        titles = re.findall(r'<rect class="plan__room[^>]*><title>([^<]+)</title>', svg)
+        assert [html.unescape(t) for t in titles] == [r.name for r in rooms]
+        assert svg.count("<text") == svg.count('class="plan__pin '), ward.name  # pin numbers only
 
 
 def _png_claiming(width: int, height: int) -> bytes:

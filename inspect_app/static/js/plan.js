@@ -1,7 +1,8 @@
 /* Tap a floor plan to fill in a position form (the fields work without this script).
  * <svg data-plan-tap="place|pin"> inside a page with <form data-plan-form="...">: a tap sets the
  * form's x and y (percentages of the plan); on "place" a second tap sets w and h, the two taps
- * being opposite corners of the room's rectangle, and a third starts again. */
+ * being opposite corners of the room's rectangle, and a third starts again. Choosing a room on
+ * "place" fills the form with its saved place. */
 (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
@@ -80,5 +81,25 @@
     });
   }
 
+  /* Choosing another room fills the form with that room's saved place (blank when not placed),
+   * says where it is, and records which room the form now shows (the server's "shown" field). */
+  function followRoom(form) {
+    var select = field(form, "room_id");
+    var shown = field(form, "shown");
+    var status = form.querySelector("[data-place-status]");
+    if (!select || !shown) { return; }
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      ["x", "y", "w", "h"].forEach(function (name) { field(form, name).value = option.getAttribute("data-" + name) || ""; });
+      shown.value = select.value;
+      if (status) { status.textContent = option.getAttribute("data-status") || ""; }
+      document.querySelectorAll(".plan__tap, .plan__tap-rect").forEach(function (old) { old.remove(); });
+      document.querySelectorAll(".plan__room[data-room]").forEach(function (rect) {
+        rect.classList.toggle("plan__room--current", rect.getAttribute("data-room") === select.value);
+      });
+    });
+  }
+
   document.querySelectorAll("svg[data-plan-tap]").forEach(setup);
+  document.querySelectorAll("form[data-plan-form='place']").forEach(followRoom);
 })();
