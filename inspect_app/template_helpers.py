@@ -205,6 +205,28 @@ def checklist_rows(items, answers: dict, notes: dict, by_item: dict, page: RowPa
     return Markup("".join(out))
 
 
+def point_rows(points, first: int, finding_url: str) -> Markup:
+    """A page of the room page's ligature points (``<li>`` each, numbered from ``first`` for the
+    neutral labels of discreet mode), as its template drew them: up to 25 rows of
+    a dozen fields each were most of the page's remaining template work."""
+    url = escape(finding_url)
+    out = []
+    for n, f in enumerate(points, start=first):
+        ref = escape(f.ref)
+        grade = (f'{band_chip(f.band)} <span class="muted small">score {escape(f.score)}</span>' if f.band
+                 else _NOT_GRADED)
+        thumb = (f'    <img class="sensitive thumb" src="{escape(photo_url(f.thumb, "thumb"))}" alt="Photo of {ref}" '
+                 'width="120" height="90" loading="lazy">\n' if f.thumb else "")
+        where = f" · {escape(f.location)}" if f.location else ""
+        out.append(
+            f'<li class="finding-row" id="finding-{f.id}" data-finding-id="{f.id}">\n'
+            f'  <div class="finding-row__head">\n    <a href="{url}{f.id}">{ref}</a>\n    {grade}\n  </div>\n'
+            f'  <div class="finding-row__body">\n{thumb}    <p><span class="sensitive">'
+            f'{escape(f.description or f.category)}{where}</span><span class="neutral">Item {n}</span></p>\n'
+            "  </div>\n</li>\n")
+    return Markup("".join(out))
+
+
 def _room_chips(status, scans, flagged: dict[int, int], carried_by_room: dict[int, int]) -> str:
     room_id = status.room.id
     chips = f"<span>highest {band_chip(status.highest_band)}</span>" if status.highest_band else ""
@@ -347,6 +369,7 @@ def register(app: Flask) -> None:
         na_text=_na_text,
         checklist_rows=checklist_rows,
         walk_rows=walk_rows,
+        point_rows=point_rows,
         option_tags=option_tags,
         stale_rows=stale_rows,
         action_cards=action_cards,

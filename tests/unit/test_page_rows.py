@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from inspect_app.domain.checklist import RoomProgress, RoomState
 from inspect_app.domain.risk import Band
-from inspect_app.template_helpers import checklist_rows, option_tags, row_page, stale_rows, walk_rows
+from inspect_app.template_helpers import checklist_rows, option_tags, point_rows, row_page, stale_rows, walk_rows
 
 
 def _status(room_id, state, *, reason=None, findings=0, band=None):
@@ -78,3 +78,17 @@ def test_stale_ward_rows_give_every_reason_and_escape_names():
     assert "Elm &lt;2&gt; <span class=\"muted\">(North &amp; South)</span>" in first and "<td>—</td><td>—</td>" in first
     assert "4 Mar 2025" in second and "Library v1" in second
     assert "Last assessment over 12 months ago; Used an older checklist version" in second
+
+
+def test_point_rows_number_from_the_page_and_escape_what_was_typed(app):
+    from inspect_app.inspections.walk import RoomPoint
+
+    points = [RoomPoint(7, "ligature", 3, "high", 12, "Door", "Closer <arm>", "Top & left", "u-1"),
+              RoomPoint(8, "check", None, None, None, "Window & frame", "", None, None)]
+    with app.test_request_context("/"):
+        first, second = str(point_rows(points, 26, "/ligature-points/")).split("</li>")[:2]
+    assert 'href="/ligature-points/7">LP-00007</a>' in first and 'chip--high">High' in first and "score 12" in first
+    assert "Closer &lt;arm&gt; · Top &amp; left" in first and "Item 26" in first
+    assert 'src="/photos/u-1/thumb.jpg" alt="Photo of LP-00007"' in first
+    assert "FC-00008" in second and "Not graded" in second and "Window &amp; frame" in second
+    assert "Item 27" in second and "<img" not in second
