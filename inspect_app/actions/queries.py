@@ -31,6 +31,9 @@ from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.photos.models import Photo
+from inspect_app.presence import columns as presence_columns
+from inspect_app.presence import keep as keep_presence
+from inspect_app.presence import names as presence_names
 
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).
@@ -425,7 +428,9 @@ def attention(user, *, now: datetime) -> dict:
     params = {"now": now, "today": now.date()} | {f"age_{days}": now - timedelta(days=days) for days in AGES}
     if ids is not None:
         params["ward_ids"] = sorted(ids) or [0]
-    row = db.session.execute(_attention_statement(ids is not None), params).one()
+    statement, asked = _attention_statement(ids is not None)
+    row = db.session.execute(statement, params).one()
+    keep_presence(asked, row[10:])  # the optional panels' existence tests (inspect_app.presence), read here too
     # the overdue counts come from the maintained counts: kept until their marker (read above, in
     # the same statement as the other counts) moves or the date changes
     overdue = dict(maintained.cached(row[9], ("overdue", params["today"], _frozen(params.get("ward_ids"))),
@@ -444,10 +449,13 @@ def _overdue_statement(scoped: bool) -> Select:
 
 
 @functools.lru_cache(maxsize=2)
-def _attention_statement(scoped: bool) -> Select:
-    """:func:`attention`'s other counts, one scalar subquery each, built once per process."""
+def _attention_statement(scoped: bool) -> tuple[Select, list[str]]:
+    """:func:`attention`'s other counts, one scalar subquery each, built once per process, with the
+    optional panels' existence tests (registered when the views were imported) as its last columns:
+    the pages that show this panel show those panels too."""
     counts = [_how_many(Action, scoped, *where) for where in _attention_conditions()]
-    return select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)), maintained.MARKER)
+    return (select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)), maintained.MARKER,
+                   *presence_columns()), presence_names())
 
 
 def _attention_conditions() -> list[tuple]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.clock import utcnow
@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from inspect_app.photos.models import Photo
 
 
+def reference(kind: str, finding_id: int) -> str:
+    """How a point is named on every page, report and export: LP-00042 (a failed check: FC-00042)."""
+    return f"{'FC' if kind == 'check' else 'LP'}-{finding_id:05d}"
+
+
 class Finding(db.Model):
+    # The points present in an inspection, by room (the walk's tallies, the room page's points): the
+    # state alone matched every present point of the trust and the planner ANDed both indexes.
+    __table_args__ = (Index("ix_finding_seen", "last_inspection_id", "state", "room_id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     # Client-generated UUID when created on a device (offline sync); unique so a replay cannot duplicate.
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
@@ -81,7 +90,7 @@ class Finding(db.Model):
 
     @property
     def ref(self) -> str:
-        return f"{'FC' if self.kind == 'check' else 'LP'}-{self.id:05d}"
+        return reference(self.kind, self.id)
 
     @property
     def is_check(self) -> bool:

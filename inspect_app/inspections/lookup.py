@@ -6,6 +6,7 @@ Ward managers and safety leads see inspections read-only; inspectors and admins 
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from flask import abort, request, url_for
 from flask_login import current_user
@@ -18,6 +19,7 @@ from inspect_app.estates.scope import can_see_ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection
+from inspect_app.photos.models import Photo
 from inspect_app.presence import columns as presence_columns
 from inspect_app.presence import keep as keep_presence
 from inspect_app.presence import names as presence_names
@@ -76,8 +78,10 @@ def _room_page_statement() -> tuple[Select, list[str]]:
     """The room page's first statement, with the optional panels' existence tests (inspect_app.presence:
     registered when the views were imported, before any request) as its last columns."""
     checks = select(RoomFixture.id).where(RoomFixture.room_id == Room.id, RoomFixture.active.is_(True)).exists()
+    photos = select(Photo.id).where(Photo.inspection_id == Inspection.id, Photo.room_id == Room.id,
+                                    Photo.removed_at.is_(None)).exists()  # as queries.room_photos reads them
     in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
-    return (select(Inspection, Room, checks, *presence_columns()).outerjoin(Room, in_ward)
+    return (select(Inspection, Room, checks, photos, *presence_columns()).outerjoin(Room, in_ward)
             .where(Inspection.id == bindparam("inspection_id"))
             .options(*_with_ward_and_checklist(), joinedload(Room.area_type))), presence_names()
 
@@ -89,16 +93,23 @@ def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
     return room
 
 
-def room_page_or_404(inspection_id: int, room_id: int) -> tuple[Inspection, Room, bool]:
+class RoomPage(NamedTuple):
+    inspection: Inspection
+    room: Room
+    has_checks: bool  # fixtures with recurring product checks (most rooms have none)
+    has_photos: bool  # photos of the room itself taken in this inspection
+
+
+def room_page_or_404(inspection_id: int, room_id: int) -> RoomPage:
     """:func:`inspection_or_404` and :func:`room_or_404` for the room page, in one statement, and
-    whether the room has fixtures with recurring product checks (most rooms have none, and then
-    the page need not look for them)."""
+    whether the room has fixtures with recurring product checks or photos of its own in this
+    inspection (most rooms have neither, and then the page need not look for them)."""
     statement, asked = _room_page_statement()
     row = db.session.execute(statement, {"inspection_id": inspection_id, "room_id": room_id}).unique().first()
     if row is None or not can_see_ward(current_user, row[0].ward_id) or row[1] is None:
         abort(404)
-    keep_presence(asked, row[3:])  # the optional panels' existence tests, read with the room
-    return row[0], row[1], bool(row[2])
+    keep_presence(asked, row[4:])  # the optional panels' existence tests, read with the room
+    return RoomPage(row[0], row[1], bool(row[2]), bool(row[3]))
 
 
 def finding_or_404(finding_id: int | None, *, withdrawn: bool = False) -> Finding:

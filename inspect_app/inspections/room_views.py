@@ -15,7 +15,6 @@ from inspect_app.checklists import queries as checklist_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome
-from inspect_app.findings.models import Finding
 from inspect_app.inspections import queries, services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
 from inspect_app.inspections.lookup import (
@@ -29,7 +28,7 @@ from inspect_app.inspections.lookup import (
     room_url,
     writable_or_409,
 )
-from inspect_app.inspections.walk import carried_forward, findings_in, room_checklist, walk_position
+from inspect_app.inspections.walk import RoomPoint, carried_forward, room_checklist, room_points, walk_position
 from inspect_app.photos.http import PHOTO_STATUS
 from inspect_app.photos.imaging import PhotoRejected
 from inspect_app.photos.services import PhotoError
@@ -45,16 +44,17 @@ POINTS_SHOWN = 25
 @bp.get("/<int:inspection_id>/rooms/<int:room_id>")
 @requires()
 def room(inspection_id: int, room_id: int):
-    inspection, room_, has_checks = room_page_or_404(inspection_id, room_id)
+    inspection, room_, has_checks, has_photos = room_page_or_404(inspection_id, room_id)
     items, answers, notes = room_checklist(inspection, room_)
     walk = walk_position(inspection, room_)
-    findings = findings_in(inspection, room_, photos=True)  # a thumbnail per point
+    findings = room_points(inspection, room_)  # with a thumbnail each
     carried = carried_forward(inspection, room_, photos=True)
-    by_item: dict[int | None, list[Finding]] = {}
+    by_item: dict[int | None, list[RoomPoint]] = {}
     for finding in findings:
         by_item.setdefault(finding.item_id, []).append(finding)
     outcomes = queries.carry_forward_outcomes(inspection.id, [f.id for f in carried])
-    points = [f for f in findings if f not in carried and not f.is_check]  # a failed check shows on its item
+    carried_ids = {f.id for f in carried}
+    points = [f for f in findings if f.id not in carried_ids and not f.is_check]  # a failed check shows on its item
     pages = max(1, -(-len(points) // POINTS_SHOWN))
     page = min(max(request.args.get("points", 1, type=int) or 1, 1), pages)
     return render_template(
@@ -66,7 +66,7 @@ def room(inspection_id: int, room_id: int):
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         remaining=sum(item.id not in answers and not item.is_check for item in items),  # services.remaining_items
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
-        room_photos=queries.room_photos(inspection.id, room_.id), photo_form=RoomPhotoForm(formdata=None),
+        room_photos=queries.room_photos(inspection.id, room_.id) if has_photos else [], photo_form=RoomPhotoForm(formdata=None),
         scanned_at=walk.label_scanned_at)  # read with the walk position
 
 
@@ -74,7 +74,7 @@ def room(inspection_id: int, room_id: int):
 @requires(*WRITERS)
 def room_photo(inspection_id: int, room_id: int):
     """Add a photo of the room itself (online; a refused photo says why and nothing is saved)."""
-    inspection, room_, _ = room_page_or_404(inspection_id, room_id)
+    inspection, room_, *_ = room_page_or_404(inspection_id, room_id)
     writable_or_409(inspection)
     form = RoomPhotoForm()
     if not form.validate_on_submit():

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Boolean, Select, and_, bindparam, case, func, or_, select, true
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload
 
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain import checklist as rules
@@ -19,7 +19,7 @@ from inspect_app.domain.bands import Band
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
-from inspect_app.findings.models import Finding
+from inspect_app.findings.models import Finding, reference
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
 from inspect_app.photos.models import Photo
@@ -161,7 +161,23 @@ def _with_points(query: Select, seen: tuple) -> Select:
             .add_columns(func.coalesce(present.c.n, 0), present.c.top))
 
 
-def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistItem], dict[int, str], dict]:
+class RoomItem(NamedTuple):
+    """A checklist item as the room page and its bulk answer read it (plain columns: a room has
+    dozens, each drawn with its answer form)."""
+
+    id: int
+    code: str
+    category: str
+    prompt: str
+    guidance: str | None
+    kind: str
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind == "check"
+
+
+def room_checklist(inspection: Inspection, room: Room) -> tuple[list[RoomItem], dict[int, str], dict]:
     """The inspection's checklist items for the room's area type, in order (the pinned library's
     items for the ward's patient group and the inspection type: :func:`item_scope`), this
     inspection's answers to them (item id -> value) and the words kept with them (item id ->
@@ -169,8 +185,8 @@ def room_checklist(inspection: Inspection, room: Room) -> tuple[list[ChecklistIt
     rows = db.session.execute(_checklist_statement(), {
         "inspection_id": inspection.id, "room_id": room.id, "template_id": inspection.template_id,
         "area_type_id": room.area_type_id, **item_scope(inspection)}).all()
-    return ([row[0] for row in rows], {row[0].id: row[1] for row in rows if row[1] is not None},
-            {row[0].id: tuple(row[2:]) for row in rows if row[1] is not None})
+    return ([RoomItem(*row[:6]) for row in rows], {row[0]: row[6] for row in rows if row[6] is not None},
+            {row[0]: tuple(row[7:]) for row in rows if row[6] is not None})
 
 
 def item_scope(inspection: Inspection) -> dict:
@@ -193,7 +209,9 @@ def scoped_items() -> tuple:
 
 @functools.cache
 def _checklist_statement() -> Select:
-    return (select(ChecklistItem, Answer.value, Answer.comment, Answer.na_reason, Answer.na_detail)
+    return (select(ChecklistItem.id, ChecklistItem.code, ChecklistItem.category, ChecklistItem.prompt,
+                   ChecklistItem.guidance, ChecklistItem.kind, Answer.value, Answer.comment, Answer.na_reason,
+                   Answer.na_detail)
             .outerjoin(Answer, and_(Answer.item_id == ChecklistItem.id,
                                     Answer.inspection_id == bindparam("inspection_id"),
                                     Answer.room_id == bindparam("room_id")))
@@ -225,33 +243,58 @@ def _seen_now(inspection_id) -> tuple:
 def findings_in(inspection: Inspection, room: Room | None = None, *, photos: bool = False) -> list[Finding]:
     """Ligature points present in this inspection (optionally one room), in the order recorded;
     with ``photos``, their photos are loaded in the same statement (a page with thumbnails)."""
-    if room is not None and inspection.status != InspectionStatus.SUPERSEDED:  # the room page, on every view
-        return list(db.session.scalars(_room_points_statement(photos),
-                                       {"inspection_id": inspection.id, "room_id": room.id}).unique())
     query = select(Finding).where(*seen_in(inspection), Finding.state == "present")
     if room is not None:
         query = query.where(Finding.room_id == room.id)
     return _points(query.order_by(Finding.room_id, Finding.id), photos)
 
 
-# What the room page shows of its points (a checklist item's points, a page of point rows): a dense
-# room holds dozens, and filling every column of each (descriptions, controls, grading answers)
-# cost more than the statement. Anything else is loaded if asked for; a test counts the statements.
-ROOM_PAGE_COLUMNS = (Finding.id, Finding.kind, Finding.item_id, Finding.room_id, Finding.ward_id, Finding.state,
-                     Finding.band, Finding.score, Finding.category, Finding.description, Finding.location)
+class RoomPoint(NamedTuple):
+    """A point as the room page shows it (a checklist item's points, a page of point rows), read as
+    plain columns: a dense room holds dozens, and loading each as a full record (descriptions,
+    controls, grading answers, its photos) cost more than the statement."""
+
+    id: int
+    kind: str
+    item_id: int | None
+    band: str | None
+    score: int | None
+    category: str
+    description: str
+    location: str | None
+    thumb: str | None  # the uuid of its first photo (not removed), for the thumbnail
+
+    @property
+    def ref(self) -> str:
+        return reference(self.kind, self.id)
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind == "check"
+
+
+def room_points(inspection: Inspection, room: Room) -> list[RoomPoint]:
+    """:func:`findings_in` one room, as the room page shows them (one statement)."""
+    if inspection.status == InspectionStatus.SUPERSEDED:  # an old version (rarely viewed): its own conditions
+        return [RoomPoint(f.id, f.kind, f.item_id, f.band, f.score, f.category, f.description, f.location,
+                          f.photos[0].uuid if f.photos else None) for f in findings_in(inspection, room, photos=True)]
+    rows = db.session.execute(_room_points_statement(), {"inspection_id": inspection.id, "room_id": room.id})
+    return [RoomPoint(*row) for row in rows]
 
 
 @functools.cache
-def _room_points_statement(photos: bool) -> Select:
-    query = (select(Finding).where(*_seen_now(bindparam("inspection_id")), Finding.state == "present",
-                                   Finding.room_id == bindparam("room_id")).order_by(Finding.room_id, Finding.id)
-             .options(load_only(*ROOM_PAGE_COLUMNS)))
-    return query.options(_thumbnails()) if photos else query
+def _room_points_statement() -> Select:
+    thumb = (select(Photo.uuid).where(Photo.finding_id == Finding.id, Photo.removed_at.is_(None))
+             .order_by(Photo.id).limit(1).scalar_subquery())  # as Finding.photos orders them
+    return (select(Finding.id, Finding.kind, Finding.item_id, Finding.band, Finding.score, Finding.category,
+                   Finding.description, Finding.location, thumb)
+            .where(*_seen_now(bindparam("inspection_id")), Finding.state == "present",
+                   Finding.room_id == bindparam("room_id")).order_by(Finding.id))
 
 
 def _thumbnails():
-    """A point's photos as the room page's thumbnails need them: the id, the uuid its URL is built
-    from and the point (a dense room's 67 points with a photo each filled every photo column)."""
+    """A point's photos as a page of thumbnails needs them: the id, the uuid its URL is built from
+    and the point (not every photo column)."""
     return joinedload(Finding.photos).load_only(Photo.id, Photo.uuid, Photo.finding_id)
 
 
