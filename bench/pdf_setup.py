@@ -106,6 +106,7 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
     from inspect_app.estates.models import Room, Ward
     from inspect_app.extensions import db
     from inspect_app.findings import services as findings
+    from inspect_app.inspections import answering, signing
     from inspect_app.inspections import services as inspections
     from inspect_app.inspections.assurance import flags_for
     from inspect_app.inspections.models import Inspection
@@ -135,8 +136,8 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
             ids.append(point.id)
         for room in rooms:
             for item in inspections.room_items(inspection, room):
-                inspections.record_answer(inspection=inspection, room=room, item=item, value=item.passing_answer,
-                                          by=inspector, now=now)
+                answering.record_answer(inspection=inspection, room=room, item=item, value=item.passing_answer,
+                                        by=inspector, now=now)
         db.session.commit()
         inspection_id = inspection.id
     with Pool(2, initializer=_init_worker, initargs=(str(workdir),)) as pool:
@@ -147,11 +148,11 @@ def build_database(workdir: Path, sources: list[Path]) -> str:
         # Every room answered in one go would be flagged for a second look: acknowledge each, as a
         # signatory must; the demo patient safety lead gives the clinical sign-off.
         keys = [flag.key for flag in flags_for(inspection)]
-        inspections.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
-                             by=inspector, now=utcnow(), capacity="lead", acknowledged=keys)
+        signing.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
+                         by=inspector, now=utcnow(), capacity="lead", acknowledged=keys)
         clinical = db.session.scalar(select(User).where(User.role == "safety_lead"))
-        inspections.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
-                             by=clinical, now=utcnow(), capacity="clinical", acknowledged=keys)
+        signing.sign_off(inspection=inspection, password=DEMO_PASSWORD, attestation="Bench record",
+                         by=clinical, now=utcnow(), capacity="clinical", acknowledged=keys)
         db.session.commit()
         (workdir / "inspection_id").write_text(str(inspection_id))
     return f"{len(ids)} ligature points with photos on {ROOMS} rooms, inspection {inspection_id} signed off"

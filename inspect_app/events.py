@@ -10,8 +10,8 @@ Who listens (docs/architecture.md keeps the table):
 - ``finding_grading``, sent by findings.grade_finding before grading: actions refuses a point whose
   action is closed.
 - ``finding_graded``, sent by findings.apply_grade: actions creates, re-bands or re-dates the action.
-- ``finding_withdrawn``, sent by findings.withdraw_finding: actions cancels the point's action.
-- ``inspection_signed_off``, sent by inspections.sign_off at the last signature: actions gives each
+- ``finding_withdrawn``, sent by findings.withdrawal.withdraw_finding: actions cancels the point's action.
+- ``inspection_signed_off``, sent by inspections.signing.sign_off at the last signature: actions gives each
   point that needs one its action.
 - ``product_check_failed``, sent by alerts.record_check: actions grades the point Extreme.
 - ``action_created``, ``action_band_raised``, ``acceptance_proposed``, sent by actions:

@@ -27,7 +27,7 @@ from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus, Role
 from inspect_app.estates.models import Room, RoomFixture, Site, Ward
 from inspect_app.estates.scope import visible_ward_ids
-from inspect_app.extensions import db
+from inspect_app.extensions import db, generic_plans
 from inspect_app.findings.models import Finding
 from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.photos.models import Photo
@@ -429,7 +429,8 @@ def attention(user, *, now: datetime) -> dict:
     if ids is not None:
         params["ward_ids"] = sorted(ids) or [0]
     statement, asked = _attention_statement(ids is not None)
-    row = db.session.execute(statement, params).one()
+    with generic_plans():  # its time comparisons made PostgreSQL plan it on every view
+        row = db.session.execute(statement, params).one()
     keep_presence(asked, row[10:])  # the optional panels' existence tests (inspect_app.presence), read here too
     # the overdue counts come from the maintained counts: kept until their marker (read above, in
     # the same statement as the other counts) moves or the date changes

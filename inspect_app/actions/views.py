@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from inspect_app.actions import queries, services
+from inspect_app.actions import queries, services, transitions
 from inspect_app.actions.forms import (
     AcknowledgeForm,
     ApproveForm,
@@ -138,8 +138,8 @@ def move(action_id: int, target: str):
         problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
         return render_detail(action, error=problems or "Check what you entered.", forms={target: form}, status=400)
     try:
-        services.transition(action, target, by=current_user, now=utcnow(), fields=form.values(),
-                            photos=form.uploads())
+        transitions.transition(action, target, by=current_user, now=utcnow(), fields=form.values(),
+                               photos=form.uploads())
     except REFUSALS as exc:
         return _refused(action_id, exc, {target: form}, 409 if isinstance(exc, TransitionError) else 400)
     if target == ActionStatus.RISK_ACCEPTED.value and action.status != target:
@@ -158,7 +158,7 @@ def approve(action_id: int):
     try:
         if not form.validate_on_submit():
             raise services.ActionError(" ".join(sum(form.errors.values(), [])))
-        services.approve_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
+        transitions.approve_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
     except REFUSALS as exc:
         return _refused(action_id, exc, {"approve": form}, 409 if isinstance(exc, TransitionError) else 400)
     flash(f"Risk on {action.ref} accepted; review by {action.accepted_review_date:%d %b %Y}.", "success")
@@ -173,7 +173,7 @@ def decline(action_id: int):
     try:
         if not form.validate_on_submit():
             raise services.ActionError(" ".join(sum(form.errors.values(), [])))
-        services.decline_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
+        transitions.decline_acceptance(action, by=current_user, now=utcnow(), comment=form.comment.data)
     except services.ActionError as exc:
         return _refused(action_id, exc, {"decline": form}, 409)
     flash(f"The proposal to accept the risk on {action.ref} was declined.", "success")

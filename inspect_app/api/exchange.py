@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from inspect_app import transaction
 from inspect_app.api import receipts
-from inspect_app.api.ops import OpError
+from inspect_app.api.parse import OpError
 
 FORMAT = "wsi-unsent-items"
 MAX_ITEMS = 2000

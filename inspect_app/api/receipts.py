@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from inspect_app import transaction
 from inspect_app.api import ops
 from inspect_app.api.models import SyncReceipt
+from inspect_app.api.parse import OpError
 from inspect_app.extensions import db
 
 
@@ -29,7 +30,7 @@ def check_op_id(value: Any) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise ops.OpError(400, "Each operation needs an op_id that is a UUID.") from None
+        raise OpError(400, "Each operation needs an op_id that is a UUID.") from None
 
 
 def _body(op_id: str, kind: str, result: dict, *, replayed: bool) -> dict:
@@ -44,10 +45,10 @@ def checksum(kind: str, payload: Any) -> str:
 
 def _replay(receipt: SyncReceipt, *, by, kind: str, digest: str) -> tuple[int, dict]:
     if receipt.user_id != by.id or receipt.kind != kind:
-        raise ops.OpError(409, "That operation id was already used for a different operation.")
+        raise OpError(409, "That operation id was already used for a different operation.")
     if receipt.payload_sha256 is not None and receipt.payload_sha256 != digest:
         # Not a retry but another change under a used id: refuse it, and say what the id did.
-        raise ops.OpError(409, "That operation id was already used with different contents; nothing was "
+        raise OpError(409, "That operation id was already used with different contents; nothing was "
                                "changed. Send the change again as a new operation.",
                           original={"status_code": receipt.status_code, "result": receipt.result})
     return receipt.status_code, _body(receipt.op_id, receipt.kind, receipt.result, replayed=True)
@@ -58,10 +59,10 @@ def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tu
     (status, body). The caller's transaction is committed by the request (or :func:`transaction.checkpoint`).
 
     :param files: uploaded files of a multipart request (photos).
-    :raises ops.OpError: the operation was refused; nothing was saved.
+    :raises parse.OpError: the operation was refused; nothing was saved.
     """
     if not isinstance(op, dict):
-        raise ops.OpError(400, "Send one operation as a JSON object.")
+        raise OpError(400, "Send one operation as a JSON object.")
     op_id = check_op_id(op.get("op_id"))
     kind = str(op.get("kind") or "")
     digest = checksum(kind, op.get("payload"))
@@ -81,6 +82,6 @@ def apply(op: dict, files=None, *, by, now: datetime, _retry: bool = True) -> tu
             # once: the handlers recognise what is now stored, so one more attempt resolves it.
             return apply(op, files, by=by, now=now, _retry=False)
         if receipt is None:
-            raise ops.OpError(409, "This conflicts with something already saved. Reload and check.") from None
+            raise OpError(409, "This conflicts with something already saved. Reload and check.") from None
         return _replay(receipt, by=by, kind=kind, digest=digest)
     return status, _body(op_id, kind, result, replayed=False)

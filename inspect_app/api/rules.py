@@ -28,13 +28,8 @@ from inspect_app.domain.alerts import CheckResult
 from inspect_app.domain.grading import CONSEQUENCE_REASON_NEEDED, LoadBearing
 from inspect_app.domain.risk import MITIGATIONS
 from inspect_app.findings.forms import GRADES
-from inspect_app.findings.services import (
-    GRADE_MESSAGE,
-    PHOTO_OR_DESCRIPTION,
-    TEXT_LIMITS,
-    WITHDRAW_REASON_LIMIT,
-    WITHDRAW_REASON_MESSAGE,
-)
+from inspect_app.findings.services import GRADE_MESSAGE, PHOTO_OR_DESCRIPTION, TEXT_LIMITS
+from inspect_app.findings.withdrawal import WITHDRAW_REASON_LIMIT, WITHDRAW_REASON_MESSAGE
 from inspect_app.inspections.services import ACCESS_REASON_LIMIT, ACCESS_REASON_MESSAGE
 
 FILLED = r"\S"

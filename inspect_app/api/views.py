@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from inspect_app.api import exchange, openapi, ops, pack, receipts
+from inspect_app.api.parse import OpError
 from inspect_app.clock import utcnow
 from inspect_app.security import jsonsafe
 from inspect_app.security.access import EVERYONE, requires
@@ -45,21 +46,21 @@ def parse_json(raw: bytes | str, message: str):
     try:
         return jsonsafe.loads(raw)
     except jsonsafe.TooDeep:
-        raise ops.OpError(400, f"The JSON is nested more than {jsonsafe.API_DEPTH} levels deep; "
+        raise OpError(400, f"The JSON is nested more than {jsonsafe.API_DEPTH} levels deep; "
                                "no operation is shaped like that.") from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
-        raise ops.OpError(400, message) from None
+        raise OpError(400, message) from None
 
 
 def _op_from_request() -> dict:
     if request.mimetype == "multipart/form-data":
         return parse_json(request.form.get("op") or "", "The op field must hold the operation as JSON.")
     if not request.is_json:
-        raise ops.OpError(400, "Send the operation as JSON, or as multipart with an op field.")
+        raise OpError(400, "Send the operation as JSON, or as multipart with an op field.")
     return parse_json(request.get_data(cache=False), "Send the operation as JSON, or as multipart with an op field.")
 
 
-def op_error(exc: ops.OpError, op_id=None):
+def op_error(exc: OpError, op_id=None):
     return jsonify(error=exc.status, message=exc.message, op_id=op_id, field=exc.field, **exc.extra), exc.status
 
 
@@ -70,7 +71,7 @@ def apply_op():
     try:
         op = _op_from_request()
         status, body = receipts.apply(op, request.files, by=current_user, now=utcnow())
-    except ops.OpError as exc:
+    except OpError as exc:
         return op_error(exc, op.get("op_id") if isinstance(op, dict) else None)
     return jsonify(body), status
 
@@ -92,7 +93,7 @@ def import_unsent():
         raw = upload.read() if upload else request.get_data(cache=False)
         document = parse_json(raw, "This is not an export of unsent items from Ward Safety Inspect.")
         report = exchange.import_document(document, by=current_user, now=utcnow())
-    except ops.OpError as exc:
+    except OpError as exc:
         return op_error(exc)
     return jsonify(report)
 

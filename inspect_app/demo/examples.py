@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.actions.models import Action
 from inspect_app.alerts import queries
 from inspect_app.alerts.models import Alert
@@ -24,6 +24,7 @@ from inspect_app.auth.models import User
 from inspect_app.estates.models import Room, Trust, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.inspections import answering, signing
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.assurance import flags_for
 
@@ -37,14 +38,14 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
     def answer_all(inspection, ward: Ward, value: str, start: datetime) -> None:
         for n, room in enumerate(ward.active_rooms):
             for item in inspections.room_items(inspection, room):
-                inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
-                                          now=start + timedelta(seconds=n),
-                                          na_reason="not_present" if value == "not_applicable" else None)
+                answering.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
+                                        now=start + timedelta(seconds=n),
+                                        na_reason="not_present" if value == "not_applicable" else None)
 
     def sign(inspection, by: User, at: datetime, capacity: str) -> None:
         keys = [flag.key for flag in flags_for(inspection)]
-        inspections.sign_off(inspection=inspection, password=password, attestation="Demo example", by=by, now=at,
-                             capacity=capacity, acknowledged=keys)
+        signing.sign_off(inspection=inspection, password=password, attestation="Demo example", by=by, now=at,
+                         capacity=capacity, acknowledged=keys)
 
     # Willow Ward: the routine check that must not pass for an assessment.
     willow = wards["Willow Ward"]
@@ -73,18 +74,18 @@ def seed_examples(trust: Trust, *, now: datetime, password: str) -> None:
         for checklist_item in inspections.room_items(annual, each):
             value = "ligature_point" if checklist_item.id == getattr(item, "id", None) and each.id == room.id \
                 else "pass" if checklist_item.is_check else "compliant"
-            inspections.record_answer(inspection=annual, room=each, item=checklist_item, value=value, by=inspector,
-                                      now=start + timedelta(minutes=2 * n, seconds=20 * checklist_item.order))
+            answering.record_answer(inspection=annual, room=each, item=checklist_item, value=value, by=inspector,
+                                    now=start + timedelta(minutes=2 * n, seconds=20 * checklist_item.order))
     sign(annual, inspector, start + timedelta(hours=3), "lead")
     sign(annual, manager, start + timedelta(hours=5), "clinical")
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
     if action is not None and action.status != "risk_accepted":
         # Two people (a safety lead proposes, a risk approver approves); the residual keeps the
         # consequence; an Extreme acceptance is reviewed within the policy's month.
-        actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=10),
-                           fields={"rationale": "Bay is within constant sight of the nursing station",
+        transitions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=10),
+                               fields={"rationale": "Bay is within constant sight of the nursing station",
                                    "residual_grade": (1, 5), "review_date": (now + timedelta(days=20)).date()})
-        actions.approve_acceptance(action, by=people["risk_approver"], now=now - timedelta(days=9))
+        transitions.approve_acceptance(action, by=people["risk_approver"], now=now - timedelta(days=9))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(days=1))

@@ -1,4 +1,5 @@
-"""Ligature point use cases: record, grade and re-grade, edit. Services flush and audit; views commit."""
+"""Ligature point use cases: record, grade and re-grade (editing a point is ``editing.py``,
+withdrawing one ``withdrawal.py``). Services flush and audit; views commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,6 @@ from inspect_app import events
 from inspect_app.audit.services import record
 from inspect_app.domain import grading, risk
 from inspect_app.domain.text import TextError, clean_text
-from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding, FindingGrade
@@ -22,9 +22,6 @@ EDITABLE_FIELDS = ("description", "location", "category", "existing_controls", "
                    "recommended_action", "low_level", "load_bearing", "load_bearing_reason")
 TEXT_LIMITS = {"description": 2000, "location": 500, "category": 80, "existing_controls": 2000,
                "recommended_action": 2000, "load_bearing_reason": 1000, "consequence_reason": 1000}
-# Fields whose change re-grades the point (the floors depend on them).
-GRADING_FIELDS = ("low_level", "load_bearing")
-GRADING_FIELD_NAMES = {"low_level": "Low-level flag", "load_bearing": "Load-bearing answer"}
 GRADE_MESSAGE = "Pick a cell on the grid to grade the point."
 PHOTO_OR_DESCRIPTION = "Take a photo of the point or describe it."
 
@@ -48,7 +45,7 @@ class FindingForbidden(FindingError, Forbidden):
 READ_ONLY_MESSAGE = "This inspection is signed off and read-only; start a correction to change it."
 
 
-def _inspection(inspection_id: int) -> Inspection | None:
+def inspection_by_id(inspection_id: int) -> Inspection | None:
     """The inspection with this id. Its model is reached through the point's mapping
     (``Finding.last_inspection``): the walk builds on the points, so findings does not import it."""
     return db.session.get(Finding.last_inspection.property.mapper.class_, inspection_id)
@@ -56,7 +53,7 @@ def _inspection(inspection_id: int) -> Inspection | None:
 
 def current_inspection(finding: Finding) -> Inspection | None:
     """The inspection the point is now part of (the last one that recorded or re-checked it)."""
-    return _inspection(finding.last_inspection_id) if finding.last_inspection_id else None
+    return inspection_by_id(finding.last_inspection_id) if finding.last_inspection_id else None
 
 
 def ensure_editable(finding: Finding, inspection: Inspection | None = None) -> Inspection:
@@ -89,7 +86,7 @@ def grading_context(finding: Finding, room: Room) -> grading.Context:
                            observation=room.observation)
 
 
-def _clean(field: str, value: Any) -> Any:
+def clean_field(field: str, value: Any) -> Any:
     if field == "low_level":
         if not isinstance(value, bool):
             raise FindingError("Low-level must be yes or no.")
@@ -113,10 +110,6 @@ def _clean(field: str, value: Any) -> Any:
     except TextError as exc:
         raise FindingError(str(exc)) from None
     return (value or None) if reason else value
-
-
-def _snapshot(finding: Finding) -> dict[str, Any]:
-    return {f: getattr(finding, f) for f in EDITABLE_FIELDS}
 
 
 def record_finding(*, inspection, room: Room, by, now: datetime, item=None, category: str | None = None,
@@ -149,7 +142,7 @@ def record_finding(*, inspection, room: Room, by, now: datetime, item=None, cate
               "existing_controls": existing_controls, "mitigation": mitigation,
               "recommended_action": recommended_action, "low_level": bool(low_level),
               "load_bearing": load_bearing, "load_bearing_reason": load_bearing_reason}
-    clean = {k: _clean(k, v) for k, v in values.items()}
+    clean = {k: clean_field(k, v) for k, v in values.items()}
     if not clean["category"]:
         raise FindingError("Choose the fixture category.", "category")
     if likelihood in (None, "") or consequence in (None, ""):
@@ -218,8 +211,6 @@ def original_consequence(finding: Finding) -> int | None:
     return None
 
 
-
-
 def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: str, by, now: datetime,
                 inspection=None, comment: str | None = None, consequence_reason: str | None = None) -> FindingGrade:
     """Add a grade record (never overwriting an earlier one) and make it the finding's current grade.
@@ -237,7 +228,7 @@ def apply_grade(finding: Finding, likelihood: Any, consequence: Any, *, kind: st
     if finding.kind == "check":
         raise FindingError("A failed check has no 5x5 grade: its priority comes from the checklist item.")
     room = finding.room or db.session.get(Room, finding.room_id)
-    consequence_reason = _clean("consequence_reason", consequence_reason) if consequence_reason else None
+    consequence_reason = clean_field("consequence_reason", consequence_reason) if consequence_reason else None
     previous = finding.grades[-1] if finding.grades else None
     if (not consequence_reason and previous is not None and previous.consequence_reason
             and previous.consequence == consequence):
@@ -295,119 +286,3 @@ def grade_finding(finding: Finding, likelihood: Any, consequence: Any, *, by, no
         raise FindingError("The reason must be text.", "consequence_reason")
     return apply_grade(finding, likelihood, consequence, kind=kind, by=by, now=now, inspection=inspection,
                        comment=comment, consequence_reason=consequence_reason or None)
-
-
-def update_finding(finding: Finding, changes: dict[str, Any], *, by, now: datetime,
-                   edited_at: dict[str, str] | None = None, inspection=None,
-                   consequence_reason: str | None = None) -> dict[str, Any]:
-    """Change some fields of a ligature point; returns the fields that changed.
-
-    :param edited_at: per-field ISO times from the editing device. A field whose stored edit is
-        newer than the incoming one is left as it is (field-by-field merge, later edit wins);
-        both versions stay in the audit trail.
-    """
-    inspection = ensure_editable(finding, inspection)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise FindingError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    clean = {k: _clean(k, v) for k, v in changes.items()}
-    before = _snapshot(finding)
-    applied, skipped = _merge_fields(finding, clean, edited_at or {}, now=now)
-    if applied:
-        finding.updated_at = now
-        record("finding.update", finding, by=by, now=now, ward_id=finding.ward_id,
-               inspection_id=inspection.id if inspection else finding.last_inspection_id,
-               old={k: before[k] for k in applied}, new=applied)
-    if skipped:
-        record("finding.update_superseded", finding, by=by, now=now, ward_id=finding.ward_id,
-               new=skipped, comment="Older offline edit kept in history; a later edit won these fields.")
-    _regrade_after_edit(finding, applied, by=by, now=now, inspection=inspection,
-                        consequence_reason=consequence_reason)
-    return applied
-
-
-def _regrade_after_edit(finding: Finding, applied: dict[str, Any], *, by, now: datetime, inspection,
-                        consequence_reason: str | None) -> None:
-    """A changed grading fact (low-level, load-bearing...) re-grades the point with its L and C."""
-    changed = [field for field in GRADING_FIELDS if field in applied]
-    if changed and finding.likelihood is not None:
-        apply_grade(finding, finding.likelihood, finding.consequence, kind="regrade", by=by, now=now,
-                    inspection=inspection, comment=" and ".join(GRADING_FIELD_NAMES[f] for f in changed) + " changed",
-                    consequence_reason=consequence_reason)
-    elif finding.load_bearing == grading.LoadBearing.NONE.value and not finding.load_bearing_reason:
-        raise FindingError("Say why the point cannot bear a ligature (for example: collapses under 2 kg).",
-                           "load_bearing_reason")
-
-
-def _merge_fields(finding: Finding, clean: dict[str, Any], edited_at: dict[str, str], *,
-                  now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Set each changed field unless a later edit already won it; returns (applied, skipped)."""
-    # A stored time ahead of the server (from a device clock that ran fast before device times
-    # were clamped) is forgotten, so it cannot lock the field against every later edit.
-    ceiling = now.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    stored_times = {k: v for k, v in (finding.field_edited_at or {}).items() if isinstance(v, str) and v <= ceiling}
-    applied: dict[str, Any] = {}
-    skipped: dict[str, Any] = {}
-    for field, value in clean.items():
-        incoming = edited_at.get(field)
-        if incoming and stored_times.get(field) and stored_times[field] > incoming:
-            skipped[field] = value  # a later edit already won this field
-            continue
-        if getattr(finding, field) != value:
-            setattr(finding, field, value)
-            applied[field] = value
-        if incoming:
-            stored_times[field] = max(incoming, stored_times.get(field, ""))
-    finding.field_edited_at = stored_times
-    return applied, skipped
-
-
-WITHDRAW_REASON_LIMIT = 1000
-WITHDRAW_REASON_MESSAGE = "Say why the point was recorded in error."
-
-
-def may_withdraw(finding: Finding, user, inspection) -> str | None:
-    """Why ``user`` may not withdraw ``finding``, or None when they may.
-
-    Its recorder may, while the inspection it was recorded in is in progress; after sign-off
-    only a patient safety lead may (the signed report then lists it as withdrawn).
-    """
-    if finding.state == "removed":
-        return "This point has already been withdrawn."
-    if getattr(user, "role", None) == Role.SAFETY_LEAD.value:
-        return None
-    if finding.created_by_id != getattr(user, "id", None):
-        return "Only the person who recorded the point, or a patient safety lead, can withdraw it."
-    if inspection is None or inspection.is_read_only:
-        return "The inspection is signed off: ask a patient safety lead to withdraw the point."
-    return None
-
-
-def withdraw_finding(finding: Finding, *, reason: Any, by, now: datetime, inspection=None) -> Finding:
-    """"Recorded in error": take the point out of the figures and lists, cancel its action (kept),
-    and keep everything in the audit trail.
-
-    :param reason: why it was recorded in error (required, shown in the report).
-    :param inspection: the inspection it was recorded in (looked up when not given).
-    :raises FindingError: not allowed, or no reason.
-    """
-    inspection = inspection or _inspection(finding.inspection_id)
-    refusal = may_withdraw(finding, by, inspection)
-    if refusal:  # already withdrawn is about the record's state (409); the rest about who asks (403)
-        raise (FindingReadOnly if finding.state == "removed" else FindingForbidden)(refusal)
-    if reason is not None and not isinstance(reason, str):
-        raise FindingError("The reason must be text.", "reason")
-    reason = (reason or "").strip()
-    if not reason:
-        raise FindingError(WITHDRAW_REASON_MESSAGE, "reason")
-    if len(reason) > WITHDRAW_REASON_LIMIT:
-        raise FindingError(f"The reason is at most {WITHDRAW_REASON_LIMIT:,} characters.", "reason")
-    before = finding.state
-    finding.state, finding.withdrawn_reason = "removed", reason
-    finding.withdrawn_at, finding.withdrawn_by_id, finding.updated_at = now, by.id, now
-    db.session.flush()
-    record("finding.withdraw", finding, by=by, now=now, ward_id=finding.ward_id,
-           inspection_id=finding.last_inspection_id, old={"state": before},
-           new={"state": finding.state, "reason": reason}, comment=reason)
-    events.finding_withdrawn.send(finding, reason=reason, by=by, now=now)
-    return finding

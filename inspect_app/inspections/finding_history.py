@@ -10,7 +10,7 @@ from inspect_app.extensions import db
 from inspect_app.findings.forms import GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
-from inspect_app.findings.services import may_withdraw
+from inspect_app.findings.withdrawal import may_withdraw
 from inspect_app.inspections.lookup import can_write
 from inspect_app.inspections.models import CarryForward, Inspection
 from inspect_app.photos.models import Photo

@@ -15,11 +15,11 @@ from inspect_app.checklists import queries as checklist_queries
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import parse_grade
-from inspect_app.findings import services
+from inspect_app.findings import editing, services, withdrawal
 from inspect_app.findings.forms import FindingEditForm, FindingForm, GradeForm, WithdrawForm
 from inspect_app.findings.grid import grade_cells, room_floors
 from inspect_app.findings.models import Finding
-from inspect_app.inspections import queries
+from inspect_app.inspections import answering, queries
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.finding_history import detail_context
 from inspect_app.inspections.lookup import (
@@ -113,8 +113,8 @@ def create():
             events.finding_pin_given.send(finding, x=request.form.get("pin_x"), y=request.form.get("pin_y"),
                                           by=current_user, now=now)
         if item is not None:
-            inspections.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
-                                          by=current_user, now=now)
+            answering.answer_with_point(inspection=inspection, room=room, item=item, finding=finding,
+                                        by=current_user, now=now)
     except PhotoRejected as exc:
         refuse()
         return _render_new(form, inspection, room, item, status=PHOTO_STATUS.get(exc.code, 422),
@@ -143,7 +143,7 @@ def withdraw(finding_id: int):
     if not form.validate_on_submit() or form.finding_id.data != finding.id:
         abort(422, first_error(form) if form.errors else "The form is for a different ligature point.")
     try:
-        services.withdraw_finding(finding, reason=form.reason.data, by=current_user, now=utcnow())
+        withdrawal.withdraw_finding(finding, reason=form.reason.data, by=current_user, now=utcnow())
     except services.FindingError as exc:
         abort(status_of(exc), str(exc))  # a 4xx: the request's transaction rolls back
     flash(f"{finding.ref} withdrawn as recorded in error; it no longer counts in the figures.", "success")
@@ -176,9 +176,9 @@ def edit(finding_id: int):
             abort(400, "The form is for a different ligature point.")
         if form.validate_on_submit():
             try:
-                changed = services.update_finding(finding, form.details(), by=current_user, now=utcnow(),
-                                                  inspection=inspection,
-                                                  consequence_reason=form.consequence_reason.data or None)
+                changed = editing.update_finding(finding, form.details(), by=current_user, now=utcnow(),
+                                                 inspection=inspection,
+                                                 consequence_reason=form.consequence_reason.data or None)
             except services.FindingError as exc:
                 refuse()
                 error, status = str(exc), status_of(exc)

@@ -15,7 +15,7 @@ from inspect_app.checklists import queries as checklist_queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import CarryForwardOutcome
-from inspect_app.inspections import queries, services
+from inspect_app.inspections import answering, queries, services
 from inspect_app.inspections.forms import AccessForm, AnswerForm, CarryForwardForm, RemainingForm, RoomPhotoForm
 from inspect_app.inspections.lookup import (
     WRITERS,
@@ -64,7 +64,7 @@ def room(inspection_id: int, room_id: int):
         points_pages=pages, points_first=(page - 1) * POINTS_SHOWN + 1,
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
-        remaining=sum(item.id not in answers and not item.is_check for item in items),  # services.remaining_items
+        remaining=sum(item.id not in answers and not item.is_check for item in items),  # answering.remaining_items
         access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
         room_photos=queries.room_photos(inspection.id, room_.id) if has_photos else [], photo_form=RoomPhotoForm(formdata=None),
         scanned_at=walk.label_scanned_at)  # read with the walk position
@@ -103,9 +103,9 @@ def answer():
     if item is None:
         abort(404)
     try:
-        services.record_answer(inspection=inspection, room=room_, item=item, value=form.value.data,
-                               comment=form.comment.data or None, na_reason=form.na_reason.data or None,
-                               na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
+        answering.record_answer(inspection=inspection, room=room_, item=item, value=form.value.data,
+                                comment=form.comment.data or None, na_reason=form.na_reason.data or None,
+                                na_detail=form.na_detail.data or None, by=current_user, now=utcnow())
     except services.InspectionError as exc:
         abort(status_of(exc), str(exc))
     if AnswerValue(form.value.data).is_ligature_point and not queries.has_present_point(inspection, room_.id, item.id):
@@ -125,8 +125,8 @@ def remaining_compliant():
     writable_or_409(inspection)
     room_ = room_or_404(inspection, form.room_id.data)
     try:
-        marked = services.mark_remaining_compliant(inspection=inspection, room=room_, expected=form.count.data,
-                                                   by=current_user, now=utcnow())
+        marked = answering.mark_remaining_compliant(inspection=inspection, room=room_, expected=form.count.data,
+                                                    by=current_user, now=utcnow())
     except services.InspectionError as exc:
         abort(status_of(exc), str(exc))
     flash(f"{len(marked)} remaining item(s) in {room_.name} marked compliant.", "success")

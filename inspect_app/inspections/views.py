@@ -18,7 +18,7 @@ from inspect_app.domain.checklist import InspectionType
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.scope import visible_ward_ids, ward_or_404
 from inspect_app.inspections import assurance as assurance_reads
-from inspect_app.inspections import queries, services, versions, walk
+from inspect_app.inspections import queries, services, signing, versions, walk
 from inspect_app.inspections.forms import (
     ATTESTATION,
     CLINICAL_ATTESTATION,
@@ -141,16 +141,16 @@ def signoff(inspection_id: int):
     form, error, status = SignOffForm(), None, 200
     if request.method == "POST":
         # Inspectors sign as lead; ward managers and patient safety leads give the clinical sign-off.
-        if not can_write() and services.capacity_for(inspection, current_user) is None:
+        if not can_write() and signing.capacity_for(inspection, current_user) is None:
             abort(403)
         if not form.validate_on_submit():
             error, status = first_error(form), 422
         else:
             try:
-                created = services.sign_off(inspection=inspection, password=form.password.data,
-                                            capacity=form.capacity.data or None, acknowledged=form.acknowledge.data,
-                                            attestation=ATTESTATION, by=current_user, now=utcnow(),
-                                            sso_authenticated_at=oidc.fresh_auth_time())
+                created = signing.sign_off(inspection=inspection, password=form.password.data,
+                                           capacity=form.capacity.data or None, acknowledged=form.acknowledge.data,
+                                           attestation=ATTESTATION, by=current_user, now=utcnow(),
+                                           sso_authenticated_at=oidc.fresh_auth_time())
             except REFUSALS as exc:
                 refuse()
                 error, status = str(exc), status_of(exc)
@@ -163,7 +163,7 @@ def signoff(inspection_id: int):
                 return redirect(url_for("inspections.overview", inspection_id=inspection.id))
     problems = [] if inspection.is_read_only else services.signoff_problems(inspection)
     flags = assurance_reads.flags_for(inspection)
-    capacity = services.capacity_for(inspection, current_user)
+    capacity = signing.capacity_for(inspection, current_user)
     return render_template("inspections/signoff.html", inspection=inspection, form=form, error=error,
                            problems=problems, attestation=ATTESTATION if capacity != "clinical" else CLINICAL_ATTESTATION,
                            writer=can_write(), flags=flags, capacity=capacity, Capacity=Capacity,

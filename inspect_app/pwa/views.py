@@ -20,7 +20,8 @@ bp = Blueprint("pwa", __name__)
 
 #: Static files every page needs, precached when the service worker installs.
 SHELL_STATIC = ("css/app.css", "css/walk.css", "css/records.css", "css/plans.css", "js/plan.js",
-                "js/outbox.js", "js/downscale.js", "js/app.js", "js/rules.js", "js/capture.js", "js/pack.js",
+                "js/outbox.js", "js/downscale.js", "js/app.js", "js/rules.js", "js/pending.js", "js/capture.js",
+                "js/correct.js", "js/pack.js",
                 "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png", "icons/maskable-512.png")
 
 

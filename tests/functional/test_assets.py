@@ -33,3 +33,13 @@ def test_text_responses_are_compressed_for_browsers_that_accept_it(app, client):
     assert client.get("/healthz", headers={"Accept-Encoding": "gzip"}).headers.get("Content-Encoding") is None  # tiny
     plain = client.get("/login")
     assert "Content-Encoding" not in plain.headers and b"Sign in" in plain.data
+
+
+def test_every_script_and_stylesheet_a_page_loads_is_fingerprinted_and_precached(client):
+    html = client.get("/login").get_data(as_text=True)
+    sw = client.get("/sw.js").get_data(as_text=True)
+    linked = re.findall(r'(?:src|href)="(/static/(?:js|css)/[^"]+)"', html)
+    assert {"/static/js/pending.js", "/static/js/capture.js", "/static/js/correct.js"} <= {u.split("?")[0] for u in linked}
+    unfingerprinted = [url for url in linked if not re.search(r"\?v=[0-9a-f]{12}$", url)]
+    missing = [url for url in linked if f"'{url}'" not in sw and f'"{url}"' not in sw]
+    assert unfingerprinted == [] and missing == []  # offline, a page needs every one from the cache

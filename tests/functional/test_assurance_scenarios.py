@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.actions.models import Action
 from inspect_app.alerts import queries
 from inspect_app.alerts.evidence import collect as collect_evidence
@@ -24,6 +24,7 @@ from inspect_app.domain.alerts import WardAlertState
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.inspections import answering, signing
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Inspection, Signature
@@ -45,8 +46,8 @@ def walkthrough_all_answered(walkthrough):
     inspector = db.session.scalar(select(User).where(User.email == "inspector@demo.nhs.test"))
     for room in db.session.get(Ward, walkthrough.ward_id).active_rooms:
         for item in inspections.room_items(inspection, room):
-            inspections.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant",
-                                      by=inspector, now=utcnow())
+            answering.record_answer(inspection=inspection, room=room, item=item, value="pass" if item.is_check else "compliant",
+                                    by=inspector, now=utcnow())
     db.session.commit()
     return inspection.id, [flag.key for flag in flags_for(inspection)]
 
@@ -76,8 +77,8 @@ def test_all_na_picu_routine_check_is_flagged_stays_due_and_is_not_assessed(demo
                     "value": "not_applicable", "na_reason": "not_present"}))
                 assert response.status_code == 200, response.get_data(as_text=True)
             else:  # the rest as fast through the same service (the sync op calls it too)
-                inspections.record_answer(inspection=inspection, room=room, item=item, value="not_applicable",
-                                          na_reason="not_present", by=inspector, now=utcnow())
+                answering.record_answer(inspection=inspection, room=room, item=item, value="not_applicable",
+                                        na_reason="not_present", by=inspector, now=utcnow())
     db.session.commit()
     db.session.expire_all()
     flags = flags_for(db.session.get(Inspection, inspection_id))
@@ -173,8 +174,8 @@ def test_clinical_sign_off_is_refused_to_a_manager_of_another_ward(demo, auth, m
     db.session.commit()
     inspection = db.session.get(Inspection, inspection_id)
     try:
-        inspections.sign_off(inspection=inspection, password="a-long-test-password-42", attestation="", by=other,
-                             now=utcnow(), capacity="clinical", acknowledged=keys)
+        signing.sign_off(inspection=inspection, password="a-long-test-password-42", attestation="", by=other,
+                         now=utcnow(), capacity="clinical", acknowledged=keys)
     except inspections.InspectionError as exc:
         assert "ward manager of this ward or a patient safety lead" in str(exc)
     else:
@@ -202,17 +203,17 @@ def test_evidence_pdf_lists_an_accepted_extreme_and_a_failed_rail_check(demo, ct
         for checklist_item in inspections.room_items(inspection, each):
             value = "ligature_point" if (each.id, checklist_item.id) == (room.id, item.id) else \
                 "pass" if checklist_item.is_check else "compliant"
-            inspections.record_answer(inspection=inspection, room=each, item=checklist_item, value=value,
-                                      by=inspector, now=now - timedelta(days=3))
+            answering.record_answer(inspection=inspection, room=each, item=checklist_item, value=value,
+                                    by=inspector, now=now - timedelta(days=3))
     sign_fully(inspection, lead=inspector, now=now - timedelta(days=3))
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
     # Two people now (issue 14): the safety lead proposes, a risk approver accepts; the residual keeps
     # the consequence (controls change the likelihood of a hanging, not its outcome).
-    actions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=2),
-                       fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 5),
+    transitions.transition(action, "risk_accepted", by=lead, now=now - timedelta(days=2),
+                           fields={"rationale": "Rail is in a staffed bay", "residual_grade": (1, 5),
                                "review_date": (now + timedelta(days=20)).date().isoformat()})
     approver = db.session.get(User, demo["users"]["risk_approver"])
-    actions.approve_acceptance(action, by=approver, now=now - timedelta(days=2))
+    transitions.approve_acceptance(action, by=approver, now=now - timedelta(days=2))
     track = add_fixture(room, kind="curtain_rail", label="Collapsible bed-bay track", interval_days=30, alert=efa,
                         by=inspector, now=now - timedelta(days=40))
     record_check(track, result="fail", notes="Did not release under load", by=inspector, now=now - timedelta(hours=1))
@@ -293,8 +294,8 @@ def test_a_photo_of_the_room_clears_its_no_photo_flag(demo, auth, walkthrough):
     inspection = walkthrough.inspection()
     for n, item in enumerate(inspections.room_items(inspection, room)):  # a real look: 30 s an item
         value = "pass" if item.is_check else "compliant"
-        inspections.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
-                                  now=utcnow() + timedelta(seconds=30 * n))
+        answering.record_answer(inspection=inspection, room=room, item=item, value=value, by=inspector,
+                                now=utcnow() + timedelta(seconds=30 * n))
     db.session.commit()
     assert [f.kind.value for f in flags_for(walkthrough.inspection()) if f.room_id == room.id] == ["no_photo"]
     page = walkthrough.room_page(room)

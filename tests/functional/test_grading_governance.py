@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.audit.models import AuditEvent
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import TransitionError
@@ -104,7 +105,7 @@ def test_patient_group_and_observation_raise_the_minimum_and_the_trust_can_overr
 def test_residual_consequence_below_the_original_is_refused(make_action, people):
     action = make_action()  # 4 x 5
     with pytest.raises(actions.ActionError, match="likelihood only"):
-        actions.transition(action, "risk_accepted", by=people["safety_lead"], now=utcnow(), fields={
+        transitions.transition(action, "risk_accepted", by=people["safety_lead"], now=utcnow(), fields={
             "rationale": "Observation", "residual_grade": (1, 2), "review_date": utcnow().date() + timedelta(days=7)})
 
 
@@ -158,7 +159,7 @@ def test_expired_interim_control_shows_on_the_list_home_and_digest(make_action, 
 
     now = utcnow()
     action = make_action(now=now - timedelta(days=10))
-    actions.transition(action, "interim_control", by=people["ward_manager"], now=now - timedelta(days=10), fields={
+    transitions.transition(action, "interim_control", by=people["ward_manager"], now=now - timedelta(days=10), fields={
         "control_type": "access_removed", "control": "Bedroom locked", "control_by": "Charge nurse",
         "review_date": (now - timedelta(days=4)).date()})
     db.session.commit()
@@ -179,16 +180,16 @@ def test_extreme_risk_needs_a_lead_proposal_and_a_different_approver(make_action
     fields = {"rationale": "Continuous observation until refit", "residual_grade": (2, 5),
               "review_date": now.date() + timedelta(days=60)}
     with pytest.raises(actions.ActionError, match="within 31 days"):
-        actions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
+        transitions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
     db.session.rollback()
     fields["review_date"] = now.date() + timedelta(days=28)
-    actions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
+    transitions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
     db.session.commit()
     assert action.status == "open" and action.proposed_by_id == people["safety_lead"].id
     assert db.session.scalar(select(Notification).where(Notification.kind == "acceptance_proposed",
                                                         Notification.to_address == "approver@demo.nhs.test"))
     with pytest.raises(TransitionError):  # the lead cannot approve their own proposal
-        actions.approve_acceptance(action, by=people["safety_lead"], now=now)
+        transitions.approve_acceptance(action, by=people["safety_lead"], now=now)
     db.session.rollback()
     base = f"/actions/{action.id}"
     auth.login("approver@demo.nhs.test")
@@ -235,10 +236,10 @@ def test_failed_product_check_raises_an_extreme_action_and_tells_people(make_fix
 def test_risk_register_export_has_the_fields_an_administrator_imports(make_action, people, auth):
     action = make_action()
     now = utcnow()
-    actions.transition(action, "interim_control", by=people["ward_manager"], now=now, fields={
+    transitions.transition(action, "interim_control", by=people["ward_manager"], now=now, fields={
         "control_type": "access_removed", "control": "Bedroom locked", "control_by": "Charge nurse",
         "review_date": now.date() + timedelta(days=5)})
-    actions.transition(action, "escalated", by=people["safety_lead"], now=now, fields={"reference": "RR-0042"})
+    transitions.transition(action, "escalated", by=people["safety_lead"], now=now, fields={"reference": "RR-0042"})
     make_action(room="Quiet room", description="Not on the register")
     db.session.commit()
     auth.login("safety@demo.nhs.test")
@@ -307,7 +308,7 @@ def test_sync_api_takes_load_bearing_and_reasons_through_the_same_rules(device, 
 def test_accepted_risk_due_for_review_comes_back_and_the_dashboard_flags_expiry(make_action, people, auth):
     action = make_action(likelihood=2, consequence=2, room="Quiet room", description="Accepted low", **NOT_BEARING)
     now = utcnow()
-    actions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields={
+    transitions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields={
         "rationale": "Staff-only after refit", "residual_grade": (1, 2), "review_date": now.date() + timedelta(days=30)})
     db.session.commit()
     auth.login("safety@demo.nhs.test")

@@ -46,10 +46,10 @@ def test_list_is_sorted_by_band_then_most_overdue(make_action, auth):
 
 
 def test_ward_manager_acknowledges_interim_controls_on_the_ward(make_action, people, auth):
-    from inspect_app.actions import services
+    from inspect_app.actions import transitions
 
     action = make_action()
-    services.transition(action, "interim_control", by=people["ward_manager"], now=utcnow(), fields={
+    transitions.transition(action, "interim_control", by=people["ward_manager"], now=utcnow(), fields={
         "control": "Room locked", "control_by": "Nurse in charge", "review_date": utcnow().date()})
     db.session.commit()
     auth.login("manager@demo.nhs.test")
@@ -142,16 +142,16 @@ def test_safe_cell_escapes_every_formula_trigger():
 
 
 def test_each_attention_count_links_to_exactly_the_actions_it_counts(make_action, auth, people):
-    from inspect_app.actions import services
+    from inspect_app.actions import transitions
 
     now = utcnow()
     make_action(now=now - timedelta(days=65), description="Old extreme without control")  # interim missing, > 60 days
     make_action(likelihood=3, consequence=3, room="Quiet room", description="Fresh moderate", **NOT_BEARING)
     accepted = make_action(room="Bedroom 1", description="Accepted rail")
-    services.transition(accepted, "risk_accepted", by=people["safety_lead"], now=now - timedelta(days=10), fields={
+    transitions.transition(accepted, "risk_accepted", by=people["safety_lead"], now=now - timedelta(days=10), fields={
         "rationale": "Continuous observation", "residual_grade": (1, 5),
         "review_date": (now - timedelta(days=1)).date()})
-    services.approve_acceptance(accepted, by=people["risk_approver"], now=now - timedelta(days=10))
+    transitions.approve_acceptance(accepted, by=people["risk_approver"], now=now - timedelta(days=10))
     db.session.commit()
     auth.login("manager@demo.nhs.test")
     home = auth.client.get("/").get_data(as_text=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inspect_app.actions import services
+from inspect_app.actions import transitions
 from inspect_app.actions.models import ActionEvent
 from inspect_app.audit.models import AuditEvent
 from inspect_app.clock import utcnow
@@ -43,11 +43,11 @@ def test_every_transition_in_the_table_moves_the_action_and_records_it(make_acti
     role = sorted(t.roles, key=lambda r: r is not Role.SAFETY_LEAD)[0] if t.target is S.VERIFIED else next(iter(t.roles))
     actor = people["safety_lead"] if t.target is S.VERIFIED else people[ROLE_USER[role]]
     if t.target is S.RISK_ACCEPTED:  # an Extreme risk: a lead proposes, then an approver accepts
-        services.transition(action, t.target, by=people["safety_lead"], now=now, fields=_supply(t, now))
+        transitions.transition(action, t.target, by=people["safety_lead"], now=now, fields=_supply(t, now))
         assert action.status == t.source.value and action.proposed_by_id == people["safety_lead"].id
         actor = people["risk_approver"]
     photos = [photo_bytes()] if "photo" in t.requires else []
-    event = services.transition(action, t.target, by=actor, now=now, fields=_supply(t, now), photos=photos)
+    event = transitions.transition(action, t.target, by=actor, now=now, fields=_supply(t, now), photos=photos)
     db.session.commit()
     assert action.status == t.target.value
     assert (event.from_status, event.to_status, event.by_id, event.role) == (
@@ -116,8 +116,8 @@ def test_refused_moves_give_the_domain_message_and_save_nothing(make_action, peo
     db.session.commit()
     before = db.session.scalar(select(func.count()).select_from(ActionEvent))
     with pytest.raises(TransitionError) as caught:
-        services.transition(action, target, by=people[who], now=utcnow(), fields=fields,
-                            photos=[photo_bytes()] if target == "verified" else [])
+        transitions.transition(action, target, by=people[who], now=utcnow(), fields=fields,
+                               photos=[photo_bytes()] if target == "verified" else [])
     db.session.rollback()
     assert message in str(caught.value)
     assert action.status == setup
@@ -129,7 +129,7 @@ def test_capital_scheme_needs_interim_control_first(make_action, people):
     action.status = "escalated"
     db.session.commit()
     with pytest.raises(TransitionError, match="capital scheme needs an interim control"):
-        services.transition(action, "capital_scheme", by=people["inspector"], now=utcnow(), fields={"reference": "CAP"})
+        transitions.transition(action, "capital_scheme", by=people["inspector"], now=utcnow(), fields={"reference": "CAP"})
 
 
 def test_refused_move_over_http_is_409_with_message_and_nothing_saved(make_action, auth):
@@ -162,9 +162,9 @@ def test_extreme_risk_is_accepted_on_a_lead_proposal_by_an_approver_with_residua
     now = utcnow()
     fields = {"rationale": "Seclusion suite under continuous observation", "residual_grade": (1, 5),
               "review_date": (now + timedelta(days=20)).date()}
-    services.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
+    transitions.transition(action, "risk_accepted", by=people["safety_lead"], now=now, fields=fields)
     assert action.status == "open" and action.proposed_by_id == people["safety_lead"].id  # a proposal only
-    services.approve_acceptance(action, by=people["risk_approver"], now=now, comment="Approved at committee")
+    transitions.approve_acceptance(action, by=people["risk_approver"], now=now, comment="Approved at committee")
     db.session.commit()
     grades = db.session.scalars(select(FindingGrade).where(FindingGrade.finding_id == action.finding_id)
                                 .order_by(FindingGrade.id)).all()

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from flask_login import login_user
 
-from inspect_app.actions import queries, services, tallies
+from inspect_app.actions import queries, services, tallies, transitions
 from inspect_app.actions.models import ClosedTally, DueTally, LiveTally
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus as S
 from inspect_app.extensions import db
-from inspect_app.findings import services as findings
+from inspect_app.findings import withdrawal
 from tests.fixtures.remediation import NOT_BEARING
 
 
@@ -27,7 +27,7 @@ def _same() -> dict:
 def _close(action, people, now):
     action.status = S.VERIFIED.value  # where verification leaves it
     db.session.flush()
-    services.transition(action, S.CLOSED, by=people["ward_manager"], now=now)
+    transitions.transition(action, S.CLOSED, by=people["ward_manager"], now=now)
 
 
 def test_counts_equal_a_full_recount_through_an_actions_life(app, make_action, people):
@@ -49,21 +49,21 @@ def test_counts_equal_a_full_recount_through_an_actions_life(app, make_action, p
     _same()
 
     # a risk accepted by proposal and approval (residual grade moves the cell), then re-opened
-    services.transition(d, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
+    transitions.transition(d, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
         "rationale": "Continuous observation until refit", "residual_grade": (2, 4),
         "review_date": now.date() + timedelta(days=28)})
-    services.approve_acceptance(d, by=people["risk_approver"], now=now, comment="Committee minute 4")
+    transitions.approve_acceptance(d, by=people["risk_approver"], now=now, comment="Committee minute 4")
     assert d.status == S.RISK_ACCEPTED.value
     stored = _same()
     assert sum(stored[DueTally].values()) == 3  # accepted: not open work, not due
-    services.transition(d, S.OPEN, by=people["safety_lead"], now=now, fields={"comment": "New patient group"})
+    transitions.transition(d, S.OPEN, by=people["safety_lead"], now=now, fields={"comment": "New patient group"})
     _same()
 
     # closed (this month, and one three months ago), cancelled by withdrawing its point
     _close(a, people, now)
     _close(c, people, months_ago)
     _same()
-    findings.withdraw_finding(d.finding, reason="Recorded on the wrong ward", by=people["inspector"], now=now)
+    withdrawal.withdraw_finding(d.finding, reason="Recorded on the wrong ward", by=people["inspector"], now=now)
     assert d.status == S.CANCELLED.value
     stored = _same()
     assert sum(stored[ClosedTally].values()) == 3 and sum(stored[LiveTally].values()) == 1
@@ -99,11 +99,11 @@ def test_attention_counts_equal_the_lists_they_link_to(app, make_action, people)
     expired = make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=old)
     expired.interim_in_place_at, expired.interim_review_date = old, (now - timedelta(days=1)).date()
     accepted = make_action(likelihood=2, consequence=2, room="Quiet room", description="Accepted", **NOT_BEARING)
-    services.transition(accepted, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
+    transitions.transition(accepted, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
         "rationale": "Staff-only after refit", "residual_grade": (1, 2), "review_date": now.date() + timedelta(days=30)})
     accepted.accepted_review_date = now.date()  # due for review today
     proposed = make_action(ward="Hazel Ward", likelihood=4, consequence=5, room="Bedroom 1")
-    services.transition(proposed, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
+    transitions.transition(proposed, S.RISK_ACCEPTED, by=people["safety_lead"], now=now, fields={
         "rationale": "Continuous observation", "residual_grade": (2, 5), "review_date": now.date() + timedelta(days=28)})
     db.session.commit()
     assert proposed.proposed_by_id is not None

@@ -16,6 +16,7 @@ from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
 from inspect_app.findings.services import FindingError, apply_grade, policy_for
+from inspect_app.inspections import answering
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
 from tests.signing import sign_fully
@@ -101,8 +102,8 @@ def test_a_variant_item_of_another_group_cannot_be_answered(demo):
     room = db.session.scalar(select(Room).where(Room.ward_id == ward.id, Room.name == "Bedroom 1"))
     older = next(i for i in inspection.template.items if i.code == "BED-OA1")
     with pytest.raises(inspections.InspectionError, match="does not belong"):
-        inspections.record_answer(inspection=inspection, room=room, item=older, value="compliant", by=inspector,
-                                  now=utcnow())
+        answering.record_answer(inspection=inspection, room=room, item=older, value="compliant", by=inspector,
+                                now=utcnow())
 
 
 def test_routine_and_spot_checks_use_the_subsets_the_library_marks(demo):
@@ -126,18 +127,18 @@ def test_a_failed_check_needs_a_note_and_raises_an_action_at_its_default_priorit
     barricade = next(i for i in inspections.room_items(inspection, room) if i.code == "BED-05")
     assert barricade.kind == "check" and barricade.default_priority == "high"
     with pytest.raises(inspections.InspectionError, match="Say what failed"):
-        inspections.record_answer(inspection=inspection, room=room, item=barricade, value="fail", by=inspector,
-                                  now=utcnow())
+        answering.record_answer(inspection=inspection, room=room, item=barricade, value="fail", by=inspector,
+                                now=utcnow())
     with pytest.raises(inspections.InspectionError, match="Choose pass, fail or not applicable"):
-        inspections.record_answer(inspection=inspection, room=room, item=barricade, value="ligature_point",
-                                  by=inspector, now=utcnow())
+        answering.record_answer(inspection=inspection, room=room, item=barricade, value="ligature_point",
+                                by=inspector, now=utcnow())
     failed_at = utcnow()
     for status in ward_progress(inspection):
         for item in inspections.room_items(inspection, status.room):
-            inspections.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
-                                      by=inspector, now=failed_at)
-    inspections.record_answer(inspection=inspection, room=room, item=barricade, value="fail", by=inspector,
-                              comment="Master key does not open the door from the corridor", now=failed_at)
+            answering.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
+                                    by=inspector, now=failed_at)
+    answering.record_answer(inspection=inspection, room=room, item=barricade, value="fail", by=inspector,
+                            comment="Master key does not open the door from the corridor", now=failed_at)
     check = db.session.scalar(select(Finding).where(Finding.kind == "check"))
     assert (check.band, check.score, check.ref[:3]) == ("high", None, "FC-")
     assert inspections.signoff_problems(inspection) == []  # a failed check is not an ungraded ligature point
@@ -154,7 +155,7 @@ def test_a_fail_changed_to_pass_before_sign_off_withdraws_the_failed_check(demo)
     inspector, ward, inspection = _start(demo, "Larch Ward")
     _, room = _codes(inspection, ward)
     alarm = next(i for i in inspections.room_items(inspection, room) if i.code == "BED-27")
-    inspections.record_answer(inspection=inspection, room=room, item=alarm, value="fail", comment="No alarm",
-                              by=inspector, now=utcnow())
-    inspections.record_answer(inspection=inspection, room=room, item=alarm, value="pass", by=inspector, now=utcnow())
+    answering.record_answer(inspection=inspection, room=room, item=alarm, value="fail", comment="No alarm",
+                            by=inspector, now=utcnow())
+    answering.record_answer(inspection=inspection, room=room, item=alarm, value="pass", by=inspector, now=utcnow())
     assert db.session.scalar(select(Finding.state).where(Finding.kind == "check")) == "removed"

@@ -11,7 +11,7 @@ from alembic.operations import Operations
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from inspect_app.actions import services as actions
+from inspect_app.actions import transitions
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
@@ -45,7 +45,7 @@ def _run(step) -> None:
 def test_existing_grades_keep_their_band_and_free_text_controls_become_other(make_action, people):
     action = make_action(likelihood=2, consequence=3, room="Day room")  # unanswered load-bearing: High now
     now = utcnow()
-    actions.transition(action, "interim_control", by=people["ward_manager"], now=now, fields={
+    transitions.transition(action, "interim_control", by=people["ward_manager"], now=now, fields={
         "control": "Bedroom locked", "control_by": "Charge nurse", "review_date": now.date() + timedelta(days=5)})
     db.session.commit()
     action_id, band = action.id, action.finding.band

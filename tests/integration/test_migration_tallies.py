@@ -9,8 +9,7 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
-from inspect_app.actions import services as actions
-from inspect_app.actions import tallies
+from inspect_app.actions import tallies, transitions
 from inspect_app.clock import utcnow
 from inspect_app.extensions import db
 
@@ -47,7 +46,7 @@ def test_existing_actions_are_counted_by_the_migration(make_action, people):
         action = make_action(room=room, now=when)
         action.status = "verified"
         db.session.flush()
-        actions.transition(action, "closed", by=people["ward_manager"], now=when)
+        transitions.transition(action, "closed", by=people["ward_manager"], now=when)
     make_action(room="Quiet room").status = "cancelled"  # cancelled before closing dates were set
     make_action(ward="Hazel Ward", likelihood=3, consequence=4, room="Day room", now=earlier)  # open, overdue
     make_action(ward="Hazel Ward", likelihood=2, consequence=3, room="Bedroom 1")  # open, not due

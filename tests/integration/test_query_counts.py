@@ -55,7 +55,9 @@ def _statements(auth, email: str, path: str) -> int:
         response = auth.client.get(path)
     assert response.status_code == 200
     auth.logout()
-    return len(statements)
+    # PostgreSQL's SET LOCAL of the planner's mode around the attention counts (extensions.generic_plans)
+    # reads nothing: the ceilings are the same on both databases
+    return len([s for s in statements if not s.startswith("SET LOCAL plan_cache_mode")])
 
 
 def test_statement_counts_do_not_grow_with_the_number_of_actions(demo, people, auth):

@@ -11,6 +11,7 @@ from inspect_app.domain.risk import Band
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.inspections import answering
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
 from tests.signing import sign_fully
@@ -51,8 +52,8 @@ def test_tier3_low_score_is_graded_high_and_actioned_at_sign_off(walk):
     now = utcnow()
     for status in ward_progress(inspection):
         for item in inspections.room_items(inspection, status.room):
-            inspections.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
-                                      by=inspector, now=now)
+            answering.record_answer(inspection=inspection, room=status.room, item=item, value=item.passing_answer,
+                                    by=inspector, now=now)
     created = sign_fully(inspection, lead=inspector, now=utcnow(), attestation="True record")
     assert [a.finding_id for a in created] == [finding.id]
     assert inspection.is_read_only
@@ -77,8 +78,8 @@ def test_ward_progress_counts_each_rooms_points_and_its_most_severe_band(walk):
     legacy = points["Day room"]
     legacy.likelihood = legacy.consequence = legacy.score = legacy.band = None
     item = inspections.room_items(inspection, rooms["Bedroom 1"])[0]
-    inspections.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value=item.passing_answer,
-                              by=inspector, now=now)
+    answering.record_answer(inspection=inspection, room=rooms["Bedroom 1"], item=item, value=item.passing_answer,
+                            by=inspector, now=now)
     db.session.commit()
     by_name = {status.room.name: status for status in ward_progress(inspection)}
     assert (by_name["Bedroom 1"].findings, by_name["Bedroom 1"].highest_band) == (3, Band.EXTREME)

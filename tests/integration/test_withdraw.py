@@ -17,6 +17,7 @@ from inspect_app.clock import utcnow
 from inspect_app.estates.models import Room, Ward
 from inspect_app.extensions import db
 from inspect_app.findings import services as findings
+from inspect_app.findings import withdrawal
 from inspect_app.findings.models import Finding
 from inspect_app.inspections import services as inspections
 from inspect_app.inspections.walk import ward_progress
@@ -43,14 +44,14 @@ def test_recorder_withdraws_before_sign_off_point_leaves_figures_action_cancelle
     inspector, inspection, room, point = walk
     other = make_user("inspector")
     with pytest.raises(findings.FindingError, match="Only the person who recorded"):
-        findings.withdraw_finding(point, reason="Duplicate", by=other, now=utcnow())
+        withdrawal.withdraw_finding(point, reason="Duplicate", by=other, now=utcnow())
     with pytest.raises(findings.FindingError, match="recorded in error") as refused:
-        findings.withdraw_finding(point, reason="   ", by=inspector, now=utcnow())
+        withdrawal.withdraw_finding(point, reason="   ", by=inspector, now=utcnow())
     assert refused.value.field == "reason"
     action = db.session.scalar(select(Action).where(Action.finding_id == point.id))
     assert action.status == "open"
 
-    findings.withdraw_finding(point, reason="Same closer as LP-1, recorded twice", by=inspector, now=utcnow())
+    withdrawal.withdraw_finding(point, reason="Same closer as LP-1, recorded twice", by=inspector, now=utcnow())
     db.session.commit()
     assert point.state == "removed" and point.withdrawn_by_id == inspector.id
     assert action.status == "cancelled" and db.session.get(Action, action.id) is not None  # kept, not deleted
@@ -65,7 +66,7 @@ def test_recorder_withdraws_before_sign_off_point_leaves_figures_action_cancelle
     status = {s.room.name: s for s in ward_progress(inspection)}["Bedroom 1"]
     assert (status.findings, status.highest_band) == (0, None)
     with pytest.raises(findings.FindingError, match="already been withdrawn"):
-        findings.withdraw_finding(point, reason="again", by=inspector, now=utcnow())
+        withdrawal.withdraw_finding(point, reason="again", by=inspector, now=utcnow())
 
     report = inspection_report(load_inspection(inspection.id), by=inspector, now=utcnow())
     assert report.finding_count == 0 and sum(n for _, n in report.band_counts) == 0 and not report.actions
@@ -82,9 +83,9 @@ def test_after_sign_off_only_a_safety_lead_may_withdraw(walk, demo):
     sign_fully(inspection, lead=inspector, now=utcnow(), attestation="True record")
     db.session.commit()
     with pytest.raises(findings.FindingError, match="patient safety lead"):
-        findings.withdraw_finding(point, reason="Wrong ward", by=inspector, now=utcnow())
+        withdrawal.withdraw_finding(point, reason="Wrong ward", by=inspector, now=utcnow())
     lead = db.session.get(User, demo["users"]["safety_lead"])
-    findings.withdraw_finding(point, reason="Wrong ward", by=lead, now=utcnow())
+    withdrawal.withdraw_finding(point, reason="Wrong ward", by=lead, now=utcnow())
     db.session.commit()
     report = inspection_report(load_inspection(inspection.id), by=lead, now=utcnow())
     assert [w.withdrawn_by for w in report.withdrawn] == [lead.name]

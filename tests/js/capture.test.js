@@ -1,5 +1,6 @@
 /* capture.js: a form marked data-op goes to the outbox instead of the network. The page's scripts
-   are loaded as base.html loads them (outbox.js, downscale.js, app.js, capture.js), offline. */
+   are loaded as base.html loads them (outbox.js, downscale.js, app.js, pending.js, capture.js,
+   correct.js), offline. */
 'use strict';
 
 const test = require('node:test');
@@ -12,7 +13,7 @@ const JPEG = [0xff, 0xd8, 0xff, 0xe0];
 function setup() {
   let n = 0;
   const ids = { collide: false };
-  const ctx = load(['outbox.js', 'downscale.js', 'app.js', 'capture.js'], {
+  const ctx = load(['outbox.js', 'downscale.js', 'app.js', 'pending.js', 'capture.js', 'correct.js'], {
     // Every id the scripts make is predictable here; `collide` makes them all the same.
     crypto: { subtle: webcrypto.subtle, randomUUID: () => (ids.collide ? 'same-id' : 'id-' + (++n)) },
     // The device decodes JPEGs (100 x 100 px here) and nothing else.

@@ -8,12 +8,15 @@ nothing below them may import them.
 import grimp
 import pytest
 
+#: Services split out of a feature's ``services.py`` into modules named for their use cases.
+NAMED_SERVICES = ("answering", "signing", "transitions", "editing", "withdrawal", "product_checks", "point_photos")
+
 
 def _layer(module: str) -> int | None:
     last = module.rsplit(".", 1)[-1]
     if last in ("views", "cli", "reactions") or last.endswith("_views"):
         return 2
-    if last in ("services", "queries"):
+    if last in ("services", "queries") or last in NAMED_SERVICES:
         return 1
     if last == "models":
         return 0
@@ -36,4 +39,5 @@ def test_the_layers_are_found():
     assert _layer("inspect_app.actions.register_views") == 2
     assert _layer("inspect_app.actions.reactions") == 2
     assert _layer("inspect_app.findings.services") == 1
+    assert _layer("inspect_app.actions.transitions") == 1
     assert _layer("inspect_app.auth.models") == 0

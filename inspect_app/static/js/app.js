@@ -4,8 +4,8 @@
  * event, "Sync now", Background Sync, back-off after a failure), and blocks sign-out while
  * items wait (with "Export unsent items" as the escape hatch).
  *
- * capture.js (forms -> outbox, items rendered into the page) and pack.js ("Make available
- * offline") use WSI.refresh() and WSI.sync() from here.
+ * capture.js (forms -> outbox; pending.js draws what waits into the page) and pack.js ("Make
+ * available offline") use WSI.refresh() and WSI.sync() from here.
  */
 (function () {
   'use strict';

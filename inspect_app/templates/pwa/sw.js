@@ -67,7 +67,7 @@ function networkFirst(request) {
 }
 
 /* A ligature point form opened for one checklist item (?item_id=) falls back to the room's blank
-   form from the pack; capture.js fills the item in. */
+   form from the pack; correct.js fills the item in. */
 function packKey(href) {
   var url = new URL(href);
   url.searchParams.delete('item_id');
