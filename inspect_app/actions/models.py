@@ -58,6 +58,8 @@ class ActionFacts:
     :class:`ActionRow` of action lists; needs ``id``, ``status``, ``band``, ``target_date``, ``interim_by``,
     ``interim_in_place_at``, ``owner_team`` and ``owner_name``."""
 
+    __slots__ = ()  # a slotted row built on it keeps no per-instance dict
+
     @property
     def ref(self) -> str:
         return f"ACT-{self.id:05d}"

@@ -187,10 +187,17 @@ def grade_trio(finding: Finding) -> GradeTrio:
     the likelihood to the policy's ``target_likelihood``: controls never change the consequence)."""
     if not finding.grades:
         return GradeTrio(None, None, None)
-    first, last = finding.grades[0], finding.grades[-1]
-    consequence = original_consequence(finding) or last.consequence
-    likelihood, consequence, score, band = grading.target_grade(
-        consequence, bands=policy_for(finding.ward), policy=grading_policy_for(finding.ward))
+    return trio_of(finding.grades, bands=policy_for(finding.ward), rules=grading_policy_for(finding.ward))
+
+
+def trio_of(grades, *, bands: risk.BandPolicy, rules: grading.GradingPolicy) -> GradeTrio:
+    """:func:`grade_trio` from a point's grades in order (mapped or plain rows with the same names) and
+    its ward's policies, for callers that loaded them in bulk."""
+    if not grades:
+        return GradeTrio(None, None, None)
+    first, last = grades[0], grades[-1]
+    consequence = next((g.consequence for g in reversed(grades) if g.kind != "residual"), None) or last.consequence
+    likelihood, consequence, score, band = grading.target_grade(consequence, bands=bands, policy=rules)
     return GradeTrio((first.likelihood, first.consequence, first.score, first.band),
                      (last.likelihood, last.consequence, last.score, last.band),
                      (likelihood, consequence, score, band.value))

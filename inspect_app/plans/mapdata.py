@@ -7,6 +7,7 @@ is listed under "not on the plan" so nothing open drops out of sight.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -114,13 +115,13 @@ def open_points(ward_id: int) -> list[Finding]:
 NO_ACTION = ("No action yet", None, False)
 
 
-def _pin(number: int, finding: Finding, remediation: tuple, photo: str | None) -> Pin:
-    where = room_area(finding.room)
+def _pin(number: int, finding: Finding, room: Room, remediation: tuple, photo: str | None) -> Pin:
+    where = room_area(room)
     pinned = finding.pin_x is not None and finding.pin_y is not None
     x, y = (finding.pin_x, finding.pin_y) if pinned else (where.centre() if where else (None, None))
     band = finding.band
     return Pin(number=number, finding_id=finding.id, ref=finding.ref, room_id=finding.room_id,
-               room=finding.room.name, band=band, band_label=Band(band).label if band else "Not graded",
+               room=room.name, band=band, band_label=Band(band).label if band else "Not graded",
                description=finding.description or finding.category, interim_control=remediation[1],
                interim_expired=remediation[2], status=remediation[0], x=x, y=y, pinned=pinned, photo_uuid=photo)
 
@@ -131,10 +132,14 @@ def _first_photos(finding_ids: list[int]) -> dict[int, str]:
     return {finding_id: uuid for finding_id, uuid in rows}  # the earliest wins: rows run newest first
 
 
-def plan_map(ward: Ward, *, today: date, points: list[Finding] | None = None) -> PlanMap:
+def plan_map(ward: Ward, *, today: date, points: list[Finding] | None = None,
+             rooms: Mapping[int, Room] | None = None) -> PlanMap:
     """Everything a plan view of ``ward`` needs (four statements).
 
     :param points: the points to pin (an inspection report's), in order; default: the ward's open points.
+        Mapped points, or plain rows with the same names and ``rooms``.
+    :param rooms: rooms the ward's active rooms leave out (closed ones), by id, when the points are plain
+        rows: a point's room is looked up among the ward's rooms (read for the plan's boxes anyway), then here.
     """
     points = open_points(ward.id) if points is None else points
     ids = [p.id for p in points]
@@ -142,9 +147,11 @@ def plan_map(ward: Ward, *, today: date, points: list[Finding] | None = None) ->
     for _, found in events.remediation_listing.send(ids, today=today):  # actions answers (inspect_app.events)
         remediation.update(found)
     first_photos = _first_photos(ids)
-    pins = tuple(_pin(n, f, remediation.get(f.id, NO_ACTION), first_photos.get(f.id))
+    active = ward.active_rooms
+    known = {room.id: room for room in active} | dict(rooms or {})
+    pins = tuple(_pin(n, f, known.get(f.room_id) or f.room, remediation.get(f.id, NO_ACTION), first_photos.get(f.id))
                  for n, f in enumerate(points, start=1))
-    return PlanMap(ward.id, ward.name, current_plan(ward.id), _room_boxes(ward.active_rooms), pins)
+    return PlanMap(ward.id, ward.name, current_plan(ward.id), _room_boxes(active), pins)
 
 
 def hotspot_report(ward: Ward, *, version: str, by, now: datetime) -> HotspotReport:
@@ -155,13 +162,14 @@ def hotspot_report(ward: Ward, *, version: str, by, now: datetime) -> HotspotRep
                          plan_image=image, version=version, generated_at=now, generated_by=by.name)
 
 
-def report_plan(ward: Ward, points: list[Finding], *, now: datetime) -> HotspotReport | None:
+def report_plan(ward: Ward, points: list[Finding], *, now: datetime,
+                rooms: Mapping[int, Room] | None = None) -> HotspotReport | None:
     """The plan for an inspection report: its ligature points still present, numbered in the
     report's room order; None when the ward has no plan (the report is as before)."""
     plan = current_plan(ward.id)
     if plan is None:
         return None
-    data = plan_map(ward, today=now.date(), points=points)
+    data = plan_map(ward, today=now.date(), points=points, rooms=rooms)
     return HotspotReport(ward=ward.name, site=ward.site.name, trust=ward.site.trust.name, plan=data,
                          plan_image=photo_store().read(plan.key_large), version="", generated_at=now,
                          generated_by="")

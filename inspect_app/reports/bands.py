@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from inspect_app.domain.assurance import interim_past_review
+from inspect_app.domain.grading import GradingPolicy
 from inspect_app.domain.risk import MITIGATIONS, Band, BandPolicy
 from inspect_app.domain.workflow import ActionStatus
-from inspect_app.findings.services import grade_trio
+from inspect_app.findings.services import GradeTrio, grade_trio, trio_of
 from inspect_app.inspections.assurance import grade_story
 
 from .data import BandInfo, ReportAction
@@ -44,16 +45,22 @@ def action_summary(finding) -> str:
 
 
 def report_action(action, *, finding, room: str, ward: str, site: str, policy: BandPolicy,
-                  now: datetime) -> ReportAction:
+                  now: datetime, grades=None, rules: GradingPolicy | None = None) -> ReportAction:
     """A printable action row; ``finding`` and names are passed in so callers batch-load them.
 
+    ``action`` and ``finding`` are mapped objects or plain rows with the same names (an action row
+    carries its ``events`` when its risk is accepted).
+
     :param now: the report's clock; ages and overdue days count whole days from it.
+    :param grades: the point's grades in order, when the caller loaded them in bulk (else read from
+        ``finding.grades``); with ``rules``, the ward's grading policy, the grade trio is made from them.
     """
     today = now.date()
     overdue = (today - action.target_date).days if action.is_overdue(today) else 0
     accepted = ""
     if action.status == ActionStatus.RISK_ACCEPTED.value:
-        accepted = grade_story(finding, action).text()
+        accepted = grade_story(finding, action, grades).text()
+    trio = grade_trio(finding) if grades is None or rules is None else trio_of(grades, bands=policy, rules=rules)
     return ReportAction(
         ref=action.ref, finding_ref=finding.ref, room=room, summary=action_summary(finding),
         band=band_info(policy, action.band), owner=action.owner_label, target_date=action.target_date,
@@ -61,13 +68,12 @@ def report_action(action, *, finding, room: str, ward: str, site: str, policy: B
         status=ActionStatus(action.status).label, age_days=max(0, (today - action.created_at.date()).days),
         overdue_days=overdue, ward=ward, site=site, interim_review_date=action.interim_review_date,
         interim_past_review=interim_past_review(action.interim_review_date, status_open=action.is_open, today=today),
-        accepted=accepted, grades=grades_text(finding),
+        accepted=accepted, grades=grades_text(trio),
     )
 
 
-def grades_text(finding) -> str:
+def grades_text(trio: GradeTrio) -> str:
     """Initial, current and target grade on one line (the tracker prints it under the action)."""
-    trio = grade_trio(finding)
     if trio.current is None:
         return "Not graded"
     return " · ".join(f"{name} {g[2]} {g[3].capitalize()}" for name, g in

@@ -1,9 +1,13 @@
 """Collect an :class:`~inspect_app.reports.data.InspectionReport` from the database.
 
-A fixed number of statements whatever the size of the inspection (a test counts them): the
-inspection with its ward, site, trust, template and previous inspection; the room progress
-(``ward_progress``); area types; the points; carry-forward outcomes; grades; photos; actions;
-bulk answers per room.
+A fixed number of statements whatever the size of the inspection up to a chunk of points (a test
+counts them): the inspection with its ward, site, trust, template and previous inspection; the room
+progress (``ward_progress``); area types; carry-forward outcomes; then per chunk of
+``collect_rows.CHUNK`` points the points, their grades, photos, actions and acceptance events;
+withdrawn points; bulk answers per room.
+
+The points, grades, photos and actions are read as plain rows (``collect_rows``), never as mapped
+objects, and what the report prints is made from each chunk before the next is read.
 
 Which points an inspection holds: those first identified in it, and earlier points whose
 carry-forward outcome was recorded in it. ``Finding.last_inspection_id`` is not used, because
@@ -17,16 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from inspect_app.actions.models import Action
 from inspect_app.checklists.models import ChecklistItem
 from inspect_app.domain.assurance import (
     ASSESSMENT_TYPES,
@@ -37,27 +39,28 @@ from inspect_app.domain.assurance import (
 )
 from inspect_app.domain.checklist import Answer as AnswerValue
 from inspect_app.domain.checklist import InspectionType, na_reason_text
-from inspect_app.domain.risk import MITIGATIONS, Band, Tier
+from inspect_app.domain.grading import GradingPolicy
+from inspect_app.domain.risk import MITIGATIONS, Band, BandPolicy, Tier
 from inspect_app.domain.workflow import Role
 from inspect_app.estates.models import AreaType, Room, Site, Ward
 from inspect_app.extensions import db
-from inspect_app.findings.models import Finding, FindingGrade
-from inspect_app.findings.services import policy_for
+from inspect_app.findings.services import grading_policy_for, policy_for
 from inspect_app.incidents import queries as incident_queries
 from inspect_app.inspections import assurance as assurance_reads
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus
 from inspect_app.inspections.services import signoff_problems
 from inspect_app.inspections.walk import ward_progress
-from inspect_app.photos.models import Photo
 from inspect_app.photos.services import storage
 from inspect_app.plans.mapdata import report_plan
 from inspect_app.stores.storage import local_file
 
 from .bands import BAND_RANK, all_bands, band_info, band_matrix, report_action
+from .collect_rows import Chunk, GradeRow, PhotoRow, PointRow, point_chunks, withdrawn_points
 from .data import (
     BandInfo,
     ChangeSummary,
     InspectionReport,
+    ReportAction,
     ReportAnswerNote,
     ReportFinding,
     ReportFlag,
@@ -68,12 +71,12 @@ from .data import (
     WithdrawnPoint,
 )
 
-PhotoSource = Callable[[Photo], str]
+PhotoSource = Callable[[PhotoRow], str]  # a photo row (uuid, key_report) -> path or URL
 # A draft can hold a point not graded yet (sign-off refuses that); it prints as such.
 UNGRADED = BandInfo("ungraded", "Not graded", "#e8edee", "#212b32")
 
 
-def photo_file(photo: Photo) -> str:
+def photo_file(photo: PhotoRow) -> str:
     """The absolute path of the photo's 800 px report rendition (what the PDF embeds).
 
     With object storage the rendition is copied once into ``<instance>/photo-cache``.
@@ -95,46 +98,73 @@ def _label(enum, value: str | None) -> str:
         return value or ""
 
 
-def _points(inspection: Inspection) -> tuple[list[Finding], dict[int, str], list[Finding]]:
-    """The inspection's points, their carry-forward outcomes, and its points withdrawn as
-    recorded in error (one statement for both lists: they are split here)."""
-    outcomes = dict(db.session.execute(select(CarryForward.finding_id, CarryForward.outcome)
-                                       .where(CarryForward.inspection_id == inspection.id)).all())
-    found = list(db.session.scalars(select(Finding).where(
-        or_(Finding.inspection_id == inspection.id, Finding.id.in_(list(outcomes) or [0])))
-        .options(joinedload(Finding.withdrawn_by)).order_by(Finding.id)))
-    # A failed check answered pass or N/A later is withdrawn with its answer, not "recorded in error".
-    return ([p for p in found if p.state != "removed"], outcomes,
-            [p for p in found if p.state == "removed" and p.kind == "ligature"])
+@dataclass
+class _Collected:
+    """What the report keeps of its points as the chunks go by (``collect_rows``): the printed findings
+    by room and action rows, the failed checks' references, the points for the plan and a count."""
+
+    by_room: dict[int, list[ReportFinding]] = field(default_factory=lambda: defaultdict(list))
+    actions: list[ReportAction] = field(default_factory=list)
+    checks: dict[tuple[int, int | None], str] = field(default_factory=dict)  # (room, item) -> FC- reference
+    pinned: list[PointRow] = field(default_factory=list)  # ligature points still on the ward, for the plan
+    new: int = 0  # ligature points first identified in this inspection
 
 
-def _grades(ids: list[int], until: datetime | None,
-            every: dict[int, list[FindingGrade]] | None = None) -> dict[int, FindingGrade]:
-    """Each point's grade as at ``until`` (the latest if None); ``every`` collects all grades by point."""
-    query = select(FindingGrade).where(FindingGrade.finding_id.in_(ids or [0])).order_by(FindingGrade.id)
-    latest: dict[int, FindingGrade] = {}
-    for grade in db.session.scalars(query):
-        if every is not None:
-            every[grade.finding_id].append(grade)
-        if until is None or grade.graded_at <= until or grade.finding_id not in latest:
-            latest[grade.finding_id] = grade
-    return latest
+@dataclass(frozen=True)
+class _Context:
+    inspection_id: int
+    until: datetime | None
+    now: datetime
+    outcomes: dict[int, str]
+    room_names: dict[int, str]
+    ward: Ward
+    policy: BandPolicy
+    rules: GradingPolicy
+    photo_source: PhotoSource
 
 
-def _photos(ids: list[int], until: datetime | None, source: PhotoSource) -> dict[int, list[ReportPhoto]]:
-    query = select(Photo).where(Photo.finding_id.in_(ids or [0]), Photo.removed_at.is_(None))
-    if until is not None:
-        query = query.where(Photo.uploaded_at <= until)
-    out: dict[int, list[ReportPhoto]] = defaultdict(list)
-    for photo in db.session.scalars(query.order_by(Photo.id)):
+def _grade_at(grades: list[GradeRow], until: datetime | None) -> GradeRow | None:
+    """The point's grade as at ``until`` (the latest if None; its first if it was graded only after)."""
+    chosen = None
+    for grade in grades:
+        if until is None or grade.graded_at <= until or chosen is None:
+            chosen = grade
+    return chosen
+
+
+def _report_photos(photos: list[PhotoRow], source: PhotoSource) -> list[ReportPhoto]:
+    out = []
+    for photo in photos:
         try:
-            out[photo.finding_id].append(ReportPhoto(source(photo), photo.caption or ""))
+            out.append(ReportPhoto(source(photo), photo.caption or ""))
         except FileNotFoundError:  # a lost file must not stop the report; `photos check` finds it
             current_app.logger.warning("report: photo %s has no report rendition", photo.uuid)
     return out
 
 
-def _answer_notes(inspection: Inspection, checks: dict[tuple[int, int], Finding]
+def _add_chunk(kept: _Collected, chunk: Chunk, ctx: _Context) -> None:
+    """Turn one chunk of rows into what the report prints; the rows go with the chunk."""
+    for point in chunk.points:
+        grades, action = chunk.grades.get(point.id, []), chunk.actions.get(point.id)
+        room = ctx.room_names.get(point.room_id, "")
+        if action is not None:
+            kept.actions.append(report_action(action, finding=point, room=room, ward=ctx.ward.name,
+                                              site=ctx.ward.site.name, policy=ctx.policy, now=ctx.now,
+                                              grades=grades, rules=ctx.rules))
+        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
+            kept.checks[(point.room_id, point.item_id)] = point.ref
+            continue
+        kept.new += point.inspection_id == ctx.inspection_id
+        outcome = ctx.outcomes.get(point.id)
+        if point.state == "present" and outcome != "fixed":
+            kept.pinned.append(point)
+        item = _finding(point, room, _grade_at(grades, ctx.until), outcome,
+                        _report_photos(chunk.photos.get(point.id, []), ctx.photo_source), ctx.policy)
+        story = assurance_reads.grade_story(point, action, grades)
+        kept.by_room[point.room_id].append(replace(item, grade_story=story.text(), accepted=story.accepted))
+
+
+def _answer_notes(inspection: Inspection, checks: dict[tuple[int, int | None], str]
                   ) -> dict[int, list[ReportAnswerNote]]:
     """Per room, the Not applicable answers with their reasons and the failed checks with their notes
     (one statement), in checklist order."""
@@ -150,23 +180,26 @@ def _answer_notes(inspection: Inspection, checks: dict[tuple[int, int], Finding]
         if value == AnswerValue.NA.value:
             out[room_id].append(ReportAnswerNote(code, prompt, "Not applicable", na_reason_text(na_reason, na_detail)))
         else:
-            check = checks.get((room_id, item_id))
             out[room_id].append(ReportAnswerNote(code, prompt, "Failed check", comment or "No note recorded",
-                                                 check.ref if check else None))
+                                                 checks.get((room_id, item_id))))
     return out
 
 
-def _closed_rooms(ids: set[int], by_room, areas) -> list[ReportRoom]:
+def _closed_rooms(ids: set[int]) -> list[Room]:
     """Rooms closed since the inspection that still hold its points (rare: one statement if any)."""
     if not ids:
         return []
+    return list(db.session.scalars(select(Room).where(Room.id.in_(ids)).order_by(Room.position, Room.id)))
+
+
+def _closed_report_rooms(rooms: list[Room], by_room, areas) -> list[ReportRoom]:
     return [ReportRoom(name=room.name, area_type=areas.get(room.area_type_id, ""), tier=_label(Tier, room.tier),
                        state="complete", not_accessible_reason=None, items_answered=0, items_total=0,
                        findings=tuple(replace(f, room=room.name) for f in by_room[room.id]))
-            for room in db.session.scalars(select(Room).where(Room.id.in_(ids)).order_by(Room.position, Room.id))]
+            for room in rooms]
 
 
-def _finding(point: Finding, room: str, grade: FindingGrade | None, outcome: str | None,
+def _finding(point: PointRow, room: str, grade: GradeRow | None, outcome: str | None,
              photos: list[ReportPhoto], policy) -> ReportFinding:
     lik, con = (grade.likelihood, grade.consequence) if grade else (point.likelihood, point.consequence)
     band = grade.band if grade else point.band
@@ -192,20 +225,6 @@ def _incidents(inspection: Inspection, now: datetime) -> tuple[datetime | None, 
         outcome=i.outcome_label,
         point=i.finding.ref if i.finding else ("To be found" if i.needs_point else (i.point_note or "No anchor point")))
         for i in rows)
-
-
-def _room_findings(points, *, outcomes, room_names, grades, all_grades, photos, actions_by_finding,
-                   policy) -> dict[int, list[ReportFinding]]:
-    """Each ligature point as the report shows it, by room (check points print with their answer)."""
-    by_room: dict[int, list[ReportFinding]] = defaultdict(list)
-    for point in points:
-        if point.kind == "check":  # shown with its answer (answer_notes) and in the action plan
-            continue
-        item = _finding(point, room_names.get(point.room_id, ""), grades.get(point.id), outcomes.get(point.id),
-                        photos.get(point.id, []), policy)
-        story = assurance_reads.grade_story(point, actions_by_finding.get(point.id), all_grades.get(point.id, []))
-        by_room[point.room_id].append(replace(item, grade_story=story.text(), accepted=story.accepted))
-    return by_room
 
 
 def _risk_matrix(by_room: dict[int, list[ReportFinding]]):
@@ -242,23 +261,11 @@ def _rooms(inspection: Inspection, progress, *, areas, by_room, notes) -> list[R
         not_applicable=tuple(not_applicable.get(s.room.id, ()))) for s in progress]
 
 
-def _action_plan(points, action_rows, all_grades, *, room_names, ward, policy, now: datetime) -> list:
-    """The points' actions, most severe and soonest first."""
-    by_id = {p.id: p for p in points}
-    for point in points:  # the grades are loaded already: the action plan's grade trio reads them
-        set_committed_value(point, "grades", all_grades.get(point.id, []))
-    actions = [report_action(a, finding=by_id[a.finding_id], room=room_names.get(by_id[a.finding_id].room_id, ""),
-                             ward=ward.name, site=ward.site.name, policy=policy, now=now)
-               for a in action_rows]
-    actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
-    return actions
-
-
-def _change(inspection: Inspection, points, outcomes: dict[int, str]) -> ChangeSummary:
+def _change(inspection: Inspection, new: int, outcomes: dict[int, str]) -> ChangeSummary:
     """What this walk found new, and what became of the points carried forward."""
     previous = inspection.previous_inspection
     return ChangeSummary(
-        new=sum(p.inspection_id == inspection.id and p.kind == "ligature" for p in points),
+        new=new,
         still_present=sum(o == "still_present" for o in outcomes.values()),
         fixed=sum(o == "fixed" for o in outcomes.values()),
         fixed_defective=sum(o == "fixed_defective" for o in outcomes.values()),
@@ -279,11 +286,11 @@ def _sign_off_fields(inspection: Inspection) -> dict:
     }
 
 
-def _withdrawn(withdrawn, room_names) -> tuple[WithdrawnPoint, ...]:
+def _withdrawn(inspection_id: int, room_names) -> tuple[WithdrawnPoint, ...]:
     return tuple(WithdrawnPoint(ref=p.ref, room=room_names.get(p.room_id, ""), category=p.category,
                                 description=p.description, reason=p.withdrawn_reason or "",
-                                withdrawn_by=p.withdrawn_by.name if p.withdrawn_by else "",
-                                withdrawn_at=p.withdrawn_at) for p in withdrawn)
+                                withdrawn_by=p.withdrawn_by or "", withdrawn_at=p.withdrawn_at)
+                 for p in withdrawn_points(inspection_id))
 
 
 def inspection_report(inspection: Inspection, *, by, now: datetime,
@@ -301,21 +308,21 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
     until = inspection.signed_off_at
     progress = ward_progress(inspection)
     areas = dict(db.session.execute(select(AreaType.id, AreaType.name)).all())
-    points, outcomes, withdrawn = _points(inspection)
-    ids = [p.id for p in points]
-    all_grades: dict[int, list[FindingGrade]] = defaultdict(list)
-    grades = _grades(ids, until, all_grades)
-    photos = _photos(ids, until, photo_source)
+    outcomes = dict(db.session.execute(select(CarryForward.finding_id, CarryForward.outcome)
+                                       .where(CarryForward.inspection_id == inspection.id)).all())
     room_names = {status.room.id: status.room.name for status in progress}
-    action_rows = list(db.session.scalars(select(Action).where(Action.finding_id.in_(ids or [0]))
-                                          .options(joinedload(Action.owner), selectinload(Action.events))))
-    notes = _answer_notes(inspection, {(p.room_id, p.item_id): p for p in points if p.kind == "check"})
-    by_room = _room_findings(points, outcomes=outcomes, room_names=room_names, grades=grades, all_grades=all_grades,
-                             photos=photos, actions_by_finding={a.finding_id: a for a in action_rows}, policy=policy)
+    ctx = _Context(inspection.id, until, now, outcomes, room_names, ward, policy, grading_policy_for(ward),
+                   photo_source)
+    kept = _Collected()
+    for chunk in point_chunks(inspection.id, until):
+        _add_chunk(kept, chunk, ctx)
+    by_room = kept.by_room
+    notes = _answer_notes(inspection, kept.checks)
     heat, held_bands, counts = _risk_matrix(by_room)
     rooms = _rooms(inspection, progress, areas=areas, by_room=by_room, notes=notes)
-    rooms += _closed_rooms(set(by_room) - set(room_names), by_room, areas)
-    actions = _action_plan(points, action_rows, all_grades, room_names=room_names, ward=ward, policy=policy, now=now)
+    closed = _closed_rooms(set(by_room) - set(room_names))
+    rooms += _closed_report_rooms(closed, by_room, areas)
+    kept.actions.sort(key=lambda a: (-BAND_RANK.get(a.band.code, -1), a.target_date, a.ref))
     incidents_since, incidents = _incidents(inspection, now)
     return InspectionReport(
         trust=ward.site.trust.name, site=ward.site.name, ward=ward.name,
@@ -323,18 +330,19 @@ def inspection_report(inspection: Inspection, *, by, now: datetime,
         inspection_type=_label(InspectionType, inspection.inspection_type),
         started_at=inspection.started_at, **_sign_off_fields(inspection),
         checklist_name=inspection.template.name, checklist_version=inspection.template.version,
-        rooms=tuple(rooms), actions=tuple(actions), heatmap=tuple(tuple(row) for row in heat),
+        rooms=tuple(rooms), actions=tuple(kept.actions), heatmap=tuple(tuple(row) for row in heat),
         band_matrix=band_matrix(policy),
         band_counts=tuple((band_info(policy, band), counts[band.value]) for band in Band),
-        change=_change(inspection, points, outcomes),
+        change=_change(inspection, kept.new, outcomes),
         generated_at=now, generated_by=by.name,
         heat_bands=tuple(tuple(row) for row in held_bands),
         flags=_flags_by_room(assurance_reads.flags_for(inspection, progress)),
         not_done=tuple(_not_done(inspection, progress)) if until is None else (),
         is_assessment=resets_assessment_clock(inspection.inspection_type),
         next_assessment_due=_next_due(inspection), bands=all_bands(policy),
-        floor_plan=report_plan(ward, _pinned_in_report(points, outcomes, room_names), now=now),
-        withdrawn=_withdrawn(withdrawn, room_names),
+        floor_plan=report_plan(ward, _in_walk_order(kept.pinned, room_names), now=now,
+                               rooms={room.id: room for room in closed}),
+        withdrawn=_withdrawn(inspection.id, room_names),
         incidents=incidents, incidents_since=incidents_since,
     )
 
@@ -384,8 +392,7 @@ def _not_applicable(inspection: Inspection) -> dict[int, list[str]]:
     return out
 
 
-def _pinned_in_report(points, outcomes: dict, room_names: dict) -> list:
+def _in_walk_order(points: list[PointRow], room_names: dict) -> list[PointRow]:
     """The report's ligature points still on the ward, in the report's room order, for its plan."""
     order = {room_id: n for n, room_id in enumerate(room_names)}
-    kept = [p for p in points if p.kind != "check" and p.state == "present" and outcomes.get(p.id) != "fixed"]
-    return sorted(kept, key=lambda p: (order.get(p.room_id, len(order)), p.id))
+    return sorted(points, key=lambda p: (order.get(p.room_id, len(order)), p.id))

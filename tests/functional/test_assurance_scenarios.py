@@ -29,6 +29,7 @@ from inspect_app.inspections import services as inspections
 from inspect_app.inspections.assurance import flags_for
 from inspect_app.inspections.models import Inspection, Signature
 from tests.fixtures.offline import Device
+from tests.fixtures.reports import fetch_pdf
 from tests.fixtures.walkthrough import make_photo
 from tests.signing import sign_fully
 
@@ -106,7 +107,7 @@ def test_all_na_picu_routine_check_is_flagged_stays_due_and_is_not_assessed(demo
     assert "not a full annual ligature risk assessment" in report
     assert "Now: no full annual assessment of this ward is signed off" in report
     assert "Fixture not present" in report  # each N/A answer listed with its reason
-    pdf = _pdf_text(auth.client.get(f"/reports/inspections/{inspection_id}.pdf").data)
+    pdf = _pdf_text(fetch_pdf(auth.client, f"/reports/inspections/{inspection_id}.pdf").data)
     assert "Needs a second look" in pdf and "Seclusion suite" in pdf and "not a full annual" in pdf
 
     auth.logout()
@@ -156,7 +157,7 @@ def test_a_typed_name_cannot_replace_the_signatory(demo, auth, walkthrough_all_a
     for path in (f"/inspections/{inspection_id}", f"/reports/inspections/{inspection_id}", page):
         html = auth.client.get(path).get_data(as_text=True)
         assert "Mickey Mouse" not in html and "Sam Okafor" in html and "Priya Raman" in html
-    pdf = _pdf_text(auth.client.get(f"/reports/inspections/{inspection_id}.pdf").data)
+    pdf = _pdf_text(fetch_pdf(auth.client, f"/reports/inspections/{inspection_id}.pdf").data)
     assert "Mickey Mouse" not in pdf
     assert "Lead inspector (estates) Sam Okafor (Inspector (estates))" in pdf
     assert "Clinical sign-off Priya Raman (Ward manager)" in pdf
@@ -244,7 +245,7 @@ def test_draft_report_says_what_is_not_done(demo, auth, walkthrough):
     assert "Every room in scope was accessed" not in html
     assert f"{total} of {total} rooms not yet inspected." in html
     assert "Lead inspector (estates): not signed." in html and "Clinical sign-off: not signed." in html
-    pdf = _pdf_text(auth.client.get(f"/reports/inspections/{inspection_id}.pdf").data)
+    pdf = _pdf_text(fetch_pdf(auth.client, f"/reports/inspections/{inspection_id}.pdf").data)
     assert "Every room in scope was accessed" not in pdf and f"{total} of {total} rooms not yet inspected" in pdf
     room = walkthrough.room("Bedroom 1")
     walkthrough.auth.post("/inspections/room-access", {"inspection_id": inspection_id, "room_id": room.id,

@@ -108,7 +108,8 @@ def test_collecting_a_report_takes_the_same_number_of_queries_whatever_its_size(
 
     # 14 before the assurance sections; then signatories, label scans, N/A answers, second-look
     # answers and photo counts, the ward's last annual assessment, its incidents since then and its
-    # floor plan (one statement each).
+    # floor plan (one statement each). The points come in chunks of collect_rows.CHUNK (five statements
+    # each: points, grades, photos, actions, acceptance events); both inspections fit one.
     assert count(small.inspection.id) == count(large.inspection.id) <= 22
 
 

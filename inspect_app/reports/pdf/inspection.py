@@ -9,38 +9,33 @@ from __future__ import annotations
 from functools import partial
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
 from inspect_app.domain.risk import Tier
 
 from ..data import InspectionReport, ReportRoom
+from .action_plan import action_plan
 from .base import Output, Progress, ReportRenderer, fit_text
 from .findings import FindingCardBuilder
-from .flowables import BandChip, Deferred, ProgressMark, TextLines, heading, table_heading
-from .heatmap import band_scores, heatmap_table, score_range
+from .flowables import Deferred, ProgressMark, heading, table_heading
+from .heatmap import score_range
 from .hotspot import plan_section
 from .styles import (
     FONT_BOLD,
-    MUTED,
     NHS_BLUE,
     PALE,
     PALE_BLUE,
     RED,
-    RED_HEX,
     RULE,
     STYLES,
     WHITE,
     Para,
-    cell_text,
     data_table_style,
     fmt_date,
     fmt_datetime,
-    is_plain,
     para_text,
 )
-
-REF_RIGHT_PADDING = 2  # the action plan's reference column
+from .summary import summary
 
 ROOM_STATES = {"complete": "Inspected", "not_accessible": "Not accessible",
                "in_progress": "Incomplete", "not_started": "Not started"}
@@ -96,13 +91,13 @@ class InspectionRenderer(ReportRenderer):
     def _story(self) -> list[Flowable]:
         return [
             *self._cover(), PageBreak(),
-            *self._summary(),
+            *summary(self.report, self.frame_width),
             *self._flags(),
             *self._incidents(),
             *self._not_accessible(), PageBreak(),
             *self._floor_plan(),
             *self._rooms(), PageBreak(),
-            *self._action_plan(),
+            *action_plan(self.report.actions, self.frame_width),
             *self._sign_off(),
         ]
 
@@ -207,75 +202,6 @@ class InspectionRenderer(ReportRenderer):
             ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 7),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
 
-    def _summary(self) -> list[Flowable]:
-        r = self.report
-        return [
-            heading("1. Executive summary", "H1", level=0),
-            self._figures(), Spacer(1, 4 * mm),
-            Table([[self._band_table(), self._change_table()]],
-                  colWidths=[self.frame_width * 0.52, self.frame_width * 0.48],
-                  style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
-                         ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
-            heading("Risk matrix: ligature points still present, by likelihood and consequence", "H3"),
-            heatmap_table(r.heatmap, r.cell_bands,
-                          raised=[[r.raised(li, ci) for ci in range(1, 6)] for li in range(1, 6)]),
-            Spacer(1, 2 * mm),
-            Para("Each cell shows how many ligature points were graded at that likelihood and "
-                 "consequence. Key: a cell holding points takes the colour of the highest band of those "
-                 "points after the tier rule; an empty cell shows the matrix band, tinted. A cell marked * "
-                 "holds a point raised above the matrix band by the tier rule.", STYLES["Muted"]),
-        ]
-
-    def _figures(self) -> Table:
-        r = self.report
-        rooms = r.rooms
-        not_accessible = sum(room.is_not_accessible for room in rooms)
-        inspected = sum(room.state == "complete" for room in rooms)
-        overdue = sum(action.is_overdue for action in r.actions)
-        figures = [(f"{inspected} of {len(rooms)}", "rooms inspected"),
-                   (str(not_accessible), "rooms not accessible"),
-                   (str(r.finding_count), "ligature points"),
-                   (str(len(r.actions)), f"actions ({overdue} overdue)")]
-        cells = [[Para(value, STYLES["Figure"]), Para(label, STYLES["FigureLabel"])]
-                 for value, label in figures]
-        width = self.frame_width / len(cells)
-        return Table([cells], colWidths=[width] * len(cells), style=[
-            ("BACKGROUND", (0, 0), (-1, -1), PALE),
-            ("LINEAFTER", (0, 0), (-2, -1), 3, WHITE),
-            ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
-
-    def _band_table(self) -> list[Flowable]:
-        r = self.report
-        total = sum(count for _, count in r.band_counts) or 1
-        rows = [[Para(h, STYLES["TableHead"]) for h in ("Band", "Scores", "Points", "Share")]]
-        worst_first = sorted(r.band_counts,
-                             key=lambda bc: -max(band_scores(bc[0], r.band_matrix), default=0))
-        for band, count in worst_first:
-            rows.append([BandChip(band), score_range(band, r.band_matrix), str(count),
-                         f"{round(100 * count / total)}%"])
-        rows.append(["Total", "", str(sum(c for _, c in r.band_counts)), ""])
-        style = data_table_style() + [("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                                      ("FONT", (0, -1), (-1, -1), FONT_BOLD, 8.5),
-                                      ("LINEABOVE", (0, -1), (-1, -1), 0.75, MUTED)]
-        table = Table(rows, colWidths=[28 * mm, 20 * mm, 20 * mm, 18 * mm], style=style,
-                      hAlign="LEFT")
-        return [heading("Ligature points still present, by band", "H3"), table]
-
-    def _change_table(self) -> list[Flowable]:
-        change = self.report.change
-        rows = [[Para(h, STYLES["TableHead"]) for h in ("Since last inspection", "Points")],
-                ["New", str(change.new)], ["Still present", str(change.still_present)],
-                ["Fixed", str(change.fixed)], ["Fixed but defective", str(change.fixed_defective)]]
-        style = data_table_style() + [("ALIGN", (1, 0), (1, -1), "RIGHT")]
-        if change.fixed_defective:
-            style.append(("TEXTCOLOR", (0, -1), (-1, -1), RED))
-        previous = (f"Compared with inspection {para_text(change.previous_inspection)}."
-                    if change.previous_inspection
-                    else "No earlier inspection of this ward on record.")
-        return [heading("Change since last inspection", "H3"),
-                Table(rows, colWidths=[45 * mm, 20 * mm], style=style, hAlign="LEFT"),
-                Spacer(1, 2 * mm), Para(previous, STYLES["Muted"])]
-
     def _not_accessible(self) -> list[Flowable]:
         rooms = [room for room in self.report.rooms if room.is_not_accessible]
         flow: list[Flowable] = [Spacer(1, 4 * mm),
@@ -369,51 +295,6 @@ class InspectionRenderer(ReportRenderer):
             + (f" ({room.bulk_compliant} marked compliant in one bulk answer)" if room.bulk_compliant else ""),
             f"{count} ligature point{'' if count == 1 else 's'}"])
         return [heading(para_text(room.name), "H2", level=1), Para(meta, STYLES["RoomMeta"])]
-
-    def _action_plan(self) -> list[Flowable]:
-        actions = self.report.actions
-        flow: list[Flowable] = table_heading("4. Action plan", "H1", level=0)
-        if not actions:
-            return flow + [Para("No actions were raised.", STYLES["Body"])]
-        head = ("Ref", "Room", "Action", "Band", "Interim control", "Owner", "Target date", "Status")
-        rows = [[Para(h, STYLES["TableHead"]) for h in head]]
-        widths = [18, 19, 0, 17, 26, 19, 19, 24]  # the action text takes what is left (about 32 mm)
-        widths[2] = self.frame_width / mm - sum(widths)
-        # the text room inside each text column (room, action, interim control, owner, target date,
-        # status) after the table's 4 pt paddings
-        fits = [widths[i] * mm - 8 for i in (1, 2, 4, 5, 6, 7)]
-        for a in actions:
-            status = para_text(a.status)
-            if a.is_overdue:
-                overdue = f"{a.overdue_days} days overdue"
-                status += f'<br/><font color="{RED_HEX}"><b>{overdue}</b></font>'
-            if a.accepted:
-                status += f'<br/><font color="{RED_HEX}">{para_text(a.accepted)}</font>'
-            interim = para_text(a.interim_control, "\u2014")
-            if a.interim_control and a.interim_review_date:
-                interim += f"<br/><font size=7>review by {fmt_date(a.interim_review_date)}</font>"
-            if a.interim_past_review:
-                interim += f'<br/><font color="{RED_HEX}"><b>Past its review date</b></font>'
-            ref = self._action_ref(a, widths[0] * mm - 4 - REF_RIGHT_PADDING)
-            texts = (para_text(a.room), para_text(a.summary), interim, para_text(a.owner),
-                     fmt_date(a.target_date), status)
-            cells = [cell_text(text, STYLES["Cell"], fit) for text, fit in zip(texts, fits, strict=False)]
-            rows.append([ref, *cells[:2], BandChip(a.band, font_size=7.5), *cells[2:]])
-        # "ACT-00086" in bold is 43.9 pt: with the usual 4 pt right padding the 18 mm column left 43.0
-        # and the reference broke inside itself; 2 pt keeps it whole
-        style = [*data_table_style(), ("RIGHTPADDING", (0, 1), (0, -1), REF_RIGHT_PADDING)]
-        return flow + [Table(rows, colWidths=[w * mm for w in widths], repeatRows=1,
-                             style=style, hAlign="LEFT", splitInRow=1)]
-
-    @staticmethod
-    def _action_ref(action, width: float) -> Flowable:
-        """The action's reference in bold over its point's in 7 pt."""
-        ref, point = para_text(action.ref), para_text(action.finding_ref)
-        cell = STYLES["Cell"]
-        if (not is_plain(ref + point) or stringWidth(ref, FONT_BOLD, cell.fontSize) > width
-                or stringWidth(point, cell.fontName, 7) > width):
-            return Para(f"<b>{ref}</b><br/><font size=7>{point}</font>", cell)
-        return TextLines([(ref, FONT_BOLD, cell.fontSize), (point, cell.fontName, 7)], cell.leading, cell.textColor)
 
     def _sign_off(self) -> list[Flowable]:
         r = self.report
