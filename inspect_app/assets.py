@@ -10,10 +10,12 @@ URLs, so it can take them from the HTTP cache instead of downloading them again.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_compress import Compress
 
 compress = Compress()
@@ -29,15 +31,16 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
 
 
 def fingerprint(static_folder: str, filename: str) -> str | None:
-    """The first 12 hex digits of the file's SHA-256 (recomputed when the file changes), or None."""
-    path = Path(static_folder, filename)
+    """The first 12 hex digits of the file's SHA-256 (recomputed when the file changes), or None
+    (one stat of the file: a page links a dozen)."""
+    path = os.path.join(static_folder, filename)
     try:
-        stat = path.stat()
-    except OSError:
+        info = os.stat(path)
+    except (OSError, ValueError):
         return None
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         return None
-    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+    return _digest(path, info.st_mtime_ns, info.st_size)
 
 
 def _page_fingerprint(static_folder: str, filename: str) -> str | None:
@@ -51,7 +54,21 @@ def _page_fingerprint(static_folder: str, filename: str) -> str | None:
     return seen[filename]
 
 
+_STATIC_URLS: dict[tuple[str, str, str | None], str] = {}
+
+
+def static_url(filename: str) -> str:
+    """``url_for('static', filename=...)`` with its fingerprint, built once per process for each
+    version of the file (the layout links a dozen files on every page)."""
+    key = (request.script_root, filename, _page_fingerprint(current_app.static_folder, filename))
+    url = _STATIC_URLS.get(key)
+    if url is None:
+        url = _STATIC_URLS[key] = url_for("static", filename=filename)
+    return url
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["static_url"] = static_url
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip"])

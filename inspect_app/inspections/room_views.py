@@ -41,6 +41,14 @@ bp = Blueprint("rooms", __name__, url_prefix="/inspections")
 POINTS_SHOWN = 25
 
 
+def _words(field) -> tuple[str, str]:
+    """A form field's label and hint, read from its class (making the form on every view cost more)."""
+    return field.args[0], field.kwargs.get("description", "")
+
+
+_FORM_WORDS = {"photo": _words(RoomPhotoForm.photo), "reason": _words(AccessForm.reason)}
+
+
 @bp.get("/<int:inspection_id>/rooms/<int:room_id>")
 @requires()
 def room(inspection_id: int, room_id: int):
@@ -65,8 +73,7 @@ def room(inspection_id: int, room_id: int):
         points=points[(page - 1) * POINTS_SHOWN:page * POINTS_SHOWN], carried=carried, outcomes=outcomes, writer=can_write(),
         answer_choices=list(AnswerValue), outcome_choices=list(CarryForwardOutcome),
         remaining=sum(item.id not in answers and not item.is_check for item in items),  # answering.remaining_items
-        access_form=AccessForm(formdata=None), cf_form=CarryForwardForm(formdata=None),
-        room_photos=queries.room_photos(inspection.id, room_.id) if has_photos else [], photo_form=RoomPhotoForm(formdata=None),
+        words=_FORM_WORDS, room_photos=queries.room_photos(inspection.id, room_.id) if has_photos else [],
         scanned_at=walk.label_scanned_at)  # read with the walk position
 
 
