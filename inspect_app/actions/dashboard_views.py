@@ -9,8 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from inspect_app.actions import queries
-from inspect_app.actions.list_views import filter_choices
+from inspect_app.actions import counts, queries
 from inspect_app.clock import utcnow
 from inspect_app.domain.risk import CONSEQUENCE_LABELS, DEFAULT_POLICY, LIKELIHOOD_LABELS, Band
 from inspect_app.domain.workflow import OPEN_STATUSES, ActionStatus, Role
@@ -28,16 +27,17 @@ def index():
     # need and older_than come from the home pages' links to the action list; the dashboard has none
     filters = replace(queries.Filters.from_args(request.args), need=None, older_than=None)
     # the attention panel first: its statement also reads the counts' marker the tallies are kept by
-    attention = queries.attention(current_user, now=now)
-    tallies = queries.dashboard_tallies(current_user, filters, today=today, mark=attention["marker"])
+    attention = counts.attention(current_user, now=now)
+    tallies = counts.dashboard_tallies(current_user, filters, today=today, mark=attention["marker"])
+    choices, stale = counts.dashboard_wards(current_user, filters, now=now)
     overdue, _ = queries.action_list(current_user, replace(filters, overdue=True), today=today,
                                      per_page=OVERDUE_SHOWN)
     list_url = url_for("action_lists.index")
     return render_template(
-        "dashboard/index.html", filters=filters, choices=filter_choices(current_user), list_url=list_url,
+        "dashboard/index.html", filters=filters, choices=choices, list_url=list_url,
         statuses=list(ActionStatus), count_rows=_count_rows(tallies.counts, filters, list_url),
         heat_rows=_heat_rows(tallies.heat, tallies.heat_bands, filters, list_url),
-        stale=queries.stale_wards(current_user, filters, now=now), overdue=overdue, overdue_total=tallies.overdue,
+        stale=stale, overdue=overdue, overdue_total=tallies.overdue,
         now=now, closed_since=tallies.closed_since, finished_statuses=queries.FINISHED_VALUES, attention=attention)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from inspect_app.actions import queries, services
+from inspect_app.actions import counts, queries, services
 from inspect_app.actions.forms import AcknowledgeForm
 from inspect_app.actions.queries import filter_choices
 from inspect_app.clock import utcnow
@@ -24,7 +24,7 @@ def attention_helper() -> dict:
     ``action_for(point)`` for the pages of other features that link a point's action (the point page),
     and ``ActionStatus`` for status labels."""
     def remediation_attention() -> dict:
-        return queries.attention(current_user, now=utcnow())
+        return counts.attention(current_user, now=utcnow())
 
     return {"remediation_attention": remediation_attention, "ActionStatus": ActionStatus,
             "action_for": services.action_for}

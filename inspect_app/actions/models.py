@@ -184,7 +184,7 @@ class Action(ActionFacts, db.Model):
         # The same for a ward manager's wards: a page of theirs reads their open actions alone.
         Index("ix_action_open_ward_order", "ward_id", "severity", "target_date", "id",
               postgresql_where=text(OPEN_SQL), sqlite_where=text(OPEN_SQL)),
-        # The attention counts (actions.queries.attention): each reads only the actions it counts.
+        # The attention counts (actions.counts.attention): each reads only the actions it counts.
         *(Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
           for name, columns, where in ATTENTION_INDEXES),
     )

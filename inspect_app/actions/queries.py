@@ -8,32 +8,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, false, func, literal_column, select, true, tuple_, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
-from inspect_app.actions import tallies as maintained
-from inspect_app.actions.models import Action, ActionEvent, ActionRow, ClosedTally, DueTally, LiveTally
+from inspect_app.actions.models import Action, ActionEvent, ActionRow
 from inspect_app.auth.models import User
-from inspect_app.checklists.library import published_newest_first
-from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.clock import utcnow
-from inspect_app.domain.assurance import ASSESSMENT_TYPES
 from inspect_app.domain.risk import Band
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL, ActionStatus, Role
 from inspect_app.estates.models import Room, RoomFixture, Site, Ward
 from inspect_app.estates.scope import visible_ward_ids
-from inspect_app.extensions import db, generic_plans
+from inspect_app.extensions import db
 from inspect_app.findings.models import Finding
-from inspect_app.inspections.models import Inspection, InspectionStatus
 from inspect_app.photos.models import Photo
-from inspect_app.presence import columns as presence_columns
-from inspect_app.presence import keep as keep_presence
-from inspect_app.presence import names as presence_names
 
 OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 # Every status but the finished ones: open work plus accepted risks (current, however old).
@@ -45,13 +37,13 @@ CLOSED_PERIOD_MONTHS = 12  # closed counts: since the first of the month this ma
 LIST_COUNT_CAP = 1000  # a list counts this many matches at most, then says "more than"
 
 
-def _status_in(values, column=Action.status) -> Any:
+def status_in(values, column=Action.status) -> Any:
     """``action.status IN ('a', 'b', ...)`` with the values written out: the same spelling as the
     partial index ``ix_action_open_order`` (models.OPEN_SQL), which a planner needs to use it."""
     return column.in_([literal_column(f"'{v}'") for v in values])
 
 
-IS_OPEN = _status_in(OPEN_VALUES)
+IS_OPEN = status_in(OPEN_VALUES)
 AGES = (30, 60, 90)
 NEEDS = {"interim-missing": "interim control missing past its deadline",
          "interim-expired": "interim control past its review date",
@@ -127,7 +119,7 @@ class Filters:
 # another request: every parameter comes from this request's terms.
 Term = tuple[str, Any]
 # Ligature points raised by a failed product check (their fixture links to them).
-_FAILED_CHECK_POINTS = select(RoomFixture.finding_id).where(RoomFixture.finding_id.is_not(None)).scalar_subquery()
+FAILED_CHECK_POINTS = select(RoomFixture.finding_id).where(RoomFixture.finding_id.is_not(None)).scalar_subquery()
 
 # name -> condition(value, ward column, band column, (likelihood column, consequence column))
 _CONDITIONS: dict[str, Callable[..., Any]] = {
@@ -150,13 +142,13 @@ _CONDITIONS: dict[str, Callable[..., Any]] = {
                                                             Action.interim_review_date < v),
     "awaiting_approval": lambda v, ward, band, grade: and_(Action.proposed_by_id.is_not(None),
                                                            Action.status != ActionStatus.RISK_ACCEPTED.value),
-    "failed_check": lambda v, ward, band, grade: and_(IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
+    "failed_check": lambda v, ward, band, grade: and_(IS_OPEN, Action.finding_id.in_(FAILED_CHECK_POINTS)),
     "created_before": lambda v, ward, band, grade: and_(IS_OPEN, Action.created_at < v),
 }
 ACTION_GRADE = (Action.likelihood, Action.consequence)
 
 
-def _narrow_terms(user, filters: Filters) -> list[Term]:
+def narrow_terms(user, filters: Filters) -> list[Term]:
     """Visibility plus the site, ward, band and grade-cell filters (shared by actions and points)."""
     ids = visible_ward_ids(user)
     terms: list[Term] = [] if ids is None else [("ward_ids", sorted(ids) or [0])]
@@ -167,7 +159,7 @@ def _narrow_terms(user, filters: Filters) -> list[Term]:
 
 def _scope_terms(user, filters: Filters, *, today: date) -> list[Term]:
     """What the user may see and every filter, for an Action query (joined as :func:`_base` joins)."""
-    terms = _narrow_terms(user, filters)
+    terms = narrow_terms(user, filters)
     if filters.status == "open":
         terms.append(("open", None))
     elif filters.status != "all":
@@ -199,11 +191,11 @@ def _conditions(terms: Iterable[Term], *, bound: bool = False, ward_col=Action.w
             for name, value in terms]
 
 
-def _names(terms: list[Term]) -> tuple[str, ...]:
+def term_names(terms: list[Term]) -> tuple[str, ...]:
     return tuple(name for name, _ in terms)
 
 
-def _bound(names: Iterable[str], **columns) -> list:
+def bound_conditions(names: Iterable[str], **columns) -> list:
     """The conditions of terms with these names, with parameters named after them (for the
     statements built once per shape)."""
     return _conditions([(name, None) for name in names], bound=True, **columns)
@@ -250,7 +242,7 @@ def action_list(user, filters: Filters, *, today: date, after: Key | None = None
     params = dict(terms)
     if after is not None:
         params |= {"after_severity": after[0], "after_due": after[1], "after_id": after[2]}
-    rows = db.session.execute(_page_statement(_names(terms), after is not None, per_page + 1), params).all()
+    rows = db.session.execute(_page_statement(term_names(terms), after is not None, per_page + 1), params).all()
     width = len(ROW_COLUMNS)
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -262,13 +254,13 @@ def action_count(user, filters: Filters, *, today: date, cap: int | None = None)
     then says "more than ``cap``"): cheap however many match."""
     cap = LIST_COUNT_CAP if cap is None else cap
     terms = _scope_terms(user, filters, today=today)
-    return db.session.execute(_count_statement(_names(terms)), dict(terms) | {"cap": cap + 1}).scalar_one()
+    return db.session.execute(_count_statement(term_names(terms)), dict(terms) | {"cap": cap + 1}).scalar_one()
 
 
 @functools.lru_cache(maxsize=256)
 def _count_statement(names: tuple[str, ...]) -> Select:
     """:func:`action_count`'s statement for terms with these names, built once per process."""
-    some = _base([Action.id], names).where(*_bound(names)).limit(bindparam("cap")).subquery()
+    some = _base([Action.id], names).where(*bound_conditions(names)).limit(bindparam("cap")).subquery()
     return select(func.count()).select_from(some)
 
 
@@ -293,7 +285,8 @@ def _page_statement(names: tuple[str, ...], after: bool, limit: int) -> Select:
     (a generic plan) only when that plan looks no dearer than planning afresh with the values, and
     with an unknown LIMIT it always looked dearer, so the six-table join was planned on every view
     (1.6 ms of planning for 0.3 ms of work)."""
-    page_ids = _base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"), strict=False)], names).where(*_bound(names))
+    page_ids = (_base([c.label(n) for c, n in zip(ORDER, ("severity", "due", "id"), strict=False)], names)
+                .where(*bound_conditions(names)))
     if after:
         page_ids = page_ids.where(tuple_(*ORDER) > tuple_(bindparam("after_severity"), bindparam("after_due"),
                                                           bindparam("after_id")))
@@ -315,227 +308,6 @@ def export_rows(user, filters: Filters, *, today: date):
     return db.session.scalars(query).unique()
 
 
-@dataclass(frozen=True)
-class Tallies:
-    """The dashboard's numbers: counts by (band, status), open points per grade cell, overdue total.
-    Closed actions are those closed on or after ``closed_since``."""
-
-    counts: dict[tuple[str, str], int]
-    heat: dict[tuple[int, int], int]
-    overdue: int
-    closed_since: date
-    # The highest band (after the tier rule) of the points counted in each cell.
-    heat_bands: dict[tuple[int, int], str] = field(default_factory=dict)
-
-
-def dashboard_tallies(user, filters: Filters, *, today: date, mark: int | None = None) -> Tallies:
-    """Every number on the dashboard from one grouped statement.
-
-    No action row is read: the counts are the maintained tallies (``actions.tallies``): actions
-    not finished per ward, status, band and grade cell; open ones per target date too (those due
-    before today are the overdue ones, read through the target-date index); finished ones per
-    month since :func:`closed_since`. So its cost follows the number of distinct buckets, not of
-    actions, open or closed. Grouped by band, status, grade cell and lateness under the site, ward
-    and band filters; the rest is summed here. The counts table shows every status (the status filter does not narrow
-    it), the heat map ignores the grade-cell filter (so every cell stays clickable) and the
-    overdue figure applies all filters, like the overdue list it heads.
-
-    :param mark: the counts' marker as this request read it before (:func:`attention` returns it);
-        read here when None.
-    """
-    terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id, filters.band))
-    since = closed_since(today)
-    params = dict(terms) | {"today": today, "closed_since": since}
-
-    def read() -> list:
-        return db.session.execute(_tallies_statement(_names(terms)), params).all()
-
-    # Kept in the process until the counts' marker moves or the date changes. Not with a site
-    # filter: which wards a site holds is not part of the counts, so the marker does not follow it.
-    key = ("tallies", tuple((name, _frozen(value)) for name, value in params.items()))
-    rows = read() if "site_id" in params else maintained.cached(maintained.marker() if mark is None else mark, key, read)
-
-    def in_status(status: str) -> bool:
-        return filters.status in ("all", status) or (
-            filters.status == "open" and status in OPEN_VALUES)
-
-    def in_cell(likelihood, consequence) -> bool:
-        return (filters.likelihood in (None, likelihood)) and (filters.consequence in (None, consequence))
-
-    counts: dict[tuple[str, str], int] = {}
-    heat: dict[tuple[int, int], int] = {}
-    heat_bands: dict[tuple[int, int], str] = {}
-    overdue = 0
-    for band, status, likelihood, consequence, is_late, n in rows:
-        if in_cell(likelihood, consequence) and (is_late or not filters.overdue):
-            counts[(band, status)] = counts.get((band, status), 0) + n
-        if likelihood is not None and in_status(status):
-            heat[(likelihood, consequence)] = heat.get((likelihood, consequence), 0) + n
-            held = heat_bands.get((likelihood, consequence))
-            if held is None or Band(band).rank > Band(held).rank:
-                heat_bands[(likelihood, consequence)] = band
-        if is_late and in_cell(likelihood, consequence) and in_status(status):
-            overdue += n
-    return Tallies(counts, heat, overdue, since, heat_bands)
-
-
-@functools.lru_cache(maxsize=64)
-def _tallies_statement(names: tuple[str, ...]) -> Select:
-    """:func:`dashboard_tallies`' statement for terms with these names, built once per process.
-
-    Rows of (band, status, likelihood, consequence, late, n) from the maintained counts alone:
-    every action not finished (as not late), then the open ones due before today twice, as late
-    and taken off the not-late count, then those finished in the period. Summed by the caller."""
-    due = DueTally.target_date < bindparam("today")
-    return union_all(_tally_part(LiveTally, names, False, 1), _tally_part(DueTally, names, True, 1, due),
-                     _tally_part(DueTally, names, False, -1, due),
-                     _tally_part(ClosedTally, names, False, 1, ClosedTally.month >= bindparam("closed_since")))
-
-
-def _tally_part(model, names: tuple[str, ...], late: bool, sign: int, *where) -> Select:
-    """One part of :func:`_tallies_statement`: ``model``'s counts under the filters, by band,
-    status and grade cell (0 in a count's grade stands for none recorded)."""
-    grade = (func.nullif(model.likelihood, 0), func.nullif(model.consequence, 0))
-    query = select(model.band, model.status, *grade, (true() if late else false()).label("late"),
-                   func.sum(model.n * sign).label("n")).select_from(model)
-    if "site_id" in names:
-        query = query.join(Ward, model.ward_id == Ward.id)
-    conditions = _bound(names, ward_col=model.ward_id, band_col=model.band,
-                        grade_cols=(model.likelihood, model.consequence))
-    return query.where(*conditions, model.n != 0, *where).group_by(model.band, model.status, *grade)
-
-
-def _frozen(value):
-    return tuple(value) if isinstance(value, list) else value
-
-
-def closed_since(today: date) -> date:
-    """First day of the period of closed counts: the month 12 months before this one (12 whole
-    months and this one so far; the counts are kept per month of closing)."""
-    months = today.year * 12 + today.month - 1 - CLOSED_PERIOD_MONTHS
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def attention(user, *, now: datetime) -> dict:
-    """What needs chasing on the wards the user sees: overdue by band, missing and expired interim
-    controls, accepted risks due for review, proposals awaiting a risk approver, failed product
-    checks awaiting repair, and actions open longer than 30, 60 and 90 days (two statements).
-
-    No count aggregates all open work: overdue and open come from the maintained counts
-    (``actions.tallies``); each other count reads only the actions it counts, through a partial
-    index of its own (``Action.__table_args__``), so its cost is the number of exceptions."""
-    ids = visible_ward_ids(user)
-    params = {"now": now, "today": now.date()} | {f"age_{days}": now - timedelta(days=days) for days in AGES}
-    if ids is not None:
-        params["ward_ids"] = sorted(ids) or [0]
-    statement, asked = _attention_statement(ids is not None)
-    with generic_plans():  # its time comparisons made PostgreSQL plan it on every view
-        row = db.session.execute(statement, params).one()
-    keep_presence(asked, row[10:])  # the optional panels' existence tests (inspect_app.presence), read here too
-    # the overdue counts come from the maintained counts: kept until their marker (read above, in
-    # the same statement as the other counts) moves or the date changes
-    overdue = dict(maintained.cached(row[9], ("overdue", params["today"], _frozen(params.get("ward_ids"))),
-                                     lambda: db.session.execute(_overdue_statement(ids is not None), params).all()))
-    return {"overdue": {b.value: overdue.get(b.value, 0) for b in reversed(Band)},
-            "overdue_total": sum(overdue.values()), "interim_missing": row[0], "review_due": row[1],
-            "ageing": dict(zip(AGES, row[2:5], strict=True)), "interim_expired": row[5], "awaiting_approval": row[6],
-            "failed_check": row[7], "open": row[8], "marker": row[9]}
-
-
-@functools.lru_cache(maxsize=2)
-def _overdue_statement(scoped: bool) -> Select:
-    """:func:`attention`'s overdue actions by band, from the counts per target date."""
-    late = select(DueTally.band, func.sum(DueTally.n)).where(DueTally.target_date < bindparam("today"))
-    return _in_wards(late, DueTally, scoped).group_by(DueTally.band)
-
-
-@functools.lru_cache(maxsize=2)
-def _attention_statement(scoped: bool) -> tuple[Select, list[str]]:
-    """:func:`attention`'s other counts, one scalar subquery each, built once per process, with the
-    optional panels' existence tests (registered when the views were imported) as its last columns:
-    the pages that show this panel show those panels too."""
-    counts = [_how_many(Action, scoped, *where) for where in _attention_conditions()]
-    return (select(*counts, _how_many(LiveTally, scoped, _status_in(OPEN_VALUES, LiveTally.status)), maintained.MARKER,
-                   *presence_columns()), presence_names())
-
-
-def _attention_conditions() -> list[tuple]:
-    """:func:`attention`'s counts of actions, in order, each spelled as its partial index's
-    condition (literal statuses: a planner proves a partial index usable by comparing them)."""
-    accepted = literal_column(f"'{ActionStatus.RISK_ACCEPTED.value}'")
-    today = bindparam("today")
-    return [
-        (IS_OPEN, Action.interim_in_place_at.is_(None), Action.interim_by < bindparam("now")),
-        (Action.status == accepted, Action.accepted_review_date <= today),
-        *[(IS_OPEN, Action.created_at < bindparam(f"age_{days}")) for days in AGES],
-        (IS_OPEN, Action.interim_in_place_at.is_not(None), Action.interim_review_date < today),
-        (Action.proposed_by_id.is_not(None), Action.status != accepted),
-        (IS_OPEN, Action.finding_id.in_(_FAILED_CHECK_POINTS)),
-    ]
-
-
-def _in_wards(query: Select, model, scoped: bool) -> Select:
-    return query.where(model.ward_id.in_(bindparam("ward_ids", expanding=True))) if scoped else query
-
-
-def _how_many(model, scoped: bool, *where) -> Any:
-    """How many actions (or, for a tally, the sum of its counts) match, as a scalar subquery."""
-    total = func.count() if model is Action else func.coalesce(func.sum(model.n), 0)
-    return _in_wards(select(total).select_from(model).where(*where), model, scoped).scalar_subquery()
-
-
-@dataclass(frozen=True)
-class StaleWard:
-    ward_id: int
-    ward_name: str
-    site_name: str
-    last_signed_off: datetime | None
-    template_title: str | None
-    reasons: tuple[str, ...]
-
-
-def stale_wards(user, filters: Filters, *, now: datetime) -> list[StaleWard]:
-    """Active wards whose last signed-off full annual assessment is over 12 months old, never
-    happened, or used a checklist version other than the one published now (one statement).
-    Routine and spot checks are not assessments and never take a ward off this list."""
-    terms = _narrow_terms(user, Filters(filters.site_id, filters.ward_id))
-    rows = db.session.execute(_stale_statement(_names(terms)), dict(terms))
-    out = []
-    year_ago = now - timedelta(days=365)
-    for ward_id, ward_name, site_name, signed_off_at, template_id, name, version, current_id in rows:
-        reasons = []
-        if signed_off_at is None:
-            reasons.append("No full annual assessment signed off")
-        else:
-            if signed_off_at < year_ago:
-                reasons.append("Last assessment over 12 months ago")
-            if current_id is not None and template_id != current_id:
-                reasons.append("Used an older checklist version")
-        if reasons:
-            out.append(StaleWard(ward_id, ward_name, site_name, signed_off_at,
-                                 ChecklistTemplate.title_of(name, version) if name is not None else None,
-                                 tuple(reasons)))
-    return out
-
-
-@functools.lru_cache(maxsize=16)
-def _stale_statement(names: tuple[str, ...]) -> Select:
-    """:func:`stale_wards`' statement for terms with these names, built once per process."""
-    # Only a full annual assessment resets the clock: a routine or spot check never re-assesses a ward.
-    last = (select(Inspection.ward_id, func.max(Inspection.id).label("inspection_id"))
-            .where(Inspection.status == InspectionStatus.SIGNED_OFF,
-                   Inspection.inspection_type.in_(sorted(t.value for t in ASSESSMENT_TYPES)))
-            .group_by(Inspection.ward_id).subquery())
-    current = published_newest_first(ChecklistTemplate.id).limit(1).scalar_subquery()
-    return (select(Ward.id, Ward.name, Site.name, Inspection.signed_off_at, Inspection.template_id,
-                   ChecklistTemplate.name, ChecklistTemplate.version, current)
-            .join(Site, Ward.site_id == Site.id)
-            .outerjoin(last, last.c.ward_id == Ward.id).outerjoin(Inspection, Inspection.id == last.c.inspection_id)
-            .outerjoin(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
-            .where(Ward.active.is_(True), *_bound(names, ward_col=Ward.id))
-            .order_by(Site.name, Ward.name))
-
-
 def finding_export_rows(user, filters: Filters, *, today: date):
     """Ligature points (not removed-in-error ones) with their action if any, for a CSV export.
 
@@ -545,7 +317,7 @@ def finding_export_rows(user, filters: Filters, *, today: date):
              .join(Room, Finding.room_id == Room.id).outerjoin(Action, Action.finding_id == Finding.id)
              .options(contains_eager(Finding.ward).contains_eager(Ward.site), contains_eager(Finding.room))
              .where(Finding.state != "removed"))
-    query = query.where(*_conditions(_narrow_terms(user, filters), ward_col=Finding.ward_id, band_col=Finding.band,
+    query = query.where(*_conditions(narrow_terms(user, filters), ward_col=Finding.ward_id, band_col=Finding.band,
                                      grade_cols=(Finding.likelihood, Finding.consequence)))
     if filters.status == "open":
         query = query.where(Finding.state == "present")
@@ -589,12 +361,16 @@ def open_ward_actions(ward_id: int) -> list[Action]:
 
 
 def filter_choices(user) -> dict:
-    """Sites and wards the user may filter by, plus bands and statuses (two statements)."""
+    """Sites and wards the user may filter by, plus bands and statuses (one statement)."""
     ids = visible_ward_ids(user)
-    rows = db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all()
-    sites = sorted({(site_id, site_name) for _, _, site_id, site_name in rows}, key=lambda s: s[1])
-    return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname in rows],
-            "ward_names": [(wid, wname) for wid, wname, _, _ in sorted(rows, key=lambda r: r[1])],
+    return choices_from(db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all())
+
+
+def choices_from(rows) -> dict:
+    """:func:`filter_choices` from rows of (ward id, ward name, site id, site name), by site and ward name."""
+    sites = sorted({(site_id, site_name) for _, _, site_id, site_name, *_ in rows}, key=lambda s: s[1])
+    return {"sites": sites, "wards": [(wid, f"{wname} ({sname})") for wid, wname, _, sname, *_ in rows],
+            "ward_names": [(wid, wname) for wid, wname, *_ in sorted(rows, key=lambda r: r[1])],
             "bands": [(b.value, b.label) for b in reversed(Band)],
             "statuses": [("open", "All open"), ("all", "Any status")] + [(s.value, s.label) for s in ActionStatus
                                                                            # "open" already means all open

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask_login import login_user
 from sqlalchemy import select
 
+from inspect_app.actions import counts as dashboard_counts
 from inspect_app.actions import queries
 from inspect_app.actions.models import Action
 from inspect_app.auth.models import User
@@ -36,7 +37,7 @@ def _expected(everything, filters: queries.Filters, today, visible: set[int] | N
         return a.status in queries.OPEN_VALUES and a.target_date < today
 
     counts, heat, overdue = {}, {}, 0
-    since = queries.closed_since(today)
+    since = dashboard_counts.closed_since(today)
     for a in filter(narrowed, everything):
         if a.status in queries.FINISHED_VALUES and a.closed_at.date() < since:
             continue
@@ -82,7 +83,7 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
             for site, ward, band, status, likelihood, consequence, overdue in grid if email.startswith("s") else \
                     itertools.product([None], [None], [None], ["open", "all"], [None, 4], [None], [False, True]):
                 filters = queries.Filters(site, ward, band, status, likelihood, consequence, overdue)
-                got = queries.dashboard_tallies(user, filters, today=today)
+                got = dashboard_counts.dashboard_tallies(user, filters, today=today)
                 counts, heat, late = _expected(everything, filters, today, visible)
                 assert (got.counts, got.heat, got.overdue) == (counts, heat, late), filters
                 checked += 1
@@ -93,11 +94,11 @@ def test_one_statement_tallies_equal_a_plain_count_for_every_filter(app, make_ac
         login_user(user)
         listed, _ = queries.action_list(user, queries.Filters(overdue=True), today=today)
         total = queries.action_count(user, queries.Filters(overdue=True), today=today)
-        assert total == queries.dashboard_tallies(user, queries.Filters(), today=today).overdue == len(listed) == 3
+        assert total == dashboard_counts.dashboard_tallies(user, queries.Filters(), today=today).overdue == len(listed) == 3
 
 
 def _tallies_now(user, today):
-    got = queries.dashboard_tallies(user, queries.Filters(), today=today)
+    got = dashboard_counts.dashboard_tallies(user, queries.Filters(), today=today)
     return got.counts, got.heat, got.overdue
 
 
@@ -119,12 +120,12 @@ def test_counts_kept_between_views_move_with_every_change_and_with_the_date(app,
         with counting() as statements:
             again = _tallies_now(user, today)
         assert again == expected and len(statements) == 1  # kept: only the marker is read
-        before_attention = queries.attention(user, now=utcnow())["overdue_total"]
+        before_attention = dashboard_counts.attention(user, now=utcnow())["overdue_total"]
 
         extreme = make_action(likelihood=5, consequence=5, room="Day room", now=long_ago)  # a new overdue Extreme
         assert _tallies_now(user, today) == plain(today)
         assert _tallies_now(user, today)[2] == 2
-        assert queries.attention(user, now=utcnow())["overdue_total"] == before_attention + 1
+        assert dashboard_counts.attention(user, now=utcnow())["overdue_total"] == before_attention + 1
 
         extreme.status, extreme.closed_at = "closed", utcnow()
         db.session.commit()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask_login import login_user
 
-from inspect_app.actions import queries, services, tallies, transitions
+from inspect_app.actions import counts, queries, services, tallies, transitions
 from inspect_app.actions.models import ClosedTally, DueTally, LiveTally
 from inspect_app.clock import utcnow
 from inspect_app.domain.workflow import ActionStatus as S
@@ -84,7 +84,7 @@ def test_counts_equal_a_full_recount_through_an_actions_life(app, make_action, p
     lead = people["safety_lead"]
     with app.test_request_context():
         login_user(lead)
-        got = queries.dashboard_tallies(lead, queries.Filters(status="all"), today=now.date())
+        got = counts.dashboard_tallies(lead, queries.Filters(status="all"), today=now.date())
     assert got.counts == {("extreme", "closed"): 1, ("high", "cancelled"): 1, ("extreme", "open"): 2}
     assert got.overdue == 1 and got.closed_since <= months_ago.date()
 
@@ -118,7 +118,7 @@ def test_attention_counts_equal_the_lists_they_link_to(app, make_action, people)
         user = people[who]
         with app.test_request_context():
             login_user(user)
-            got = queries.attention(user, now=utcnow())
+            got = counts.attention(user, now=utcnow())
             for name, filters in lists.items():
                 assert got[name] == queries.action_count(user, filters, today=today), (who, name)
             for days in queries.AGES:

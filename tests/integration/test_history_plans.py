@@ -9,8 +9,8 @@ import json
 import pytest
 from sqlalchemy import event, select, text
 
+from inspect_app.actions.counts import attention
 from inspect_app.actions.models import Action
-from inspect_app.actions.queries import attention
 from inspect_app.clock import utcnow
 from inspect_app.demo.history import add_history
 from inspect_app.estates.models import Room
