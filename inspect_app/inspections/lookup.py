@@ -83,7 +83,9 @@ def _room_page_statement() -> tuple[Select, list[str]]:
     in_ward = and_(Room.id == bindparam("room_id"), Room.ward_id == Inspection.ward_id)  # else no room: a 404
     return (select(Inspection, Room, checks, photos, *presence_columns()).outerjoin(Room, in_ward)
             .where(Inspection.id == bindparam("inspection_id"))
-            .options(*_with_ward_and_checklist(), joinedload(Room.area_type))), presence_names()
+            # the room page names the ward and who signed, never the site, trust or checklist version
+            .options(joinedload(Inspection.ward), joinedload(Inspection.signatures),
+                     joinedload(Room.area_type))), presence_names()
 
 
 def room_or_404(inspection: Inspection, room_id: int | None) -> Room:
