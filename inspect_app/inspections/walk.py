@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, Select, and_, bindparam, case, func, literal_column, or_, select, true
+from sqlalchemy import Boolean, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from inspect_app.checklists.models import ChecklistItem
@@ -155,11 +155,8 @@ def _walk_statement(also: bool, points: bool) -> Select:
 def _with_points(query: Select, seen: tuple) -> Select:
     """``query`` (of rooms) with each room's count of present points and their highest band's rank."""
     top = func.max(case(_BAND_RANK, value=Finding.band))  # by severity, not by spelling
-    # The state and kind spelled as literals: as bound values, PostgreSQL costed a generic plan for any
-    # state (most points are closed) and planned the overview's statement afresh on every view.
     present = (select(Finding.room_id, func.count().label("n"), top.label("top"))
-               .where(*seen, Finding.state == literal_column("'present'"), Finding.kind == literal_column("'ligature'"))
-               .group_by(Finding.room_id).subquery())
+               .where(*seen, Finding.state == "present", Finding.kind == "ligature").group_by(Finding.room_id).subquery())
     return (query.outerjoin(present, present.c.room_id == Room.id)
             .add_columns(func.coalesce(present.c.n, 0), present.c.top))
 
