@@ -79,7 +79,8 @@ def install_idle_ping(seconds: float) -> None:
 # marks the connection and keeps the rollback.
 
 def _note_statement(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
-    if statement.lstrip()[:6].upper() != "SELECT":
+    # SET LOCAL (extensions.generic_plans) changes how the transaction plans, not what it stores
+    if not statement.lstrip()[:9].upper().startswith(("SELECT", "SET LOCAL")):
         conn.info["wrote"] = True
 
 

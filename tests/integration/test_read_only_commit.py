@@ -9,7 +9,7 @@ from sqlalchemy import event, func, insert, select, text
 
 from inspect_app.clock import utcnow
 from inspect_app.estates.models import Trust
-from inspect_app.extensions import db
+from inspect_app.extensions import db, generic_plans
 
 
 @contextmanager
@@ -74,3 +74,11 @@ def test_a_transaction_that_wrote_or_failed_still_rolls_back(app, write):
             assert write == "exception"
     assert ends["commit"] == 0 and ends["rollback"] == 1
     assert trusts_named(app, name) == 0
+
+
+def test_a_planner_setting_is_not_a_write(app):
+    """``generic_plans()`` sends SET LOCAL on PostgreSQL: the transaction still only read, so it commits
+    (and psycopg keeps its prepared statements)."""
+    with transaction_ends(app) as ends, app.app_context(), generic_plans():
+        db.session.scalar(select(Trust.id))
+    assert ends == {"commit": 1, "rollback": 0}
