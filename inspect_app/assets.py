@@ -1,5 +1,6 @@
 """Static files and response size: fingerprinted static URLs cached for a year, and compressed
-responses (Flask-Compress: zstd, Brotli or gzip, whichever the browser takes first).
+responses (Flask-Compress: zstd, Brotli or gzip, whichever the browser takes first), and the layout's links built
+once per process (static_url, link).
 
 Every ``url_for('static', filename=...)`` gets ``?v=<content hash>``. A request that carries the
 file's current hash is answered ``Cache-Control: public, max-age=31536000, immutable``: the
@@ -67,8 +68,21 @@ def static_url(filename: str) -> str:
     return url
 
 
+_LINKS: dict[tuple[str, str], str] = {}
+
+
+def link(endpoint: str) -> str:
+    """``url_for(endpoint)`` for a page that takes no arguments (the navigation's), built once per
+    process: the layout links a dozen on every page."""
+    key = (request.script_root, endpoint)
+    url = _LINKS.get(key)
+    if url is None:
+        url = _LINKS[key] = url_for(endpoint)
+    return url
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals.update(static_url=static_url, link=link)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip"])

@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from inspect_app import limit_store  # noqa: F401 - registers the wsi-sqlite:// limit store
@@ -36,8 +36,8 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-_GENERIC = text("SET LOCAL plan_cache_mode = force_generic_plan")
-_AUTO = text("SET LOCAL plan_cache_mode = DEFAULT")
+_GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
+_AUTO = "SET LOCAL plan_cache_mode = DEFAULT"
 
 
 @contextmanager
@@ -48,9 +48,10 @@ def generic_plans() -> Iterator[None]:
     it afresh every time: 1.3-1.7 ms of planning for 0.15 ms of work (the attention counts on a
     ward of 6,000 open actions). Two ``SET LOCAL`` round trips; nothing on SQLite. (A failure inside
     leaves the setting: the transaction is rolled back, which undoes it.)"""
-    postgres = db.session.get_bind().dialect.name == "postgresql"
+    connection = db.session.connection()  # the session's, so the settings share its transaction
+    postgres = connection.dialect.name == "postgresql"
     if postgres:
-        db.session.execute(_GENERIC)
+        connection.exec_driver_sql(_GENERIC)
     yield
     if postgres:
-        db.session.execute(_AUTO)
+        connection.exec_driver_sql(_AUTO)
