@@ -218,15 +218,22 @@ class StaleWard:
     reasons: tuple[str, ...]
 
 
-def dashboard_wards(user, filters: Filters, *, now: datetime) -> tuple[dict, list[StaleWard]]:
+def dashboard_wards(user, filters: Filters, *, now: datetime, mark: int) -> tuple[dict, list[StaleWard]]:
     """The filter's choices (:func:`queries.filter_choices`) and the wards due for re-assessment, in
     one statement: every ward the user may see, with its last signed-off full annual assessment.
 
     Due: active wards (under the site and ward filters) whose last assessment is over 12 months old,
     never happened, or used a checklist version other than the one published now. Routine and spot
-    checks are not assessments and never take a ward off the list."""
+    checks are not assessments and never take a ward off the list.
+
+    :param mark: the marker as this request read it (:func:`attention` returns it). The rows are kept
+        in the process until it moves: every change of a ward, site, checklist version or an
+        inspection's sign-off moves it (``tallies.WARD_LIST``). Which wards are due is worked out
+        from them on every view, with ``now``."""
     ids = visible_ward_ids(user)
-    rows = db.session.execute(_wards_statement(ids is not None), {"ids": sorted(ids or [0])}).all()
+    params = {"ids": sorted(ids or [0])}
+    rows = maintained.cached(mark, ("wards", ids is not None, tuple(params["ids"])),
+                             lambda: db.session.execute(_wards_statement(ids is not None), params).all())
     year_ago = now - timedelta(days=365)
     due = []
     for ward_id, ward_name, site_id, site_name, active, signed_off_at, template_id, name, version, current_id in rows:

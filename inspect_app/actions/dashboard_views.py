@@ -29,7 +29,7 @@ def index():
     # the attention panel first: its statement also reads the counts' marker the tallies are kept by
     attention = counts.attention(current_user, now=now)
     tallies = counts.dashboard_tallies(current_user, filters, today=today, mark=attention["marker"])
-    choices, stale = counts.dashboard_wards(current_user, filters, now=now)
+    choices, stale = counts.dashboard_wards(current_user, filters, now=now, mark=attention["marker"])
     overdue, _ = queries.action_list(current_user, replace(filters, overdue=True), today=today,
                                      per_page=OVERDUE_SHOWN)
     list_url = url_for("action_lists.index")

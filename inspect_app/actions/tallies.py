@@ -18,7 +18,9 @@ tables with :func:`recount`.
 The same flush moves each changed ward's marker in ``tally_version`` (a rebuild moves scope 0), so
 :func:`cached` can keep the rows of a statement over these counts in the process until the marker
 moves or the date changes: the dashboard and home pages then read one small row instead of
-aggregating the counts on every view.
+aggregating the counts on every view. A flush that changes the ward list the dashboard shows (a ward
+or site added, renamed or switched off, an inspection started, signed off or corrected, a checklist
+version published) moves scope ``WARD_LIST`` too, so the dashboard keeps that list the same way.
 """
 from __future__ import annotations
 
@@ -33,8 +35,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from inspect_app.actions.models import Action, ClosedTally, DueTally, LiveTally, TallyVersion
+from inspect_app.checklists.models import ChecklistTemplate
 from inspect_app.domain.workflow import OPEN_STATUSES, TERMINAL
+from inspect_app.estates.models import Site, Ward
 from inspect_app.extensions import db
+from inspect_app.inspections.models import Inspection
 
 FINISHED = frozenset(status.value for status in TERMINAL)
 OPEN = frozenset(status.value for status in OPEN_STATUSES)
@@ -125,6 +130,29 @@ def _after_flush(session: Session, _flush_context) -> None:
                      key=lambda change: (change[0].__tablename__, [str(part) for part in change[1]]))
     if changes:
         _add(session.connection(), changes)
+    if _ward_list_changed(session):
+        _move_markers(session.connection(), [WARD_LIST])
+
+
+WARD_LIST = -1  # the marker scope of the dashboard's ward list (counts use ward ids, and 0 for a rebuild)
+# What an inspection contributes to that list: its ward's last signed-off assessment and its checklist.
+_INSPECTION_FIELDS = ("ward_id", "status", "signed_off_at", "template_id", "inspection_type")
+
+
+def _ward_list_changed(session: Session) -> bool:
+    """Whether the flush added, changed or removed a ward, site or checklist version, or an inspection's
+    ward, status, sign-off, type or checklist (the rows ``counts.dashboard_wards`` reads)."""
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, (Ward, Site, ChecklistTemplate, Inspection)):
+            return True
+    for obj in session.dirty:
+        if isinstance(obj, (Ward, Site, ChecklistTemplate)) and session.is_modified(obj):
+            return True
+        if isinstance(obj, Inspection):
+            attrs = inspect(obj).attrs
+            if any(attrs[name].history.has_changes() for name in _INSPECTION_FIELDS):
+                return True
+    return False
 
 
 def _add(connection, changes: list[tuple[type, Key, int]]) -> None:

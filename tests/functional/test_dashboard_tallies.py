@@ -142,3 +142,41 @@ def test_counts_kept_between_views_move_with_every_change_and_with_the_date(app,
         # tomorrow, and a month on: lateness follows the date, not what was kept
         for later in (today + timedelta(days=1), today + timedelta(days=40)):
             assert _tallies_now(user, later) == plain(later)
+
+
+def _due(auth) -> str:
+    """The dashboard's "Wards due for re-assessment" section, as the safety lead sees it."""
+    page = auth.client.get("/dashboard/").get_data(as_text=True)
+    return page[page.index('id="stale-h"'):].split("</section>")[0]
+
+
+def test_the_kept_ward_list_follows_every_change_that_moves_a_ward_on_or_off_it(demo, people, auth):
+    """The dashboard keeps its ward rows in the process until the marker moves: a sign-off, a new
+    checklist version, a renamed or switched-off ward must each show on the next view."""
+    from inspect_app.checklists.models import ChecklistTemplate
+    from inspect_app.estates.models import Ward
+    from inspect_app.inspections import services as inspections
+
+    auth.login("safety@demo.nhs.test")
+    assert "Larch Ward" in _due(auth) and "Hazel Ward" in _due(auth)  # read twice: the second view is kept
+    larch = db.session.get(Ward, demo["wards"]["Larch Ward"])
+    inspection = inspections.start_inspection(ward=larch, inspection_type="annual", team=["Sam"],
+                                              by=people["inspector"], now=utcnow())
+    db.session.commit()
+    assert "Larch Ward" in _due(auth)  # started, not signed off
+    inspection.status, inspection.signed_off_at = "signed_off", utcnow()  # as sign-off leaves it
+    db.session.commit()
+    assert "Larch Ward" not in _due(auth)  # assessed today on the current checklist
+    current = db.session.get(ChecklistTemplate, inspection.template_id)
+    db.session.add(ChecklistTemplate(name=current.name, version="next", status="published", published_at=utcnow()))
+    db.session.commit()
+    due = _due(auth)
+    assert "Larch Ward" in due and "Used an older checklist version" in due
+    hazel = db.session.get(Ward, demo["wards"]["Hazel Ward"])
+    hazel.name = "Hazel <Renamed>"
+    db.session.commit()
+    assert "Hazel &lt;Renamed&gt;" in _due(auth)
+    hazel.active = False
+    db.session.commit()
+    assert "Hazel" not in _due(auth)  # switched off: not due; still a choice in the filter
+    assert "Hazel &lt;Renamed&gt; (" in auth.client.get("/dashboard/").get_data(as_text=True)
