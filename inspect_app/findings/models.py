@@ -28,7 +28,24 @@ def reference(kind: str, finding_id: int) -> str:
     return f"{'FC' if kind == 'check' else 'LP'}-{finding_id:05d}"
 
 
-class Finding(db.Model):
+class PointNaming:
+    """What every record of a point is called by (``kind`` and ``id``): the full record and the room
+    page's plain row (``inspections.walk.RoomPoint``)."""
+
+    __slots__ = ()
+    kind: str
+    id: int
+
+    @property
+    def ref(self) -> str:
+        return reference(self.kind, self.id)
+
+    @property
+    def is_check(self) -> bool:
+        return self.kind == "check"
+
+
+class Finding(PointNaming, db.Model):
     # The points present in an inspection, by room (the walk's tallies, the room page's points): the
     # state alone matched every present point of the trust and the planner ANDed both indexes.
     __table_args__ = (Index("ix_finding_seen", "last_inspection_id", "state", "room_id"),)
@@ -88,13 +105,6 @@ class Finding(db.Model):
     # the points, so this package does not import it. Read-only: code moves a point by its id.
     last_inspection: Mapped[Inspection] = relationship(foreign_keys=[last_inspection_id], viewonly=True)
 
-    @property
-    def ref(self) -> str:
-        return reference(self.kind, self.id)
-
-    @property
-    def is_check(self) -> bool:
-        return self.kind == "check"
 
 
 class FindingGrade(db.Model):

@@ -19,7 +19,7 @@ from inspect_app.domain.bands import Band
 from inspect_app.domain.checklist import CarryForwardOutcome, InspectionType
 from inspect_app.estates.models import Room
 from inspect_app.extensions import db
-from inspect_app.findings.models import Finding, reference
+from inspect_app.findings.models import Finding, PointNaming
 from inspect_app.inspections import versions
 from inspect_app.inspections.models import Answer, CarryForward, Inspection, InspectionStatus, RoomVisit
 from inspect_app.photos.models import Photo
@@ -249,7 +249,8 @@ def findings_in(inspection: Inspection, room: Room | None = None, *, photos: boo
     return _points(query.order_by(Finding.room_id, Finding.id), photos)
 
 
-class RoomPoint(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RoomPoint(PointNaming):
     """A point as the room page shows it (a checklist item's points, a page of point rows), read as
     plain columns: a dense room holds dozens, and loading each as a full record (descriptions,
     controls, grading answers, its photos) cost more than the statement."""
@@ -263,14 +264,6 @@ class RoomPoint(NamedTuple):
     description: str
     location: str | None
     thumb: str | None  # the uuid of its first photo (not removed), for the thumbnail
-
-    @property
-    def ref(self) -> str:
-        return reference(self.kind, self.id)
-
-    @property
-    def is_check(self) -> bool:
-        return self.kind == "check"
 
 
 def room_points(inspection: Inspection, room: Room) -> list[RoomPoint]:
