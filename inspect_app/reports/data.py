@@ -232,7 +232,7 @@ class InspectionReport:
         return held is not None and held.code != self.band_matrix[likelihood - 1][consequence - 1].code
     withdrawn: tuple[WithdrawnPoint, ...] = ()  # recorded in error, with the reason
     incidents: tuple[ReportIncident, ...] = ()  # on the ward since its last assessment
-    incidents_since: datetime | None = None  # that assessment's sign-off (None: never assessed)
+    incidents_since: datetime | None = None  # when that assessment began (None: never assessed)
 
     @property
     def is_draft(self) -> bool:
