@@ -65,10 +65,18 @@ def test_pages_hold_with_long_words_and_long_names(long_world, page):
     problems: list[str] = []
     sign_in(page, base, "safety@demo.nhs.test")
     visits = {"dashboard": "/dashboard", "actions": "/actions", "report": f"/reports/inspections/{ids['inspection']}",
-              "point": f"/ligature-points/{ids['point']}", "overview": f"/inspections/{ids['inspection']}"}
+              "point": f"/ligature-points/{ids['point']}", "overview": f"/inspections/{ids['inspection']}",
+              "inspections": "/inspections/", "reports": "/reports/"}
     for name, path in visits.items():
         page.goto(base + path)
         _fits(page, name, problems)
+        if name in ("inspections", "reports"):  # lists that reflow on a phone (WCAG 1.4.10), not scroll sideways
+            page.set_viewport_size(PHONE)
+            tables = page.locator("table.table--stack").all()
+            if not tables or not all(t.evaluate("t => getComputedStyle(t.querySelector('tbody tr')).display === 'block'"
+                                                " && t.scrollWidth <= t.closest('.table-wrap').clientWidth") for t in tables):
+                problems.append(f"{name}: the list does not reflow at 390 px")
+            page.set_viewport_size(TABLET)
     page.goto(base + "/actions")
     page.locator("a[href^='/actions/']").first.click()
     _fits(page, "action", problems)
