@@ -57,14 +57,18 @@ def at_point(finding_id: int) -> list[Incident]:
 
 
 def points_in_room(room_id: int) -> list[Finding]:
-    return list(db.session.scalars(select(Finding).where(
-        Finding.room_id == room_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
+    """The room's ligature points not removed, oldest first (an incident's "find the point" choices)."""
+    return _points(Finding.room_id == room_id)
 
 
 def points_on_ward(ward_id: int) -> list[Finding]:
     """The ward's ligature points not removed, oldest first (the "point" choices of a new incident)."""
+    return _points(Finding.ward_id == ward_id)
+
+
+def _points(where) -> list[Finding]:
     return list(db.session.scalars(select(Finding).where(
-        Finding.ward_id == ward_id, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
+        where, Finding.kind == "ligature", Finding.state != "removed").order_by(Finding.id)))
 
 
 def point(finding_id: int) -> Finding | None:
